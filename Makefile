@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: MIT
+# Ferrite: one non-recursive Makefile.  `make help` lists the targets.
+#
+# Outputs go to build/, mirroring the source tree.  The kernel is linked
+# twice: the first link yields the symbol table that the second embeds
+# (see scripts/gen-symbols.sh and linker.ld's .ksyms).
+
+MAKEFLAGS += -rR --no-print-directory
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+BUILD := build
+
+# Quiet by default; make V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
+# ---- toolchain -------------------------------------------------------------
+# The host gcc by default; CC=clang works too; CROSS_COMPILE=x86_64-elf-
+# selects a cross toolchain's gcc, ld and nm.
+CROSS_COMPILE ?=
+CC := $(if $(filter command line environment,$(origin CC)),$(CC),$(CROSS_COMPILE)gcc)
+LD := $(if $(filter command line environment,$(origin LD)),$(LD),$(CROSS_COMPILE)ld)
+NM := $(if $(filter command line environment,$(origin NM)),$(NM),$(CROSS_COMPILE)nm)
+NASM ?= nasm
+HOSTCC ?= gcc
+FUZZCC ?= clang
+PYTHON ?= python3
+
+# -mgeneral-regs-only and the -mno-* flags: no SSE/x87 code (SSE "works"
+# under UEFI and faults under BIOS: the kernel never enables it).
+KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 -nostdlib \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iinclude -Iarch/x86_64/include -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf -w+all
+
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Itests/host/shim -Iinclude -Iarch/x86_64/include -MMD -MP \
+	-Dsnprintf=kernel_snprintf -Dvsnprintf=kernel_vsnprintf
+
+# ---- sources ---------------------------------------------------------------
+BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm
+
+ARCH_SRCS := \
+	arch/x86_64/exception_entry.asm \
+	arch/x86_64/jump.asm \
+	arch/x86_64/extable.c \
+	arch/x86_64/gdt.c \
+	arch/x86_64/idt.c \
+	arch/x86_64/serial.c \
+	arch/x86_64/traps.c \
+	arch/x86_64/tsc.c \
+	arch/x86_64/vga_text.c
+
+# Pure code: also compiled, unmodified, into the host tests.
+PURE_SRCS := \
+	kernel/bootinfo.c \
+	kernel/cmdline.c \
+	kernel/ktest.c \
+	kernel/memmap.c \
+	kernel/vsprintf.c
+
+KERNEL_SRCS := $(PURE_SRCS) \
+	kernel/boot.c \
+	kernel/console.c \
+	kernel/main.c \
+	kernel/panic.c \
+	kernel/printk.c \
+	kernel/shutdown.c \
+	kernel/string.c \
+	kernel/symbols.c
+
+# Test files that build for both the kernel and the host.
+COMMON_TEST_SRCS := \
+	tests/common/test_cmdline.c \
+	tests/common/test_vsprintf.c
+
+# Self-tests that need the running kernel.
+KTEST_SRCS := $(COMMON_TEST_SRCS) \
+	tests/kernel/test_boot.c \
+	tests/kernel/test_faults.c
+
+# Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
+EXTRA_KTESTS ?=
+EXTRA_KTEST_OBJS := $(patsubst /%.c,$(BUILD)/extra/%.o,$(abspath $(EXTRA_KTESTS)))
+
+HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
+	tests/host/test_bootinfo.c \
+	tests/host/test_memmap.c \
+	tests/host/host_support.c \
+	tests/host/main.c
+
+obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
+KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS)) $(EXTRA_KTEST_OBJS)
+HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
+
+# ---- kernel ----------------------------------------------------------------
+.PHONY: all
+all: $(BUILD)/kernel.elf
+
+$(BUILD)/%.o: %.c $(BUILD)/cflags.stamp
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm
+	@mkdir -p $(@D)
+	$(call say,NASM,$<)
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+$(BUILD)/extra/%.o: /%.c $(BUILD)/cflags.stamp
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# Rebuild everything when the compiler or the extra test list changes.
+$(BUILD)/cflags.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(KERNEL_CFLAGS) $(EXTRA_KTESTS)' | cmp -s - $@ || \
+		echo '$(CC) $(KERNEL_CFLAGS) $(EXTRA_KTESTS)' > $@
+
+$(BUILD)/ksyms-empty.S: scripts/gen-symbols.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/gen-symbols.sh > $@
+
+$(BUILD)/%.o: $(BUILD)/%.S
+	$(call say,AS,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld
+	$(call say,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf scripts/gen-symbols.sh
+	$(call say,KSYMS,$@)
+	$(Q)NM=$(NM) scripts/gen-symbols.sh $< > $@
+
+# The embedded table must describe the final image: adding it may not move code.
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
+	$(call say,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	@NM=$(NM) scripts/gen-symbols.sh $@ | cmp -s - $(BUILD)/ksyms.S || \
+		{ echo "error: the symbol table moved code; see linker.ld .ksyms" >&2; rm -f $@; exit 1; }
+
+# ---- ISO images ------------------------------------------------------------
+# ferrite.iso: for people (runs the self-tests, then halts showing them).
+# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness.
+ISO_CMDLINE ?= ktest=*
+
+define make_iso
+	@rm -rf $(BUILD)/isoroot-$(2) && mkdir -p $(BUILD)/isoroot-$(2)/boot/grub
+	$(call say,ISO,$(1))
+	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isoroot-$(2)/boot/kernel.elf
+	$(Q)sed -e 's|@CMDLINE@|$(3)|' -e 's|@TIMEOUT@|$(4)|' iso/grub.cfg > $(BUILD)/isoroot-$(2)/boot/grub/grub.cfg
+	$(Q)grub-mkrescue --mbr-force-bootable -o $(1) $(BUILD)/isoroot-$(2) 2> $(BUILD)/grub-mkrescue-$(2).log || \
+		{ cat $(BUILD)/grub-mkrescue-$(2).log >&2; exit 1; }
+endef
+
+.PHONY: iso
+iso: $(BUILD)/ferrite.iso
+
+$(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,user,$(ISO_CMDLINE),3)
+
+$(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,qemu,ktest=* exit=qemu,0)
+
+$(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,bochs,ktest=* exit=bochs,0)
+
+# ---- dependencies ----------------------------------------------------------
+# Installs what is missing (apt-get, as root or through sudo).
+.PHONY: deps
+deps $(BUILD)/deps.stamp: scripts/deps.sh
+	scripts/deps.sh
+	@mkdir -p $(BUILD) && touch $(BUILD)/deps.stamp
+
+# ---- running ---------------------------------------------------------------
+ACCEL ?= tcg
+MEM ?= 256M
+FIRMWARE ?= bios
+QEMU_ARGS ?=
+
+.PHONY: run debug gdb
+run: $(BUILD)/ferrite.iso
+	scripts/qemu.sh --iso $< --firmware $(FIRMWARE) --mem $(MEM) --accel $(ACCEL) -- $(QEMU_ARGS)
+
+debug: $(BUILD)/ferrite.iso
+	scripts/qemu.sh --iso $< --firmware $(FIRMWARE) --mem $(MEM) --accel $(ACCEL) --gdb -- $(QEMU_ARGS)
+
+gdb: $(BUILD)/kernel.elf
+	gdb -q -x scripts/ferrite.gdb $(BUILD)/kernel.elf
+
+# ---- tests -----------------------------------------------------------------
+.PHONY: test test-host test-kernel fuzz
+test: $(BUILD)/deps.stamp
+	@scripts/test.sh
+
+test-host: $(BUILD)/host/ktest-host
+	$(BUILD)/host/ktest-host
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/ktest-host: $(HOST_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+test-kernel: $(BUILD)/ferrite-test-qemu.iso $(BUILD)/ferrite-test-bochs.iso
+	@scripts/test.sh --kernel-only
+
+FUZZ_SECONDS ?= 60
+fuzz: $(BUILD)/fuzz/fuzz-bootinfo $(BUILD)/deps.stamp
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus tests/host/fuzz_corpus
+
+$(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/memmap.c
+	@mkdir -p $(@D)
+	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -o $@ $^
+
+# ---- real PCs --------------------------------------------------------------
+.PHONY: usb
+usb: $(BUILD)/ferrite.iso
+	scripts/write-usb.sh $(BUILD)/ferrite.iso "$(DEV)"
+
+# ---- housekeeping ----------------------------------------------------------
+.PHONY: clean help FORCE
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make             build build/kernel.elf"
+	@echo "make iso         build build/ferrite.iso (BIOS + UEFI, CD or USB stick)"
+	@echo "make run         boot it in QEMU (FIRMWARE=bios|uefi MEM=256M ACCEL=tcg|kvm)"
+	@echo "make debug       boot paused, gdb stub on :1234; then 'make gdb' elsewhere"
+	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
+	@echo "make test-host   host tests only (ASan + UBSan)"
+	@echo "make fuzz        fuzz the boot-info parser and memory-map sanitizer (FUZZ_SECONDS=60)"
+	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
+	@echo "make deps        install missing tools (apt-get)"
+	@echo "make clean"
+
+FORCE:
+
+-include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d)

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel's virtual memory layout (4-level paging, Linux's places).
+ *
+ *   0x0000000000000000 - 0x00007fffffffffff  unused (no user space); page 0 never mapped
+ *   0xffff888000000000 -                     direct map of physical memory (__va/__pa)
+ *   0xffffc90000000000 - 0xffffe8ffffffffff  vmalloc / vmap area
+ *   0xffffea0000000000 -                     virtual memmap (struct page array)
+ *   0xffffffff80000000 -                     kernel image (-mcmodel=kernel)
+ *
+ * Until the kernel page tables exist, the boot page tables map only the
+ * first 4 GiB of physical memory in the direct map (BOOT_DIRECT_MAP_LIMIT).
+ */
+#ifndef FERRITE_ASM_MEMLAYOUT_H
+#define FERRITE_ASM_MEMLAYOUT_H
+
+#include <stdint.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ul << PAGE_SHIFT)
+
+#define DIRECT_MAP_BASE 0xffff888000000000ul
+#define VMALLOC_START 0xffffc90000000000ul
+#define VMALLOC_END 0xffffe90000000000ul
+#define VMEMMAP_BASE 0xffffea0000000000ul
+#define KERNEL_VMA 0xffffffff80000000ul
+
+#define BOOT_DIRECT_MAP_LIMIT (4ul << 30)
+
+/* Physical address -> its alias in the direct map. */
+static inline void *__va(uint64_t phys)
+{
+	return (void *)(phys + DIRECT_MAP_BASE);
+}
+
+/* Direct-map or kernel-image address -> physical address. */
+static inline uint64_t __pa(const void *virt)
+{
+	uint64_t v = (uint64_t)virt;
+	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_MAP_BASE;
+}
+
+/* Return: the name of the region of the layout that holds @address. */
+static inline const char *address_region_name(uint64_t address)
+{
+	if (address < PAGE_SIZE)
+		return "null page (never mapped)";
+	if (address < 0x0000800000000000ul)
+		return "lower half (no user space: unmapped)";
+	if (address < 0xffff800000000000ul)
+		return "non-canonical";
+	if (address >= KERNEL_VMA)
+		return "kernel image";
+	if (address >= VMEMMAP_BASE && address < VMEMMAP_BASE + (1ul << 40))
+		return "memmap";
+	if (address >= VMALLOC_START && address < VMALLOC_END)
+		return "vmalloc";
+	if (address >= DIRECT_MAP_BASE && address < DIRECT_MAP_BASE + (64ul << 40))
+		return "direct map";
+	return "unused kernel space";
+}
+
+#endif

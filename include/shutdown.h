@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How the kernel ends a run.  On a real PC it halts with the results on
+ * screen.  Under an emulator, and only when the command line asks for it
+ * (exit=qemu or exit=bochs), it also tells the emulator to exit with a
+ * status the test harness reads: QEMU's isa-debug-exit device at port 0xf4
+ * turns a written value V into the exit status (V << 1) | 1.
+ */
+#ifndef FERRITE_SHUTDOWN_H
+#define FERRITE_SHUTDOWN_H
+
+#include <stdbool.h>
+
+enum exit_status {
+	EXIT_PASS = 0x10,   /* QEMU exits with 33 */
+	EXIT_FAIL = 0x11,   /* 35 */
+	EXIT_CRASH = 0x12,  /* 37: panic or exception outside a test */
+};
+
+enum exit_method {
+	EXIT_HALT,          /* default: stop the CPU, leave the screen as it is */
+	EXIT_QEMU,          /* isa-debug-exit at port 0xf4 */
+	EXIT_BOCHS,         /* Bochs magic breakpoint (xchg bx,bx); the harness quits */
+};
+
+/* Choose the method from the exit= command-line value. Return: false if unknown. */
+bool shutdown_set_method(const char *name);
+
+/* End the run with @status. Never returns. Context: any. */
+__attribute__((noreturn)) void kernel_exit(enum exit_status status);
+
+#endif

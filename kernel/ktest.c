@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ktest runner: runs the registered suites and prints KTAP version 1.
+ *
+ *     KTAP version 1
+ *     1..2
+ *         KTAP version 1
+ *         # Subtest: printk
+ *         1..3
+ *         ok 1 test_width
+ *         not ok 2 test_precision
+ *         ok 3 test_null # SKIP no framebuffer
+ *     # printk: pass:1 fail:1 skip:1 total:3
+ *     not ok 1 printk
+ *     ...
+ *     # Totals: pass:N fail:N skip:N total:N
+ *     N passed, N failed
+ *
+ * Each case runs under a saved jump buffer: a failed KASSERT, a panic or
+ * an unexpected exception jumps back here, fails that case and the runner
+ * continues with the next.  The same file runs the host tests.
+ */
+#include <asm/jump.h>
+#include <cmdline.h>
+#include <kernel.h>
+#include <ktest.h>
+#include <printk.h>
+
+extern const struct ktest_suite *const __start_ktest_suites[];
+extern const struct ktest_suite *const __stop_ktest_suites[];
+
+struct ktest_totals {
+	unsigned passed, failed, skipped;
+};
+
+static struct ktest *current_test;
+static struct jump_buffer case_exit;
+static const char *abort_reason;
+
+#define ktap(fmt, ...) printk(KERN_RAW fmt, ##__VA_ARGS__)
+
+bool ktest_is_running(void)
+{
+	return current_test != NULL;
+}
+
+size_t ktest_suite_count(void)
+{
+	return (size_t)(__stop_ktest_suites - __start_ktest_suites);
+}
+
+void ktest_abort(const char *reason)
+{
+	if (!current_test) {
+		ktap("# ktest_abort outside a test: %s\n", reason);
+		panic("ktest_abort outside a test: %s", reason);
+	}
+	abort_reason = reason;
+	jump_to(&case_exit, 1);
+}
+
+void ktest_skip(struct ktest *t, const char *reason)
+{
+	t->skipped = true;
+	t->skip_reason = reason;
+}
+
+bool ktest_streq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+static void fail_header(struct ktest *t, const char *file, int line, const char *kind)
+{
+	t->failures++;
+	ktap("        # %s: %s FAILED at %s:%d\n", t->name, kind, file, line);
+}
+
+void ktest_fail_int(struct ktest *t, const char *file, int line, const char *op,
+		    const char *left_text, const char *right_text, long long left, long long right)
+{
+	fail_header(t, file, line, "EXPECTATION");
+	ktap("        # Expected %s %s %s, but\n", left_text, op, right_text);
+	ktap("        #     %s == %lld (0x%llx)\n", left_text, left, (unsigned long long)left);
+	ktap("        #     %s == %lld (0x%llx)\n", right_text, right, (unsigned long long)right);
+}
+
+void ktest_fail_uint(struct ktest *t, const char *file, int line, const char *op,
+		     const char *left_text, const char *right_text,
+		     unsigned long long left, unsigned long long right)
+{
+	fail_header(t, file, line, "EXPECTATION");
+	ktap("        # Expected %s %s %s, but\n", left_text, op, right_text);
+	ktap("        #     %s == %llu (0x%llx)\n", left_text, left, left);
+	ktap("        #     %s == %llu (0x%llx)\n", right_text, right, right);
+}
+
+void ktest_fail_str(struct ktest *t, const char *file, int line, const char *op,
+		    const char *left_text, const char *right_text, const char *left,
+		    const char *right)
+{
+	fail_header(t, file, line, "EXPECTATION");
+	ktap("        # Expected %s %s %s, but\n", left_text, op, right_text);
+	ktap("        #     %s == \"%s\"\n", left_text, left);
+	ktap("        #     %s == \"%s\"\n", right_text, right);
+}
+
+void ktest_fail_bool(struct ktest *t, const char *file, int line, const char *cond_text,
+		     bool expected)
+{
+	fail_header(t, file, line, "EXPECTATION");
+	ktap("        # Expected %s to be %s\n", cond_text, expected ? "true" : "false");
+}
+
+/* Run one case under the jump buffer. Return: its outcome in @t. */
+static void run_case(const struct ktest_suite *suite, const struct ktest_case *c, struct ktest *t)
+{
+	*t = (struct ktest){ .suite = suite->name, .name = c->name };
+	abort_reason = NULL;
+	current_test = t;
+	if (jump_save(&case_exit) == 0)
+		c->run(t);
+	else
+		ktap("        # %s: aborted: %s\n", c->name, abort_reason);
+	current_test = NULL;
+	if (abort_reason)
+		t->failures++;
+}
+
+static void run_suite(const struct ktest_suite *suite, unsigned number, struct ktest_totals *totals)
+{
+	struct ktest_totals mine = { 0, 0, 0 };
+	bool init_failed = false;
+
+	ktap("    KTAP version 1\n");
+	ktap("    # Subtest: %s\n", suite->name);
+	ktap("    1..%zu\n", suite->case_count);
+	if (suite->init && suite->init() != 0) {
+		ktap("    # %s: suite init failed\n", suite->name);
+		init_failed = true;
+	}
+	for (size_t i = 0; i < suite->case_count; i++) {
+		const struct ktest_case *c = &suite->cases[i];
+		struct ktest t = { .suite = suite->name, .name = c->name };
+
+		if (!init_failed)
+			run_case(suite, c, &t);
+		if (init_failed || t.failures) {
+			mine.failed++;
+			ktap("    not ok %zu %s\n", i + 1, c->name);
+		} else if (t.skipped) {
+			mine.skipped++;
+			ktap("    ok %zu %s # SKIP %s\n", i + 1, c->name,
+			     t.skip_reason ? t.skip_reason : "");
+		} else {
+			mine.passed++;
+			ktap("    ok %zu %s\n", i + 1, c->name);
+		}
+	}
+	if (suite->exit && !init_failed)
+		suite->exit();
+	ktap("# %s: pass:%u fail:%u skip:%u total:%zu\n", suite->name, mine.passed, mine.failed,
+	     mine.skipped, suite->case_count);
+	ktap("%s %u %s\n", mine.failed ? "not ok" : "ok", number, suite->name);
+	totals->passed += mine.passed;
+	totals->failed += mine.failed;
+	totals->skipped += mine.skipped;
+}
+
+static bool selected(const struct ktest_suite *suite, const char *glob)
+{
+	return !glob || !*glob || glob_match(glob, suite->name);
+}
+
+unsigned ktest_run_all(const char *glob)
+{
+	struct ktest_totals totals = { 0, 0, 0 };
+	unsigned count = 0, number = 0;
+
+	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		count += selected(*s, glob);
+
+	ktap("KTAP version 1\n");
+	ktap("1..%u\n", count);
+	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		if (selected(*s, glob))
+			run_suite(*s, ++number, &totals);
+	ktap("# Totals: pass:%u fail:%u skip:%u total:%u\n", totals.passed, totals.failed,
+	     totals.skipped, totals.passed + totals.failed + totals.skipped);
+	ktap("%u passed, %u failed\n", totals.passed, totals.failed);
+	return totals.failed;
+}

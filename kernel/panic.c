@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/* panic(), BUG() and WARN() reports. */
+#include <stdarg.h>
+
+#include <asm/cpu.h>
+#include <asm/traps.h>
+#include <kernel.h>
+#include <ktest.h>
+#include <printk.h>
+#include <shutdown.h>
+
+/* Backtrace starting at the caller of the function this is expanded in. */
+#define backtrace_of_caller()                                               \
+	backtrace_from((uint64_t)__builtin_return_address(0),               \
+		       *(uint64_t *)__builtin_frame_address(0))
+
+void panic(const char *fmt, ...)
+{
+	static int panicking;
+	char message[256];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+
+	if (panicking++) {
+		pr_emerg("panic while panicking: %s\n", message);
+		cpu_halt_forever();
+	}
+	pr_emerg("Kernel panic: %s\n", message);
+	backtrace_of_caller();
+	if (ktest_is_running()) {
+		panicking--;
+		ktest_abort("panic");
+	}
+	pr_emerg("---[ end Kernel panic: %s ]---\n", message);
+	kernel_exit(EXIT_CRASH);
+}
+
+void warn_slowpath(const char *file, int line, const char *cond)
+{
+	pr_warn("------------[ cut here ]------------\n");
+	pr_warn("WARNING: %s at %s:%d\n", cond, file, line);
+	backtrace_of_caller();
+	pr_warn("---[ end trace ]---\n");
+}
+
+void bug_slowpath(const char *file, int line, const char *cond)
+{
+	panic("kernel BUG at %s:%d: %s", file, line, cond);
+}

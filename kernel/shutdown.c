@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/* Ending a run: halt, or tell the emulator how it went (see shutdown.h). */
+#include <stdbool.h>
+
+#include <asm/cpu.h>
+#include <asm/io.h>
+#include <kstring.h>
+#include <printk.h>
+#include <shutdown.h>
+
+#define QEMU_DEBUG_EXIT_PORT 0xf4
+#define BOCHS_DEBUG_PORT 0xe9
+
+static enum exit_method exit_method = EXIT_HALT;
+
+bool shutdown_set_method(const char *name)
+{
+	if (strcmp(name, "qemu") == 0)
+		exit_method = EXIT_QEMU;
+	else if (strcmp(name, "bochs") == 0)
+		exit_method = EXIT_BOCHS;
+	else if (strcmp(name, "halt") == 0)
+		exit_method = EXIT_HALT;
+	else
+		return false;
+	return true;
+}
+
+void kernel_exit(enum exit_status status)
+{
+	const char *word = status == EXIT_PASS ? "pass" : status == EXIT_FAIL ? "fail" : "crash";
+
+	switch (exit_method) {
+	case EXIT_QEMU:
+		outl(QEMU_DEBUG_EXIT_PORT, status);
+		break;
+	case EXIT_BOCHS:
+		for (const char *p = word; *p; p++)
+			outb(BOCHS_DEBUG_PORT, (uint8_t)*p);
+		outb(BOCHS_DEBUG_PORT, '\n');
+		__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
+		break;
+	case EXIT_HALT:
+		break;
+	}
+	pr_notice("System halted (%s).\n", word);
+	cpu_halt_forever();
+}
