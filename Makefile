@@ -73,6 +73,8 @@ PURE_SRCS := \
 KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/boot.c \
 	kernel/console.c \
+	kernel/fbcon.c \
+	kernel/font8x16.c \
 	kernel/main.c \
 	kernel/panic.c \
 	kernel/printk.c \
@@ -178,6 +180,9 @@ $(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.s
 $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
 	$(call make_iso,$@,bochs,ktest=* exit=bochs,0)
 
+$(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+
 # ---- dependencies ----------------------------------------------------------
 # Installs what is missing (apt-get, as root or through sudo).
 .PHONY: deps
@@ -218,7 +223,7 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS)
 	$(call say,HOSTLD,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
-test-kernel: $(BUILD)/ferrite-test-qemu.iso $(BUILD)/ferrite-test-bochs.iso
+test-kernel: $(BUILD)/deps.stamp
 	@scripts/test.sh --kernel-only
 
 FUZZ_SECONDS ?= 60

@@ -2,9 +2,10 @@
 /*
  * How the kernel ends a run.  On a real PC it halts with the results on
  * screen.  Under an emulator, and only when the command line asks for it
- * (exit=qemu or exit=bochs), it also tells the emulator to exit with a
- * status the test harness reads: QEMU's isa-debug-exit device at port 0xf4
- * turns a written value V into the exit status (V << 1) | 1.
+ * (exit=qemu, exit=bochs or exit=debugcon), it also tells the emulator
+ * how the run went: QEMU's isa-debug-exit device at port 0xf4 turns a
+ * written value V into the exit status (V << 1) | 1; the debug port 0xE9
+ * (QEMU -debugcon, Bochs port_e9_hack) receives "pass", "fail" or "crash".
  */
 #ifndef FERRITE_SHUTDOWN_H
 #define FERRITE_SHUTDOWN_H
@@ -20,7 +21,8 @@ enum exit_status {
 enum exit_method {
 	EXIT_HALT,          /* default: stop the CPU, leave the screen as it is */
 	EXIT_QEMU,          /* isa-debug-exit at port 0xf4 */
-	EXIT_BOCHS,         /* Bochs magic breakpoint (xchg bx,bx); the harness quits */
+	EXIT_BOCHS,         /* word to port 0xE9, then the Bochs magic breakpoint (xchg bx,bx) */
+	EXIT_DEBUGCON,      /* word to port 0xE9, then halt (the harness reads the screen) */
 };
 
 /* Choose the method from the exit= command-line value. Return: false if unknown. */

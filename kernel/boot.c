@@ -147,7 +147,7 @@ static void apply_cmdline(uint64_t *mem_limit)
 	}
 	value = cmdline_get(&cmdline, "exit");
 	if (value && !shutdown_set_method(value))
-		pr_warn("exit=%s: expected qemu, bochs or halt\n", value);
+		pr_warn("exit=%s: expected qemu, bochs, debugcon or halt\n", value);
 	value = cmdline_get(&cmdline, "mem");
 	*mem_limit = 0;
 	if (value) {
@@ -164,10 +164,16 @@ static void add_carve(uint64_t start, uint64_t end, uint32_t type)
 		carves[carve_count++] = (struct mem_range){ start, end, type };
 }
 
-static void print_range(const char *prefix, const struct mem_range *r)
+/* Print @r like Linux's e820 lines (inclusive end); firmware ranges at debug level. */
+static void print_range(bool firmware, const struct mem_range *r)
 {
-	pr_info("%s[mem 0x%016llx-0x%016llx] %s\n", prefix, (unsigned long long)r->base,
-		(unsigned long long)r->end - 1, mem_type_name(r->type));
+	unsigned long long first = r->base, last = r->end - 1;
+
+	if (firmware)
+		pr_debug("%s: [mem 0x%016llx-0x%016llx] %s\n", boot_is_uefi() ? "efi" : "BIOS-e820",
+			 first, last, mem_type_name(r->type));
+	else
+		pr_info("[mem 0x%016llx-0x%016llx] %s\n", first, last, mem_type_name(r->type));
 }
 
 static void build_memmap(uint64_t mem_limit)
@@ -181,10 +187,10 @@ static void build_memmap(uint64_t mem_limit)
 		boot_fail("impossible memory map", "more ranges than the kernel can hold");
 	if (memmap.count == 0)
 		boot_fail("impossible memory map", "the boot loader gave no memory map");
-	pr_info("%s-provided physical RAM map (%zu entries):\n", boot_is_uefi() ? "UEFI" : "BIOS",
-		memmap.count);
+	pr_info("%s-provided physical RAM map: %zu entries (shown with loglevel=8)\n",
+		boot_is_uefi() ? "UEFI" : "BIOS", memmap.count);
 	for (size_t i = 0; i < memmap.count; i++)
-		print_range(boot_is_uefi() ? "efi: " : "BIOS-e820: ", &memmap.ranges[i]);
+		print_range(true, &memmap.ranges[i]);
 
 	carve_count = 0;
 	add_carve(0, 1 * MiB, MEM_LOW);
@@ -205,7 +211,7 @@ static void build_memmap(uint64_t mem_limit)
 
 	pr_info("Sanitized physical memory map%s:\n", mem_limit ? " (limited by mem=)" : "");
 	for (size_t i = 0; i < memmap.count; i++)
-		print_range("", &memmap.ranges[i]);
+		print_range(false, &memmap.ranges[i]);
 	pr_info("Memory: %llu KiB usable (%llu MiB), top of RAM 0x%llx\n",
 		(unsigned long long)(usable / KiB), (unsigned long long)(usable / MiB),
 		(unsigned long long)memmap_top_of_ram(&memmap));

@@ -9,7 +9,7 @@
 #include <shutdown.h>
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_DEBUG_PORT 0xe9
+#define DEBUG_PORT 0xe9   /* QEMU -debugcon, Bochs port_e9_hack */
 
 static enum exit_method exit_method = EXIT_HALT;
 
@@ -19,11 +19,20 @@ bool shutdown_set_method(const char *name)
 		exit_method = EXIT_QEMU;
 	else if (strcmp(name, "bochs") == 0)
 		exit_method = EXIT_BOCHS;
+	else if (strcmp(name, "debugcon") == 0)
+		exit_method = EXIT_DEBUGCON;
 	else if (strcmp(name, "halt") == 0)
 		exit_method = EXIT_HALT;
 	else
 		return false;
 	return true;
+}
+
+static void debug_port_puts(const char *word)
+{
+	for (const char *p = word; *p; p++)
+		outb(DEBUG_PORT, (uint8_t)*p);
+	outb(DEBUG_PORT, '\n');
 }
 
 void kernel_exit(enum exit_status status)
@@ -35,10 +44,11 @@ void kernel_exit(enum exit_status status)
 		outl(QEMU_DEBUG_EXIT_PORT, status);
 		break;
 	case EXIT_BOCHS:
-		for (const char *p = word; *p; p++)
-			outb(BOCHS_DEBUG_PORT, (uint8_t)*p);
-		outb(BOCHS_DEBUG_PORT, '\n');
+		debug_port_puts(word);
 		__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
+		break;
+	case EXIT_DEBUGCON:
+		debug_port_puts(word);
 		break;
 	case EXIT_HALT:
 		break;

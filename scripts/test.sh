@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The test harness behind `make test`.
+#
+# Runs the host tests, then boots the test kernel in every configuration
+# listed in CONFIGS below, each with a timeout, and checks its KTAP output:
+# a run passes only if it printed a summary "N passed, 0 failed" whose
+# counts agree with its "ok"/"not ok" lines and the emulator reported a
+# pass.  Every serial log is kept under build/logs/.  The last line is
+# "N passed, N failed" over everything; a run that crashed, timed out or
+# printed no summary counts as one more failure.
+#
+# usage: scripts/test.sh [--kernel-only] [--only NAME-GLOB]
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+
+kernel_only=0 only="*"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel-only) kernel_only=1 ;;
+	--only) only=$2; shift ;;
+	*) echo "test.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+total_passed=0 total_failed=0
+declare -a summary_lines
+
+record() { # record NAME PASSED FAILED NOTE
+	total_passed=$((total_passed + $2))
+	total_failed=$((total_failed + $3))
+	local verdict=PASS
+	[ "$3" -eq 0 ] || verdict=FAIL
+	summary_lines+=("$(printf '%-22s %s  %4d passed, %3d failed  %s' "$1" "$verdict" "$2" "$3" "$4")")
+}
+
+# check_ktap LOG: print "PASSED FAILED PROBLEM" for the KTAP in LOG.
+check_ktap() {
+	local log=$1 line passed failed ok_lines not_ok_lines
+	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "0 0 no KTAP summary line"
+		return
+	fi
+	passed=${line%% passed*}
+	failed=${line#*, }
+	failed=${failed%% failed*}
+	ok_lines=$(grep -acE '^    ok [0-9]+ [^#]*$' "$log")
+	not_ok_lines=$(grep -acE '^    not ok [0-9]+ ' "$log")
+	if [ "$ok_lines" -ne "$passed" ] || [ "$not_ok_lines" -ne "$failed" ]; then
+		echo "$passed $failed summary disagrees with $ok_lines ok and $not_ok_lines not ok lines"
+		return
+	fi
+	echo "$passed $failed -"
+}
+
+# judge NAME LOG STATUS EXPECTED_STATUS: record one boot's outcome.
+judge() {
+	local name=$1 log=$2 status=$3 expected=$4 passed failed problem exit_problem="" note
+	read -r passed failed problem < <(check_ktap "$log")
+	[ "$problem" = - ] && problem=""
+	case $status in
+	"$expected") [ "$failed" -eq 0 ] || exit_problem="cases failed but the run reported a pass" ;;
+	35) [ "$failed" -gt 0 ] || exit_problem="the run reported failure but no case failed" ;;
+	124) exit_problem="timeout" ;;
+	37) exit_problem="kernel crashed (exit status 37)" ;;
+	0) exit_problem="reset or triple fault (exit status 0)" ;;
+	*) exit_problem="unexpected exit status $status" ;;
+	esac
+	problem="$problem${problem:+${exit_problem:+; }}$exit_problem"
+	note="log: $log"
+	if [ -n "$problem" ]; then
+		note="$problem; $note"
+		failed=$((failed + 1))
+		echo "--- $name: $problem; last lines of $log:" >&2
+		tail -n 25 "$log" >&2
+	fi
+	record "$name" "$passed" "$failed" "$note"
+}
+
+selected() { [[ $1 == $only ]]; }
+
+run_host() {
+	local log=$LOGS/host.log status
+	echo "== host tests (ASan + UBSan)"
+	make -s test-host > "$log" 2>&1
+	status=$?
+	# The runner exits 1 when a case failed; anything else is a crash.
+	[ $status -eq 0 ] && status=33
+	[ $status -eq 1 ] && status=35
+	judge host "$log" "$status" 33
+}
+
+# run_qemu NAME TIMEOUT qemu.sh-args...
+run_qemu() {
+	local name=$1 limit=$2 log=$LOGS/$1.log status
+	shift 2
+	selected "$name" || return 0
+	echo "== $name"
+	timeout --foreground -k 5 "$limit" scripts/qemu.sh --iso "$BUILD/ferrite-test-qemu.iso" \
+		--exit-device --serial-log "$log" "$@" > "$LOGS/$name.qemu.log" 2>&1
+	status=$?
+	judge "$name" "$log" "$status" 33
+}
+
+# check_memory NAME MiB SPLIT: the printed map accounts for the RAM QEMU was
+# given.  SPLIT is "high" when the machine remaps part of it above 4 GiB
+# (pc above 3.5 GiB; q35 from 2.75 GiB on), else "low".
+check_memory() {
+	local name=$1 mib=$2 split=$3 log=$LOGS/$1.log usable_kib top problem=""
+	usable_kib=$(sed -n 's/.*Memory: \([0-9]*\) KiB usable.*/\1/p' "$log" | tail -n 1)
+	top=$(sed -n 's/.*top of RAM \(0x[0-9a-f]*\).*/\1/p' "$log" | tail -n 1)
+	if [ -z "$usable_kib" ] || [ -z "$top" ]; then
+		problem="no memory summary"
+	else
+		local ram_kib=$((mib * 1024)) top_kib=$((top / 1024))
+		# Missing: the first MiB, the kernel and boot info, firmware ranges (< 4%).
+		[ "$usable_kib" -le "$ram_kib" ] || problem="more usable RAM than installed"
+		[ "$usable_kib" -ge $((ram_kib * 96 / 100 - 4096)) ] || problem="usable RAM too small"
+		if [ "$split" = high ]; then
+			# RAM beyond the PCI hole is remapped above 4 GiB.
+			[ "$top_kib" -gt $((4 * 1024 * 1024)) ] || problem="no RAM above 4 GiB"
+			[ "$top_kib" -le $(((mib + 2048) * 1024)) ] || problem="top of RAM too high"
+		else
+			[ "$top_kib" -le $((mib * 1024)) ] || problem="top of RAM above installed RAM"
+		fi
+	fi
+	if [ -n "$problem" ]; then
+		echo "--- $name: memory map check: $problem (usable ${usable_kib:-?} KiB, top ${top:-?})" >&2
+		record "$name-memmap" 0 1 "$problem"
+	else
+		record "$name-memmap" 1 0 "usable $usable_kib KiB, top $top"
+	fi
+}
+
+run_memory() { # run_memory NAME MiB MACHINE SPLIT
+	selected "$1" || return 0
+	run_qemu "$1" 60 --firmware bios --mem "$2M" --machine "$3"
+	check_memory "$1" "$2" "$4"
+}
+
+run_screen() {
+	local name=uefi-no-serial log=$LOGS/uefi-no-serial.debugcon.log
+	selected "$name" || return 0
+	echo "== $name (screen only)"
+	timeout --foreground -k 5 180 scripts/screen-check.sh --iso "$BUILD/ferrite-test-screen.iso" \
+		--debugcon-log "$log" --screendump "$BUILD/screen-uefi.ppm" > "$LOGS/$name.check.log" 2>&1
+	local status=$?
+	if [ $status -eq 0 ]; then
+		record "$name" 1 0 "screen: $BUILD/screen-uefi.ppm"
+	else
+		echo "--- $name: screen check failed:" >&2
+		tail -n 20 "$LOGS/$name.check.log" >&2
+		record "$name" 0 1 "see $LOGS/$name.check.log"
+	fi
+}
+
+run_bochs() {
+	local name=bochs-bios-cd log=$LOGS/bochs-bios-cd.log status
+	selected "$name" || return 0
+	echo "== $name"
+	timeout --foreground -k 5 600 scripts/bochs.sh --iso "$BUILD/ferrite-test-bochs.iso" \
+		--serial-log "$log" --debugcon-log "$LOGS/$name.debugcon.log" > "$LOGS/$name.bochs.log" 2>&1
+	status=$?
+	if [ $status -eq 0 ]; then
+		if grep -aq '^pass' "$LOGS/$name.debugcon.log" 2>/dev/null; then
+			status=33
+		else
+			status=35
+		fi
+	fi
+	judge "$name" "$log" "$status" 33
+}
+
+make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/ferrite-test-screen.iso" || {
+	echo "test.sh: build failed" >&2
+	exit 1
+}
+
+[ $kernel_only = 1 ] || { selected host && run_host; }
+run_qemu bios-cd 60 --firmware bios --media cd
+run_qemu bios-usb 60 --firmware bios --media usb
+run_qemu uefi-cd 180 --firmware uefi --media cd
+run_qemu uefi-usb 180 --firmware uefi --media usb
+run_memory bios-32M 32 pc low
+run_memory bios-3583M-pc 3583 pc low
+run_memory bios-3583M-q35 3583 q35 high
+run_memory bios-8G 8192 pc high
+run_screen
+run_bochs
+
+echo
+printf '%s\n' "${summary_lines[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
