@@ -10,7 +10,7 @@ MAKEFLAGS += -rR --no-print-directory
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 
-BUILD := build
+BUILD ?= build
 
 # Quiet by default; make V=1 shows every command.
 ifeq ($(V),1)
@@ -85,6 +85,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 # Test files that build for both the kernel and the host.
 COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
+	tests/common/test_ktest.c \
 	tests/common/test_vsprintf.c
 
 # Self-tests that need the running kernel.

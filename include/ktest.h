@@ -87,6 +87,14 @@ bool ktest_is_running(void);
  */
 __attribute__((noreturn)) void ktest_abort(const char *reason);
 
+/*
+ * Run case @c inside the running case, as the runner would, without
+ * reporting it as a case of its own: for testing the framework's safety
+ * net.  @result receives its state, @reason the abort reason (NULL if it
+ * returned normally).  Return: the number of failures it recorded.
+ */
+unsigned ktest_run_nested(const struct ktest_case *c, struct ktest *result, const char **reason);
+
 /* Mark the running case as skipped (a skip is reported, never counted as a pass). */
 void ktest_skip(struct ktest *t, const char *reason);
 

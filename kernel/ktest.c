@@ -133,6 +133,23 @@ static void run_case(const struct ktest_suite *suite, const struct ktest_case *c
 		t->failures++;
 }
 
+unsigned ktest_run_nested(const struct ktest_case *c, struct ktest *result, const char **reason)
+{
+	static const struct ktest_suite nested = { .name = "nested" };
+	struct ktest *outer = current_test;
+	struct jump_buffer outer_exit = case_exit;
+	const char *outer_reason = abort_reason;
+
+	ktap("        # running nested case %s; its failures below are expected\n", c->name);
+	run_case(&nested, c, result);
+	*reason = abort_reason;
+	current_test = outer;
+	case_exit = outer_exit;
+	abort_reason = outer_reason;
+	ktap("        # nested case %s done: %u failures\n", c->name, result->failures);
+	return result->failures;
+}
+
 static void run_suite(const struct ktest_suite *suite, unsigned number, struct ktest_totals *totals)
 {
 	struct ktest_totals mine = { 0, 0, 0 };

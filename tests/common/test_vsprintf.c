@@ -28,6 +28,8 @@ static int format_unchecked(char *buf, size_t size, const char *fmt, ...)
 
 static void test_integers(struct ktest *t)
 {
+	char buf[32];
+
 	CHECK_FORMAT(t, "0", "%d", 0);
 	CHECK_FORMAT(t, "-42", "%d", -42);
 	CHECK_FORMAT(t, "42", "%i", 42);
@@ -38,8 +40,11 @@ static void test_integers(struct ktest *t)
 	CHECK_FORMAT(t, "18446744073709551615", "%lu", (unsigned long)UINT64_MAX);
 	CHECK_FORMAT(t, "12345678901", "%zu", (size_t)12345678901ull);
 	CHECK_FORMAT(t, "-5", "%zd", (long)-5);
-	CHECK_FORMAT(t, "255 -1", "%hhu %hhd", 255, 255);
-	CHECK_FORMAT(t, "65535", "%hu", 0xffff);
+	CHECK_FORMAT(t, "255 -1", "%hhu %hhd", (unsigned char)255, (signed char)-1);
+	CHECK_FORMAT(t, "65535", "%hu", (unsigned short)0xffff);
+	/* hh and h convert the promoted int back to char and short. */
+	KEXPECT_EQ(t, format_unchecked(buf, sizeof(buf), "%hhu %hhd %hd", 0x1ff, 0xff, 0x18000), 13);
+	KEXPECT_STREQ(t, buf, "255 -1 -32768");
 }
 
 static void test_hex_and_octal(struct ktest *t)

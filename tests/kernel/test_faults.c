@@ -87,6 +87,35 @@ static void test_symbol_lookup(struct ktest *t)
 	KEXPECT_FALSE(t, symbol_lookup(0x1000, &sym));
 }
 
+static void case_unexpected_page_fault(struct ktest *t)
+{
+	volatile uint64_t *unmapped = (uint64_t *)(VMALLOC_START + 0x5000);
+
+	(void)*unmapped;
+	KEXPECT_TRUE(t, false); /* never reached */
+}
+
+static void case_unexpected_invalid_opcode(struct ktest *t)
+{
+	__asm__ volatile("ud2");
+}
+
+/* An exception nobody expected fails the running case; the runner goes on. */
+static void test_unexpected_exception_fails_the_case(struct ktest *t)
+{
+	static const struct ktest_case page_fault = KTEST_CASE(case_unexpected_page_fault);
+	static const struct ktest_case invalid_opcode = KTEST_CASE(case_unexpected_invalid_opcode);
+	struct ktest result;
+	const char *reason;
+
+	KEXPECT_EQ(t, ktest_run_nested(&page_fault, &result, &reason), 1);
+	KEXPECT_STREQ(t, reason, "unexpected exception");
+	KEXPECT_EQ(t, ktest_run_nested(&invalid_opcode, &result, &reason), 1);
+	KEXPECT_STREQ(t, reason, "unexpected exception");
+	/* Exception handling still works after the aborted cases. */
+	KEXPECT_EQ(t, probe_invalid_opcode(), -1);
+}
+
 static void test_exception_names(struct ktest *t)
 {
 	KEXPECT_STREQ(t, exception_name(X86_PF), "#PF page fault");
@@ -102,4 +131,5 @@ KTEST_SUITE(faults,
 	    KTEST_CASE(test_divide_error),
 	    KTEST_CASE(test_non_canonical_is_general_protection),
 	    KTEST_CASE(test_symbol_lookup),
+	    KTEST_CASE(test_unexpected_exception_fails_the_case),
 	    KTEST_CASE(test_exception_names));

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The test framework's own safety net: a failed assertion stops only its
+ * case, expectations go on, panic() fails the case instead of stopping
+ * everything, and a skip is not a pass.  Runs on the host and in the kernel.
+ */
+#include <kernel.h>
+#include <ktest.h>
+
+static int steps_after_assert;
+static int steps_after_expect;
+
+static void case_failing_assert(struct ktest *t)
+{
+	KASSERT_EQ(t, 1, 2);
+	steps_after_assert++;
+}
+
+static void case_failing_expects(struct ktest *t)
+{
+	KEXPECT_EQ(t, 1, 2);
+	KEXPECT_STREQ(t, "a", "b");
+	steps_after_expect++;
+}
+
+static void case_panics(struct ktest *t)
+{
+	panic("deliberate panic from a nested test case");
+}
+
+static void case_passes(struct ktest *t)
+{
+	KEXPECT_EQ(t, 2 + 2, 4);
+}
+
+static void case_skips(struct ktest *t)
+{
+	ktest_skip(t, "nothing to test here");
+}
+
+static void test_assert_stops_the_case(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_failing_assert);
+	struct ktest result;
+	const char *reason;
+
+	steps_after_assert = 0;
+	KEXPECT_EQ(t, ktest_run_nested(&c, &result, &reason), 2);
+	KEXPECT_EQ(t, steps_after_assert, 0);
+	KEXPECT_NOT_NULL(t, reason);
+}
+
+static void test_expect_goes_on(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_failing_expects);
+	struct ktest result;
+	const char *reason;
+
+	steps_after_expect = 0;
+	KEXPECT_EQ(t, ktest_run_nested(&c, &result, &reason), 2);
+	KEXPECT_EQ(t, steps_after_expect, 1);
+	KEXPECT_NULL(t, reason);
+}
+
+static void test_panic_fails_only_the_case(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_panics);
+	struct ktest result;
+	const char *reason;
+
+	KEXPECT_EQ(t, ktest_run_nested(&c, &result, &reason), 1);
+	KEXPECT_STREQ(t, reason, "panic");
+	/* The outer case still runs normally afterwards. */
+	KEXPECT_TRUE(t, ktest_is_running());
+}
+
+static void test_pass_and_skip(struct ktest *t)
+{
+	static const struct ktest_case pass = KTEST_CASE(case_passes);
+	static const struct ktest_case skip = KTEST_CASE(case_skips);
+	struct ktest result;
+	const char *reason;
+
+	KEXPECT_EQ(t, ktest_run_nested(&pass, &result, &reason), 0);
+	KEXPECT_FALSE(t, result.skipped);
+	KEXPECT_EQ(t, ktest_run_nested(&skip, &result, &reason), 0);
+	KEXPECT_TRUE(t, result.skipped);
+	KEXPECT_STREQ(t, result.skip_reason, "nothing to test here");
+}
+
+KTEST_SUITE(ktest,
+	    KTEST_CASE(test_assert_stops_the_case),
+	    KTEST_CASE(test_expect_goes_on),
+	    KTEST_CASE(test_panic_fails_only_the_case),
+	    KTEST_CASE(test_pass_and_skip));
