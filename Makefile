@@ -49,7 +49,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-reco
 	-Dsnprintf=kernel_snprintf -Dvsnprintf=kernel_vsnprintf
 
 # ---- sources ---------------------------------------------------------------
-BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm
+BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm boot/entry64.asm
 
 ARCH_SRCS := \
 	arch/x86_64/exception_entry.asm \
@@ -234,7 +234,7 @@ fuzz: $(BUILD)/fuzz/fuzz-bootinfo $(BUILD)/deps.stamp
 
 $(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/memmap.c
 	@mkdir -p $(@D)
-	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -o $@ $^
+	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb

@@ -48,11 +48,11 @@ extern __bss_start_phys
 extern __bss_end_phys
 extern __boot_bss_start
 extern __boot_bss_end
+extern kernel_entry64
 
 global _start
 global boot_pml4
 global boot_cpu_has_nx
-global kernel_stack_top
 
 section .boot.text progbits alloc exec nowrite align=16
 bits 32
@@ -263,27 +263,3 @@ boot_page_dirs:  resb 4 * 4096
 boot_stack:      resb 4096
 boot_stack_top:
 boot_cpu_has_nx: resd 1
-
-; The 64-bit half of the entry, in the kernel window.
-section .text.entry progbits alloc exec nowrite align=16
-extern kernel_main
-kernel_entry64:
-	mov ax, SEL_DATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov rsp, kernel_stack_top
-	mov edi, esi                    ; arg 0: multiboot2 magic
-	mov esi, ebp                    ; arg 1: physical address of the info
-	xor ebp, ebp                    ; ends the frame-pointer chain
-	call kernel_main
-.halt:
-	cli
-	hlt
-	jmp .halt
-
-; The kernel stack (the boot CPU's).  Overflowing it runs into whatever
-; precedes it in .bss; a guard page comes with the kernel's own page tables.
-section .bss nobits alloc noexec write align=16
-kernel_stack:     resb 32768
-kernel_stack_top:

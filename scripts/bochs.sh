@@ -132,8 +132,10 @@ if [ $status -eq 0 ] && grep -q 'Magic breakpoint' "$tmp/stdout"; then
 	exit 0
 fi
 echo "bochs.sh: Bochs exited with status $status without reaching the magic breakpoint" >&2
+# Its final message (e.g. "3rd (13) exception with no resolution": a triple fault).
+grep -v -e '^ALSA lib' -e '^[0-9]\{11\}i\[' "$tmp/stderr" | grep -v '^=*$' >&2 || true
+echo "--- errors in Bochs' log:" >&2
+grep '^[0-9]\{11\}[ep]\[' "$tmp/bochs.log" 2>/dev/null | tail -n 10 >&2 || true
 echo "--- last lines of Bochs' log:" >&2
 tail -n 30 "$tmp/bochs.log" >&2 2>/dev/null || true
-echo "--- Bochs' standard error:" >&2
-grep -v '^ALSA lib' "$tmp/stderr" | tail -n 10 >&2 || true
 exit 1

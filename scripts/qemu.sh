@@ -46,10 +46,11 @@ if [ "$accel" = kvm ]; then
 fi
 [ -n "$cpu" ] || cpu=max
 
+# On the terminal, serial and QEMU's monitor share stdio: Ctrl-A x quits,
+# Ctrl-A c switches to the monitor.
+[ "$serial" = stdio ] && serial=mon:stdio
 set -- -machine "$machine,accel=$accel" -cpu "$cpu" -m "$mem" -no-reboot \
-	-serial "$serial" "$@"
-[ "$serial" = stdio ] && set -- "$@" -display none -monitor none
-[ "$serial" = stdio ] || set -- "$@" -display none
+	-serial "$serial" -display none "$@"
 [ -n "$debugcon" ] && set -- "$@" -debugcon "file:$debugcon"
 [ -n "$monitor" ] && set -- "$@" -monitor "unix:$monitor,server,nowait"
 [ "$exit_device" = 1 ] && set -- "$@" -device isa-debug-exit,iobase=0xf4,iosize=0x04

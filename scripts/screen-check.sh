@@ -23,7 +23,8 @@ done
 
 dir=$(mktemp -d /tmp/ferrite-screen.XXXXXX)
 socket=$dir/monitor
-trap 'kill "$qemu_pid" 2>/dev/null; rm -rf "$dir"' EXIT
+qemu_pid=""
+trap 'rm -rf "$dir"; [ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true' EXIT
 rm -f "$debugcon" "$dump"
 here=$(dirname "$0")
 
