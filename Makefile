@@ -57,6 +57,7 @@ ARCH_SRCS := \
 	arch/x86_64/extable.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
+	arch/x86_64/pat.c \
 	arch/x86_64/serial.c \
 	arch/x86_64/traps.c \
 	arch/x86_64/tsc.c \
@@ -91,7 +92,8 @@ COMMON_TEST_SRCS := \
 # Self-tests that need the running kernel.
 KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_boot.c \
-	tests/kernel/test_faults.c
+	tests/kernel/test_faults.c \
+	tests/kernel/test_fbcon.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
 EXTRA_KTESTS ?=
@@ -110,6 +112,9 @@ HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
 all: $(BUILD)/kernel.elf
+
+# The tools must be there before anything is built (scripts/deps.sh).
+$(KERNEL_OBJS) $(HOST_OBJS): | $(BUILD)/deps.stamp
 
 $(BUILD)/%.o: %.c $(BUILD)/cflags.stamp
 	@mkdir -p $(@D)
