@@ -52,13 +52,19 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-reco
 BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm boot/entry64.asm
 
 ARCH_SRCS := \
+	arch/x86_64/cpufeature.c \
 	arch/x86_64/exception_entry.asm \
 	arch/x86_64/jump.asm \
 	arch/x86_64/extable.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
+	arch/x86_64/ioremap.c \
+	arch/x86_64/paging.c \
+	arch/x86_64/paging_init.c \
 	arch/x86_64/pat.c \
+	arch/x86_64/ptdump.c \
 	arch/x86_64/serial.c \
+	arch/x86_64/tlb.c \
 	arch/x86_64/traps.c \
 	arch/x86_64/tsc.c \
 	arch/x86_64/vga_text.c
@@ -69,7 +75,8 @@ PURE_SRCS := \
 	kernel/cmdline.c \
 	kernel/ktest.c \
 	kernel/memmap.c \
-	kernel/vsprintf.c
+	kernel/vsprintf.c \
+	mm/memblock.c
 
 KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/boot.c \
@@ -81,19 +88,23 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/printk.c \
 	kernel/shutdown.c \
 	kernel/string.c \
-	kernel/symbols.c
+	kernel/symbols.c \
+	mm/mm_init.c \
+	mm/vmemmap.c
 
 # Test files that build for both the kernel and the host.
 COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
 	tests/common/test_ktest.c \
+	tests/common/test_memblock.c \
 	tests/common/test_vsprintf.c
 
 # Self-tests that need the running kernel.
 KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
-	tests/kernel/test_fbcon.c
+	tests/kernel/test_fbcon.c \
+	tests/kernel/test_paging.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
 EXTRA_KTESTS ?=
@@ -213,7 +224,7 @@ gdb: $(BUILD)/kernel.elf
 	gdb -q -x scripts/ferrite.gdb $(BUILD)/kernel.elf
 
 # ---- tests -----------------------------------------------------------------
-.PHONY: test test-host test-kernel fuzz
+.PHONY: test test-host test-kernel test-matrix fuzz
 test: $(BUILD)/deps.stamp
 	@scripts/test.sh
 
@@ -231,6 +242,10 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS)
 
 test-kernel: $(BUILD)/deps.stamp
 	@scripts/test.sh --kernel-only
+
+# The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
+test-matrix: $(BUILD)/deps.stamp
+	@scripts/test.sh --matrix
 
 FUZZ_SECONDS ?= 60
 fuzz: $(BUILD)/fuzz/fuzz-bootinfo $(BUILD)/deps.stamp
@@ -258,6 +273,7 @@ help:
 	@echo "make debug       boot paused, gdb stub on :1234; then 'make gdb' elsewhere"
 	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
 	@echo "make test-host   host tests only (ASan + UBSan)"
+	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make fuzz        fuzz the boot-info parser and memory-map sanitizer (FUZZ_SECONDS=60)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
 	@echo "make deps        install missing tools (apt-get)"

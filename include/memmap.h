@@ -185,6 +185,14 @@ const char *mem_type_name(uint32_t type);
 bool mem_type_is_carve(uint32_t type);
 
 /*
+ * mem_type_is_ram - true for RAM the kernel maps in its direct map: usable
+ * and carved ranges, and the ACPI ranges (RAM holding firmware tables).
+ * Reserved, unusable and persistent ranges and holes are not RAM.
+ * Context: any.
+ */
+bool mem_type_is_ram(uint32_t type);
+
+/*
  * memmap_error_message - the fixed string for a MEMMAP_* code.
  * Return: a string for every code; "unknown error" for codes out of range.
  * Context: any.

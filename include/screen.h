@@ -18,7 +18,7 @@ struct boot_framebuffer;
  */
 bool fbcon_init(const struct boot_framebuffer *fb);
 
-/* Register the VGA text-mode console (80x25 at 0xB8000). Return: true. */
+/* Register the VGA text-mode console (80x25 at 0xB8000). Return: false if it cannot be mapped. */
 bool vga_text_init(void);
 
 #endif

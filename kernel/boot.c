@@ -105,9 +105,6 @@ static void start_screen_console(void)
 
 	pat_init();
 	if (fb->present && fb->type == MULTIBOOT2_FRAMEBUFFER_TYPE_RGB) {
-		/* Uncached (the firmware's MTRR setting) text drawing crawls on hardware. */
-		if (pat_enabled() && fb->addr < BOOT_DIRECT_MAP_LIMIT)
-			pat_set_framebuffer_wc(fb->addr, (uint64_t)fb->pitch * fb->height);
 		if (fbcon_init(fb))
 			return;
 		pr_warn("framebuffer %ux%u %ubpp at 0x%llx not usable; no screen console\n",

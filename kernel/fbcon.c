@@ -20,7 +20,7 @@
 #include <kstring.h>
 #include <screen.h>
 
-#include <asm/memlayout.h>
+#include <asm/paging.h>
 
 /* Largest grid kept: 2560x1920 pixels of 8x16 cells; a bigger screen uses its top-left part. */
 #define FBCON_MAX_COLUMNS 320
@@ -250,6 +250,7 @@ bool fbcon_init(const struct boot_framebuffer *fb)
 {
 	struct fb_surface surface;
 	uint64_t size;
+	void *pixels;
 
 	if (fbcon_ready)
 		return true;
@@ -263,14 +264,16 @@ bool fbcon_init(const struct boot_framebuffer *fb)
 		return false;
 	if ((uint64_t)fb->pitch < (uint64_t)fb->width * (fb->bpp / 8))
 		return false;
-	/* Only the boot direct map (physical 0..4 GiB) is mapped this early. */
 	size = (uint64_t)fb->pitch * fb->height;
-	if (fb->addr == 0 || fb->addr >= BOOT_DIRECT_MAP_LIMIT ||
-	    size > BOOT_DIRECT_MAP_LIMIT - fb->addr)
+	if (fb->addr == 0)
+		return false;
+	/* Write-combining: uncached (the firmware's MTRR setting) text drawing crawls. */
+	pixels = ioremap(fb->addr, size, PAGE_KERNEL_WC);
+	if (!pixels)
 		return false;
 
 	surface = (struct fb_surface){
-		.pixels = __va(fb->addr),
+		.pixels = pixels,
 		.pitch = fb->pitch,
 		.width = fb->width,
 		.height = fb->height,

@@ -8,12 +8,14 @@
 #include <stdint.h>
 
 #include <asm/cpu.h>
+#include <asm/cpufeature.h>
 #include <asm/memlayout.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
 #include <boot.h>
 #include <kernel.h>
 #include <ktest.h>
+#include <mm.h>
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
@@ -49,7 +51,10 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	gdt_init();
 	idt_init();
 	drop_identity_map();
+	cpu_features_init();
 
 	boot_setup(magic, info_phys);
+	cpu_features_print();
+	mm_init(boot_get_memmap());
 	run_selftests(boot_cmdline_get("ktest"));
 }

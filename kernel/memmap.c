@@ -85,6 +85,12 @@ bool mem_type_is_carve(uint32_t type)
 	return type >= MEM_LOW && type <= MEM_MODULE;
 }
 
+bool mem_type_is_ram(uint32_t type)
+{
+	return type == MEM_USABLE || mem_type_is_carve(type) || type == MEM_ACPI_RECLAIM ||
+	       type == MEM_ACPI_NVS;
+}
+
 /* RAM the kernel may use or has taken: the ranges that must be page aligned. */
 static bool is_ram_type(uint32_t type)
 {

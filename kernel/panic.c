@@ -10,9 +10,7 @@
 #include <shutdown.h>
 
 /* Backtrace starting at the caller of the function this is expanded in. */
-#define backtrace_of_caller()                                               \
-	backtrace_from((uint64_t)__builtin_return_address(0),               \
-		       *(uint64_t *)__builtin_frame_address(0))
+#define backtrace_of_caller() backtrace_from(0, (uint64_t)__builtin_frame_address(0))
 
 void panic(const char *fmt, ...)
 {

@@ -3,7 +3,7 @@
 # Boot a Ferrite ISO in QEMU.
 #
 # usage: qemu.sh --iso FILE [--firmware bios|uefi] [--media cd|usb] [--mem SIZE]
-#                [--machine pc|q35] [--cpu MODEL] [--accel tcg|kvm]
+#                [--machine pc|q35] [--cpu MODEL[,feature...]] [--accel tcg|kvm]
 #                [--serial-log FILE | --no-serial] [--debugcon FILE]
 #                [--monitor SOCKET] [--gdb] [--exit-device] [-- extra qemu args]
 #
@@ -49,8 +49,16 @@ fi
 # On the terminal, serial and QEMU's monitor share stdio: Ctrl-A x quits,
 # Ctrl-A c switches to the monitor.
 [ "$serial" = stdio ] && serial=mon:stdio
-set -- -machine "$machine,accel=$accel" -cpu "$cpu" -m "$mem" -no-reboot \
+# Guests of 16 GiB and more get RAM that the host backs only where the
+# guest writes (a 64 GiB guest runs on a 24 GiB host if the kernel does
+# not touch every page).
+memory_backend=""
+case $mem in
+*G) [ "${mem%G}" -ge 16 ] && memory_backend=",memory-backend=ram0" ;;
+esac
+set -- -machine "$machine,accel=$accel$memory_backend" -cpu "$cpu" -m "$mem" -no-reboot \
 	-serial "$serial" -display none "$@"
+[ -n "$memory_backend" ] && set -- "$@" -object "memory-backend-ram,id=ram0,size=$mem,reserve=off"
 [ -n "$debugcon" ] && set -- "$@" -debugcon "file:$debugcon"
 [ -n "$monitor" ] && set -- "$@" -monitor "unix:$monitor,server,nowait"
 [ "$exit_device" = 1 ] && set -- "$@" -device isa-debug-exit,iobase=0xf4,iosize=0x04

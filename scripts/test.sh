@@ -10,7 +10,10 @@
 # "N passed, N failed" over everything; a run that crashed, timed out or
 # printed no summary counts as one more failure.
 #
-# usage: scripts/test.sh [--kernel-only] [--only NAME-GLOB]
+# usage: scripts/test.sh [--kernel-only] [--matrix] [--only NAME-GLOB]
+#
+# --matrix runs the long boot matrix instead (make test-matrix): memory
+# sizes from 32 MiB to 64 GiB, several CPU models, BIOS and UEFI.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,10 +21,11 @@ BUILD=${BUILD:-build}
 LOGS=$BUILD/logs
 mkdir -p "$LOGS"
 
-kernel_only=0 only="*"
+kernel_only=0 only="*" matrix=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel-only) kernel_only=1 ;;
+	--matrix) matrix=1; kernel_only=1 ;;
 	--only) only=$2; shift ;;
 	*) echo "test.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -88,8 +92,13 @@ selected() { [[ $1 == $only ]]; }
 run_host() {
 	local log=$LOGS/host.log status
 	echo "== host tests (ASan + UBSan)"
-	make -s test-host > "$log" 2>&1
-	status=$?
+	if make -s "$BUILD/host/ktest-host" > "$log" 2>&1; then
+		"$BUILD/host/ktest-host" >> "$log" 2>&1
+		status=$?
+	else
+		echo "host tests did not build" >> "$log"
+		status=2
+	fi
 	# The runner exits 1 when a case failed; anything else is a crash.
 	[ $status -eq 0 ] && status=33
 	[ $status -eq 1 ] && status=35
@@ -138,10 +147,13 @@ check_memory() {
 	fi
 }
 
-run_memory() { # run_memory NAME MiB MACHINE SPLIT
-	selected "$1" || return 0
-	run_qemu "$1" 60 --firmware bios --mem "$2M" --machine "$3"
-	check_memory "$1" "$2" "$4"
+run_memory() { # run_memory NAME MiB MACHINE SPLIT [FIRMWARE [qemu.sh args...]]
+	local name=$1 mib=$2 machine=$3 split=$4 firmware=${5:-bios} size=$2M
+	shift 5 2>/dev/null || shift $#
+	selected "$name" || return 0
+	[ $((mib % 1024)) -eq 0 ] && size=$((mib / 1024))G
+	run_qemu "$name" 300 --firmware "$firmware" --mem "$size" --machine "$machine" "$@"
+	check_memory "$name" "$mib" "$split"
 }
 
 run_screen() {
@@ -182,17 +194,57 @@ make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/f
 	exit 1
 }
 
-[ $kernel_only = 1 ] || { selected host && run_host; }
-run_qemu bios-cd 60 --firmware bios --media cd
-run_qemu bios-usb 60 --firmware bios --media usb
-run_qemu uefi-cd 180 --firmware uefi --media cd
-run_qemu uefi-usb 180 --firmware uefi --media usb
-run_memory bios-32M 32 pc low
-run_memory bios-3583M-pc 3583 pc low
-run_memory bios-3583M-q35 3583 q35 high
-run_memory bios-8G 8192 pc high
-run_screen
-run_bochs
+run_default() {
+	[ $kernel_only = 1 ] || { selected host && run_host; }
+	run_qemu bios-cd 60 --firmware bios --media cd
+	run_qemu bios-usb 60 --firmware bios --media usb
+	run_qemu uefi-cd 180 --firmware uefi --media cd
+	run_qemu uefi-usb 180 --firmware uefi --media usb
+	run_memory bios-32M 32 pc low
+	run_memory bios-3583M-pc 3583 pc low
+	run_memory bios-3583M-q35 3583 q35 high
+	run_memory bios-8G 8192 pc high
+	run_screen
+	run_bochs
+}
+
+# The long matrix (make test-matrix): every memory size and CPU model
+# on both firmwares.  Memory layouts: pc keeps RAM below 3.5 GiB low,
+# q35 splits at 2 GiB from 2.75 GiB on; both remap the rest above 4 GiB.
+run_matrix() {
+	local cpu
+	for cpu in qemu64 qemu64,-nx Skylake-Server max; do
+		run_qemu "bios-cpu-${cpu//,/}" 120 --firmware bios --cpu "$cpu"
+		run_qemu "uefi-cpu-${cpu//,/}" 240 --firmware uefi --cpu "$cpu"
+	done
+	run_memory bios-32M 32 pc low
+	run_memory uefi-64M 64 q35 low uefi
+	run_memory bios-127M 127 pc low
+	run_memory uefi-127M 127 pc low uefi
+	run_memory bios-3583M-pc 3583 pc low
+	run_memory bios-3583M-q35 3583 q35 high
+	run_memory uefi-3583M-q35 3583 q35 high uefi
+	run_memory bios-5G 5120 pc high
+	run_memory bios-8G 8192 pc high
+	run_memory uefi-8G 8192 q35 high uefi
+	run_memory bios-64G-q35 65536 q35 high
+	run_qemu bios-usb 60 --firmware bios --media usb
+	run_qemu uefi-usb 180 --firmware uefi --media usb
+	run_bochs
+	if [ "${MATRIX_KVM:-0}" = 1 ]; then
+		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+			run_qemu kvm-bios-host 300 --firmware bios --accel kvm
+		else
+			echo "== kvm-bios-host: /dev/kvm not usable here; not run" >&2
+		fi
+	fi
+}
+
+if [ $matrix = 1 ]; then
+	run_matrix
+else
+	run_default
+fi
 
 echo
 printf '%s\n' "${summary_lines[@]}"

@@ -11,6 +11,7 @@
 #include <asm/cpu.h>
 #include <asm/extable.h>
 #include <asm/memlayout.h>
+#include <asm/paging.h>
 #include <asm/probe.h>
 #include <asm/traps.h>
 #include <kernel.h>
@@ -69,13 +70,14 @@ static void print_page_fault_bits(uint64_t error)
 		 error & PF_SGX ? ", SGX" : "");
 }
 
-/* Print "Call trace:" by following saved frame pointers from @rbp. */
 void backtrace_from(uint64_t rip, uint64_t rbp)
 {
 	char sym[96];
 
 	pr_emerg("Call trace:\n");
-	pr_emerg(" [<%016llx>] %s\n", (unsigned long long)rip, symbol_format(rip, sym, sizeof(sym)));
+	if (rip)
+		pr_emerg(" [<%016llx>] %s\n", (unsigned long long)rip,
+			 symbol_format(rip, sym, sizeof(sym)));
 	for (int depth = 0; depth < BACKTRACE_DEPTH && rbp; depth++) {
 		uint64_t next_rbp, return_address;
 
@@ -101,7 +103,12 @@ void exception_report(const struct trap_frame *f)
 	if (f->vector == X86_PF) {
 		uint64_t cr2 = read_cr2();
 		print_page_fault_bits(f->error_code);
-		pr_emerg("CR2: %016llx (%s)\n", (unsigned long long)cr2, address_region_name(cr2));
+		struct page_walk walk;
+		bool mapped = walk_kernel_address(cr2, &walk);
+
+		pr_emerg("CR2: %016llx (%s, %s)\n", (unsigned long long)cr2, address_region_name(cr2),
+			 mapped ? "mapped" : "not mapped");
+		print_page_walk(cr2);
 	} else {
 		pr_emerg("error code 0x%llx\n", (unsigned long long)f->error_code);
 	}

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include <asm/io.h>
-#include <asm/memlayout.h>
+#include <asm/paging.h>
 #include <console.h>
 #include <kstring.h>
 #include <screen.h>
@@ -82,7 +82,9 @@ bool vga_text_init(void)
 {
 	if (cells)
 		return true;
-	cells = __va(VGA_TEXT_PHYS);
+	cells = ioremap(VGA_TEXT_PHYS, COLUMNS * ROWS * 2, PAGE_KERNEL_IO);
+	if (!cells)
+		return false;
 	for (unsigned i = 0; i < ROWS * COLUMNS; i++)
 		cells[i] = (ATTRIBUTE << 8) | ' ';
 	column = row = 0;

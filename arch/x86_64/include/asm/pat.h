@@ -21,8 +21,8 @@
  *     7     1   1   1    UC     WT
  *
  * Every CPU must load the same table: secondary CPUs call pat_init() too.
- * Whoever builds page tables later maps the framebuffer with PAT_WC_BITS_4K
- * (or PAT_WC_BITS_LARGE) set and the other two selector bits clear.
+ * The page-table code (asm/paging.h) selects slot 1 for PROT_WRITE_COMBINE
+ * and slot 3 for PROT_UNCACHED.
  */
 #ifndef FERRITE_ASM_PAT_H
 #define FERRITE_ASM_PAT_H
@@ -48,17 +48,6 @@
 	 PAT_ENTRY(4, PAT_TYPE_WB) | PAT_ENTRY(5, PAT_TYPE_WP) |                  \
 	 PAT_ENTRY(6, PAT_TYPE_UC_MINUS) | PAT_ENTRY(7, PAT_TYPE_WT))
 
-/* Selector bits of a page-table entry (raw bits: use the WC masks below). */
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PAT_4K (1ull << 7)
-#define PTE_PAT_LARGE (1ull << 12)
-
-/* The selector bits for slot 1 (WC), and all selector bits, per entry kind. */
-#define PAT_WC_BITS_4K PTE_PWT
-#define PAT_WC_BITS_LARGE PTE_PWT
-#define PAT_SELECT_MASK_4K (PTE_PWT | PTE_PCD | PTE_PAT_4K)
-#define PAT_SELECT_MASK_LARGE (PTE_PWT | PTE_PCD | PTE_PAT_LARGE)
 
 /*
  * pat_init - load Ferrite's table (above) into IA32_PAT on this CPU.
@@ -72,21 +61,6 @@ bool pat_init(void);
 
 /* Return: true once pat_init() has succeeded on the boot CPU. */
 bool pat_enabled(void);
-
-/*
- * pat_set_framebuffer_wc - make the direct-map (and, through the shared
- * boot page directories, every other boot-table alias) mapping of
- * physical [@phys, @phys + @size) write-combining.  2 MiB pages wholly
- * inside the range change in place; a 2 MiB page the range covers only in
- * part is first split into 4 KiB pages (from a small static pool), so no
- * memory outside the range (rounded out to 4 KiB) changes type.
- * Return: true if the whole range is now WC; false if PAT is not enabled,
- * the range is empty, not below BOOT_DIRECT_MAP_LIMIT, or not mapped as
- * expected (then mappings already changed stay WC, which is harmless for a
- * framebuffer).
- * Context: boot CPU, before other CPUs run; interrupts off.
- */
-bool pat_set_framebuffer_wc(uint64_t phys, uint64_t size);
 
 /*
  * pat_memory_type_index - the IA32_PAT slot (0..7) the current page tables

@@ -46,7 +46,10 @@ void gdt_init(void);
 /* Print a full report of @frame (vector, error code, symbolized RIP, CR2, registers, backtrace). */
 void exception_report(const struct trap_frame *frame);
 
-/* Print "Call trace:" starting at @rip, following saved frame pointers from @rbp. */
+/*
+ * Print "Call trace:": @rip (if not 0), then the return address of every
+ * frame on the saved frame-pointer chain starting at @rbp.
+ */
 void backtrace_from(uint64_t rip, uint64_t rbp);
 
 /* Human-readable name of exception vector @vector ("#PF page fault"). */

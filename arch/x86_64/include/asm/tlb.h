@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TLB flushing: the one API every caller that changes a present kernel
+ * mapping goes through, so that shootdown IPIs can be added behind it
+ * when more CPUs run (Intel SDM vol. 3, 4.10.4).
+ *
+ * - flush_tlb_one_kernel(va): INVLPG, which drops that page's entry, even
+ *   a global one, and the paging-structure caches.
+ * - flush_tlb_kernel_range(start, end): INVLPG per 4 KiB page while the
+ *   range has at most tlb_flush_ceiling pages, else a full flush.
+ * - flush_tlb_all(): every entry including global ones: INVPCID type 2
+ *   when the CPU has it, else toggling CR4.PGE (a CR3 load alone keeps
+ *   global entries on real hardware and Bochs -- QEMU's TCG hides that).
+ *
+ * Mapping a page where nothing was mapped needs no flush: non-present
+ * entries are never cached.
+ */
+#ifndef FERRITE_ASM_TLB_H
+#define FERRITE_ASM_TLB_H
+
+#include <stdint.h>
+
+struct tlb_stats {
+	uint64_t single;     /* flush_tlb_one_kernel calls */
+	uint64_t range;      /* ranges flushed page by page */
+	uint64_t full;       /* full flushes (asked for, or ranges over the ceiling) */
+};
+
+extern struct tlb_stats tlb_stats;
+
+/* Pages above which a range flush becomes a full flush (set by tlb_measure_ceiling). */
+extern unsigned long tlb_flush_ceiling;
+
+void flush_tlb_one_kernel(uint64_t va);
+
+/* Flush [@start, @end); @end exclusive. Context: any. */
+void flush_tlb_kernel_range(uint64_t start, uint64_t end);
+
+void flush_tlb_all(void);
+
+/*
+ * Time INVLPG against a full flush plus the refill it causes, set
+ * tlb_flush_ceiling from the ratio (clamped to 8..512) and print both.
+ * Context: boot, after the kernel page tables are live.
+ */
+void tlb_measure_ceiling(void);
+
+#endif

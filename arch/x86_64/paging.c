@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel page-table editing: map, unmap, protect, walk (asm/paging.h).
+ *
+ * The range operations are recursive over the four levels with inclusive
+ * end addresses (a range may end at the very top of the address space,
+ * where an exclusive end would wrap to 0).  At each level the range is cut
+ * into the pieces each entry covers; a piece that covers a whole entry is
+ * handled at that level, a partial piece one level down.
+ *
+ * Splitting a large page writes the new table (same translation, same
+ * attributes) over the large entry, then flushes everything.  Clearing the
+ * entry first, as one would for an attribute change, is not possible in
+ * general: the table being edited may itself be reached through the very
+ * large page being split.  Mappings identical but for page size are
+ * harmless to the TLB (Intel SDM vol. 3, 4.10.2.3).
+ *
+ * pagetable_lock guards every table below the root and the counters.
+ */
+#include <asm/cpu.h>
+#include <asm/cpufeature.h>
+#include <asm/memlayout.h>
+#include <asm/paging.h>
+#include <asm/pgtable.h>
+#include <asm/tlb.h>
+#include <errno.h>
+#include <kernel.h>
+#include <kstring.h>
+#include <printk.h>
+#include <spinlock.h>
+#include <symbols.h>
+
+#define KERNEL_HALF_START 0xffff800000000000ull
+/* Attributes a leaf keeps when it is split or re-protected (not P/PS/PAT/address). */
+#define LEAF_PROT_BITS (PTE_WRITABLE | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE_GLOBAL | \
+			PTE_NO_EXECUTE)
+
+static spinlock_t pagetable_lock = SPINLOCK_INIT;
+static uint64_t root_phys;                     /* guarded by pagetable_lock */
+static uint64_t table_pages;                   /* guarded by pagetable_lock */
+static struct pagetable_page_source page_source;
+
+/* Page-table pages waiting for the TLB flush before they may be reused. */
+struct freed_tables {
+	uint64_t first;   /* physical; each freed page holds the next one's address */
+	uint64_t count;
+};
+
+void paging_set_page_source(const struct pagetable_page_source *source)
+{
+	page_source = *source;
+}
+
+uint64_t paging_root(void)
+{
+	return root_phys;
+}
+
+static uint64_t *table_of(uint64_t entry)
+{
+	return __va(entry_address(entry));
+}
+
+static uint64_t table_page_alloc(void)
+{
+	uint64_t phys = page_source.alloc ? page_source.alloc(page_source.context) : 0;
+
+	if (phys) {
+		memset(__va(phys), 0, PAGE_SIZE);
+		table_pages++;
+	}
+	return phys;
+}
+
+static void table_page_defer_free(struct freed_tables *freed, uint64_t phys)
+{
+	*(uint64_t *)__va(phys) = freed->first;
+	freed->first = phys;
+	freed->count++;
+}
+
+/* Give back tables unlinked by an unmap; their TLB/paging-cache entries are gone by now. */
+static void table_pages_release(struct freed_tables *freed)
+{
+	while (freed->first) {
+		uint64_t phys = freed->first;
+
+		freed->first = *(uint64_t *)__va(phys);
+		table_pages--;
+		page_source.free(page_source.context, phys);
+	}
+}
+
+uint64_t pagetable_pages_in_use(void)
+{
+	return table_pages;
+}
+
+uint64_t paging_new_root(void)
+{
+	uint64_t phys = table_page_alloc();
+
+	if (phys) {
+		table_pages--; /* the root is not counted */
+		root_phys = phys;
+	}
+	return phys;
+}
+
+void paging_activate(void)
+{
+	write_cr3(root_phys);
+	flush_tlb_all();
+}
+
+/* The entry bits for a leaf at @level with @prot. */
+static uint64_t leaf_bits(pgprot_t prot, int level)
+{
+	uint64_t bits = PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY;
+
+	if (prot & PROT_WRITE)
+		bits |= PTE_WRITABLE;
+	if (!(prot & PROT_EXEC) && boot_cpu.nx)
+		bits |= PTE_NO_EXECUTE;
+	if (boot_cpu.pge && !(prot & PROT_LOCAL))
+		bits |= PTE_GLOBAL;
+	/* PAT slot = PAT*4 + PCD*2 + PWT (asm/pat.h): 1 is WC, 3 is UC. */
+	if (prot & PROT_WRITE_COMBINE)
+		bits |= PTE_WRITE_THROUGH;
+	else if (prot & PROT_UNCACHED)
+		bits |= PTE_WRITE_THROUGH | PTE_CACHE_DISABLE;
+	if (level > 0)
+		bits |= PTE_LARGE;
+	return bits;
+}
+
+static pgprot_t prot_of(uint64_t entry)
+{
+	pgprot_t prot = 0;
+
+	if (entry & PTE_WRITABLE)
+		prot |= PROT_WRITE;
+	if (!(entry & PTE_NO_EXECUTE))
+		prot |= PROT_EXEC;
+	if ((entry & (PTE_WRITE_THROUGH | PTE_CACHE_DISABLE)) == PTE_WRITE_THROUGH)
+		prot |= PROT_WRITE_COMBINE;
+	else if (entry & PTE_CACHE_DISABLE)
+		prot |= PROT_UNCACHED;
+	if (!(entry & PTE_GLOBAL))
+		prot |= PROT_LOCAL;
+	return prot;
+}
+
+static const uint64_t intermediate_bits = PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED;
+
+/* The last byte of the piece of [va, last] that the entry at @level holding @va covers. */
+static uint64_t piece_last(uint64_t va, uint64_t last, int level)
+{
+	uint64_t entry_last = va | (level_size(level) - 1);
+
+	return entry_last < last ? entry_last : last;
+}
+
+static bool piece_is_whole(uint64_t va, uint64_t piece_end, int level)
+{
+	return (va & (level_size(level) - 1)) == 0 && piece_end == (va | (level_size(level) - 1));
+}
+
+/* Find the first mapped address in [va, last]. Return: true and *found if any. */
+static bool find_mapped(uint64_t *table, int level, uint64_t va, uint64_t last, uint64_t *found)
+{
+	for (;;) {
+		uint64_t end = piece_last(va, last, level);
+		uint64_t entry = table[level_index(va, level)];
+
+		if (entry & PTE_PRESENT) {
+			if (entry_is_leaf(entry, level)) {
+				*found = va;
+				return true;
+			}
+			if (find_mapped(table_of(entry), level - 1, va, end, found))
+				return true;
+		}
+		if (end == last)
+			return false;
+		va = end + 1;
+	}
+}
+
+/*
+ * Replace the large page in *entry (at @level) by a table of @level - 1
+ * entries with the same translation and attributes.  Return: 0 or -ENOMEM.
+ */
+static int split_large_page(uint64_t *entry, int level, uint64_t va)
+{
+	uint64_t table_phys = table_page_alloc();
+	uint64_t old = *entry, keep = old & LEAF_PROT_BITS;
+	uint64_t *table;
+	int child = level - 1;
+
+	if (!table_phys)
+		return -ENOMEM;
+	table = __va(table_phys);
+	if (old & PTE_PAT_LARGE)
+		keep |= child == 0 ? PTE_PAT_SMALL : PTE_PAT_LARGE;
+	keep |= PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY | (child > 0 ? PTE_LARGE : 0);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		table[i] = (entry_address(old) & ~(level_size(level) - 1)) + i * level_size(child) + keep;
+	*entry = table_phys | intermediate_bits;
+	(void)va;
+	flush_tlb_all();
+	return 0;
+}
+
+static bool table_is_empty(const uint64_t *table)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (table[i] & PTE_PRESENT)
+			return false;
+	return true;
+}
+
+/* Map [va, last] to phys.. at the largest page sizes allowed; the range is known to be free. */
+static int map_pieces(uint64_t *table, int level, uint64_t va, uint64_t last, uint64_t phys,
+		      pgprot_t prot)
+{
+	for (;;) {
+		uint64_t end = piece_last(va, last, level);
+		uint64_t *entry = &table[level_index(va, level)];
+		bool large_ok = level == 0 || level == 1 || (level == 2 && boot_cpu.gbpages);
+
+		if (level < PML4_LEVEL && large_ok && piece_is_whole(va, end, level) &&
+		    (phys & (level_size(level) - 1)) == 0) {
+			*entry = phys | leaf_bits(prot, level);
+		} else {
+			int err;
+
+			if (!(*entry & PTE_PRESENT)) {
+				uint64_t table_phys = table_page_alloc();
+				if (!table_phys)
+					return -ENOMEM;
+				*entry = table_phys | intermediate_bits;
+			}
+			err = map_pieces(table_of(*entry), level - 1, va, end, phys, prot);
+			if (err)
+				return err;
+		}
+		if (end == last)
+			return 0;
+		phys += end - va + 1;
+		va = end + 1;
+	}
+}
+
+/* Unmap [va, last]; add emptied tables to @freed. Return: bytes unmapped or -ENOMEM. */
+static long unmap_pieces(uint64_t *table, int level, uint64_t va, uint64_t last,
+			 struct freed_tables *freed)
+{
+	long unmapped = 0;
+
+	for (;;) {
+		uint64_t end = piece_last(va, last, level);
+		uint64_t *entry = &table[level_index(va, level)];
+
+		if (*entry & PTE_PRESENT) {
+			if (entry_is_leaf(*entry, level) && piece_is_whole(va, end, level)) {
+				*entry = 0;
+				unmapped += (long)(end - va + 1);
+			} else {
+				long part;
+
+				if (entry_is_leaf(*entry, level) && split_large_page(entry, level, va))
+					return -ENOMEM;
+				part = unmap_pieces(table_of(*entry), level - 1, va, end, freed);
+				if (part < 0)
+					return part;
+				unmapped += part;
+				if (table_is_empty(table_of(*entry))) {
+					table_page_defer_free(freed, entry_address(*entry));
+					*entry = 0;
+				}
+			}
+		}
+		if (end == last)
+			return unmapped;
+		va = end + 1;
+	}
+}
+
+/* Re-protect the mapped pages of [va, last]. Return: 0, -ENOENT at a hole, -ENOMEM. */
+static int protect_pieces(uint64_t *table, int level, uint64_t va, uint64_t last, pgprot_t prot)
+{
+	for (;;) {
+		uint64_t end = piece_last(va, last, level);
+		uint64_t *entry = &table[level_index(va, level)];
+		int err;
+
+		if (!(*entry & PTE_PRESENT))
+			return -ENOENT;
+		if (entry_is_leaf(*entry, level) && piece_is_whole(va, end, level)) {
+			uint64_t pat = level ? *entry & PTE_PAT_LARGE : *entry & PTE_PAT_SMALL;
+			*entry = entry_address(*entry) | pat | leaf_bits(prot, level);
+		} else {
+			if (entry_is_leaf(*entry, level) && split_large_page(entry, level, va))
+				return -ENOMEM;
+			err = protect_pieces(table_of(*entry), level - 1, va, end, prot);
+			if (err)
+				return err;
+		}
+		if (end == last)
+			return 0;
+		va = end + 1;
+	}
+}
+
+static bool range_is_valid(uint64_t va, uint64_t size)
+{
+	return size && IS_ALIGNED(va, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) &&
+	       va >= KERNEL_HALF_START && va - 1 + size >= va;
+}
+
+static void report_caller(const char *what, uint64_t va, uint64_t size, void *caller)
+{
+	char symbol[96];
+
+	pr_err("%s [0x%016llx-0x%016llx] refused (called from %s)\n", what,
+	       (unsigned long long)va, (unsigned long long)(va + size - 1),
+	       symbol_format((uint64_t)caller, symbol, sizeof(symbol)));
+}
+
+int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot)
+{
+	uint64_t last = va + size - 1, found, flags;
+	int err;
+
+	if (!range_is_valid(va, size) || !IS_ALIGNED(phys, PAGE_SIZE) ||
+	    ((prot & PROT_WRITE) && (prot & PROT_EXEC))) {
+		report_caller("map_kernel_range: bad arguments or W+X:", va, size,
+			      __builtin_return_address(0));
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&pagetable_lock, flags);
+	if (find_mapped(__va(root_phys), PML4_LEVEL, va, last, &found)) {
+		spin_unlock_irqrestore(&pagetable_lock, flags);
+		pr_err("map_kernel_range: 0x%016llx is already mapped\n", (unsigned long long)found);
+		report_caller("map_kernel_range: overlapping mapping", va, size,
+			      __builtin_return_address(0));
+		return -EEXIST;
+	}
+	err = map_pieces(__va(root_phys), PML4_LEVEL, va, last, phys, prot);
+	if (err) {
+		struct freed_tables freed = { 0, 0 };
+
+		unmap_pieces(__va(root_phys), PML4_LEVEL, va, last, &freed);
+		flush_tlb_kernel_range(va, va + size);
+		table_pages_release(&freed);
+	}
+	spin_unlock_irqrestore(&pagetable_lock, flags);
+	return err;
+}
+
+long unmap_kernel_range(uint64_t va, uint64_t size)
+{
+	struct freed_tables freed = { 0, 0 };
+	uint64_t flags;
+	long unmapped;
+
+	if (!range_is_valid(va, size))
+		return -EINVAL;
+	spin_lock_irqsave(&pagetable_lock, flags);
+	unmapped = unmap_pieces(__va(root_phys), PML4_LEVEL, va, va + size - 1, &freed);
+	/* Flush before the freed tables can be reused: the CPU may cache them. */
+	flush_tlb_kernel_range(va, va + size);
+	table_pages_release(&freed);
+	spin_unlock_irqrestore(&pagetable_lock, flags);
+	return unmapped;
+}
+
+int protect_kernel_range(uint64_t va, uint64_t size, pgprot_t prot)
+{
+	uint64_t flags;
+	int err;
+
+	if (!range_is_valid(va, size) || ((prot & PROT_WRITE) && (prot & PROT_EXEC))) {
+		report_caller("protect_kernel_range: bad arguments or W+X:", va, size,
+			      __builtin_return_address(0));
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&pagetable_lock, flags);
+	err = protect_pieces(__va(root_phys), PML4_LEVEL, va, va + size - 1, prot);
+	flush_tlb_kernel_range(va, va + size);
+	spin_unlock_irqrestore(&pagetable_lock, flags);
+	return err;
+}
+
+bool walk_kernel_address(uint64_t va, struct page_walk *walk)
+{
+	uint64_t *table = __va(root_phys);
+
+	*walk = (struct page_walk){ .leaf_level = -1 };
+	if (!root_phys)
+		return false; /* still on the boot tables */
+	for (int level = PML4_LEVEL; level >= 0; level--) {
+		uint64_t entry = table[level_index(va, level)];
+
+		walk->entry[PML4_LEVEL - level] = entry;
+		walk->levels++;
+		if (!(entry & PTE_PRESENT))
+			return false;
+		if (entry_is_leaf(entry, level)) {
+			walk->leaf_level = level;
+			walk->page_size = level_size(level);
+			walk->phys = (entry_address(entry) & ~(walk->page_size - 1)) +
+				     (va & (walk->page_size - 1));
+			walk->prot = prot_of(entry);
+			walk->global = entry & PTE_GLOBAL;
+			return true;
+		}
+		table = table_of(entry);
+	}
+	return false;
+}
+
+void print_page_walk(uint64_t va)
+{
+	static const char *const names[] = { "PML4E", "PDPTE", "PDE", "PTE" };
+	struct page_walk walk;
+	bool mapped = walk_kernel_address(va, &walk);
+
+	if (!root_phys)
+		pr_emerg("  (boot page tables: no walk)\n");
+	for (int i = 0; i < walk.levels; i++) {
+		uint64_t e = walk.entry[i];
+		pr_emerg("  %-5s[%3u] = %016llx%s%s%s%s%s\n", names[i],
+			 level_index(va, PML4_LEVEL - i), (unsigned long long)e,
+			 e & PTE_PRESENT ? " P" : " not present",
+			 e & PTE_WRITABLE ? " W" : "", e & PTE_NO_EXECUTE ? " NX" : "",
+			 e & PTE_GLOBAL ? " G" : "",
+			 (e & PTE_LARGE) && i < 3 && (e & PTE_PRESENT) ? " PS" : "");
+	}
+	if (mapped)
+		pr_emerg("  -> phys 0x%llx (%llu KiB page)\n", (unsigned long long)walk.phys,
+			 (unsigned long long)(walk.page_size / 1024));
+}

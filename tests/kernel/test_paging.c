@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel page tables and the TLB on the running machine: remapping is seen
+ * at once, protections fault as they should, page-table pages come back,
+ * the kernel image and the direct map are laid out as documented.
+ *
+ * Test mappings live in a window at the top of the vmalloc area; test
+ * pages come from the early allocator and go back to it.
+ */
+#include <asm/cpufeature.h>
+#include <asm/extable.h>
+#include <asm/memlayout.h>
+#include <asm/paging.h>
+#include <asm/pgtable.h>
+#include <asm/probe.h>
+#include <asm/tlb.h>
+#include <asm/traps.h>
+#include <boot.h>
+#include <errno.h>
+#include <kernel.h>
+#include <ktest.h>
+#include <memblock.h>
+#include <mm.h>
+
+#define TEST_WINDOW (VMALLOC_END - 4 * GiB)
+/* A 512 GiB slot of the kernel half that nothing else uses. */
+#define EMPTY_SLOT (0xffffd00000000000ull)
+
+void kernel_main(uint32_t magic, uint32_t info_phys);
+static const uint64_t read_only_cell = 0x5eed;
+
+static uint64_t test_page(struct ktest *t, uint64_t fill)
+{
+	uint64_t phys = memblock_alloc(&boot_memblock, PAGE_SIZE, PAGE_SIZE, 0, "ktest");
+	uint64_t *words;
+
+	KASSERT_NE(t, phys, 0);
+	words = __va(phys);
+	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
+		words[i] = fill + i;
+	return phys;
+}
+
+static void free_page(uint64_t phys)
+{
+	memblock_free(&boot_memblock, phys, PAGE_SIZE);
+}
+
+static uint64_t read_word(uint64_t va)
+{
+	return *(volatile uint64_t *)va;
+}
+
+/* The level-0 entry that maps @va (test code pokes it to test the TLB). */
+static uint64_t *leaf_entry(uint64_t va)
+{
+	struct page_walk walk;
+
+	if (!walk_kernel_address(va, &walk) || walk.leaf_level != 0)
+		return NULL;
+	return (uint64_t *)__va(entry_address(walk.entry[2])) + level_index(va, 0);
+}
+
+static void test_remap_sees_the_new_page(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0xa000), b = test_page(t, 0xb000), va = TEST_WINDOW;
+
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL), 0);
+	KEXPECT_UEQ(t, read_word(va + 16), 0xa002);
+	KEXPECT_EQ(t, unmap_kernel_range(va, PAGE_SIZE), PAGE_SIZE);
+	KASSERT_EQ(t, map_kernel_range(va, b, PAGE_SIZE, PAGE_KERNEL), 0);
+	KEXPECT_UEQ(t, read_word(va + 16), 0xb002);
+	KEXPECT_EQ(t, unmap_kernel_range(va, PAGE_SIZE), PAGE_SIZE);
+	free_page(a);
+	free_page(b);
+}
+
+/*
+ * A global entry survives CR3 loads on real hardware (and Bochs), so a
+ * full flush must drop it: change the entry behind the TLB's back, then
+ * flush_tlb_all() must make the new target visible.
+ */
+static void test_flush_all_drops_global_entries(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0xa000), b = test_page(t, 0xb000), va = TEST_WINDOW + PAGE_SIZE;
+	uint64_t *pte;
+
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL), 0);
+	pte = leaf_entry(va);
+	KASSERT_NOT_NULL(t, pte);
+	KEXPECT_EQ(t, (*pte & PTE_GLOBAL) != 0, boot_cpu.pge);
+	KEXPECT_UEQ(t, read_word(va), 0xa000);          /* loads the TLB entry */
+	*pte = (*pte & ~PTE_ADDRESS_MASK) | b;
+	flush_tlb_all();
+	KEXPECT_UEQ(t, read_word(va), 0xb000);
+	*pte = (*pte & ~PTE_ADDRESS_MASK) | a;
+	flush_tlb_one_kernel(va);
+	KEXPECT_UEQ(t, read_word(va), 0xa000);
+	*pte = (*pte & ~PTE_ADDRESS_MASK) | b;
+	flush_tlb_kernel_range(va, va + PAGE_SIZE);
+	KEXPECT_UEQ(t, read_word(va), 0xb000);
+	KEXPECT_EQ(t, unmap_kernel_range(va, PAGE_SIZE), PAGE_SIZE);
+	free_page(a);
+	free_page(b);
+}
+
+static void test_unmapped_address_faults(struct ktest *t)
+{
+	uint64_t value;
+
+	KEXPECT_EQ(t, probe_read_u64((void *)(TEST_WINDOW + 7 * PAGE_SIZE), &value), -1);
+	KEXPECT_UEQ(t, last_exception_fixup.vector, X86_PF);
+	KEXPECT_UEQ(t, last_exception_fixup.error_code & PF_PRESENT, 0);
+	KEXPECT_EQ(t, probe_read_u64((void *)0x1000, &value), -1);
+}
+
+static void test_read_only_write_faults(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0x1000), va = TEST_WINDOW + 2 * PAGE_SIZE, value = 0;
+
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL_RO), 0);
+	KEXPECT_EQ(t, probe_read_u64((void *)va, &value), 0);
+	KEXPECT_UEQ(t, value, 0x1000);
+	KEXPECT_EQ(t, probe_write_u64((void *)va, 1), -1);
+	KEXPECT_UEQ(t, last_exception_fixup.vector, X86_PF);
+	KEXPECT_UEQ(t, last_exception_fixup.error_code & (PF_PRESENT | PF_WRITE), PF_PRESENT | PF_WRITE);
+	KEXPECT_UEQ(t, last_exception_fixup.cr2, va);
+	KEXPECT_UEQ(t, read_word(va), 0x1000);
+	unmap_kernel_range(va, PAGE_SIZE);
+	free_page(a);
+}
+
+static void test_protect_changes_permissions(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0), va = TEST_WINDOW + 3 * PAGE_SIZE;
+
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL), 0);
+	KEXPECT_EQ(t, probe_write_u64((void *)va, 11), 0);
+	KEXPECT_EQ(t, protect_kernel_range(va, PAGE_SIZE, PAGE_KERNEL_RO), 0);
+	KEXPECT_EQ(t, probe_write_u64((void *)va, 12), -1);
+	KEXPECT_UEQ(t, read_word(va), 11);
+	KEXPECT_EQ(t, protect_kernel_range(va, PAGE_SIZE, PAGE_KERNEL), 0);
+	KEXPECT_EQ(t, probe_write_u64((void *)va, 13), 0);
+	KEXPECT_UEQ(t, read_word(va), 13);
+	KEXPECT_EQ(t, protect_kernel_range(va + PAGE_SIZE, PAGE_SIZE, PAGE_KERNEL), -ENOENT);
+	unmap_kernel_range(va, PAGE_SIZE);
+	free_page(a);
+}
+
+static void test_no_execute(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0), va = TEST_WINDOW + 4 * PAGE_SIZE;
+
+	*(uint8_t *)__va(a) = 0xc3; /* ret */
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL_RX), 0);
+	KEXPECT_EQ(t, probe_execute((void *)va), 0);
+	unmap_kernel_range(va, PAGE_SIZE);
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL_RO), 0);
+	if (boot_cpu.nx) {
+		KEXPECT_EQ(t, probe_execute((void *)va), -1);
+		KEXPECT_UEQ(t, last_exception_fixup.error_code & (PF_PRESENT | PF_INSTR),
+			    PF_PRESENT | PF_INSTR);
+		/* Kernel data is not executable either. */
+		*(uint8_t *)__va(a) = 0xc3;
+		KEXPECT_EQ(t, probe_execute(__va(a)), -1);
+	} else {
+		ktest_skip(t, "CPU has no NX");
+	}
+	unmap_kernel_range(va, PAGE_SIZE);
+	free_page(a);
+}
+
+static void test_bad_requests_refused(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0x7000), va = TEST_WINDOW + 6 * PAGE_SIZE, value;
+
+	KEXPECT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PROT_WRITE | PROT_EXEC), -EINVAL);
+	KEXPECT_EQ(t, map_kernel_range(va + 1, a, PAGE_SIZE, PAGE_KERNEL), -EINVAL);
+	KEXPECT_EQ(t, map_kernel_range(0x1000, a, PAGE_SIZE, PAGE_KERNEL), -EINVAL);
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL), 0);
+	/* Overlapping the existing page: refused, and nothing else mapped. */
+	KEXPECT_EQ(t, map_kernel_range(va - PAGE_SIZE, a, 3 * PAGE_SIZE, PAGE_KERNEL), -EEXIST);
+	KEXPECT_UEQ(t, read_word(va), 0x7000);
+	KEXPECT_EQ(t, probe_read_u64((void *)(va - PAGE_SIZE), &value), -1);
+	KEXPECT_EQ(t, unmap_kernel_range(va - PAGE_SIZE, 3 * PAGE_SIZE), PAGE_SIZE);
+	free_page(a);
+}
+
+static void test_pagetable_pages_come_back(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0), before = pagetable_pages_in_use();
+
+	/* An empty 512 GiB slot: one PDPT, one PD and one PT are needed. */
+	KASSERT_EQ(t, map_kernel_range(EMPTY_SLOT, a, PAGE_SIZE, PAGE_KERNEL), 0);
+	KEXPECT_EQ(t, pagetable_pages_in_use(), before + 3);
+	KEXPECT_EQ(t, map_kernel_range(EMPTY_SLOT + GiB, a, PAGE_SIZE, PAGE_KERNEL), 0);
+	KEXPECT_EQ(t, pagetable_pages_in_use(), before + 5);
+	KEXPECT_EQ(t, unmap_kernel_range(EMPTY_SLOT, 2 * GiB), 2 * PAGE_SIZE);
+	KEXPECT_EQ(t, pagetable_pages_in_use(), before);
+	free_page(a);
+}
+
+static void test_large_pages_split_on_partial_unmap(struct ktest *t)
+{
+	uint64_t phys = memblock_alloc(&boot_memblock, 4 * MiB, 2 * MiB, 0, "ktest");
+	uint64_t va = EMPTY_SLOT + 2 * MiB, before = pagetable_pages_in_use();
+	struct page_walk walk;
+
+	KASSERT_NE(t, phys, 0);
+	*(volatile uint64_t *)__va(phys + 2 * MiB + 5 * PAGE_SIZE) = 0x5a5a;
+	KASSERT_EQ(t, map_kernel_range(va, phys, 4 * MiB, PAGE_KERNEL), 0);
+	KASSERT_TRUE(t, walk_kernel_address(va + 2 * MiB, &walk));
+	KEXPECT_EQ(t, walk.leaf_level, 1);
+	KEXPECT_EQ(t, pagetable_pages_in_use(), before + 2);
+	/* Unmapping one 4 KiB page splits its 2 MiB page; its neighbours stay. */
+	KEXPECT_EQ(t, unmap_kernel_range(va + 2 * MiB + 4 * PAGE_SIZE, PAGE_SIZE), PAGE_SIZE);
+	KASSERT_TRUE(t, walk_kernel_address(va + 2 * MiB + 5 * PAGE_SIZE, &walk));
+	KEXPECT_EQ(t, walk.leaf_level, 0);
+	KEXPECT_UEQ(t, walk.phys, phys + 2 * MiB + 5 * PAGE_SIZE);
+	KEXPECT_UEQ(t, read_word(va + 2 * MiB + 5 * PAGE_SIZE), 0x5a5a);
+	KEXPECT_FALSE(t, walk_kernel_address(va + 2 * MiB + 4 * PAGE_SIZE, &walk));
+	KEXPECT_EQ(t, unmap_kernel_range(va, 4 * MiB), 4 * MiB - PAGE_SIZE);
+	KEXPECT_EQ(t, pagetable_pages_in_use(), before);
+	memblock_free(&boot_memblock, phys, 4 * MiB);
+}
+
+static void test_kernel_image_protections(struct ktest *t)
+{
+	uint64_t text = (uint64_t)&kernel_main, rodata = (uint64_t)&read_only_cell, value;
+	static uint64_t data_cell;
+	struct page_walk walk;
+
+	KASSERT_TRUE(t, walk_kernel_address(text, &walk));
+	KEXPECT_UEQ(t, walk.prot & (PROT_WRITE | PROT_EXEC), PROT_EXEC);
+	KEXPECT_EQ(t, walk.global, boot_cpu.pge);
+	KEXPECT_UEQ(t, walk.phys, text - KERNEL_VMA);
+	/* Writing text faults (the value written is the one there, so a bug costs nothing). */
+	KEXPECT_EQ(t, probe_read_u64((void *)text, &value), 0);
+	KEXPECT_EQ(t, probe_write_u64((void *)text, value), -1);
+
+	KASSERT_TRUE(t, walk_kernel_address(rodata, &walk));
+	KEXPECT_UEQ(t, walk.prot & PROT_WRITE, 0);
+	KEXPECT_EQ(t, probe_write_u64((void *)rodata, read_only_cell), -1);
+	KEXPECT_UEQ(t, read_only_cell, 0x5eed);
+
+	KASSERT_TRUE(t, walk_kernel_address((uint64_t)&data_cell, &walk));
+	KEXPECT_UEQ(t, walk.prot & PROT_WRITE, PROT_WRITE);
+	if (boot_cpu.nx)
+		KEXPECT_UEQ(t, walk.prot & PROT_EXEC, 0);
+}
+
+static void test_no_writable_executable_mapping(struct ktest *t)
+{
+	KEXPECT_UEQ(t, ptdump_check_wx(), 0);
+}
+
+/* Map layout: RAM is in the direct map at the right address; other ranges are not. */
+static void test_direct_map_matches_memory_map(struct ktest *t)
+{
+	const struct memmap *map = boot_get_memmap();
+	const struct boot_framebuffer *fb = &boot_get_info()->framebuffer;
+	struct page_walk walk;
+
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mem_range *r = &map->ranges[i];
+		uint64_t first = ALIGN_UP(r->base, PAGE_SIZE), last = ALIGN_DOWN(r->end - 1, PAGE_SIZE);
+
+		if (first > last)
+			continue;
+		if (mem_type_is_ram(r->type)) {
+			KEXPECT_TRUE(t, walk_kernel_address((uint64_t)__va(first), &walk));
+			KEXPECT_UEQ(t, walk.phys, first);
+			KEXPECT_UEQ(t, walk.prot & (PROT_WRITE | PROT_EXEC),
+				    boot_cpu.nx ? PROT_WRITE : PROT_WRITE | PROT_EXEC);
+			KEXPECT_TRUE(t, walk_kernel_address((uint64_t)__va(last), &walk));
+			KEXPECT_UEQ(t, walk.phys, last);
+		} else if (!(fb->present && fb->addr < r->end && r->base < fb->addr + (uint64_t)fb->pitch * fb->height) &&
+			   r->base >= 1 * MiB) {
+			KEXPECT_FALSE(t, walk_kernel_address((uint64_t)__va(first), &walk));
+			KEXPECT_FALSE(t, walk_kernel_address((uint64_t)__va(last), &walk));
+		}
+	}
+}
+
+/*
+ * Every usable page reads and writes through __va.  Above 4 GiB only every
+ * 64th page is written (a 64 GiB guest must not have all its memory
+ * touched); every page below is.
+ */
+static void test_every_usable_page_is_accessible(struct ktest *t)
+{
+	const struct memmap *map = boot_get_memmap();
+	uint64_t pages = 0, failures = 0;
+
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mem_range *r = &map->ranges[i];
+
+		if (r->type != MEM_USABLE)
+			continue;
+		for (uint64_t phys = r->base; phys < r->end; phys += PAGE_SIZE) {
+			volatile uint64_t *word = __va(phys + (phys >> 12) % 512 * 8);
+			uint64_t saved;
+
+			if (phys >= 4 * GiB && (phys >> 12) % 64)
+				continue;
+			saved = *word;
+			*word = phys ^ 0x5555aaaa5555aaaaull;
+			failures += *word != (phys ^ 0x5555aaaa5555aaaaull);
+			*word = saved;
+			pages++;
+		}
+	}
+	KEXPECT_UGT(t, pages, 1000);
+	KEXPECT_UEQ(t, failures, 0);
+}
+
+static void test_memmap_describes_ram(struct ktest *t)
+{
+	const struct memmap *map = boot_get_memmap();
+
+	KEXPECT_UGT(t, vmemmap_frames(), 0);
+	/* 32 bytes per frame, plus at most rounding at each range's ends. */
+	KEXPECT_ULE(t, vmemmap_bytes(), vmemmap_frames() * sizeof(struct page) + map->count * 4 * MiB);
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mem_range *r = &map->ranges[i];
+
+		if (!mem_type_is_ram(r->type))
+			continue;
+		KEXPECT_UEQ(t, pfn_to_page(r->base >> PAGE_SHIFT)->flags & PG_reserved, PG_reserved);
+		KEXPECT_UEQ(t, pfn_to_page((r->end - 1) >> PAGE_SHIFT)->flags & PG_reserved, PG_reserved);
+	}
+	KEXPECT_PTR_EQ(t, virt_to_page(__va(0x200000)), pfn_to_page(0x200));
+	KEXPECT_PTR_EQ(t, page_address(pfn_to_page(0x345)), __va(0x345000));
+}
+
+static void test_tlb_ceiling_and_counts(struct ktest *t)
+{
+	struct tlb_stats before = tlb_stats;
+
+	KEXPECT_GE(t, tlb_flush_ceiling, 8);
+	KEXPECT_LE(t, tlb_flush_ceiling, 512);
+	flush_tlb_kernel_range(TEST_WINDOW, TEST_WINDOW + 2 * PAGE_SIZE);
+	KEXPECT_UEQ(t, tlb_stats.range, before.range + 1);
+	flush_tlb_kernel_range(TEST_WINDOW, TEST_WINDOW + (tlb_flush_ceiling + 1) * PAGE_SIZE);
+	KEXPECT_UEQ(t, tlb_stats.full, before.full + 1);
+}
+
+KTEST_SUITE(paging,
+	    KTEST_CASE(test_remap_sees_the_new_page),
+	    KTEST_CASE(test_flush_all_drops_global_entries),
+	    KTEST_CASE(test_unmapped_address_faults),
+	    KTEST_CASE(test_read_only_write_faults),
+	    KTEST_CASE(test_protect_changes_permissions),
+	    KTEST_CASE(test_no_execute),
+	    KTEST_CASE(test_bad_requests_refused),
+	    KTEST_CASE(test_pagetable_pages_come_back),
+	    KTEST_CASE(test_large_pages_split_on_partial_unmap),
+	    KTEST_CASE(test_kernel_image_protections),
+	    KTEST_CASE(test_no_writable_executable_mapping),
+	    KTEST_CASE(test_direct_map_matches_memory_map),
+	    KTEST_CASE(test_every_usable_page_is_accessible),
+	    KTEST_CASE(test_memmap_describes_ram),
+	    KTEST_CASE(test_tlb_ceiling_and_counts));
