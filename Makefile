@@ -35,7 +35,10 @@ PYTHON ?= python3
 
 # -mgeneral-regs-only and the -mno-* flags: no SSE/x87 code (SSE "works"
 # under UEFI and faults under BIOS: the kernel never enables it).
-KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+# PAGE_POISON=1 builds a kernel with page poisoning on by default.
+PAGE_POISON ?= 0
+
+KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 -nostdlib \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -76,9 +79,12 @@ PURE_SRCS := \
 	kernel/ktest.c \
 	kernel/memmap.c \
 	kernel/vsprintf.c \
+	mm/buddy.c \
+	mm/buddy_debug.c \
 	mm/memblock.c
 
 KERNEL_SRCS := $(PURE_SRCS) \
+	kernel/bench.c \
 	kernel/boot.c \
 	kernel/console.c \
 	kernel/fbcon.c \
@@ -90,6 +96,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/string.c \
 	kernel/symbols.c \
 	mm/mm_init.c \
+	mm/page_alloc.c \
 	mm/vmemmap.c
 
 # Test files that build for both the kernel and the host.
@@ -106,18 +113,23 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_fbcon.c \
 	tests/kernel/test_paging.c
 
+# Benchmarks, run only with bench=GLOB on the command line (make bench).
+BENCH_SRCS := \
+	tests/bench/bench_self.c
+
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
 EXTRA_KTESTS ?=
 EXTRA_KTEST_OBJS := $(patsubst /%.c,$(BUILD)/extra/%.o,$(abspath $(EXTRA_KTESTS)))
 
 HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_bootinfo.c \
+	tests/host/test_buddy.c \
 	tests/host/test_memmap.c \
 	tests/host/host_support.c \
 	tests/host/main.c
 
 obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
-KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS)) $(EXTRA_KTEST_OBJS)
+KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS) $(BENCH_SRCS)) $(EXTRA_KTEST_OBJS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
 
 # ---- kernel ----------------------------------------------------------------
@@ -200,6 +212,17 @@ $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
 	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
 
+# ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
+# (make bench; default all); rebuilt when BENCH changes.
+BENCH ?= *
+
+$(BUILD)/bench-cmdline.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo 'bench=$(BENCH) exit=qemu' | cmp -s - $@ || echo 'bench=$(BENCH) exit=qemu' > $@
+
+$(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp $(BUILD)/bench-cmdline.stamp
+	$(call make_iso,$@,bench,bench=$(BENCH) exit=qemu,0)
+
 # ---- dependencies ----------------------------------------------------------
 # Installs what is missing (apt-get, as root or through sudo).
 .PHONY: deps
@@ -256,6 +279,18 @@ $(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel
 	@mkdir -p $(@D)
 	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 
+# ---- benchmarks ------------------------------------------------------------
+# Not part of `make test`: benchmarks report numbers, they check nothing.
+# BENCH_MODE=tcg (time, host cycles) or icount (instructions, deterministic);
+# BENCH_RUNS=N boots N times and keeps the median of each figure;
+# BENCH=GLOB runs only the cases whose names match.
+BENCH_MODE ?= tcg
+BENCH_RUNS ?= 1
+
+.PHONY: bench
+bench: $(BUILD)/ferrite-bench.iso
+	@BUILD=$(BUILD) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
 usb: $(BUILD)/ferrite.iso
@@ -274,6 +309,7 @@ help:
 	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
 	@echo "make test-host   host tests only (ASan + UBSan)"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
+	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
 	@echo "make fuzz        fuzz the boot-info parser and memory-map sanitizer (FUZZ_SECONDS=60)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
 	@echo "make deps        install missing tools (apt-get)"

@@ -10,6 +10,7 @@
 #ifndef FERRITE_MM_H
 #define FERRITE_MM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <asm/memlayout.h>
@@ -17,22 +18,50 @@
 
 /*
  * 32 bytes, so 0.78% of RAM goes to the memmap.  Fields by owner:
- *   flags     PG_* below; always valid
- *   refcount  users of an allocated page (page allocator)
- *   private   buddy: order of a free block's first page
- *   lru       buddy: link in a free list
+ *   flags          PG_* below, and the zone in bits 24..25; always valid
+ *   refcount       users of an allocated block's first page
+ *   private        the block's order: on a free block's first page
+ *                  (PG_buddy) and on an allocated block's first page (PG_head)
+ *   lru            link in a buddy free list or a per-CPU list
+ *   compound_head  tail pages of a compound block (PG_tail): its first page
  */
 struct page {
 	uint32_t flags;
 	int32_t refcount;
 	uint64_t private;
-	struct list_head lru;
+	union {
+		struct list_head lru;
+		struct {
+			struct page *compound_head;
+			void *compound_unused;
+		};
+	};
 };
 
 _Static_assert(sizeof(struct page) == 32, "struct page grew: update the memmap overhead notes");
 
 /* Page flags. */
 #define PG_reserved (1u << 0)   /* not the page allocator's (kernel, firmware, hole, early use) */
+#define PG_buddy (1u << 1)      /* first page of a free block in a free list */
+#define PG_pcp (1u << 2)        /* free order-0 page on a per-CPU list */
+#define PG_head (1u << 3)       /* first page of an allocated block */
+#define PG_compound (1u << 4)   /* with PG_head: the block was allocated with __GFP_COMP */
+#define PG_tail (1u << 5)       /* other page of a compound block */
+#define PG_poisoned (1u << 6)   /* free page filled with PAGE_POISON (page poisoning on) */
+
+#define PAGE_ZONE_SHIFT 24
+#define PAGE_ZONE_MASK (3u << PAGE_ZONE_SHIFT)
+
+static inline int PageReserved(const struct page *page)
+{
+	return page->flags & PG_reserved;
+}
+
+/* The first page of the compound block @page belongs to (or @page itself). */
+static inline struct page *compound_head(struct page *page)
+{
+	return (page->flags & PG_tail) ? page->compound_head : page;
+}
 
 extern struct page *const vmemmap;
 
@@ -73,11 +102,12 @@ uint64_t vmemmap_frames(void);
 
 /*
  * Bring up memory management on the sanitized map: the early allocator,
- * the kernel page tables, the memmap.  Context: boot CPU, once.
+ * the kernel page tables, the memmap, the page allocator (with page
+ * poisoning if @page_poison).  Context: boot CPU, once.
  */
-void mm_init(const struct memmap *map);
+void mm_init(const struct memmap *map, bool page_poison);
 
-/* The early allocator instance (before the page allocator takes over). */
+/* The early allocator instance; retired once the page allocator runs. */
 extern struct memblock boot_memblock;
 
 #endif

@@ -117,7 +117,7 @@ static void start_screen_console(void)
 
 /* The parameters the kernel knows; anything else is reported. */
 static const char *const known_params[] = {
-	"ktest", "loglevel", "mem", "exit",
+	"ktest", "bench", "loglevel", "mem", "exit",
 };
 
 static void apply_cmdline(uint64_t *mem_limit)

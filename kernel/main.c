@@ -3,7 +3,7 @@
  * kernel_main: the C entry point, called by boot/entry.asm on the kernel
  * stack with the boot page tables still live.  Brings up the consoles and
  * exception handling, reads the boot information and the memory map,
- * then runs the self-tests the command line selects.
+ * then runs the self-tests and benchmarks the command line selects.
  */
 #include <stdint.h>
 
@@ -12,6 +12,7 @@
 #include <asm/memlayout.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
+#include <bench.h>
 #include <boot.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -31,16 +32,28 @@ static void drop_identity_map(void)
 	write_cr3(read_cr3());
 }
 
-static void run_selftests(const char *glob)
+/* page_poison=1 on the command line, or a kernel built with PAGE_POISON=1. */
+static bool page_poison_requested(void)
 {
-	unsigned failed;
+	const char *value = boot_cmdline_get("page_poison");
 
-	if (!glob) {
+	if (value)
+		return value[0] == '1' || value[0] == 'y' || value[0] == 'o';
+	return CONFIG_PAGE_POISON_DEFAULT;
+}
+
+/* Run the self-tests @glob selects, then the benchmarks @bench_glob selects. */
+static void run_selftests(const char *glob, const char *bench_glob)
+{
+	unsigned failed = 0;
+
+	if (!glob && !bench_glob)
 		pr_info("ktest: %zu suites built in; none selected (boot with ktest=GLOB)\n",
 			ktest_suite_count());
-		kernel_exit(EXIT_PASS);
-	}
-	failed = ktest_run_all(glob);
+	if (glob)
+		failed += ktest_run_all(glob);
+	if (bench_glob)
+		failed += bench_run_all(bench_glob);
 	kernel_exit(failed ? EXIT_FAIL : EXIT_PASS);
 }
 
@@ -55,6 +68,6 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 
 	boot_setup(magic, info_phys);
 	cpu_features_print();
-	mm_init(boot_get_memmap());
-	run_selftests(boot_cmdline_get("ktest"));
+	mm_init(boot_get_memmap(), page_poison_requested());
+	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }

@@ -2,7 +2,8 @@
 /*
  * The virtual memmap: struct page for every RAM frame at vmemmap + pfn.
  *
- * Only the parts of the array that describe RAM are backed.  Where a whole
+ * Only the parts of the array that describe RAM are backed, rounded out
+ * to whole 4 MiB blocks of frames.  Where a whole
  * 2 MiB stretch of the array is needed (256 MiB of RAM at 32 bytes per
  * page) it is backed by one 2 MiB page; the edges by 4 KiB pages.
  */
@@ -15,6 +16,7 @@
 #include <printk.h>
 
 #define LARGE_PAGE (2 * MiB)
+#define MEMMAP_BLOCK_PAGES 1024ull   /* 2^MAX_ORDER frames */
 
 struct page *const vmemmap = (struct page *)VMEMMAP_BASE;
 
@@ -84,7 +86,11 @@ void vmemmap_init(struct memblock *mb, const struct memmap *map)
 
 		if (!mem_type_is_ram(r->type))
 			continue;
-		populate(mb, first, end);
+		/*
+		 * Whole MAX_ORDER blocks: the page allocator looks at the buddy of
+		 * any block it frees, which lies in the same 4 MiB-aligned block.
+		 */
+		populate(mb, ALIGN_DOWN(first, MEMMAP_BLOCK_PAGES), ALIGN_UP(end, MEMMAP_BLOCK_PAGES));
 		for (uint64_t pfn = first; pfn < end; pfn++)
 			pfn_to_page(pfn)->flags = PG_reserved;
 		frames += end - first;

@@ -128,9 +128,10 @@ check_memory() {
 		problem="no memory summary"
 	else
 		local ram_kib=$((mib * 1024)) top_kib=$((top / 1024))
-		# Missing: the first MiB, the kernel and boot info, firmware ranges (< 4%).
+		# Missing: the first MiB, the kernel and boot info, firmware ranges
+		# (OVMF keeps several MiB of a 64 MiB guest).
 		[ "$usable_kib" -le "$ram_kib" ] || problem="more usable RAM than installed"
-		[ "$usable_kib" -ge $((ram_kib * 96 / 100 - 4096)) ] || problem="usable RAM too small"
+		[ "$usable_kib" -ge $((ram_kib * 90 / 100 - 4096)) ] || problem="usable RAM too small"
 		if [ "$split" = high ]; then
 			# RAM beyond the PCI hole is remapped above 4 GiB.
 			[ "$top_kib" -gt $((4 * 1024 * 1024)) ] || problem="no RAM above 4 GiB"

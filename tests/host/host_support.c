@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * What the pure kernel files expect from the rest of the kernel, provided
- * on the host: printk (through the kernel's own vsnprintf) and panic.
+ * on the host: printk (through the kernel's own vsnprintf), panic and
+ * symbol_format.  A test may capture printk output instead of printing it
+ * (host_printk_capture) to check the text of a report.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,8 +12,35 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <symbols.h>
 
 int console_loglevel = LOGLEVEL_DEFAULT + 1;
+
+static char *capture_buffer;
+static size_t capture_size, capture_used;
+
+/*
+ * Send printk output to @buffer (@size bytes, always NUL-terminated,
+ * truncated when full) instead of stdout, starting empty.  A @size of 0
+ * ends the capture.  Declared by the suites that use it.
+ */
+void host_printk_capture(char *buffer, size_t size);
+void host_printk_capture(char *buffer, size_t size)
+{
+	capture_buffer = size ? buffer : NULL;
+	capture_size = size;
+	capture_used = 0;
+	if (capture_buffer)
+		capture_buffer[0] = '\0';
+}
+
+/* Append @text to the capture buffer, truncating (always terminated). */
+static void capture_append(const char *text)
+{
+	while (*text && capture_used + 1 < capture_size)
+		capture_buffer[capture_used++] = *text++;
+	capture_buffer[capture_used] = '\0';
+}
 
 int vprintk(const char *fmt, va_list args)
 {
@@ -22,7 +51,10 @@ int vprintk(const char *fmt, va_list args)
 	if (fmt[0] == KERN_SOH[0] && fmt[1])
 		fmt += 2;
 	length = vsnprintf(line, sizeof(line), fmt, args);
-	fputs(line, stdout);
+	if (capture_buffer)
+		capture_append(line);
+	else
+		fputs(line, stdout);
 	return length;
 }
 
@@ -59,4 +91,11 @@ void warn_slowpath(const char *file, int line, const char *cond)
 void bug_slowpath(const char *file, int line, const char *cond)
 {
 	panic("kernel BUG at %s:%d: %s", file, line, cond);
+}
+
+/* No symbol table on the host: addresses print as plain hex. */
+const char *symbol_format(uint64_t address, char *buf, size_t size)
+{
+	snprintf(buf, size, "0x%llx", (unsigned long long)address);
+	return buf;
 }

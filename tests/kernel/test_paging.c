@@ -5,7 +5,7 @@
  * the kernel image and the direct map are laid out as documented.
  *
  * Test mappings live in a window at the top of the vmalloc area; test
- * pages come from the early allocator and go back to it.
+ * pages come from the page allocator.
  */
 #include <asm/cpufeature.h>
 #include <asm/extable.h>
@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <kernel.h>
 #include <ktest.h>
-#include <memblock.h>
+#include <gfp.h>
 #include <mm.h>
 
 #define TEST_WINDOW (VMALLOC_END - 4 * GiB)
@@ -31,19 +31,20 @@ static const uint64_t read_only_cell = 0x5eed;
 
 static uint64_t test_page(struct ktest *t, uint64_t fill)
 {
-	uint64_t phys = memblock_alloc(&boot_memblock, PAGE_SIZE, PAGE_SIZE, 0, "ktest");
-	uint64_t *words;
+	struct page *page = alloc_page(GFP_KERNEL);
+	uint64_t phys, *words;
 
-	KASSERT_NE(t, phys, 0);
+	KASSERT_NOT_NULL(t, page);
+	phys = page_to_pfn(page) << PAGE_SHIFT;
 	words = __va(phys);
 	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
 		words[i] = fill + i;
 	return phys;
 }
 
-static void free_page(uint64_t phys)
+static void free_test_page(uint64_t phys)
 {
-	memblock_free(&boot_memblock, phys, PAGE_SIZE);
+	__free_page(pfn_to_page(phys >> PAGE_SHIFT));
 }
 
 static uint64_t read_word(uint64_t va)
@@ -71,8 +72,8 @@ static void test_remap_sees_the_new_page(struct ktest *t)
 	KASSERT_EQ(t, map_kernel_range(va, b, PAGE_SIZE, PAGE_KERNEL), 0);
 	KEXPECT_UEQ(t, read_word(va + 16), 0xb002);
 	KEXPECT_EQ(t, unmap_kernel_range(va, PAGE_SIZE), PAGE_SIZE);
-	free_page(a);
-	free_page(b);
+	free_test_page(a);
+	free_test_page(b);
 }
 
 /*
@@ -100,8 +101,8 @@ static void test_flush_all_drops_global_entries(struct ktest *t)
 	flush_tlb_kernel_range(va, va + PAGE_SIZE);
 	KEXPECT_UEQ(t, read_word(va), 0xb000);
 	KEXPECT_EQ(t, unmap_kernel_range(va, PAGE_SIZE), PAGE_SIZE);
-	free_page(a);
-	free_page(b);
+	free_test_page(a);
+	free_test_page(b);
 }
 
 static void test_unmapped_address_faults(struct ktest *t)
@@ -127,7 +128,7 @@ static void test_read_only_write_faults(struct ktest *t)
 	KEXPECT_UEQ(t, last_exception_fixup.cr2, va);
 	KEXPECT_UEQ(t, read_word(va), 0x1000);
 	unmap_kernel_range(va, PAGE_SIZE);
-	free_page(a);
+	free_test_page(a);
 }
 
 static void test_protect_changes_permissions(struct ktest *t)
@@ -144,7 +145,7 @@ static void test_protect_changes_permissions(struct ktest *t)
 	KEXPECT_UEQ(t, read_word(va), 13);
 	KEXPECT_EQ(t, protect_kernel_range(va + PAGE_SIZE, PAGE_SIZE, PAGE_KERNEL), -ENOENT);
 	unmap_kernel_range(va, PAGE_SIZE);
-	free_page(a);
+	free_test_page(a);
 }
 
 static void test_no_execute(struct ktest *t)
@@ -167,7 +168,7 @@ static void test_no_execute(struct ktest *t)
 		ktest_skip(t, "CPU has no NX");
 	}
 	unmap_kernel_range(va, PAGE_SIZE);
-	free_page(a);
+	free_test_page(a);
 }
 
 static void test_bad_requests_refused(struct ktest *t)
@@ -183,7 +184,7 @@ static void test_bad_requests_refused(struct ktest *t)
 	KEXPECT_UEQ(t, read_word(va), 0x7000);
 	KEXPECT_EQ(t, probe_read_u64((void *)(va - PAGE_SIZE), &value), -1);
 	KEXPECT_EQ(t, unmap_kernel_range(va - PAGE_SIZE, 3 * PAGE_SIZE), PAGE_SIZE);
-	free_page(a);
+	free_test_page(a);
 }
 
 static void test_pagetable_pages_come_back(struct ktest *t)
@@ -197,16 +198,17 @@ static void test_pagetable_pages_come_back(struct ktest *t)
 	KEXPECT_EQ(t, pagetable_pages_in_use(), before + 5);
 	KEXPECT_EQ(t, unmap_kernel_range(EMPTY_SLOT, 2 * GiB), 2 * PAGE_SIZE);
 	KEXPECT_EQ(t, pagetable_pages_in_use(), before);
-	free_page(a);
+	free_test_page(a);
 }
 
 static void test_large_pages_split_on_partial_unmap(struct ktest *t)
 {
-	uint64_t phys = memblock_alloc(&boot_memblock, 4 * MiB, 2 * MiB, 0, "ktest");
-	uint64_t va = EMPTY_SLOT + 2 * MiB, before = pagetable_pages_in_use();
+	struct page *block = alloc_pages(GFP_KERNEL, 10);
+	uint64_t phys, va = EMPTY_SLOT + 2 * MiB, before = pagetable_pages_in_use();
 	struct page_walk walk;
 
-	KASSERT_NE(t, phys, 0);
+	KASSERT_NOT_NULL(t, block);
+	phys = page_to_pfn(block) << PAGE_SHIFT;
 	*(volatile uint64_t *)__va(phys + 2 * MiB + 5 * PAGE_SIZE) = 0x5a5a;
 	KASSERT_EQ(t, map_kernel_range(va, phys, 4 * MiB, PAGE_KERNEL), 0);
 	KASSERT_TRUE(t, walk_kernel_address(va + 2 * MiB, &walk));
@@ -221,7 +223,7 @@ static void test_large_pages_split_on_partial_unmap(struct ktest *t)
 	KEXPECT_FALSE(t, walk_kernel_address(va + 2 * MiB + 4 * PAGE_SIZE, &walk));
 	KEXPECT_EQ(t, unmap_kernel_range(va, 4 * MiB), 4 * MiB - PAGE_SIZE);
 	KEXPECT_EQ(t, pagetable_pages_in_use(), before);
-	memblock_free(&boot_memblock, phys, 4 * MiB);
+	__free_pages(block, 10);
 }
 
 static void test_kernel_image_protections(struct ktest *t)
@@ -283,9 +285,11 @@ static void test_direct_map_matches_memory_map(struct ktest *t)
 }
 
 /*
- * Every usable page reads and writes through __va.  Above 4 GiB only every
- * 64th page is written (a 64 GiB guest must not have all its memory
- * touched); every page below is.
+ * Every usable page below 4 GiB reads and writes through __va.  Above
+ * 4 GiB, the first and last page of each range and one page per GiB: a
+ * 64 GiB guest must not have all of its memory touched (a host backing
+ * guest RAM with 2 MiB transparent huge pages would commit all of it even
+ * for a sparse stride).
  */
 static void test_every_usable_page_is_accessible(struct ktest *t)
 {
@@ -301,8 +305,12 @@ static void test_every_usable_page_is_accessible(struct ktest *t)
 			volatile uint64_t *word = __va(phys + (phys >> 12) % 512 * 8);
 			uint64_t saved;
 
-			if (phys >= 4 * GiB && (phys >> 12) % 64)
+			if (phys >= 4 * GiB && phys != r->base && phys != r->end - PAGE_SIZE &&
+			    !IS_ALIGNED(phys, GiB)) {
+				/* Jump to the next GiB boundary (or the range's last page). */
+				phys = MIN(ALIGN_UP(phys + 1, GiB), r->end - PAGE_SIZE) - PAGE_SIZE;
 				continue;
+			}
 			saved = *word;
 			*word = phys ^ 0x5555aaaa5555aaaaull;
 			failures += *word != (phys ^ 0x5555aaaa5555aaaaull);
@@ -317,18 +325,24 @@ static void test_every_usable_page_is_accessible(struct ktest *t)
 static void test_memmap_describes_ram(struct ktest *t)
 {
 	const struct memmap *map = boot_get_memmap();
+	struct page *page = alloc_page(GFP_KERNEL);
 
 	KEXPECT_UGT(t, vmemmap_frames(), 0);
-	/* 32 bytes per frame, plus at most rounding at each range's ends. */
-	KEXPECT_ULE(t, vmemmap_bytes(), vmemmap_frames() * sizeof(struct page) + map->count * 4 * MiB);
+	/* 32 bytes per frame, plus whole 4 MiB blocks of frames at each range's ends. */
+	KEXPECT_ULE(t, vmemmap_bytes(), vmemmap_frames() * sizeof(struct page) + map->count * 64 * KiB);
+	/* The kernel's own ranges stay reserved; the page allocator's pages are not. */
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mem_range *r = &map->ranges[i];
 
-		if (!mem_type_is_ram(r->type))
+		if (!mem_type_is_carve(r->type))
 			continue;
 		KEXPECT_UEQ(t, pfn_to_page(r->base >> PAGE_SHIFT)->flags & PG_reserved, PG_reserved);
 		KEXPECT_UEQ(t, pfn_to_page((r->end - 1) >> PAGE_SHIFT)->flags & PG_reserved, PG_reserved);
 	}
+	KASSERT_NOT_NULL(t, page);
+	KEXPECT_UEQ(t, page->flags & PG_reserved, 0);
+	KEXPECT_PTR_EQ(t, virt_to_page(page_address(page)), page);
+	__free_page(page);
 	KEXPECT_PTR_EQ(t, virt_to_page(__va(0x200000)), pfn_to_page(0x200));
 	KEXPECT_PTR_EQ(t, page_address(pfn_to_page(0x345)), __va(0x345000));
 }

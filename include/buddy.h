@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The buddy page allocator, as an instance: the kernel runs one over all
+ * of RAM (mm/page_alloc.c); host tests build their own over a simulated
+ * arena.  The Linux-named API (alloc_pages, __free_pages, ...) in
+ * <page_alloc.h> wraps the kernel's instance.
+ *
+ * Memory is split into zones by physical address -- DMA below 16 MiB,
+ * DMA32 below 4 GiB, NORMAL above -- each with free lists of blocks of
+ * 2^order pages, orders 0..MAX_ORDER (4 MiB blocks).  Order-0 pages also
+ * sit on per-CPU lists, so the common allocation and free take no lock.
+ * The design, the watermark formula and the lock order are in mm/buddy.c.
+ */
+#ifndef FERRITE_BUDDY_H
+#define FERRITE_BUDDY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gfp.h>
+#include <list.h>
+#include <mm.h>
+#include <percpu.h>
+#include <spinlock.h>
+
+#define MAX_ORDER 10
+#define NR_ORDERS (MAX_ORDER + 1)
+#define PAGE_POISON 0xaa
+
+enum zone_type { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, NR_ZONES };
+
+#define ZONE_DMA_END_PFN ((16ull << 20) >> 12)
+#define ZONE_DMA32_END_PFN ((4ull << 30) >> 12)
+
+struct free_area {
+	struct list_head list;
+	uint64_t count;                 /* blocks in the list */
+};
+
+/* Free order-0 pages of one zone kept by one CPU. */
+struct per_cpu_pages {
+	struct list_head list;          /* most recently freed (cache-hot) first */
+	unsigned int count;
+	unsigned int high;              /* drain a batch when count exceeds this */
+	unsigned int batch;             /* pages moved to/from the zone at once */
+};
+
+struct buddy;
+
+struct zone {
+	/* Set at init, then constant. */
+	const char *name;
+	struct buddy *owner;
+	uint64_t start_pfn, end_pfn;    /* span [start, end) */
+	uint64_t managed_pages;         /* pages ever given to this zone */
+	uint64_t watermark_min, watermark_low, watermark_high;
+
+	/* lock must be held. */
+	spinlock_t lock;
+	uint64_t free_pages;            /* pages in free_area (per-CPU pages not counted) */
+	struct free_area free_area[NR_ORDERS];
+
+	/* This CPU's entry, interrupts off (this_cpu_ptr). */
+	struct per_cpu_pages pcp[NR_CPUS];
+};
+
+struct buddy_stats {
+	uint64_t allocations;
+	uint64_t frees;
+	uint64_t failures;              /* allocations that returned NULL */
+	uint64_t bad_frees;             /* frees refused (double free, wrong order, ...) */
+	uint64_t poison_errors;         /* writes to free pages found by page poisoning */
+};
+
+struct buddy {
+	struct zone zones[NR_ZONES];
+	struct page *memmap;            /* struct page of frame memmap_start_pfn */
+	uint64_t memmap_start_pfn, memmap_end_pfn;
+	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
+	bool poison;                    /* page poisoning on */
+	struct buddy_stats stats;
+};
+
+/*
+ * Make @b an empty allocator over frames [@start_pfn, @end_pfn) described
+ * by @memmap (the struct page of @start_pfn; every page must be zeroed or
+ * PG_reserved), whose contents are at @virt_offset + pfn * 4096.
+ * Context: before any other call on @b.
+ */
+void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64_t end_pfn,
+		uintptr_t virt_offset);
+
+/*
+ * Give frames [@start_pfn, @end_pfn) to the allocator (their PG_reserved
+ * is cleared).  Blocks are formed at the largest aligned orders; they
+ * never cross a zone boundary.  Return: pages added.
+ */
+uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn);
+
+/*
+ * Compute every zone's min/low/high watermarks from the managed pages
+ * (formula in mm/buddy.c) and size the per-CPU lists.  Call after the
+ * ranges are added.
+ */
+void buddy_setup_watermarks(struct buddy *b);
+
+/*
+ * Allocate 2^@order contiguous frames.  @caller is reported on failure.
+ * Return: the first page (refcount 1), or NULL (with an OOM report
+ * unless __GFP_NOWARN).  Context: any; never sleeps.
+ */
+struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *caller);
+
+/*
+ * Drop a reference to the block at @page of @order, freeing it when the
+ * last one goes (Linux's __free_pages).  Wrong use -- a double free, the
+ * wrong order, a tail page, a reserved or never-allocated page, an order
+ * above MAX_ORDER -- is reported with @caller and changes nothing.
+ * Return: true if the pages were freed or the reference dropped.
+ */
+bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *caller);
+
+/*
+ * Allocate up to @count order-0 pages into @pages (only NULL slots are
+ * filled, as Linux's alloc_pages_bulk_array).  Return: pages now in the
+ * array.  Never reports failure; the caller checks the count.
+ */
+size_t buddy_alloc_bulk(struct buddy *b, gfp_t gfp, size_t count, struct page **pages);
+
+/* Give every per-CPU page back to its zone. */
+void buddy_drain_pcp(struct buddy *b);
+
+/* The page of frame @pfn, or NULL if @pfn is outside the memmap. */
+struct page *buddy_pfn_to_page(const struct buddy *b, uint64_t pfn);
+uint64_t buddy_page_to_pfn(const struct buddy *b, const struct page *page);
+void *buddy_page_address(const struct buddy *b, const struct page *page);
+
+/* Free pages in all zones, per-CPU lists included. */
+uint64_t buddy_free_pages(const struct buddy *b);
+uint64_t buddy_managed_pages(const struct buddy *b);
+
+/* The zone @page belongs to. */
+struct zone *buddy_page_zone(struct buddy *b, const struct page *page);
+
+/*
+ * Walk every free list and per-CPU list and verify: each block aligned to
+ * its order, inside its zone, marked free with the right order, not
+ * overlapping another, not mergeable with a free buddy, and the counts.
+ * Return: NULL, or a string naming the first broken invariant.
+ */
+const char *buddy_check(struct buddy *b);
+
+/* Print free blocks per zone per order, like /proc/buddyinfo. */
+void buddy_print_buddyinfo(const struct buddy *b);
+
+/* Print zones with sizes and watermarks (the boot log shows this). */
+void buddy_print_zones(const struct buddy *b);
+
+#endif

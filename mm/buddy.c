@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The buddy page allocator (contract in include/buddy.h).
+ *
+ * Free memory is kept as blocks of 2^order pages, each aligned to its own
+ * size, in one free list per order per zone.  A block's buddy is the
+ * block it was split from, found by flipping bit @order of the frame
+ * number:
+ *
+ *     buddy_pfn = pfn ^ (1 << order)      the order-1 buddy of #8 is #10,
+ *                                         the order-0 buddy of #11 is #10
+ *
+ * Allocating takes the smallest free block that fits and splits it,
+ * putting the upper halves back on the lower lists.  Freeing merges the
+ * block with its buddy for as long as the buddy is free and whole, so a
+ * free list never holds two buddies.  A buddy outside the zone, or in a
+ * hole (no PG_buddy), stops the merge: blocks never cross a zone or a
+ * hole.
+ *
+ * Order-0 pages, by far the most common request, go through per-CPU
+ * lists: allocation and free touch only this CPU's list with interrupts
+ * off and take no lock; the lists are refilled from and drained to the
+ * zone in batches.
+ *
+ * Watermarks.  Each zone keeps a reserve that ordinary allocations do not
+ * touch.  As in Linux, min_free_kbytes = sqrt(16 * RAM in KiB), clamped to
+ * 128 KiB .. 256 MiB, split among zones by size; then for each zone
+ *     low = min + min / 4,  high = min + min / 2.
+ * An allocation first looks for a zone whose free pages stay above low
+ * after it, in fallback order (NORMAL -> DMA32 -> DMA, never upward);
+ * failing that, above min.  __GFP_HIGH lowers min by half, and by another
+ * quarter of that when the caller cannot block (GFP_ATOMIC); __GFP_NOFAIL
+ * ignores the watermarks.  The per-CPU list's high mark is the zone's
+ * low watermark / 4, at most 6 batches.
+ *
+ * Locking: zone->lock guards a zone's free lists and free_pages; the
+ * per-CPU lists are guarded by interrupts being off on their CPU.  Lock
+ * order: a per-CPU list is touched first (interrupts off), then the zone
+ * lock; no code holds two zone locks.
+ */
+#include <buddy.h>
+#include <kernel.h>
+#include <kstring.h>
+
+#include "internal.h"
+
+#define PCP_BATCH_MAX 63u
+
+struct page *buddy_pfn_to_page(const struct buddy *b, uint64_t pfn)
+{
+	if (pfn < b->memmap_start_pfn || pfn >= b->memmap_end_pfn)
+		return NULL;
+	return b->memmap + (pfn - b->memmap_start_pfn);
+}
+
+uint64_t buddy_page_to_pfn(const struct buddy *b, const struct page *page)
+{
+	return b->memmap_start_pfn + (uint64_t)(page - b->memmap);
+}
+
+void *buddy_page_address(const struct buddy *b, const struct page *page)
+{
+	return (void *)(b->virt_offset + (buddy_page_to_pfn(b, page) << PAGE_SHIFT));
+}
+
+static struct page *page_at(const struct buddy *b, uint64_t pfn)
+{
+	return b->memmap + (pfn - b->memmap_start_pfn);
+}
+
+static enum zone_type zone_of_pfn(uint64_t pfn)
+{
+	if (pfn < ZONE_DMA_END_PFN)
+		return ZONE_DMA;
+	if (pfn < ZONE_DMA32_END_PFN)
+		return ZONE_DMA32;
+	return ZONE_NORMAL;
+}
+
+struct zone *buddy_page_zone(struct buddy *b, const struct page *page)
+{
+	return &b->zones[(page->flags & PAGE_ZONE_MASK) >> PAGE_ZONE_SHIFT];
+}
+
+void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64_t end_pfn,
+		uintptr_t virt_offset)
+{
+	static const char *const names[NR_ZONES] = { "DMA", "DMA32", "Normal" };
+	static const uint64_t zone_ends[NR_ZONES] = { ZONE_DMA_END_PFN, ZONE_DMA32_END_PFN, UINT64_MAX };
+
+	memset(b, 0, sizeof(*b));
+	b->memmap = memmap;
+	b->memmap_start_pfn = start_pfn;
+	b->memmap_end_pfn = end_pfn;
+	b->virt_offset = virt_offset;
+	for (int z = 0; z < NR_ZONES; z++) {
+		struct zone *zone = &b->zones[z];
+		uint64_t zone_start = z ? zone_ends[z - 1] : 0;
+
+		zone->name = names[z];
+		zone->owner = b;
+		zone->start_pfn = MAX(zone_start, start_pfn);
+		zone->end_pfn = MIN(zone_ends[z], end_pfn);
+		if (zone->end_pfn < zone->start_pfn)
+			zone->end_pfn = zone->start_pfn;
+		zone->lock = (spinlock_t)SPINLOCK_INIT;
+		for (int o = 0; o < NR_ORDERS; o++)
+			INIT_LIST_HEAD(&zone->free_area[o].list);
+		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+			INIT_LIST_HEAD(&zone->pcp[cpu].list);
+			zone->pcp[cpu].batch = 1;
+			zone->pcp[cpu].high = 0;
+		}
+	}
+}
+
+/* Put the free block at @pfn of @order on its list. Caller holds zone->lock. */
+static void free_list_add(struct zone *zone, struct page *page, unsigned int order)
+{
+	page->flags = (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy;
+	page->private = order;
+	list_add(&page->lru, &zone->free_area[order].list);
+	zone->free_area[order].count++;
+}
+
+static void free_list_del(struct zone *zone, struct page *page, unsigned int order)
+{
+	list_del_init(&page->lru);
+	zone->free_area[order].count--;
+	page->flags &= ~PG_buddy;
+}
+
+/*
+ * Free the block at @pfn of @order into @zone, merging it with its free
+ * buddies.  Caller holds zone->lock.
+ */
+static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, unsigned int order)
+{
+	zone->free_pages += 1ull << order;
+	while (order < MAX_ORDER) {
+		uint64_t buddy_pfn = pfn ^ (1ull << order);
+		struct page *buddy;
+
+		if (buddy_pfn < zone->start_pfn || buddy_pfn >= zone->end_pfn)
+			break;
+		buddy = page_at(b, buddy_pfn);
+		if (!(buddy->flags & PG_buddy) || buddy->private != order)
+			break;
+		free_list_del(zone, buddy, order);
+		pfn &= ~(1ull << order);
+		order++;
+	}
+	free_list_add(zone, page_at(b, pfn), order);
+}
+
+/*
+ * Take a block of exactly @order from @zone, splitting a larger one if
+ * needed.  Caller holds zone->lock.  Return: its first page, or NULL.
+ */
+static struct page *__take_block(struct buddy *b, struct zone *zone, unsigned int order)
+{
+	for (unsigned int current = order; current < NR_ORDERS; current++) {
+		struct free_area *area = &zone->free_area[current];
+		struct page *page;
+		uint64_t pfn;
+
+		if (list_empty(&area->list))
+			continue;
+		page = list_first_entry(&area->list, struct page, lru);
+		free_list_del(zone, page, current);
+		pfn = buddy_page_to_pfn(b, page);
+		/* Give back the upper halves: order current-1 down to order. */
+		while (current > order) {
+			current--;
+			free_list_add(zone, page_at(b, pfn + (1ull << current)), current);
+		}
+		zone->free_pages -= 1ull << order;
+		return page;
+	}
+	return NULL;
+}
+
+uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn)
+{
+	uint64_t added = 0;
+
+	start_pfn = MAX(start_pfn, b->memmap_start_pfn);
+	end_pfn = MIN(end_pfn, b->memmap_end_pfn);
+	for (uint64_t pfn = start_pfn; pfn < end_pfn; pfn++) {
+		struct page *page = page_at(b, pfn);
+		page->flags = (uint32_t)zone_of_pfn(pfn) << PAGE_ZONE_SHIFT;
+		page->refcount = 0;
+		page->private = 0;
+	}
+	while (start_pfn < end_pfn) {
+		struct zone *zone = &b->zones[zone_of_pfn(start_pfn)];
+		uint64_t limit = MIN(end_pfn, zone->end_pfn);
+		unsigned int order = MAX_ORDER;
+		uint64_t flags;
+
+		/* The largest block aligned at start_pfn that fits before limit. */
+		while (order && ((start_pfn & ((1ull << order) - 1)) || start_pfn + (1ull << order) > limit))
+			order--;
+		if (b->poison)
+			poison_block(b, page_at(b, start_pfn), order);
+		spin_lock_irqsave(&zone->lock, flags);
+		zone->managed_pages += 1ull << order;
+		__free_one_block(b, zone, start_pfn, order);
+		spin_unlock_irqrestore(&zone->lock, flags);
+		added += 1ull << order;
+		start_pfn += 1ull << order;
+	}
+	return added;
+}
+
+static uint64_t integer_sqrt(uint64_t n)
+{
+	uint64_t root = 0, bit = 1ull << 62;
+
+	while (bit > n)
+		bit >>= 2;
+	while (bit) {
+		if (n >= root + bit) {
+			n -= root + bit;
+			root = (root >> 1) + bit;
+		} else {
+			root >>= 1;
+		}
+		bit >>= 2;
+	}
+	return root;
+}
+
+void buddy_setup_watermarks(struct buddy *b)
+{
+	uint64_t total = buddy_managed_pages(b);
+	uint64_t min_free_kib = integer_sqrt(total * (PAGE_SIZE / 1024) * 16);
+	uint64_t min_free_pages;
+
+	min_free_kib = MAX(min_free_kib, 128ull);
+	min_free_kib = MIN(min_free_kib, 262144ull);
+	min_free_pages = min_free_kib / (PAGE_SIZE / 1024);
+	for (int z = 0; z < NR_ZONES; z++) {
+		struct zone *zone = &b->zones[z];
+		uint64_t min = total ? min_free_pages * zone->managed_pages / total : 0;
+		unsigned int batch;
+
+		zone->watermark_min = min;
+		zone->watermark_low = min + min / 4;
+		zone->watermark_high = min + min / 2;
+		/* Batches of about 1/1024 of the zone, 1..63 pages. */
+		batch = (unsigned int)MIN(MAX(zone->managed_pages / 1024, 1ull), (uint64_t)PCP_BATCH_MAX);
+		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+			zone->pcp[cpu].batch = batch;
+			zone->pcp[cpu].high = (unsigned int)MIN(MAX(zone->watermark_low / 4, (uint64_t)batch),
+								 6ull * batch);
+		}
+	}
+}
+
+/* Lowest free-page count @zone may be left with by this request. */
+static uint64_t watermark_floor(const struct zone *zone, gfp_t gfp, bool first_pass)
+{
+	uint64_t mark = first_pass ? zone->watermark_low : zone->watermark_min;
+
+	if (gfp & __GFP_NOFAIL)
+		return 0;
+	if (!first_pass && (gfp & __GFP_HIGH)) {
+		mark -= mark / 2;
+		if (!(gfp & __GFP_DIRECT_RECLAIM))
+			mark -= mark / 4;
+	}
+	return mark;
+}
+
+static bool watermark_ok(const struct zone *zone, unsigned int order, uint64_t floor)
+{
+	uint64_t free = zone->free_pages;
+
+	return free >= (1ull << order) && free - (1ull << order) >= floor;
+}
+
+/* The highest zone @gfp allows; fallback goes downward from it. */
+static int highest_zone(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return ZONE_DMA;
+	if (gfp & __GFP_DMA32)
+		return ZONE_DMA32;
+	return ZONE_NORMAL;
+}
+
+/* Move a batch of order-0 pages from the zone to @pcp. Interrupts are off. */
+static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cpu_pages *pcp)
+{
+	unsigned int moved = 0;
+
+	spin_lock(&zone->lock);
+	while (moved < pcp->batch) {
+		struct page *page = __take_block(b, zone, 0);
+		if (!page)
+			break;
+		page->flags |= PG_pcp;
+		list_add_tail(&page->lru, &pcp->list);
+		moved++;
+	}
+	spin_unlock(&zone->lock);
+	pcp->count += moved;
+	return moved;
+}
+
+/* Give @count pages from the cold end of @pcp back to the zone. Interrupts are off. */
+static void pcp_drain(struct buddy *b, struct zone *zone, struct per_cpu_pages *pcp,
+		      unsigned int count)
+{
+	spin_lock(&zone->lock);
+	while (count-- && !list_empty(&pcp->list)) {
+		struct page *page = list_entry(pcp->list.prev, struct page, lru);
+
+		list_del_init(&page->lru);
+		page->flags &= ~PG_pcp;
+		pcp->count--;
+		__free_one_block(b, zone, buddy_page_to_pfn(b, page), 0);
+	}
+	spin_unlock(&zone->lock);
+}
+
+void buddy_drain_pcp(struct buddy *b)
+{
+	uint64_t flags = local_irq_save();
+
+	for (int z = 0; z < NR_ZONES; z++) {
+		struct per_cpu_pages *pcp = this_cpu_ptr(b->zones[z].pcp);
+		pcp_drain(b, &b->zones[z], pcp, pcp->count);
+	}
+	local_irq_restore(flags);
+}
+
+static struct page *pcp_take(struct buddy *b, struct zone *zone)
+{
+	uint64_t flags = local_irq_save();
+	struct per_cpu_pages *pcp = this_cpu_ptr(zone->pcp);
+	struct page *page = NULL;
+
+	if (pcp->count || pcp_refill(b, zone, pcp)) {
+		page = list_first_entry(&pcp->list, struct page, lru);
+		list_del_init(&page->lru);
+		page->flags &= ~PG_pcp;
+		pcp->count--;
+	}
+	local_irq_restore(flags);
+	return page;
+}
+
+static struct page *zone_take(struct buddy *b, struct zone *zone, unsigned int order)
+{
+	uint64_t flags;
+	struct page *page;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	page = __take_block(b, zone, order);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return page;
+}
+
+/* Mark a block just taken as allocated and apply the gfp actions. */
+static void prepare_allocated(struct buddy *b, struct page *page, unsigned int order, gfp_t gfp)
+{
+	if (unlikely(b->poison))
+		poison_verify_block(b, page, order);
+	page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
+	page->private = order;
+	page->refcount = 1;
+	if (gfp & __GFP_ZERO)
+		memset(buddy_page_address(b, page), 0, PAGE_SIZE << order);
+	if ((gfp & __GFP_COMP) && order) {
+		page->flags |= PG_compound;
+		for (uint64_t i = 1; i < (1ull << order); i++) {
+			page[i].flags = (page[i].flags & PAGE_ZONE_MASK) | PG_tail;
+			page[i].compound_head = page;
+		}
+	}
+}
+
+struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
+{
+	int top = highest_zone(gfp);
+
+	if (unlikely(order > MAX_ORDER)) {
+		report_bad_request(b, gfp, order, caller);
+		return NULL;
+	}
+	/* First pass above the low watermark, then above the (adjusted) min one. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int z = top; z >= 0; z--) {
+			struct zone *zone = &b->zones[z];
+			struct page *page;
+
+			if (!watermark_ok(zone, order, watermark_floor(zone, gfp, pass == 0)) &&
+			    !(order == 0 && pass == 0 && this_cpu_ptr(zone->pcp)->count))
+				continue;
+			page = order == 0 ? pcp_take(b, zone) : zone_take(b, zone, order);
+			if (page) {
+				prepare_allocated(b, page, order, gfp);
+				b->stats.allocations++;
+				return page;
+			}
+		}
+	}
+	b->stats.failures++;
+	if (gfp & __GFP_NOFAIL)
+		report_nofail_exhausted(b, gfp, order, caller);
+	if (!(gfp & __GFP_NOWARN))
+		report_allocation_failure(b, gfp, order, caller);
+	return NULL;
+}
+
+/* Release an allocated block whose checks passed. */
+static void free_block(struct buddy *b, struct page *page, unsigned int order)
+{
+	struct zone *zone = buddy_page_zone(b, page);
+	uint64_t flags;
+
+	if (page->flags & PG_compound)
+		for (uint64_t i = 1; i < (1ull << order); i++)
+			page[i].flags &= PAGE_ZONE_MASK;
+	page->flags &= PAGE_ZONE_MASK;
+	if (unlikely(b->poison))
+		poison_block(b, page, order);
+	b->stats.frees++;
+	if (order == 0) {
+		struct per_cpu_pages *pcp;
+
+		flags = local_irq_save();
+		pcp = this_cpu_ptr(zone->pcp);
+		page->flags |= PG_pcp;
+		list_add(&page->lru, &pcp->list);
+		if (++pcp->count > pcp->high)
+			pcp_drain(b, zone, pcp, pcp->batch);
+		local_irq_restore(flags);
+		return;
+	}
+	spin_lock_irqsave(&zone->lock, flags);
+	__free_one_block(b, zone, buddy_page_to_pfn(b, page), order);
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *caller)
+{
+	/* One test for the good case: a first page, allocated, with this order. */
+	if (unlikely(order > MAX_ORDER || page < b->memmap ||
+		     page >= b->memmap + (b->memmap_end_pfn - b->memmap_start_pfn) ||
+		     (page->flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
+		     page->private != order || page->refcount <= 0)) {
+		report_bad_free(b, page, order, caller);
+		return false;
+	}
+	if (--page->refcount > 0)
+		return true;
+	free_block(b, page, order);
+	return true;
+}
+
+size_t buddy_alloc_bulk(struct buddy *b, gfp_t gfp, size_t count, struct page **pages)
+{
+	size_t filled = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (!pages[i])
+			pages[i] = buddy_alloc(b, gfp | __GFP_NOWARN, 0, NULL);
+		if (!pages[i])
+			break;
+		filled++;
+	}
+	return filled;
+}
+
+uint64_t buddy_free_pages(const struct buddy *b)
+{
+	uint64_t free = 0;
+
+	for (int z = 0; z < NR_ZONES; z++) {
+		free += b->zones[z].free_pages;
+		for (int cpu = 0; cpu < NR_CPUS; cpu++)
+			free += b->zones[z].pcp[cpu].count;
+	}
+	return free;
+}
+
+uint64_t buddy_managed_pages(const struct buddy *b)
+{
+	uint64_t managed = 0;
+
+	for (int z = 0; z < NR_ZONES; z++)
+		managed += b->zones[z].managed_pages;
+	return managed;
+}

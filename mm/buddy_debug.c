@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The buddy allocator's debugging side: reports of wrong use and of
+ * allocation failure, page poisoning, the buddyinfo/zone dumps and the
+ * buddy_check() validator.  Nothing here is on the fast path.
+ */
+#include <buddy.h>
+#include <kernel.h>
+#include <kstring.h>
+#include <printk.h>
+#include <symbols.h>
+
+#include "internal.h"
+
+static const char *caller_name(void *caller, char *buf, size_t size)
+{
+	if (!caller)
+		return "?";
+	return symbol_format((uint64_t)caller, buf, size);
+}
+
+static void describe_gfp(gfp_t gfp, char *buf, size_t size)
+{
+	static const struct {
+		gfp_t bit;
+		const char *name;
+	} names[] = {
+		{ __GFP_DMA, "DMA" }, { __GFP_DMA32, "DMA32" }, { __GFP_HIGH, "HIGH" },
+		{ __GFP_IO, "IO" }, { __GFP_FS, "FS" }, { __GFP_ZERO, "ZERO" },
+		{ __GFP_DIRECT_RECLAIM, "DIRECT_RECLAIM" }, { __GFP_KSWAPD_RECLAIM, "KSWAPD_RECLAIM" },
+		{ __GFP_NOWARN, "NOWARN" }, { __GFP_RETRY_MAYFAIL, "RETRY_MAYFAIL" },
+		{ __GFP_NOFAIL, "NOFAIL" }, { __GFP_NORETRY, "NORETRY" }, { __GFP_COMP, "COMP" },
+	};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(names) && used < size; i++)
+		if (gfp & names[i].bit)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "|" : "",
+						 names[i].name);
+}
+
+/* Is @pfn inside an allocated block that starts before it? Return: its first page or NULL. */
+static struct page *allocated_block_covering(struct buddy *b, uint64_t pfn)
+{
+	for (unsigned int order = 1; order <= MAX_ORDER; order++) {
+		struct page *head = buddy_pfn_to_page(b, pfn & ~((1ull << order) - 1));
+
+		if (head && (head->flags & PG_head) && head->private >= order)
+			return head;
+	}
+	return NULL;
+}
+
+void report_bad_free(struct buddy *b, struct page *page, unsigned int order, void *caller)
+{
+	char symbol[96];
+	const char *problem;
+	bool in_memmap = page >= b->memmap &&
+			 page < b->memmap + (b->memmap_end_pfn - b->memmap_start_pfn);
+	uint64_t pfn = in_memmap ? buddy_page_to_pfn(b, page) : 0;
+	struct page *head = NULL;
+
+	b->stats.bad_frees++;
+	if (!in_memmap)
+		problem = "page outside the memory map";
+	else if (order > MAX_ORDER)
+		problem = "order above MAX_ORDER";
+	else if (page->flags & PG_reserved)
+		problem = "free of a reserved page";
+	else if (page->flags & (PG_buddy | PG_pcp))
+		problem = "double free (the page is already free)";
+	else if (page->flags & PG_tail)
+		problem = "free of a tail page of a compound block";
+	else if (page->flags & PG_head && page->private != order)
+		problem = "free with the wrong order";
+	else if (page->flags & PG_head)
+		problem = "free of a page with no reference left";
+	else if ((head = allocated_block_covering(b, pfn)) != NULL)
+		problem = "free of a page inside a block (not its first page)";
+	else
+		problem = "free of a page that was never allocated";
+
+	pr_err("page allocator: %s: pfn 0x%llx order %u (called from %s)\n", problem,
+	       (unsigned long long)pfn, order, caller_name(caller, symbol, sizeof(symbol)));
+	if (in_memmap && page->flags & PG_head)
+		pr_err("page allocator:   the block was allocated with order %llu, refcount %d\n",
+		       (unsigned long long)page->private, page->refcount);
+	if (head)
+		pr_err("page allocator:   it lies in the order-%llu block at pfn 0x%llx\n",
+		       (unsigned long long)head->private, (unsigned long long)buddy_page_to_pfn(b, head));
+}
+
+void report_bad_request(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
+{
+	char symbol[96];
+
+	b->stats.failures++;
+	if (!(gfp & __GFP_NOWARN))
+		pr_err("page allocator: order %u is above MAX_ORDER %d (called from %s)\n", order,
+		       MAX_ORDER, caller_name(caller, symbol, sizeof(symbol)));
+}
+
+static void print_failure_header(struct buddy *b, gfp_t gfp, unsigned int order, void *caller,
+				 const char *what)
+{
+	char symbol[96], flags[160];
+
+	describe_gfp(gfp, flags, sizeof(flags));
+	pr_warn("%s: order:%u, mode:0x%x(%s), caller %s\n", what, order, gfp, flags,
+		caller_name(caller, symbol, sizeof(symbol)));
+	buddy_print_buddyinfo(b);
+	pr_warn("free %llu pages of %llu managed\n", (unsigned long long)buddy_free_pages(b),
+		(unsigned long long)buddy_managed_pages(b));
+}
+
+void report_allocation_failure(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
+{
+	print_failure_header(b, gfp, order, caller, "page allocation failure");
+}
+
+void report_nofail_exhausted(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
+{
+	print_failure_header(b, gfp, order, caller, "__GFP_NOFAIL allocation impossible");
+	panic("out of memory: a __GFP_NOFAIL allocation of order %u cannot be satisfied", order);
+}
+
+void poison_block(struct buddy *b, struct page *page, unsigned int order)
+{
+	memset(buddy_page_address(b, page), PAGE_POISON, PAGE_SIZE << order);
+	for (uint64_t i = 0; i < (1ull << order); i++)
+		page[i].flags |= PG_poisoned;
+}
+
+void poison_verify_block(struct buddy *b, struct page *page, unsigned int order)
+{
+	for (uint64_t i = 0; i < (1ull << order); i++) {
+		const uint8_t *bytes = buddy_page_address(b, &page[i]);
+
+		if (!(page[i].flags & PG_poisoned))
+			continue;
+		page[i].flags &= ~PG_poisoned;
+		for (size_t offset = 0; offset < PAGE_SIZE; offset++) {
+			if (bytes[offset] == PAGE_POISON)
+				continue;
+			b->stats.poison_errors++;
+			pr_err("page poison: free page at %p (pfn 0x%llx) was written at offset 0x%zx: "
+			       "found 0x%02x, expected 0x%02x\n", (void *)bytes,
+			       (unsigned long long)buddy_page_to_pfn(b, &page[i]), offset, bytes[offset],
+			       PAGE_POISON);
+			break;
+		}
+	}
+}
+
+void buddy_print_buddyinfo(const struct buddy *b)
+{
+	for (int z = 0; z < NR_ZONES; z++) {
+		const struct zone *zone = &b->zones[z];
+		char line[256];
+		size_t used = 0;
+
+		if (!zone->managed_pages)
+			continue;
+		for (int o = 0; o < NR_ORDERS && used < sizeof(line); o++)
+			used += (size_t)snprintf(line + used, sizeof(line) - used, " %6llu",
+						 (unsigned long long)zone->free_area[o].count);
+		pr_info("Node 0, zone %8s%s\n", zone->name, line);
+	}
+}
+
+void buddy_print_zones(const struct buddy *b)
+{
+	for (int z = 0; z < NR_ZONES; z++) {
+		const struct zone *zone = &b->zones[z];
+
+		if (!zone->managed_pages)
+			continue;
+		pr_info("zone %-6s pfn 0x%llx-0x%llx: %llu pages (%llu MiB), watermarks min %llu low %llu "
+			"high %llu, per-CPU batch %u high %u\n", zone->name,
+			(unsigned long long)zone->start_pfn, (unsigned long long)zone->end_pfn,
+			(unsigned long long)zone->managed_pages,
+			(unsigned long long)(zone->managed_pages >> (20 - PAGE_SHIFT)),
+			(unsigned long long)zone->watermark_min, (unsigned long long)zone->watermark_low,
+			(unsigned long long)zone->watermark_high, zone->pcp[0].batch, zone->pcp[0].high);
+	}
+}
+
+static const char *check_block(struct buddy *b, struct zone *zone, struct page *page,
+			       unsigned int order)
+{
+	uint64_t pfn = buddy_page_to_pfn(b, page), buddy_pfn = pfn ^ (1ull << order);
+	struct page *buddy;
+
+	if (pfn & ((1ull << order) - 1))
+		return "free block not aligned to its order";
+	if (pfn < zone->start_pfn || pfn + (1ull << order) > zone->end_pfn)
+		return "free block outside its zone";
+	if (!(page->flags & PG_buddy) || page->private != order)
+		return "free block not marked free with its order";
+	if (buddy_page_zone(b, page) != zone)
+		return "free block's page says another zone";
+	for (uint64_t i = 1; i < (1ull << order); i++)
+		if (page[i].flags & (PG_buddy | PG_pcp | PG_head | PG_tail | PG_reserved))
+			return "page inside a free block is marked as something else (overlap)";
+	buddy = buddy_pfn_to_page(b, buddy_pfn);
+	if (order < MAX_ORDER && buddy_pfn >= zone->start_pfn && buddy_pfn < zone->end_pfn &&
+	    buddy && (buddy->flags & PG_buddy) && buddy->private == order)
+		return "two free buddies were not merged";
+	return NULL;
+}
+
+const char *buddy_check(struct buddy *b)
+{
+	for (int z = 0; z < NR_ZONES; z++) {
+		struct zone *zone = &b->zones[z];
+		uint64_t pages = 0;
+		struct list_head *node;
+
+		for (unsigned int order = 0; order < NR_ORDERS; order++) {
+			uint64_t blocks = 0;
+
+			list_for_each(node, &zone->free_area[order].list) {
+				const char *broken = check_block(b, zone, list_entry(node, struct page, lru),
+								 order);
+				if (broken)
+					return broken;
+				if (++blocks > zone->managed_pages)
+					return "free list loops";
+				pages += 1ull << order;
+			}
+			if (blocks != zone->free_area[order].count)
+				return "free list count does not match its length";
+		}
+		if (pages != zone->free_pages)
+			return "zone free_pages does not match its free lists";
+		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+			uint64_t count = 0;
+
+			list_for_each(node, &zone->pcp[cpu].list) {
+				struct page *page = list_entry(node, struct page, lru);
+
+				if ((page->flags & (PG_pcp | PG_buddy | PG_head | PG_tail)) != PG_pcp)
+					return "per-CPU page not marked as such";
+				if (buddy_page_zone(b, page) != zone)
+					return "per-CPU page in the wrong zone's list";
+				if (++count > zone->managed_pages)
+					return "per-CPU list loops";
+			}
+			if (count != zone->pcp[cpu].count)
+				return "per-CPU count does not match its list";
+			pages += count;
+		}
+		if (pages > zone->managed_pages)
+			return "more free pages than the zone manages";
+	}
+	return NULL;
+}
