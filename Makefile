@@ -111,10 +111,12 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
+	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
+	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_self.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"

@@ -77,8 +77,11 @@ struct buddy {
 	struct zone zones[NR_ZONES];
 	struct page *memmap;            /* struct page of frame memmap_start_pfn */
 	uint64_t memmap_start_pfn, memmap_end_pfn;
+	struct page *memmap_end;        /* memmap + (memmap_end_pfn - memmap_start_pfn) */
 	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
 	bool poison;                    /* page poisoning on */
+	/* For each highest allowed zone, the first one with pages (set by buddy_setup_watermarks). */
+	struct zone *first_populated[NR_ZONES];
 	struct buddy_stats stats;
 };
 

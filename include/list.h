@@ -40,6 +40,13 @@ static inline void list_add_tail(struct list_head *entry, struct list_head *head
 	list_insert_between(entry, head->prev, head);
 }
 
+/* Unlink @entry; its own pointers are left stale. */
+static inline void list_del(struct list_head *entry)
+{
+	entry->next->prev = entry->prev;
+	entry->prev->next = entry->next;
+}
+
 /* Unlink @entry and point it at itself, so a second list_del is harmless. */
 static inline void list_del_init(struct list_head *entry)
 {

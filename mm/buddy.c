@@ -92,6 +92,7 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 	b->memmap = memmap;
 	b->memmap_start_pfn = start_pfn;
 	b->memmap_end_pfn = end_pfn;
+	b->memmap_end = memmap + (end_pfn - start_pfn);
 	b->virt_offset = virt_offset;
 	for (int z = 0; z < NR_ZONES; z++) {
 		struct zone *zone = &b->zones[z];
@@ -111,6 +112,7 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 			zone->pcp[cpu].batch = 1;
 			zone->pcp[cpu].high = 0;
 		}
+		b->first_populated[z] = zone;
 	}
 }
 
@@ -240,6 +242,14 @@ void buddy_setup_watermarks(struct buddy *b)
 	min_free_kib = MAX(min_free_kib, 128ull);
 	min_free_kib = MIN(min_free_kib, 262144ull);
 	min_free_pages = min_free_kib / (PAGE_SIZE / 1024);
+	/* Where the order-0 fast path looks first for each highest allowed zone. */
+	for (int z = 0; z < NR_ZONES; z++) {
+		int populated = z;
+
+		while (populated > 0 && !b->zones[populated].managed_pages)
+			populated--;
+		b->first_populated[z] = &b->zones[populated];
+	}
 	for (int z = 0; z < NR_ZONES; z++) {
 		struct zone *zone = &b->zones[z];
 		uint64_t min = total ? min_free_pages * zone->managed_pages / total : 0;
@@ -344,7 +354,7 @@ static struct page *pcp_take(struct buddy *b, struct zone *zone)
 
 	if (pcp->count || pcp_refill(b, zone, pcp)) {
 		page = list_first_entry(&pcp->list, struct page, lru);
-		list_del_init(&page->lru);
+		list_del(&page->lru);
 		page->flags &= ~PG_pcp;
 		pcp->count--;
 	}
@@ -382,7 +392,38 @@ static void prepare_allocated(struct buddy *b, struct page *page, unsigned int o
 	}
 }
 
-struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
+/*
+ * The common case: an order-0 page with no extra work (no zeroing, no
+ * poisoning) from the first populated zone's per-CPU list.  Interrupts
+ * off, no lock.  Return: NULL if the list is empty (the caller falls back).
+ */
+static inline struct page *pcp_fast_alloc(struct buddy *b, int top)
+{
+	struct zone *zone = b->first_populated[top];
+	struct per_cpu_pages *pcp;
+	struct page *page = NULL;
+	uint64_t flags;
+
+	flags = local_irq_save();
+	pcp = this_cpu_ptr(zone->pcp);
+	if (likely(pcp->count)) {
+		page = list_first_entry(&pcp->list, struct page, lru);
+		list_del(&page->lru);
+		pcp->count--;
+	}
+	local_irq_restore(flags);
+	if (page) {
+		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
+		page->private = 0;
+		page->refcount = 1;
+		b->stats.allocations++;
+	}
+	return page;
+}
+
+/* Everything but the per-CPU fast path: watermarks, zone fallback, failure. */
+static __attribute__((noinline)) struct page *buddy_alloc_slow(struct buddy *b, gfp_t gfp,
+							       unsigned int order, void *caller)
 {
 	int top = highest_zone(gfp);
 
@@ -415,8 +456,18 @@ struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *c
 	return NULL;
 }
 
+struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
+{
+	if (likely(order == 0 && !(gfp & (__GFP_ZERO | __GFP_COMP)) && !b->poison)) {
+		struct page *page = pcp_fast_alloc(b, highest_zone(gfp));
+		if (page)
+			return page;
+	}
+	return buddy_alloc_slow(b, gfp, order, caller);
+}
+
 /* Release an allocated block whose checks passed. */
-static void free_block(struct buddy *b, struct page *page, unsigned int order)
+static __attribute__((noinline)) void free_block(struct buddy *b, struct page *page, unsigned int order)
 {
 	struct zone *zone = buddy_page_zone(b, page);
 	uint64_t flags;
@@ -448,8 +499,7 @@ static void free_block(struct buddy *b, struct page *page, unsigned int order)
 bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *caller)
 {
 	/* One test for the good case: a first page, allocated, with this order. */
-	if (unlikely(order > MAX_ORDER || page < b->memmap ||
-		     page >= b->memmap + (b->memmap_end_pfn - b->memmap_start_pfn) ||
+	if (unlikely(order > MAX_ORDER || page < b->memmap || page >= b->memmap_end ||
 		     (page->flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
 		     page->private != order || page->refcount <= 0)) {
 		report_bad_free(b, page, order, caller);
@@ -457,6 +507,21 @@ bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *ca
 	}
 	if (--page->refcount > 0)
 		return true;
+	if (likely(order == 0 && !b->poison)) {
+		/* The common case, as free_block() would do it, inline. */
+		struct zone *zone = buddy_page_zone(b, page);
+		struct per_cpu_pages *pcp;
+		uint64_t flags = local_irq_save();
+
+		pcp = this_cpu_ptr(zone->pcp);
+		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_pcp;
+		list_add(&page->lru, &pcp->list);
+		if (unlikely(++pcp->count > pcp->high))
+			pcp_drain(b, zone, pcp, pcp->batch);
+		local_irq_restore(flags);
+		b->stats.frees++;
+		return true;
+	}
 	free_block(b, page, order);
 	return true;
 }

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel's page allocator on real memory: every order, the zone
+ * modifiers, __GFP_ZERO, compound pages, bulk allocation, poisoning, OOM
+ * with __GFP_NOWARN, and every kind of wrong free -- each followed by
+ * buddy_check() and a check that the free page count is back where it was.
+ */
+#include <asm/memlayout.h>
+#include <boot.h>
+#include <buddy.h>
+#include <gfp.h>
+#include <kernel.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <mm.h>
+#include <page_alloc.h>
+
+extern char __text_start[];
+
+static uint64_t free_before;
+
+/* Drain the per-CPU lists so free counts compare exactly. */
+static uint64_t settled_free_pages(void)
+{
+	buddy_drain_pcp(&kernel_buddy);
+	return buddy_free_pages(&kernel_buddy);
+}
+
+static void expect_intact(struct ktest *t)
+{
+	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
+	KEXPECT_UEQ(t, settled_free_pages(), free_before);
+}
+
+static int suite_init(void)
+{
+	free_before = settled_free_pages();
+	return 0;
+}
+
+static uint64_t phys_of(struct page *page)
+{
+	return page_to_pfn(page) << PAGE_SHIFT;
+}
+
+static void test_every_order(struct ktest *t)
+{
+	for (unsigned int order = 0; order <= MAX_ORDER; order++) {
+		struct page *page = alloc_pages(GFP_KERNEL, order);
+		uint8_t *bytes;
+
+		KASSERT_NOT_NULL(t, page);
+		KEXPECT_UEQ(t, phys_of(page) & ((PAGE_SIZE << order) - 1), 0);
+		KEXPECT_EQ(t, page_count(page), 1);
+		/* The whole block is usable memory. */
+		bytes = page_address(page);
+		bytes[0] = 1;
+		bytes[(PAGE_SIZE << order) - 1] = 2;
+		KEXPECT_PTR_EQ(t, virt_to_page(bytes), page);
+		__free_pages(page, order);
+	}
+	expect_intact(t);
+}
+
+static void test_zone_modifiers(struct ktest *t)
+{
+	struct page *dma = alloc_pages(GFP_KERNEL | GFP_DMA, 0);
+	struct page *dma32 = alloc_pages(GFP_KERNEL | GFP_DMA32, 2);
+	unsigned long address = __get_free_pages(GFP_KERNEL, 1);
+
+	KASSERT_NOT_NULL(t, dma);
+	KASSERT_NOT_NULL(t, dma32);
+	KEXPECT_ULT(t, phys_of(dma), 16 * MiB);
+	KEXPECT_ULT(t, phys_of(dma32) + (4 * PAGE_SIZE), 4 * GiB + 1);
+	KEXPECT_EQ(t, buddy_page_zone(&kernel_buddy, dma) - kernel_buddy.zones, ZONE_DMA);
+	/* GFP_KERNEL prefers the highest populated zone. */
+	KASSERT_NE(t, address, 0);
+	KEXPECT_PTR_EQ(t, buddy_page_zone(&kernel_buddy, virt_to_page((void *)address)),
+		       kernel_buddy.first_populated[ZONE_NORMAL]);
+	__free_pages(dma, 0);
+	__free_pages(dma32, 2);
+	free_pages(address, 1);
+	free_pages(0, 3); /* no-op */
+	expect_intact(t);
+}
+
+static void test_gfp_zero_zeroes(struct ktest *t)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, 2);
+	uint64_t *words;
+	bool all_zero = true;
+
+	KASSERT_NOT_NULL(t, page);
+	memset(page_address(page), 0x5c, 4 * PAGE_SIZE);
+	__free_pages(page, 2);
+	/* The same block comes back first (LIFO free lists); it must be cleared. */
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, 2);
+	KASSERT_NOT_NULL(t, page);
+	words = page_address(page);
+	for (size_t i = 0; i < 4 * PAGE_SIZE / 8; i++)
+		all_zero &= words[i] == 0;
+	KEXPECT_TRUE(t, all_zero);
+	__free_pages(page, 2);
+
+	words = (uint64_t *)get_zeroed_page(GFP_KERNEL);
+	KASSERT_NOT_NULL(t, words);
+	KEXPECT_UEQ(t, words[0] | words[511], 0);
+	free_page((unsigned long)words);
+	expect_intact(t);
+}
+
+static void test_compound_and_references(struct ktest *t)
+{
+	struct page *head = alloc_pages(GFP_KERNEL | __GFP_COMP, 3);
+
+	KASSERT_NOT_NULL(t, head);
+	KEXPECT_PTR_EQ(t, compound_head(head + 5), head);
+	KEXPECT_PTR_EQ(t, compound_head(head), head);
+	get_page(head + 2);                 /* a reference through a tail page */
+	KEXPECT_EQ(t, page_count(head + 7), 2);
+	put_page(head + 7);                 /* drops one; the block stays */
+	KEXPECT_EQ(t, page_count(head), 1);
+	KEXPECT_UEQ(t, head->flags & PG_head, PG_head);
+	put_page(head + 1);                 /* the last reference frees it */
+	KEXPECT_UEQ(t, (head + 1)->flags & PG_tail, 0);
+	expect_intact(t);
+}
+
+static void test_bulk(struct ktest *t)
+{
+	struct page *pages[64] = { 0 };
+	bool distinct = true;
+
+	KEXPECT_EQ(t, alloc_pages_bulk(GFP_KERNEL, 64, pages), 64);
+	for (int i = 0; i < 64; i++)
+		for (int j = i + 1; j < 64; j++)
+			distinct &= pages[i] != pages[j];
+	KEXPECT_TRUE(t, distinct);
+	/* Only empty slots are filled. */
+	__free_pages(pages[10], 0);
+	pages[10] = NULL;
+	KEXPECT_EQ(t, alloc_pages_bulk(GFP_KERNEL, 64, pages), 64);
+	for (int i = 0; i < 64; i++)
+		__free_pages(pages[i], 0);
+	expect_intact(t);
+}
+
+static void test_bad_frees_are_reported_and_harmless(struct ktest *t)
+{
+	struct page *one = alloc_pages(GFP_KERNEL, 0), *four = alloc_pages(GFP_KERNEL, 2);
+	struct page *compound = alloc_pages(GFP_KERNEL | __GFP_COMP, 1);
+	struct page *kernel_page = virt_to_page(__text_start);
+	uint64_t bad = kernel_buddy.stats.bad_frees;
+
+	KASSERT_NOT_NULL(t, one);
+	KASSERT_NOT_NULL(t, four);
+	KASSERT_NOT_NULL(t, compound);
+	__free_pages(one, 0);
+	__free_pages(one, 0);                         /* double free */
+	__free_pages(four, 1);                        /* wrong order */
+	__free_pages(four + 1, 0);                    /* inside a block */
+	__free_pages(compound + 1, 0);                /* tail page */
+	__free_pages(kernel_page, 0);                 /* reserved page */
+	__free_pages(four, MAX_ORDER + 1);            /* order too big */
+	KEXPECT_UEQ(t, kernel_buddy.stats.bad_frees, bad + 6);
+	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
+	/* The blocks are still allocated and free normally. */
+	KEXPECT_EQ(t, page_count(four), 1);
+	__free_pages(four, 2);
+	__free_pages(compound, 1);
+	__free_pages(four, 2);                        /* now a double free of order 2 */
+	KEXPECT_UEQ(t, kernel_buddy.stats.bad_frees, bad + 7);
+	KEXPECT_NULL(t, alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER + 1));
+	expect_intact(t);
+}
+
+static void test_poisoning_catches_write_after_free(struct ktest *t)
+{
+	bool was_on = kernel_buddy.poison;
+	uint64_t errors = kernel_buddy.stats.poison_errors;
+	struct page *page;
+	uint8_t *bytes;
+
+	kernel_buddy.poison = true;
+	page = alloc_pages(GFP_KERNEL, 0);
+	KASSERT_NOT_NULL(t, page);
+	bytes = page_address(page);
+	__free_pages(page, 0);
+	KEXPECT_EQ(t, bytes[100], PAGE_POISON);
+	bytes[100] = 0x42;                            /* write after free */
+	page = alloc_pages(GFP_KERNEL, 0);            /* the same page (LIFO per-CPU list) */
+	KEXPECT_PTR_EQ(t, page_address(page), bytes);
+	KEXPECT_UEQ(t, kernel_buddy.stats.poison_errors, errors + 1);
+	__free_pages(page, 0);
+	page = alloc_pages(GFP_KERNEL, 0);            /* untouched this time: no report */
+	KEXPECT_UEQ(t, kernel_buddy.stats.poison_errors, errors + 1);
+	__free_pages(page, 0);
+	kernel_buddy.poison = was_on;
+	expect_intact(t);
+}
+
+/*
+ * Exhaust memory with the biggest blocks, then smaller ones, down to the
+ * last page: the allocator returns NULL quietly (__GFP_NOWARN) and gets
+ * every page back.  The blocks are chained through their struct page (an
+ * allocated page's lru belongs to its owner), so no memory is touched: a
+ * 64 GiB guest must not have all of its RAM committed by the host.
+ */
+static void test_out_of_memory(struct ktest *t)
+{
+	LIST_HEAD(taken_blocks);
+	uint64_t failures = kernel_buddy.stats.failures, taken = 0;
+
+	for (int order = MAX_ORDER; order >= 0; order--) {
+		struct page *page;
+
+		while ((page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, (unsigned int)order))) {
+			list_add(&page->lru, &taken_blocks);
+			taken += 1ull << order;
+		}
+	}
+	KEXPECT_UGT(t, kernel_buddy.stats.failures, failures);
+	KEXPECT_NULL(t, alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0));
+	/* What is left is the reserve below the watermarks. */
+	KEXPECT_UGE(t, taken + settled_free_pages(), free_before);
+	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
+	while (!list_empty(&taken_blocks)) {
+		struct page *page = list_first_entry(&taken_blocks, struct page, lru);
+
+		list_del(&page->lru);
+		__free_pages(page, (unsigned int)page->private);
+	}
+	expect_intact(t);
+}
+
+static void test_handover_accounts_for_every_page(struct ktest *t)
+{
+	uint64_t managed = buddy_managed_pages(&kernel_buddy);
+
+	/* Managed pages (given to the buddy) are usable RAM; nothing beyond it. */
+	KEXPECT_UGT(t, managed, 0);
+	KEXPECT_ULE(t, managed * PAGE_SIZE, memmap_usable_bytes(boot_get_memmap()));
+	for (int z = 0; z < NR_ZONES; z++) {
+		const struct zone *zone = &kernel_buddy.zones[z];
+
+		if (!zone->managed_pages)
+			continue;
+		KEXPECT_ULT(t, zone->watermark_min, zone->watermark_low);
+		KEXPECT_ULT(t, zone->watermark_low, zone->watermark_high);
+	}
+}
+
+KTEST_SUITE_FULL(page_alloc, suite_init, NULL,
+		 KTEST_CASE(test_every_order),
+		 KTEST_CASE(test_zone_modifiers),
+		 KTEST_CASE(test_gfp_zero_zeroes),
+		 KTEST_CASE(test_compound_and_references),
+		 KTEST_CASE(test_bulk),
+		 KTEST_CASE(test_bad_frees_are_reported_and_harmless),
+		 KTEST_CASE(test_poisoning_catches_write_after_free),
+		 KTEST_CASE(test_out_of_memory),
+		 KTEST_CASE(test_handover_accounts_for_every_page));
