@@ -72,6 +72,9 @@ ARCH_SRCS := \
 	arch/x86_64/tsc.c \
 	arch/x86_64/vga_text.c
 
+# The slab back-end behind mm/slab.h's interface (SLUB is the only one today).
+SLAB_BACKEND_SRCS := mm/slub.c mm/slub_debug.c
+
 # Pure code: also compiled, unmodified, into the host tests.
 PURE_SRCS := \
 	kernel/bootinfo.c \
@@ -81,7 +84,9 @@ PURE_SRCS := \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
-	mm/memblock.c
+	mm/memblock.c \
+	mm/slab_common.c \
+	$(SLAB_BACKEND_SRCS)
 
 KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/bench.c \

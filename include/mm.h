@@ -17,28 +17,44 @@
 #include <list.h>
 
 /*
- * 32 bytes, so 0.78% of RAM goes to the memmap.  Fields by owner:
+ * 40 bytes, so 0.98% of RAM goes to the memmap.  Fields by owner:
  *   flags          PG_* below, and the zone in bits 24..25; always valid
  *   refcount       users of an allocated block's first page
  *   private        the block's order: on a free block's first page
  *                  (PG_buddy) and on an allocated block's first page (PG_head)
  *   lru            link in a buddy free list or a per-CPU list
  *   compound_head  tail pages of a compound block (PG_tail): its first page
+ * A slab (PG_slab, first page of the block) uses the same words:
+ *   inuse, objects in place of refcount; slab_cache in place of private;
+ *   slab_list (a cache's partial list) in place of lru; freelist.
  */
+struct kmem_cache;
+
 struct page {
 	uint32_t flags;
-	int32_t refcount;
-	uint64_t private;
+	union {
+		int32_t refcount;
+		struct {
+			uint16_t inuse;          /* slab: objects handed out */
+			uint16_t objects;        /* slab: objects in the slab */
+		};
+	};
+	union {
+		uint64_t private;
+		struct kmem_cache *slab_cache;
+	};
 	union {
 		struct list_head lru;
+		struct list_head slab_list;
 		struct {
 			struct page *compound_head;
 			void *compound_unused;
 		};
 	};
+	void *freelist;                          /* slab: first free object (encoded links) */
 };
 
-_Static_assert(sizeof(struct page) == 32, "struct page grew: update the memmap overhead notes");
+_Static_assert(sizeof(struct page) == 40, "struct page grew: update the memmap overhead notes");
 
 /* Page flags. */
 #define PG_reserved (1u << 0)   /* not the page allocator's (kernel, firmware, hole, early use) */
@@ -48,6 +64,7 @@ _Static_assert(sizeof(struct page) == 32, "struct page grew: update the memmap o
 #define PG_compound (1u << 4)   /* with PG_head: the block was allocated with __GFP_COMP */
 #define PG_tail (1u << 5)       /* other page of a compound block */
 #define PG_poisoned (1u << 6)   /* free page filled with PAGE_POISON (page poisoning on) */
+#define PG_slab (1u << 7)       /* with PG_head: the block is a slab of a kmem_cache */
 
 #define PAGE_ZONE_SHIFT 24
 #define PAGE_ZONE_MASK (3u << PAGE_ZONE_SHIFT)
@@ -103,9 +120,10 @@ uint64_t vmemmap_frames(void);
 /*
  * Bring up memory management on the sanitized map: the early allocator,
  * the kernel page tables, the memmap, the page allocator (with page
- * poisoning if @page_poison).  Context: boot CPU, once.
+ * poisoning if @page_poison), the slab layer (with the slab_debug= value
+ * @slab_debug, or NULL).  Context: boot CPU, once.
  */
-void mm_init(const struct memmap *map, bool page_poison);
+void mm_init(const struct memmap *map, bool page_poison, const char *slab_debug);
 
 /* The early allocator instance; retired once the page allocator runs. */
 extern struct memblock boot_memblock;

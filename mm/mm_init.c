@@ -4,6 +4,7 @@
  * the kernel page tables, the memmap, the hand-over to the page
  * allocator, then the TLB ceiling and the page-table audit.
  */
+#include <asm/cpufeature.h>
 #include <asm/paging.h>
 #include <asm/paging_init.h>
 #include <asm/tlb.h>
@@ -13,6 +14,9 @@
 #include <mm.h>
 #include <page_alloc.h>
 #include <printk.h>
+#include <slab.h>
+
+#include "slab.h"
 
 #define MEMORY_RANGES 1024
 #define RESERVED_RANGES 256
@@ -21,7 +25,22 @@ static struct memblock_range memory_ranges[MEMORY_RANGES];
 static struct memblock_range reserved_ranges[RESERVED_RANGES];
 struct memblock boot_memblock;
 
-void mm_init(const struct memmap *map, bool page_poison)
+/* The 328-byte object, the textbook case of internal fragmentation. */
+static void print_example_layout(void)
+{
+	struct kmem_cache *cache = kmem_cache_create("example-328", 328, 0, SLAB_HWCACHE_ALIGN, NULL);
+
+	if (!cache)
+		return;
+	pr_info("slab: a 328-byte SLAB_HWCACHE_ALIGN object takes a %u-byte slot (%u bytes or "
+		"%u.%u%% lost to alignment), %u per %lu KiB slab\n", cache->stride,
+		cache->stride - 328, (cache->stride - 328) * 100 / cache->stride,
+		(cache->stride - 328) * 1000 / cache->stride % 10, cache->objects,
+		(PAGE_SIZE << cache->order) / 1024);
+	kmem_cache_destroy(cache);
+}
+
+void mm_init(const struct memmap *map, bool page_poison, const char *slab_debug)
 {
 	memblock_init(&boot_memblock, memory_ranges, MEMORY_RANGES, reserved_ranges, RESERVED_RANGES);
 	if (memblock_add_memmap(&boot_memblock, map))
@@ -32,6 +51,11 @@ void mm_init(const struct memmap *map, bool page_poison)
 	early_mem_dump(&boot_memblock);
 	page_alloc_init(&boot_memblock, map, page_poison);
 	page_alloc_print_meminfo();
+	if (slab_debug && !slab_parse_debug(&kernel_slab, slab_debug))
+		pr_warn("slab_debug=%s: expected letters F, Z, P, U, optionally ,cache-glob\n", slab_debug);
+	slab_allocator_init(&kernel_slab, &kernel_buddy, arch_random_seed());
+	print_example_layout();
+	slabinfo_print();
 	tlb_measure_ceiling();
 
 	pr_info("Kernel page tables:\n");

@@ -25,6 +25,7 @@ void cpu_features_init(void)
 		f->pge = r.edx & BIT(13);
 		f->pat = r.edx & BIT(16);
 		f->pcid = r.ecx & BIT(17);
+		f->rdrand = r.ecx & BIT(30);
 	}
 	if (f->max_leaf >= 7) {
 		r = cpuid(7, 0);
@@ -61,4 +62,19 @@ void cpu_features_print(void)
 		f->gbpages ? " 1GB-pages" : "", f->pcid ? " PCID" : "", f->invpcid ? " INVPCID" : "",
 		f->smep ? " SMEP" : "", f->smap ? " SMAP" : "",
 		f->invariant_tsc ? " invariant-TSC" : "", f->la57 ? " LA57(unused)" : "");
+}
+
+uint64_t arch_random_seed(void)
+{
+	uint64_t seed = rdtsc() * 0x9e3779b97f4a7c15ull;
+
+	for (int attempt = 0; boot_cpu.rdrand && attempt < 10; attempt++) {
+		uint64_t value;
+		uint8_t ok;
+
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
+		if (ok)
+			return seed ^ value;
+	}
+	return seed;
 }

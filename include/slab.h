@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Object caches (kmem_cache) and kmalloc, with Linux's names, argument
+ * order and edge cases:
+ *
+ *   kmalloc(0) returns ZERO_SIZE_PTR; kfree(NULL) and kfree(ZERO_SIZE_PTR)
+ *   do nothing; kcalloc/kmalloc_array return NULL when n * size overflows;
+ *   power-of-two sizes are aligned to their size; every kmalloc object is
+ *   at least 8-byte aligned; ksize() is the usable size.
+ *
+ * kmalloc size classes: 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192.
+ * Larger requests get compound pages straight from the page allocator,
+ * and kfree/ksize/krealloc recognise them through struct page.
+ *
+ * Wrong use -- a double free, a pointer no cache handed out, the wrong
+ * cache, a pointer into the middle of an object, a corrupted free
+ * pointer, destroying a cache that still has objects -- is reported with
+ * the caller and the cache, and survived.  The design is in mm/slub.c.
+ */
+#ifndef FERRITE_SLAB_H
+#define FERRITE_SLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gfp.h>
+
+typedef unsigned int slab_flags_t;
+
+/* Cache flags (Linux's values). */
+#define SLAB_CONSISTENCY_CHECKS 0x00000100u /* full checks on every free (slab_debug=F) */
+#define SLAB_RED_ZONE 0x00000400u          /* guard bytes around each object (Z) */
+#define SLAB_POISON 0x00000800u            /* free objects filled with a pattern (P) */
+#define SLAB_HWCACHE_ALIGN 0x00002000u     /* objects start on a cache line */
+#define SLAB_STORE_USER 0x00010000u        /* remember who allocated/freed each object (U) */
+#define SLAB_PANIC 0x00040000u             /* panic if kmem_cache_create fails */
+
+#define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+
+/* Poison patterns (Linux's): free object bytes, its last byte, red zones. */
+#define POISON_FREE 0x6b
+#define POISON_END 0xa5
+#define SLUB_RED_INACTIVE 0xbb
+#define SLUB_RED_ACTIVE 0xcc
+
+#define ZERO_SIZE_PTR ((void *)16)
+#define ZERO_OR_NULL_PTR(x) ((uintptr_t)(x) <= (uintptr_t)ZERO_SIZE_PTR)
+
+#define KMALLOC_MAX_CACHE_SIZE 8192u
+#define KMALLOC_MIN_ALIGN 8u
+
+struct kmem_cache;
+
+/*
+ * Create a cache of @size-byte objects aligned to @align (0: the natural
+ * word alignment; SLAB_HWCACHE_ALIGN raises it to a cache line for
+ * objects bigger than half a line).  @ctor, if given, runs once on every
+ * object when its slab is created, never on allocation.
+ * Return: the cache, or NULL (panics instead with SLAB_PANIC).
+ */
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *object));
+
+#define KMEM_CACHE(structure, flags)                                             \
+	kmem_cache_create(#structure, sizeof(struct structure),                  \
+			  _Alignof(struct structure), (flags), NULL)
+
+/* Return: an object, or NULL. Context: any; never sleeps. */
+void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
+void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t gfp);
+void kmem_cache_free(struct kmem_cache *cache, void *object);
+
+/*
+ * Destroy @cache.  If it still has objects, the leak is reported with
+ * their count and the cache is kept (as Linux does).
+ */
+void kmem_cache_destroy(struct kmem_cache *cache);
+
+/* Give the cache's empty slabs back to the page allocator. Return: 0. */
+int kmem_cache_shrink(struct kmem_cache *cache);
+
+/* The object size the cache was created with. */
+unsigned int kmem_cache_size(struct kmem_cache *cache);
+
+/* Allocate @count objects into @objects. Return: @count, or 0 (none kept). */
+int kmem_cache_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects);
+void kmem_cache_free_bulk(struct kmem_cache *cache, size_t count, void **objects);
+
+void *kmalloc(size_t size, gfp_t gfp);
+void *kzalloc(size_t size, gfp_t gfp);
+void *kmalloc_array(size_t count, size_t size, gfp_t gfp);
+void *kcalloc(size_t count, size_t size, gfp_t gfp);
+/* Resize keeping the contents; krealloc(NULL, ...) is kmalloc; size 0 frees. */
+void *krealloc(const void *object, size_t new_size, gfp_t gfp);
+void kfree(const void *object);
+/* Zero the whole usable size, then free (for keys and passwords). */
+void kfree_sensitive(const void *object);
+/* The usable size of a kmalloc'd object (at least what was asked for). */
+size_t ksize(const void *object);
+
+/* Print every cache like /proc/slabinfo. */
+void slabinfo_print(void);
+
+/*
+ * Walk every slab of @cache and verify free lists, counts, red zones and
+ * poison.  Return: NULL, or a string naming the first broken invariant.
+ */
+const char *slab_check(struct kmem_cache *cache);
+
+#endif

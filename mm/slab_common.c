@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What every slab back-end shares: creating and destroying caches,
+ * kmalloc's size classes and its large-object path, slab_debug=, and
+ * slabinfo.  The Linux-named API (include/slab.h) wraps the kernel's
+ * instance, kernel_slab.
+ *
+ * kmalloc classes: 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192.
+ * A request goes to the smallest class that holds it (96 and 192 catch
+ * the sizes just above 64 and 128, which power-of-two classes would waste
+ * a third of).  Classes are aligned to their size when it is a power of
+ * two; 96 and 192 to 32 and 64.  Above 8192 bytes, kmalloc returns
+ * compound pages from the page allocator.
+ */
+#include <cmdline.h>
+#include <kernel.h>
+#include <kstring.h>
+#include <printk.h>
+
+#include "slab.h"
+
+struct slab_allocator kernel_slab;
+
+static const unsigned int kmalloc_sizes[] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+};
+#define KMALLOC_CLASSES (sizeof(kmalloc_sizes) / sizeof(kmalloc_sizes[0]))
+
+/* Class index of sizes 1..192 in steps of 8, then by power of two. */
+static const uint8_t small_size_index[24] = {
+	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
+};
+
+static int kmalloc_index(size_t size)
+{
+	if (size <= 192)
+		return small_size_index[(size - 1) / 8];
+	if (size <= 256)
+		return 7;
+	/* 257..512 -> 8 (kmalloc-512), ..., 4097..8192 -> 12: the bit length of size - 1, minus one. */
+	return (int)(64 - __builtin_clzll((uint64_t)size - 1)) - 1;
+}
+
+static uint64_t next_random(struct slab_allocator *a)
+{
+	uint64_t x = a->random_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	a->random_state = x;
+	return x;
+}
+
+static void copy_name(char *dst, const char *name)
+{
+	size_t i = 0;
+
+	for (; name && name[i] && i < SLAB_NAME_LENGTH - 1; i++)
+		dst[i] = name[i];
+	dst[i] = '\0';
+}
+
+/* Set up @cache in place (used for the static cache of caches too). */
+static bool cache_setup(struct slab_allocator *a, struct kmem_cache *cache, const char *name,
+			unsigned int size, unsigned int align, slab_flags_t flags,
+			void (*ctor)(void *object))
+{
+	memset(cache, 0, sizeof(*cache));
+	copy_name(cache->name, name);
+	if (!a->forced_debug_glob || glob_match(a->forced_debug_glob, cache->name))
+		flags |= a->forced_debug;
+	cache->flags = flags;
+	cache->object_size = size;
+	cache->align = align;
+	cache->ctor = ctor;
+	cache->random = next_random(a);
+	return slab_backend_create(a, cache) == 0;
+}
+
+void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed)
+{
+	slab_flags_t forced = a->forced_debug;
+	const char *forced_glob = a->forced_debug_glob;
+
+	memset(a, 0, sizeof(*a));
+	a->forced_debug = forced;
+	a->forced_debug_glob = forced_glob;
+	a->buddy = buddy;
+	a->lock = (spinlock_t)SPINLOCK_INIT;
+	a->random_state = seed | 1;
+	INIT_LIST_HEAD(&a->caches);
+	cache_setup(a, &a->cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, SLAB_HWCACHE_ALIGN,
+		    NULL);
+	list_add_tail(&a->cache_cache.list, &a->caches);
+	for (unsigned int i = 0; i < KMALLOC_CLASSES; i++) {
+		char name[SLAB_NAME_LENGTH];
+		unsigned int size = kmalloc_sizes[i];
+		unsigned int align = (size & (size - 1)) ? size / 3 : size;
+
+		snprintf(name, sizeof(name), "kmalloc-%u", size);
+		a->kmalloc_caches[i] = slab_cache_create(a, name, size, MIN(align, 4096u), 0, NULL);
+	}
+}
+
+struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *object))
+{
+	struct kmem_cache *cache;
+	uint64_t irq;
+
+	if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE * 4 || (align & (align - 1)))
+		goto fail;
+	cache = slab_backend_alloc(&a->cache_cache, GFP_KERNEL, __builtin_return_address(0));
+	if (!cache)
+		goto fail;
+	if (!cache_setup(a, cache, name, size, align, flags, ctor)) {
+		slab_backend_free(&a->cache_cache, cache, NULL);
+		goto fail;
+	}
+	spin_lock_irqsave(&a->lock, irq);
+	list_add_tail(&cache->list, &a->caches);
+	spin_unlock_irqrestore(&a->lock, irq);
+	return cache;
+fail:
+	if (flags & SLAB_PANIC)
+		panic("kmem_cache_create: cannot create cache %s (size %u, align %u)", name, size, align);
+	pr_err("kmem_cache_create: cannot create cache %s (size %u, align %u)\n", name, size, align);
+	return NULL;
+}
+
+bool slab_cache_destroy(struct slab_allocator *a, struct kmem_cache *cache)
+{
+	unsigned long in_use;
+	uint64_t irq;
+
+	if (!cache)
+		return true;
+	in_use = slab_backend_destroy(cache);
+	if (in_use) {
+		pr_err("kmem_cache_destroy %s: %lu objects still in use; the cache is kept\n", cache->name,
+		       in_use);
+		a->reports++;
+		return false;
+	}
+	spin_lock_irqsave(&a->lock, irq);
+	list_del_init(&cache->list);
+	spin_unlock_irqrestore(&a->lock, irq);
+	slab_backend_free(&a->cache_cache, cache, NULL);
+	return true;
+}
+
+/* Sizes above the largest class: compound pages, order from the size. */
+static void *kmalloc_large(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
+{
+	unsigned int order = 0;
+	struct page *page;
+
+	while ((PAGE_SIZE << order) < size)
+		if (++order > MAX_ORDER)
+			return NULL;
+	page = buddy_alloc(a->buddy, gfp | __GFP_COMP, order, caller);
+	return page ? buddy_page_address(a->buddy, page) : NULL;
+}
+
+void *slab_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
+{
+	if (unlikely(size == 0))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
+		return kmalloc_large(a, size, gfp, caller);
+	return slab_backend_alloc(a->kmalloc_caches[kmalloc_index(size)], gfp, caller);
+}
+
+static struct page *page_of(struct slab_allocator *a, const void *object)
+{
+	struct buddy *b = a->buddy;
+	uintptr_t offset = (uintptr_t)object - b->virt_offset;
+	struct page *page;
+
+	if ((uintptr_t)object < b->virt_offset)
+		return NULL;
+	page = buddy_pfn_to_page(b, offset >> PAGE_SHIFT);
+	return page ? compound_head(page) : NULL;
+}
+
+void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
+{
+	struct page *page;
+
+	if (unlikely(ZERO_OR_NULL_PTR(object)))
+		return;
+	page = page_of(a, object);
+	if (likely(page && (page->flags & PG_slab))) {
+		slab_backend_free(page->slab_cache, (void *)object, caller);
+		return;
+	}
+	if (page && (page->flags & PG_compound) &&
+	    buddy_page_address(a->buddy, page) == object) {
+		buddy_free(a->buddy, page, (unsigned int)page->private, caller);
+		return;
+	}
+	a->reports++;
+	pr_err("kfree: %p was not allocated by kmalloc (called from %p)\n", object, caller);
+}
+
+size_t slab_ksize(struct slab_allocator *a, const void *object)
+{
+	struct page *page;
+
+	if (ZERO_OR_NULL_PTR(object))
+		return 0;
+	page = page_of(a, object);
+	if (page && (page->flags & PG_slab))
+		return slab_backend_ksize(page->slab_cache, object);
+	if (page && (page->flags & PG_compound))
+		return PAGE_SIZE << page->private;
+	return 0;
+}
+
+void *slab_krealloc(struct slab_allocator *a, const void *object, size_t new_size, gfp_t gfp,
+		    void *caller)
+{
+	size_t old_size;
+	void *fresh;
+
+	if (unlikely(!new_size)) {
+		slab_kfree(a, object, caller);
+		return ZERO_SIZE_PTR;
+	}
+	old_size = slab_ksize(a, object);
+	if (object && !ZERO_OR_NULL_PTR(object) && new_size <= old_size) {
+		/* Fits: keep it; zero what a __GFP_ZERO caller may rely on. */
+		if (gfp & __GFP_ZERO)
+			memset((uint8_t *)object + new_size, 0, old_size - new_size);
+		return (void *)object;
+	}
+	fresh = slab_kmalloc(a, new_size, gfp, caller);
+	if (!fresh)
+		return NULL;
+	if (!ZERO_OR_NULL_PTR(object)) {
+		memcpy(fresh, object, MIN(old_size, new_size));
+		slab_kfree(a, object, caller);
+	}
+	return fresh;
+}
+
+bool slab_parse_debug(struct slab_allocator *a, const char *value)
+{
+	slab_flags_t flags = 0;
+	const char *p = value;
+
+	if (!*p || *p == ',') {
+		flags = SLAB_DEBUG_FLAGS; /* slab_debug alone: everything, as Linux's slub_debug */
+	} else if (*p == '-') {
+		flags = 0;
+		p++;
+	}
+	for (; *p && *p != ','; p++) {
+		switch (*p) {
+		case 'F': case 'f': flags |= SLAB_CONSISTENCY_CHECKS; break;
+		case 'Z': case 'z': flags |= SLAB_RED_ZONE; break;
+		case 'P': case 'p': flags |= SLAB_POISON; break;
+		case 'U': case 'u': flags |= SLAB_STORE_USER; break;
+		default: return false;
+		}
+	}
+	a->forced_debug = flags;
+	a->forced_debug_glob = *p == ',' ? p + 1 : NULL;
+	return true;
+}
+
+static void print_waste(unsigned long per_mille, char *buf, size_t size)
+{
+	snprintf(buf, size, "%lu.%lu%%", per_mille / 10, per_mille % 10);
+}
+
+void slab_print_info(struct slab_allocator *a)
+{
+	struct list_head *node;
+
+	pr_info("slabinfo: name                 active  total objsize stride per-slab order slabs "
+		"waste\n");
+	list_for_each(node, &a->caches) {
+		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
+		struct slab_stats stats;
+		uint64_t slab_size = PAGE_SIZE << cache->order;
+		char waste[16];
+
+		slab_backend_stats(cache, &stats);
+		/* Layout waste: the part of each slab not holding requested bytes. */
+		print_waste((unsigned long)((slab_size - (uint64_t)cache->object_size * cache->objects) *
+					    1000 / slab_size), waste, sizeof(waste));
+		pr_info("slabinfo: %-20s %6lu %6lu %7u %6u %8u %5u %5lu %5s%s\n", cache->name,
+			stats.objects_in_use, stats.objects_total, cache->object_size, cache->stride,
+			cache->objects, cache->order, stats.slabs, waste,
+			(cache->flags & SLAB_DEBUG_FLAGS) ? " debug" : "");
+	}
+}
+
+/* ---- the Linux-named API over the kernel's instance ------------------------ */
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *object))
+{
+	return slab_cache_create(&kernel_slab, name, size, align, flags, ctor);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp)
+{
+	return slab_backend_alloc(cache, gfp, __builtin_return_address(0));
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t gfp)
+{
+	return slab_backend_alloc(cache, gfp | __GFP_ZERO, __builtin_return_address(0));
+}
+
+void kmem_cache_free(struct kmem_cache *cache, void *object)
+{
+	slab_backend_free(cache, object, __builtin_return_address(0));
+}
+
+void kmem_cache_destroy(struct kmem_cache *cache)
+{
+	slab_cache_destroy(&kernel_slab, cache);
+}
+
+int kmem_cache_shrink(struct kmem_cache *cache)
+{
+	slab_backend_shrink(cache);
+	return 0;
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *cache)
+{
+	return cache->object_size;
+}
+
+int kmem_cache_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects)
+{
+	for (size_t i = 0; i < count; i++) {
+		objects[i] = slab_backend_alloc(cache, gfp, __builtin_return_address(0));
+		if (!objects[i]) {
+			kmem_cache_free_bulk(cache, i, objects);
+			return 0;
+		}
+	}
+	return (int)count;
+}
+
+void kmem_cache_free_bulk(struct kmem_cache *cache, size_t count, void **objects)
+{
+	for (size_t i = 0; i < count; i++)
+		slab_backend_free(cache, objects[i], __builtin_return_address(0));
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	return slab_kmalloc(&kernel_slab, size, gfp, __builtin_return_address(0));
+}
+
+void *kzalloc(size_t size, gfp_t gfp)
+{
+	return slab_kmalloc(&kernel_slab, size, gfp | __GFP_ZERO, __builtin_return_address(0));
+}
+
+void *kmalloc_array(size_t count, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(count, size, &bytes))
+		return NULL;
+	return slab_kmalloc(&kernel_slab, bytes, gfp, __builtin_return_address(0));
+}
+
+void *kcalloc(size_t count, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(count, size, &bytes))
+		return NULL;
+	return slab_kmalloc(&kernel_slab, bytes, gfp | __GFP_ZERO, __builtin_return_address(0));
+}
+
+void *krealloc(const void *object, size_t new_size, gfp_t gfp)
+{
+	return slab_krealloc(&kernel_slab, object, new_size, gfp, __builtin_return_address(0));
+}
+
+void kfree(const void *object)
+{
+	slab_kfree(&kernel_slab, object, __builtin_return_address(0));
+}
+
+void kfree_sensitive(const void *object)
+{
+	size_t size = slab_ksize(&kernel_slab, object);
+
+	if (size)
+		memset((void *)object, 0, size);
+	slab_kfree(&kernel_slab, object, __builtin_return_address(0));
+}
+
+size_t ksize(const void *object)
+{
+	return slab_ksize(&kernel_slab, object);
+}
+
+void slabinfo_print(void)
+{
+	slab_print_info(&kernel_slab);
+}
+
+const char *slab_check(struct kmem_cache *cache)
+{
+	return slab_backend_check(cache);
+}

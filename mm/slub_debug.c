@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SLUB's debugging side: red zones, poisoning, owner tracking, the
+ * reports of wrong use and the slab_check() validator.  Used by debug
+ * caches on every allocation and free, and by every cache when wrong use
+ * is found.  Nothing here is on the fast path.
+ *
+ * Red zones are filled with SLUB_RED_INACTIVE (0xbb) while the object is
+ * free and SLUB_RED_ACTIVE (0xcc) while it is allocated; poisoned free
+ * objects hold POISON_FREE (0x6b) with POISON_END (0xa5) as last byte.
+ */
+#include <kernel.h>
+#include <kstring.h>
+#include <printk.h>
+#include <symbols.h>
+
+#include "slab.h"
+#include "slub_internal.h"
+
+#define MAX_CHECKED_OBJECTS 4096u /* = 32 KiB slab / 8-byte objects */
+
+static const char *caller_name(void *caller, char *buf, size_t size)
+{
+	return caller ? symbol_format((uint64_t)caller, buf, size) : "?";
+}
+
+static struct slab_track *tracks_of(struct kmem_cache *s, void *object)
+{
+	return (struct slab_track *)((uint8_t *)object + s->track_offset);
+}
+
+static void print_tracks(struct kmem_cache *s, void *object)
+{
+	char symbol[96];
+	struct slab_track *tracks;
+
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	tracks = tracks_of(s, object);
+	pr_err("slab:   last allocated by %s\n", caller_name(tracks[0].caller, symbol, sizeof(symbol)));
+	pr_err("slab:   last freed by %s\n", caller_name(tracks[1].caller, symbol, sizeof(symbol)));
+}
+
+static void report(struct kmem_cache *s, const void *object, void *caller, const char *problem)
+{
+	char symbol[96];
+
+	s->allocator->reports++;
+	pr_err("slab: %s: cache %s, object %p (called from %s)\n", problem, s->name, object,
+	       caller_name(caller, symbol, sizeof(symbol)));
+}
+
+void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
+{
+	s->bad_frees++;
+	if (!slab || !(slab->flags & PG_slab))
+		report(s, object, caller, "free of a pointer no cache handed out");
+	else if (slab->slab_cache != s)
+		report(s, object, caller, slab->slab_cache ? "free into the wrong cache" : "bad slab");
+	else
+		report(s, object, caller, "free of a pointer into the middle of an object");
+	if (slab && (slab->flags & PG_slab) && slab->slab_cache != s)
+		pr_err("slab:   the object belongs to cache %s\n", slab->slab_cache->name);
+}
+
+void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
+{
+	(void)slab;
+	s->bad_frees++;
+	report(s, object, caller, "double free");
+	print_tracks(s, (void *)object);
+}
+
+void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
+				   const void *next)
+{
+	report(s, object, NULL, "corrupted free pointer (the rest of this slab's free list is dropped)");
+	pr_err("slab:   it decodes to %p, outside the slab at %p\n", next,
+	       object_at(s, slab, 0));
+}
+
+static void fill_red_zones(struct kmem_cache *s, void *object, uint8_t value)
+{
+	uint8_t *bytes = object;
+
+	memset(bytes - s->red_left, value, s->red_left);
+	/* Right: from the end of the object to the free pointer or tracks (or stride end). */
+	memset(bytes + s->object_size, value,
+	       (s->free_offset > s->object_size ? s->free_offset
+	        : s->flags & SLAB_STORE_USER ? s->track_offset
+	        : s->stride - s->red_left) - s->object_size);
+}
+
+/* Return: the first byte of a red zone of @object that is not @value, or NULL. */
+static const uint8_t *check_red_zones(struct kmem_cache *s, void *object, uint8_t value)
+{
+	const uint8_t *bytes = object;
+	size_t right = (s->free_offset > s->object_size ? s->free_offset
+			: s->flags & SLAB_STORE_USER ? s->track_offset
+			: s->stride - s->red_left) - s->object_size;
+
+	for (size_t i = 0; i < s->red_left; i++)
+		if (bytes[i - s->red_left] != value)
+			return &bytes[i - s->red_left];
+	for (size_t i = 0; i < right; i++)
+		if (bytes[s->object_size + i] != value)
+			return &bytes[s->object_size + i];
+	return NULL;
+}
+
+static void poison_object(struct kmem_cache *s, void *object)
+{
+	memset(object, POISON_FREE, s->object_size - 1);
+	((uint8_t *)object)[s->object_size - 1] = POISON_END;
+}
+
+/* Return: the offset of the first byte that is not poison, or -1. */
+static long check_poison(struct kmem_cache *s, const void *object)
+{
+	const uint8_t *bytes = object;
+
+	for (size_t i = 0; i + 1 < s->object_size; i++)
+		if (bytes[i] != POISON_FREE)
+			return (long)i;
+	return bytes[s->object_size - 1] == POISON_END ? -1 : (long)s->object_size - 1;
+}
+
+void debug_init_free_object(struct kmem_cache *s, void *object)
+{
+	if (s->flags & SLAB_RED_ZONE)
+		fill_red_zones(s, object, SLUB_RED_INACTIVE);
+	if (s->flags & SLAB_POISON)
+		poison_object(s, object);
+	if (s->flags & SLAB_STORE_USER)
+		memset(tracks_of(s, object), 0, 2 * sizeof(struct slab_track));
+}
+
+static void report_red_zone(struct kmem_cache *s, void *object, const uint8_t *bad, uint8_t expected,
+			    void *caller, const char *when)
+{
+	char problem[96];
+	long offset = bad - (const uint8_t *)object;
+
+	snprintf(problem, sizeof(problem), "red zone %s %s", offset < 0 ? "before" : "after", when);
+	report(s, object, caller, problem);
+	pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset, *bad, expected);
+	print_tracks(s, object);
+}
+
+void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void *caller)
+{
+	(void)slab;
+	if (s->flags & SLAB_POISON) {
+		long offset = check_poison(s, object);
+
+		if (offset >= 0) {
+			report(s, object, NULL, "write after free");
+			pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset,
+			       ((uint8_t *)object)[offset],
+			       (size_t)offset + 1 == s->object_size ? POISON_END : POISON_FREE);
+			print_tracks(s, object);
+		}
+	}
+	if (s->flags & SLAB_RED_ZONE) {
+		const uint8_t *bad = check_red_zones(s, object, SLUB_RED_INACTIVE);
+
+		if (bad)
+			report_red_zone(s, object, bad, SLUB_RED_INACTIVE, NULL, "overwritten while free");
+		fill_red_zones(s, object, SLUB_RED_ACTIVE);
+	}
+	if (s->flags & SLAB_STORE_USER)
+		tracks_of(s, object)[0] = (struct slab_track){ caller, 0 };
+}
+
+static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *object)
+{
+	unsigned int steps = 0;
+
+	for (void *free = slab->freelist; free && steps <= slab->objects; steps++) {
+		if (free == object)
+			return true;
+		free = free_pointer_decode(s, free);
+		if (object_index(s, slab, free) < 0)
+			break;
+	}
+	return false;
+}
+
+bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
+{
+	uint64_t flags;
+	bool already_free;
+
+	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
+		spin_lock_irqsave(&s->lock, flags);
+		already_free = on_freelist(s, slab, object);
+		spin_unlock_irqrestore(&s->lock, flags);
+		if (already_free) {
+			report_double_free(s, slab, object, caller);
+			return false;
+		}
+	}
+	if (s->flags & SLAB_RED_ZONE) {
+		const uint8_t *bad = check_red_zones(s, object, SLUB_RED_ACTIVE);
+
+		if (bad == NULL) {
+			/* fine */
+		} else if (*bad == SLUB_RED_INACTIVE && !(s->flags & SLAB_CONSISTENCY_CHECKS)) {
+			report_double_free(s, slab, object, caller);
+			return false;
+		} else {
+			report_red_zone(s, object, bad, SLUB_RED_ACTIVE, caller, "overwritten (overflow)");
+		}
+		fill_red_zones(s, object, SLUB_RED_INACTIVE);
+	}
+	if (s->flags & SLAB_STORE_USER)
+		tracks_of(s, object)[1] = (struct slab_track){ caller, 0 };
+	if (s->flags & SLAB_POISON)
+		poison_object(s, object);
+	return true;
+}
+
+/* Verify one slab: its freelist, its count, and each object's red zones and poison. */
+static const char *check_slab(struct kmem_cache *s, struct page *slab, void *cpu_freelist)
+{
+	uint64_t free_bits[MAX_CHECKED_OBJECTS / 64] = { 0 };
+	unsigned int free_count = 0;
+	void *lists[2] = { slab->freelist, cpu_freelist };
+
+	if (!(slab->flags & PG_slab) || slab->slab_cache != s)
+		return "slab on a cache's list is not a slab of that cache";
+	if (slab->objects != s->objects || slab->inuse > slab->objects)
+		return "slab object counts are wrong";
+	for (int l = 0; l < 2; l++) {
+		for (void *object = lists[l]; object; object = free_pointer_decode(s, object)) {
+			long index = object_index(s, slab, object);
+
+			if (index < 0)
+				return "free list points outside the slab or between objects";
+			if (free_bits[index / 64] & (1ull << (index % 64)))
+				return "object on a free list twice (loop or double free)";
+			free_bits[index / 64] |= 1ull << (index % 64);
+			free_count++;
+		}
+	}
+	if (!cpu_freelist && free_count + slab->inuse != slab->objects)
+		return "free objects + objects in use != objects in the slab";
+	for (unsigned int i = 0; i < slab->objects; i++) {
+		void *object = object_at(s, slab, i);
+		bool is_free = free_bits[i / 64] & (1ull << (i % 64));
+
+		if ((s->flags & SLAB_RED_ZONE) &&
+		    check_red_zones(s, object, is_free ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE))
+			return "red zone overwritten";
+		if ((s->flags & SLAB_POISON) && is_free && check_poison(s, object) >= 0)
+			return "free object's poison overwritten";
+	}
+	return NULL;
+}
+
+const char *slab_check_locked(struct kmem_cache *s)
+{
+	struct kmem_cache_cpu *c;
+	struct list_head *node;
+	const char *broken = NULL;
+	unsigned long partial = 0, empty = 0, slabs = 0;
+	uint64_t flags;
+
+	if (s->objects > MAX_CHECKED_OBJECTS)
+		return "too many objects per slab to check";
+	spin_lock_irqsave(&s->lock, flags);
+	list_for_each(node, &s->partial) {
+		struct page *slab = list_entry(node, struct page, slab_list);
+
+		if (!broken && (broken = check_slab(s, slab, NULL)) == NULL &&
+		    slab->inuse == slab->objects)
+			broken = "full slab on the partial list";
+		partial++;
+		empty += slab->inuse == 0;
+		slabs++;
+	}
+	list_for_each(node, &s->full) {
+		struct page *slab = list_entry(node, struct page, slab_list);
+
+		if (!broken && (broken = check_slab(s, slab, NULL)) == NULL &&
+		    slab->inuse != slab->objects)
+			broken = "slab with free objects on the full list";
+		slabs++;
+	}
+	c = this_cpu_ptr(s->cpu_slab);
+	if (c->slab) {
+		if (!broken)
+			broken = check_slab(s, c->slab, c->freelist);
+		slabs++;
+	} else if (c->freelist && !broken) {
+		broken = "CPU freelist without a CPU slab";
+	}
+	if (!broken && partial != s->partial_count)
+		broken = "partial count does not match the partial list";
+	if (!broken && empty != s->empty_count)
+		broken = "empty count does not match the partial list";
+	if (!broken && slabs != s->slabs)
+		broken = "slab count does not match the lists";
+	spin_unlock_irqrestore(&s->lock, flags);
+	return broken;
+}

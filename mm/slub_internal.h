@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to mm/slub*.c: what the SLUB core and its debug checks share. */
+#ifndef FERRITE_MM_SLUB_INTERNAL_H
+#define FERRITE_MM_SLUB_INTERNAL_H
+
+#include "slab.h"
+
+/* Layout helpers (mm/slub.c). */
+struct page *slab_page_of(struct slab_allocator *a, const void *address);
+void *free_pointer_decode(const struct kmem_cache *s, const void *object);
+void free_pointer_encode(const struct kmem_cache *s, void *object, const void *next);
+long object_index(struct kmem_cache *s, const struct page *slab, const void *object);
+void *object_at(struct kmem_cache *s, const struct page *slab, unsigned int index);
+void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller);
+
+/* Debug checks (mm/slub_debug.c); each report names cache, object and caller. */
+void debug_init_free_object(struct kmem_cache *s, void *object);
+void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void *caller);
+/* Return: false if the free must not go ahead (a double free). */
+bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *caller);
+void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller);
+void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller);
+void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
+				   const void *next);
+const char *slab_check_locked(struct kmem_cache *s);
+
+#endif
