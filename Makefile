@@ -86,6 +86,7 @@ PURE_SRCS := \
 	mm/buddy_debug.c \
 	mm/memblock.c \
 	mm/slab_common.c \
+	mm/vmap_area.c \
 	$(SLAB_BACKEND_SRCS)
 
 KERNEL_SRCS := $(PURE_SRCS) \
@@ -102,6 +103,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/symbols.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
+	mm/vmalloc.c \
 	mm/vmemmap.c
 
 # Test files that build for both the kernel and the host.
@@ -109,6 +111,7 @@ COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
 	tests/common/test_ktest.c \
 	tests/common/test_memblock.c \
+	tests/common/test_vmap_area.c \
 	tests/common/test_vsprintf.c
 
 # Self-tests that need the running kernel.
@@ -117,12 +120,14 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
 	tests/kernel/test_page_alloc.c \
-	tests/kernel/test_paging.c
+	tests/kernel/test_paging.c \
+	tests/kernel/test_vmalloc.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
 	tests/bench/bench_page_alloc.c \
-	tests/bench/bench_self.c
+	tests/bench/bench_self.c \
+	tests/bench/bench_vmalloc.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
 EXTRA_KTESTS ?=

@@ -80,7 +80,7 @@ struct buddy {
 	struct page *memmap_end;        /* memmap + (memmap_end_pfn - memmap_start_pfn) */
 	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
 	bool poison;                    /* page poisoning on */
-	/* For each highest allowed zone, the first one with pages (set by buddy_setup_watermarks). */
+	/* For each highest allowed zone, the first one with pages (kept by buddy_add_range). */
 	struct zone *first_populated[NR_ZONES];
 	struct buddy_stats stats;
 };

@@ -99,6 +99,12 @@ void kfree_sensitive(const void *object);
 /* The usable size of a kmalloc'd object (at least what was asked for). */
 size_t ksize(const void *object);
 
+/* Shrink every cache (Ferrite's; Linux does this for memory hot-unplug). */
+void kmem_cache_shrink_all(void);
+
+/* Pages held by all caches' slabs, in use or not. */
+uint64_t slab_pages(void);
+
 /* Print every cache like /proc/slabinfo. */
 void slabinfo_print(void);
 

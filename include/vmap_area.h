@@ -16,6 +16,14 @@
  * a free finds its two neighbours in O(log n) and merges with them, so
  * two free ranges never touch.
  *
+ * One extension: Linux searches an aligned request by the size it needs
+ * in the worst case (size + align - 1), which is fast but can pass over a
+ * lower range where the block would have fitted.  Here each node keeps
+ * one maximum per alignment: subtree_max_size[k] is the largest block
+ * starting at a multiple of 2^k pages that fits in a range of the
+ * subtree ([0] is Linux's plain size).  For k < VMAP_TRACKED_ALIGN_ORDERS
+ * (4 KiB to 2 MiB) the same single descent finds the exact lowest fit.
+ *
  * Why not a vmem arena (Bonwick & Adams; illumos, FreeBSD): vmem keeps
  * segregated power-of-two free lists and its "instant fit" takes the head
  * of the first list whose ranges are all large enough, in O(1).  That is
@@ -27,7 +35,9 @@
  * Worked example (addresses in pages of 4 KiB, space [1, 64)):
  *
  *   free ranges:  [2, 3)  [8, 16)  [20, 21)  [32, 64)      sizes 1 8 1 32
- *   tree (max):             [20,21) max 32
+ *   tree, with max = subtree_max_size[0] in pages:
+ *
+ *                           [20,21) max 32
  *                          /              \
  *              [8,16) max 8               [32,64) max 32
  *              /
@@ -36,18 +46,20 @@
  *   alloc 4 pages, align 1: the root's left subtree has max 8 >= 4, go
  *     left; [8,16)'s left subtree has max 1 < 4, and [8,16) itself fits:
  *     the answer is page 8, and [8,16) shrinks to [12,16).
- *   alloc 4 pages, align 16: [12,16) is still the first range with 4
- *     pages, but 16-aligned it would start at 16: no fit.  The walk
- *     continues in address order, skipping any subtree whose max is < 4:
- *     [20,21) is too small, [32,64) fits at 32.
+ *   alloc 4 pages, align 16: the descent reads the maxima for 16-page
+ *     alignment: [12,16) and [2,3) hold no 16-aligned page (max 0), the
+ *     root [20,21) neither, its right subtree [32,64) has 32: go right,
+ *     and the block lands at 32.  With the plain maxima [12,16) would
+ *     have looked big enough and been tried first, in vain.
  *   free [16, 20): its neighbours are [12,16) on the left and [20,21) on
  *     the right; both touch it, so the three become one range [12, 21).
  *
- * Cost: alloc and free are O(log n) in the number n of free ranges.  An
- * alignment above one page adds one O(log n) step for each lower range
- * that is large enough but misses only because of the alignment (the
- * second request above); a range of at least size + align - 1 always
- * fits, so such ranges are rare.
+ * Cost: alloc and free are O(log n) in the number n of free ranges, for
+ * every alignment up to 2 MiB; updates touch VMAP_TRACKED_ALIGN_ORDERS
+ * maxima per node on the path.  An alignment above 2 MiB is searched
+ * with the 2 MiB maxima, which may offer ranges that then miss; the walk
+ * goes on in address order, one O(log n) step per miss (a range of at
+ * least size + align - 4 KiB never misses).
  *
  * Tree nodes come from callbacks given at init (the kernel uses a slab
  * cache, tests a static pool).  An alloc that splits a range in two, a
@@ -78,14 +90,21 @@ enum vmap_side {
 	VMAP_RIGHT,	/* higher addresses */
 };
 
-/* One free range [start, end): a node of the red-black tree. */
+/* Alignments with their own maxima: 2^0 .. 2^9 pages (4 KiB .. 2 MiB). */
+#define VMAP_TRACKED_ALIGN_ORDERS 10
+
+/* One free range [start, end): a node of the red-black tree (128 bytes). */
 struct vmap_free_range {
 	uint64_t start;
 	uint64_t end;			/* exclusive */
-	uint64_t subtree_max_size;	/* largest end - start in this subtree */
 	struct vmap_free_range *parent;
 	struct vmap_free_range *child[2];
 	enum vmap_color color;
+	/*
+	 * [k]: the largest block starting at a multiple of 2^k pages that
+	 * fits inside one range of this subtree; [0] is the largest range.
+	 */
+	uint64_t subtree_max_size[VMAP_TRACKED_ALIGN_ORDERS];
 };
 
 /*
@@ -173,7 +192,7 @@ uint64_t vmap_space_largest_free(const struct vmap_space *s);
 /*
  * vmap_space_check - validate every invariant: tree order, red-black
  * rules (black root, no red node with a red child, equal black heights),
- * parent links, subtree_max_size at every node, free ranges page aligned,
+ * parent links, every subtree_max_size at every node, free ranges page aligned,
  * non-empty, inside the space, neither overlapping nor touching, and the
  * counters.
  * Return: NULL if all hold, else a constant string naming the first

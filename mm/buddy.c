@@ -182,6 +182,18 @@ static struct page *__take_block(struct buddy *b, struct zone *zone, unsigned in
 	return NULL;
 }
 
+/* For each highest allowed zone, the first one with pages: where the order-0 fast path looks. */
+static void update_first_populated(struct buddy *b)
+{
+	for (int z = 0; z < NR_ZONES; z++) {
+		int populated = z;
+
+		while (populated > 0 && !b->zones[populated].managed_pages)
+			populated--;
+		b->first_populated[z] = &b->zones[populated];
+	}
+}
+
 uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn)
 {
 	uint64_t added = 0;
@@ -212,6 +224,7 @@ uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn)
 		added += 1ull << order;
 		start_pfn += 1ull << order;
 	}
+	update_first_populated(b);
 	return added;
 }
 
@@ -242,14 +255,6 @@ void buddy_setup_watermarks(struct buddy *b)
 	min_free_kib = MAX(min_free_kib, 128ull);
 	min_free_kib = MIN(min_free_kib, 262144ull);
 	min_free_pages = min_free_kib / (PAGE_SIZE / 1024);
-	/* Where the order-0 fast path looks first for each highest allowed zone. */
-	for (int z = 0; z < NR_ZONES; z++) {
-		int populated = z;
-
-		while (populated > 0 && !b->zones[populated].managed_pages)
-			populated--;
-		b->first_populated[z] = &b->zones[populated];
-	}
 	for (int z = 0; z < NR_ZONES; z++) {
 		struct zone *zone = &b->zones[z];
 		uint64_t min = total ? min_free_pages * zone->managed_pages / total : 0;

@@ -15,6 +15,7 @@
 #include <page_alloc.h>
 #include <printk.h>
 #include <slab.h>
+#include <vmalloc.h>
 
 #include "slab.h"
 
@@ -56,6 +57,7 @@ void mm_init(const struct memmap *map, bool page_poison, const char *slab_debug)
 	slab_allocator_init(&kernel_slab, &kernel_buddy, arch_random_seed());
 	print_example_layout();
 	slabinfo_print();
+	vmalloc_init();
 	tlb_measure_ceiling();
 
 	pr_info("Kernel page tables:\n");

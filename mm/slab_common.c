@@ -417,3 +417,26 @@ const char *slab_check(struct kmem_cache *cache)
 {
 	return slab_backend_check(cache);
 }
+
+void kmem_cache_shrink_all(void)
+{
+	struct list_head *node;
+
+	list_for_each(node, &kernel_slab.caches)
+		slab_backend_shrink(list_entry(node, struct kmem_cache, list));
+}
+
+uint64_t slab_pages(void)
+{
+	struct list_head *node;
+	uint64_t pages = 0;
+
+	list_for_each(node, &kernel_slab.caches) {
+		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
+		struct slab_stats stats;
+
+		slab_backend_stats(cache, &stats);
+		pages += stats.bytes_used / PAGE_SIZE;
+	}
+	return pages;
+}

@@ -517,6 +517,7 @@ void slab_backend_shrink(struct kmem_cache *s)
 	uint64_t flags;
 
 	spin_lock_irqsave(&s->lock, flags);
+	/* deactivate_cpu_slab() has already uncounted a slab it returns. */
 	discard = deactivate_cpu_slab(s, this_cpu_ptr(s->cpu_slab));
 	if (discard)
 		list_add(&discard->slab_list, &empty);
@@ -526,11 +527,10 @@ void slab_backend_shrink(struct kmem_cache *s)
 		next = node->next;
 		if (slab->inuse == 0) {
 			unlist_slab(s, slab);
+			s->slabs--;
 			list_add(&slab->slab_list, &empty);
 		}
 	}
-	list_for_each(node, &empty)
-		s->slabs--;
 	spin_unlock_irqrestore(&s->lock, flags);
 	while (!list_empty(&empty)) {
 		struct page *slab = list_first_entry(&empty, struct page, slab_list);

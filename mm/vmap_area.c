@@ -5,8 +5,9 @@
  *
  * The free ranges form a red-black tree keyed by start address (the
  * classic algorithm, as in CLRS chapter 13, with NULL leaves), and every
- * node caches subtree_max_size, the largest range size in its subtree.
- * The cache is repaired in two ways:
+ * node caches subtree_max_size[order]: the largest block aligned to
+ * 2^order pages that fits in one range of its subtree.  The cache is
+ * repaired in two ways:
  *
  *  - a rotation moves two nodes; both are recomputed from their children
  *    (lower one first), which is exact because the rest of their
@@ -38,9 +39,28 @@ static uint64_t range_size(const struct vmap_free_range *range)
 	return range->end - range->start;
 }
 
-static uint64_t subtree_max(const struct vmap_free_range *range)
+/*
+ * The largest block starting at a multiple of @align that fits in
+ * @range, 0 if none.  Example: [0x3000, 0x9000) holds 0x5000 bytes at
+ * 0x4000 for 16 KiB alignment, and nothing for 64 KiB.
+ */
+static uint64_t aligned_room(const struct vmap_free_range *range, uint64_t align)
 {
-	return range ? range->subtree_max_size : 0;
+	uint64_t start = ALIGN_UP(range->start, align);
+
+	if (start < range->start || start >= range->end)
+		return 0;	/* (start < range->start: rounding wrapped past 2^64) */
+	return range->end - start;
+}
+
+static uint64_t order_align(unsigned order)
+{
+	return VMAP_PAGE_SIZE << order;
+}
+
+static uint64_t subtree_max(const struct vmap_free_range *range, unsigned order)
+{
+	return range ? range->subtree_max_size[order] : 0;
 }
 
 static bool is_red(const struct vmap_free_range *range)
@@ -48,19 +68,26 @@ static bool is_red(const struct vmap_free_range *range)
 	return range && range->color == VMAP_RED;
 }
 
-static uint64_t compute_subtree_max(const struct vmap_free_range *range)
+/* What subtree_max_size[@order] of @range must be, given its children's. */
+static uint64_t compute_subtree_max(const struct vmap_free_range *range, unsigned order)
 {
-	uint64_t left = subtree_max(range->child[VMAP_LEFT]);
-	uint64_t right = subtree_max(range->child[VMAP_RIGHT]);
+	uint64_t left = subtree_max(range->child[VMAP_LEFT], order);
+	uint64_t right = subtree_max(range->child[VMAP_RIGHT], order);
 
-	return MAX(range_size(range), MAX(left, right));
+	return MAX(aligned_room(range, order_align(order)), MAX(left, right));
+}
+
+static void update_subtree_max(struct vmap_free_range *range)
+{
+	for (unsigned order = 0; order < VMAP_TRACKED_ALIGN_ORDERS; order++)
+		range->subtree_max_size[order] = compute_subtree_max(range, order);
 }
 
 /* Recompute subtree_max_size from @range up to the root. */
 static void propagate(struct vmap_free_range *range)
 {
 	for (; range; range = range->parent)
-		range->subtree_max_size = compute_subtree_max(range);
+		update_subtree_max(range);
 }
 
 static enum vmap_side side_of(const struct vmap_free_range *range)
@@ -115,8 +142,8 @@ static void rotate(struct vmap_space *s, struct vmap_free_range *node, enum vmap
 	replace_child(s, node->parent, node, riser);
 	riser->child[side] = node;
 	node->parent = riser;
-	node->subtree_max_size = compute_subtree_max(node);
-	riser->subtree_max_size = compute_subtree_max(riser);
+	update_subtree_max(node);
+	update_subtree_max(riser);
 }
 
 static void insert_fixup(struct vmap_space *s, struct vmap_free_range *node)
@@ -283,19 +310,23 @@ static struct vmap_free_range *first_starting_above(const struct vmap_space *s, 
 }
 
 /*
- * The lowest range of at least @size bytes in the subtree at @node, or
- * NULL.  Left first whenever the left subtree has one: one path down.
+ * Searches look for candidates: ranges with room for @size bytes at
+ * 2^@order pages alignment, as recorded in subtree_max_size[@order].
+ * For a tracked alignment every candidate fits; for a larger one a
+ * candidate may still miss and the walk goes on in address order.
  */
-static struct vmap_free_range *first_large_enough(struct vmap_space *s,
-						  struct vmap_free_range *node, uint64_t size)
+
+/* The lowest candidate in the subtree at @node, or NULL: one path down. */
+static struct vmap_free_range *first_candidate(struct vmap_space *s, struct vmap_free_range *node,
+					       uint64_t size, unsigned order)
 {
 	while (node) {
 		s->last_search_visits++;
-		if (subtree_max(node->child[VMAP_LEFT]) >= size)
+		if (subtree_max(node->child[VMAP_LEFT], order) >= size)
 			node = node->child[VMAP_LEFT];
-		else if (range_size(node) >= size)
+		else if (aligned_room(node, order_align(order)) >= size)
 			return node;
-		else if (subtree_max(node->child[VMAP_RIGHT]) >= size)
+		else if (subtree_max(node->child[VMAP_RIGHT], order) >= size)
 			node = node->child[VMAP_RIGHT];
 		else
 			return NULL;
@@ -304,15 +335,15 @@ static struct vmap_free_range *first_large_enough(struct vmap_space *s,
 }
 
 /*
- * The next range after @node in address order with at least @size bytes,
- * or NULL: the right subtree if it has one, else climb to the first
- * ancestor reached from its left side and try it, then its right subtree.
+ * The next candidate after @node in address order, or NULL: in the right
+ * subtree if it has one, else at the first ancestor reached from its left
+ * side, or in that ancestor's right subtree.
  */
-static struct vmap_free_range *next_large_enough(struct vmap_space *s,
-						 struct vmap_free_range *node, uint64_t size)
+static struct vmap_free_range *next_candidate(struct vmap_space *s, struct vmap_free_range *node,
+					      uint64_t size, unsigned order)
 {
-	if (subtree_max(node->child[VMAP_RIGHT]) >= size)
-		return first_large_enough(s, node->child[VMAP_RIGHT], size);
+	if (subtree_max(node->child[VMAP_RIGHT], order) >= size)
+		return first_candidate(s, node->child[VMAP_RIGHT], size, order);
 	for (;;) {
 		while (node->parent && side_of(node) == VMAP_RIGHT)
 			node = node->parent;
@@ -320,35 +351,29 @@ static struct vmap_free_range *next_large_enough(struct vmap_space *s,
 		if (!node)
 			return NULL;
 		s->last_search_visits++;
-		if (range_size(node) >= size)
+		if (aligned_room(node, order_align(order)) >= size)
 			return node;
-		if (subtree_max(node->child[VMAP_RIGHT]) >= size)
-			return first_large_enough(s, node->child[VMAP_RIGHT], size);
+		if (subtree_max(node->child[VMAP_RIGHT], order) >= size)
+			return first_candidate(s, node->child[VMAP_RIGHT], size, order);
 	}
-}
-
-/* Where a block of @size at @align fits in @range; false if it does not. */
-static bool aligned_fit(const struct vmap_free_range *range, uint64_t size, uint64_t align,
-			uint64_t *addr)
-{
-	uint64_t start = ALIGN_UP(range->start, align);
-
-	if (start < range->start || start > range->end || range->end - start < size)
-		return false;	/* (start < range->start: rounding wrapped past 2^64) */
-	*addr = start;
-	return true;
 }
 
 static struct vmap_free_range *lowest_fit(struct vmap_space *s, uint64_t size, uint64_t align,
 					  uint64_t *addr)
 {
+	/* @align is a power of two >= one page: order = log2(align / page). */
+	unsigned order = __builtin_ctzll(align / VMAP_PAGE_SIZE);
 	struct vmap_free_range *range;
 
+	order = MIN(order, VMAP_TRACKED_ALIGN_ORDERS - 1);
 	s->last_search_visits = 0;
-	for (range = first_large_enough(s, s->root, size); range;
-	     range = next_large_enough(s, range, size))
-		if (aligned_fit(range, size, align, addr))
+	for (range = first_candidate(s, s->root, size, order); range;
+	     range = next_candidate(s, range, size, order)) {
+		if (aligned_room(range, align) >= size) {
+			*addr = ALIGN_UP(range->start, align);
 			return range;
+		}
+	}
 	return NULL;
 }
 
@@ -557,7 +582,7 @@ uint64_t vmap_space_free_range_count(const struct vmap_space *s)
 
 uint64_t vmap_space_largest_free(const struct vmap_space *s)
 {
-	return subtree_max(s->root);
+	return subtree_max(s->root, 0);
 }
 
 /* ---- validator ----------------------------------------------------------- */
@@ -633,8 +658,9 @@ static unsigned check_subtree(struct check_state *state, const struct vmap_free_
 		return 0;
 	if (left_height != right_height)
 		state->error = "black heights differ";
-	else if (node->subtree_max_size != compute_subtree_max(node))
-		state->error = "subtree_max_size is wrong";
+	for (unsigned order = 0; order < VMAP_TRACKED_ALIGN_ORDERS && !state->error; order++)
+		if (node->subtree_max_size[order] != compute_subtree_max(node, order))
+			state->error = "subtree_max_size is wrong";
 	return left_height + (node->color == VMAP_BLACK);
 }
 

@@ -4,7 +4,7 @@
  *
  * Only the parts of the array that describe RAM are backed, rounded out
  * to whole 4 MiB blocks of frames.  Where a whole
- * 2 MiB stretch of the array is needed (256 MiB of RAM at 32 bytes per
+ * 2 MiB stretch of the array is needed (about 200 MiB of RAM at 40 bytes per
  * page) it is backed by one 2 MiB page; the edges by 4 KiB pages.
  */
 #include <asm/paging.h>

@@ -40,11 +40,6 @@ static uint64_t root_phys;                     /* guarded by pagetable_lock */
 static uint64_t table_pages;                   /* guarded by pagetable_lock */
 static struct pagetable_page_source page_source;
 
-/* Page-table pages waiting for the TLB flush before they may be reused. */
-struct freed_tables {
-	uint64_t first;   /* physical; each freed page holds the next one's address */
-	uint64_t count;
-};
 
 void paging_set_page_source(const struct pagetable_page_source *source)
 {
@@ -72,7 +67,7 @@ static uint64_t table_page_alloc(void)
 	return phys;
 }
 
-static void table_page_defer_free(struct freed_tables *freed, uint64_t phys)
+static void table_page_defer_free(struct pagetable_deferred *freed, uint64_t phys)
 {
 	*(uint64_t *)__va(phys) = freed->first;
 	freed->first = phys;
@@ -80,7 +75,7 @@ static void table_page_defer_free(struct freed_tables *freed, uint64_t phys)
 }
 
 /* Give back tables unlinked by an unmap; their TLB/paging-cache entries are gone by now. */
-static void table_pages_release(struct freed_tables *freed)
+static void table_pages_release(struct pagetable_deferred *freed)
 {
 	while (freed->first) {
 		uint64_t phys = freed->first;
@@ -254,7 +249,7 @@ static int map_pieces(uint64_t *table, int level, uint64_t va, uint64_t last, ui
 
 /* Unmap [va, last]; add emptied tables to @freed. Return: bytes unmapped or -ENOMEM. */
 static long unmap_pieces(uint64_t *table, int level, uint64_t va, uint64_t last,
-			 struct freed_tables *freed)
+			 struct pagetable_deferred *freed)
 {
 	long unmapped = 0;
 
@@ -349,7 +344,7 @@ int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot)
 	}
 	err = map_pieces(__va(root_phys), PML4_LEVEL, va, last, phys, prot);
 	if (err) {
-		struct freed_tables freed = { 0, 0 };
+		struct pagetable_deferred freed = { 0, 0 };
 
 		unmap_pieces(__va(root_phys), PML4_LEVEL, va, last, &freed);
 		flush_tlb_kernel_range(va, va + size);
@@ -361,7 +356,7 @@ int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot)
 
 long unmap_kernel_range(uint64_t va, uint64_t size)
 {
-	struct freed_tables freed = { 0, 0 };
+	struct pagetable_deferred freed = { 0, 0 };
 	uint64_t flags;
 	long unmapped;
 
@@ -374,6 +369,28 @@ long unmap_kernel_range(uint64_t va, uint64_t size)
 	table_pages_release(&freed);
 	spin_unlock_irqrestore(&pagetable_lock, flags);
 	return unmapped;
+}
+
+long unmap_kernel_range_lazy(uint64_t va, uint64_t size, struct pagetable_deferred *deferred)
+{
+	uint64_t flags;
+	long unmapped;
+
+	if (!range_is_valid(va, size))
+		return -EINVAL;
+	spin_lock_irqsave(&pagetable_lock, flags);
+	unmapped = unmap_pieces(__va(root_phys), PML4_LEVEL, va, va + size - 1, deferred);
+	spin_unlock_irqrestore(&pagetable_lock, flags);
+	return unmapped;
+}
+
+void pagetable_release_deferred(struct pagetable_deferred *deferred)
+{
+	uint64_t flags;
+
+	spin_lock_irqsave(&pagetable_lock, flags);
+	table_pages_release(deferred);
+	spin_unlock_irqrestore(&pagetable_lock, flags);
 }
 
 int protect_kernel_range(uint64_t va, uint64_t size, pgprot_t prot)

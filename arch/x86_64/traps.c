@@ -19,6 +19,7 @@
 #include <printk.h>
 #include <shutdown.h>
 #include <symbols.h>
+#include <vmalloc.h>
 
 #define BACKTRACE_DEPTH 24
 
@@ -106,8 +107,12 @@ void exception_report(const struct trap_frame *f)
 		struct page_walk walk;
 		bool mapped = walk_kernel_address(cr2, &walk);
 
+		char area[160];
+
 		pr_emerg("CR2: %016llx (%s, %s)\n", (unsigned long long)cr2, address_region_name(cr2),
 			 mapped ? "mapped" : "not mapped");
+		if (vmalloc_describe_address(cr2, area, sizeof(area)))
+			pr_emerg("CR2 is in the %s\n", area);
 		print_page_walk(cr2);
 	} else {
 		pr_emerg("error code 0x%llx\n", (unsigned long long)f->error_code);

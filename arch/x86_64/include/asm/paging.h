@@ -83,6 +83,27 @@ int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot);
 long unmap_kernel_range(uint64_t va, uint64_t size);
 
 /*
+ * Page-table pages unlinked by unmap_kernel_range_lazy(), waiting for the
+ * TLB flush after which they may be reused.  Start it zeroed.
+ */
+struct pagetable_deferred {
+	uint64_t first;   /* physical; each page holds the next one's address */
+	uint64_t count;
+};
+
+/*
+ * Like unmap_kernel_range() but without the TLB flush: the caller batches
+ * many unmaps, then flushes once (flush_tlb_kernel_range or
+ * flush_tlb_all) and calls pagetable_release_deferred(@deferred).  Until
+ * then the range must not be mapped again (vmalloc's lazy purge).
+ * Return: bytes unmapped, or -ENOMEM / -EINVAL as unmap_kernel_range().
+ */
+long unmap_kernel_range_lazy(uint64_t va, uint64_t size, struct pagetable_deferred *deferred);
+
+/* Free the page-table pages collected by lazy unmaps. Call only after the flush. */
+void pagetable_release_deferred(struct pagetable_deferred *deferred);
+
+/*
  * Change the protection of the mapped pages in [@va, @va + @size) to
  * @prot, splitting large pages at the edges; flushes the TLB.
  * Return: 0, -ENOENT if a page in the range is not mapped (nothing after
