@@ -121,12 +121,14 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_fbcon.c \
 	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c \
+	tests/kernel/test_slab.c \
 	tests/kernel/test_vmalloc.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
 	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_self.c \
+	tests/bench/bench_slab.c \
 	tests/bench/bench_vmalloc.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
@@ -137,6 +139,7 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_bootinfo.c \
 	tests/host/test_buddy.c \
 	tests/host/test_memmap.c \
+	tests/host/test_slab.c \
 	tests/host/host_support.c \
 	tests/host/main.c
 

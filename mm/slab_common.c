@@ -99,7 +99,7 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 		unsigned int align = (size & (size - 1)) ? size / 3 : size;
 
 		snprintf(name, sizeof(name), "kmalloc-%u", size);
-		a->kmalloc_caches[i] = slab_cache_create(a, name, size, MIN(align, 4096u), 0, NULL);
+		a->kmalloc_caches[i] = slab_cache_create(a, name, size, align, 0, NULL);
 	}
 }
 

@@ -169,7 +169,13 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	inuse = ALIGN_UP(MAX(s->object_size, (unsigned int)sizeof(void *)), (unsigned int)sizeof(void *));
 	if ((s->flags & SLAB_RED_ZONE) && inuse == s->object_size)
 		inuse += sizeof(void *); /* at least one word of right red zone */
-	if (s->ctor || (s->flags & SLAB_POISON)) {
+	/*
+	 * The free pointer goes after the object if the object must keep its
+	 * contents while free, or is smaller than the pointer and red-zoned
+	 * (the pointer would overwrite the red zone right after it).
+	 */
+	if (s->ctor || (s->flags & SLAB_POISON) ||
+	    ((s->flags & SLAB_RED_ZONE) && s->object_size < sizeof(void *))) {
 		s->free_offset = inuse;
 		inuse += sizeof(void *);
 	} else {
@@ -340,7 +346,10 @@ static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t 
 		if (c->slab) {
 			/* Another path refilled this CPU meanwhile: keep the new slab on the list. */
 			spin_lock(&s->lock);
-			place_slab(s, slab);
+			if (place_slab(s, slab)) {
+				s->slabs--;
+				discard = slab;
+			}
 			spin_unlock(&s->lock);
 		} else {
 			activate_cpu_slab(c, slab);
@@ -413,7 +422,8 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		object = slab->freelist;
 		if (object) {
 			slab->freelist = next_free(s, slab, object);
-			slab->inuse++;
+			/* No next object: the slab is full, or the rest of its list was given up. */
+			slab->inuse = slab->freelist ? slab->inuse + 1 : slab->objects;
 		} else {
 			/* A corrupted freelist was given up: the slab counts as full. */
 			slab->inuse = slab->objects;
@@ -457,6 +467,11 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 		struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
 		free_pointer_encode(s, object, c->freelist);
 		c->freelist = object;
+	} else if (unlikely(object == slab->freelist || slab->inuse == 0)) {
+		/* Already free: first on its slab's free list, or no object of the slab is in use. */
+		spin_unlock_irqrestore(&s->lock, flags);
+		report_double_free(s, slab, object, caller);
+		return;
 	} else {
 		unlist_slab(s, slab);
 		free_pointer_encode(s, object, slab->freelist);
