@@ -135,9 +135,33 @@ size_t buddy_alloc_bulk(struct buddy *b, gfp_t gfp, size_t count, struct page **
 void buddy_drain_pcp(struct buddy *b);
 
 /* The page of frame @pfn, or NULL if @pfn is outside the memmap. */
-struct page *buddy_pfn_to_page(const struct buddy *b, uint64_t pfn);
-uint64_t buddy_page_to_pfn(const struct buddy *b, const struct page *page);
-void *buddy_page_address(const struct buddy *b, const struct page *page);
+static inline struct page *buddy_pfn_to_page(const struct buddy *b, uint64_t pfn)
+{
+	if (pfn < b->memmap_start_pfn || pfn >= b->memmap_end_pfn)
+		return NULL;
+	return b->memmap + (pfn - b->memmap_start_pfn);
+}
+
+static inline uint64_t buddy_page_to_pfn(const struct buddy *b, const struct page *page)
+{
+	return b->memmap_start_pfn + (uint64_t)(page - b->memmap);
+}
+
+static inline void *buddy_page_address(const struct buddy *b, const struct page *page)
+{
+	return (void *)(b->virt_offset + (buddy_page_to_pfn(b, page) << PAGE_SHIFT));
+}
+
+/* The page holding virtual address @address (first page of a compound block), or NULL. */
+static inline struct page *buddy_virt_to_head_page(const struct buddy *b, const void *address)
+{
+	struct page *page;
+
+	if ((uintptr_t)address < b->virt_offset)
+		return NULL;
+	page = buddy_pfn_to_page(b, ((uintptr_t)address - b->virt_offset) >> PAGE_SHIFT);
+	return page ? compound_head(page) : NULL;
+}
 
 /* Free pages in all zones, per-CPU lists included. */
 uint64_t buddy_free_pages(const struct buddy *b);

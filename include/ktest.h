@@ -69,8 +69,9 @@ struct ktest {
 
 /*
  * Runner entry: run every suite whose name matches @glob ('*' and '?'
- * wildcards; NULL or "" means all), print KTAP version 1, then one line
- * "N passed, N failed".  Return: the number of failed cases.
+ * wildcards; a comma-separated list, where a pattern starting with '-'
+ * excludes: "*,-vmap_area"; NULL or "" means all), print KTAP version 1,
+ * then one line "N passed, N failed".  Return: the number of failed cases.
  */
 unsigned ktest_run_all(const char *glob);
 

@@ -190,9 +190,34 @@ static void run_suite(const struct ktest_suite *suite, unsigned number, struct k
 	totals->skipped += mine.skipped;
 }
 
-static bool selected(const struct ktest_suite *suite, const char *glob)
+/*
+ * @globs is a comma-separated list: a suite runs if it matches one of the
+ * plain patterns and none of those prefixed with '-' ("*,-vmap_area").
+ */
+static bool selected(const struct ktest_suite *suite, const char *globs)
 {
-	return !glob || !*glob || glob_match(glob, suite->name);
+	char pattern[64];
+	bool included = false, excluded = false;
+
+	if (!globs || !*globs)
+		return true;
+	while (*globs) {
+		size_t length = 0;
+
+		while (globs[length] && globs[length] != ',')
+			length++;
+		if (length < sizeof(pattern)) {
+			for (size_t i = 0; i < length; i++)
+				pattern[i] = globs[i];
+			pattern[length] = '\0';
+			if (pattern[0] == '-')
+				excluded |= glob_match(pattern + 1, suite->name);
+			else
+				included |= glob_match(pattern, suite->name);
+		}
+		globs += length + (globs[length] == ',');
+	}
+	return included && !excluded;
 }
 
 unsigned ktest_run_all(const char *glob)

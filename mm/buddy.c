@@ -46,23 +46,6 @@
 
 #define PCP_BATCH_MAX 63u
 
-struct page *buddy_pfn_to_page(const struct buddy *b, uint64_t pfn)
-{
-	if (pfn < b->memmap_start_pfn || pfn >= b->memmap_end_pfn)
-		return NULL;
-	return b->memmap + (pfn - b->memmap_start_pfn);
-}
-
-uint64_t buddy_page_to_pfn(const struct buddy *b, const struct page *page)
-{
-	return b->memmap_start_pfn + (uint64_t)(page - b->memmap);
-}
-
-void *buddy_page_address(const struct buddy *b, const struct page *page)
-{
-	return (void *)(b->virt_offset + (buddy_page_to_pfn(b, page) << PAGE_SHIFT));
-}
-
 static struct page *page_at(const struct buddy *b, uint64_t pfn)
 {
 	return b->memmap + (pfn - b->memmap_start_pfn);

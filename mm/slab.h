@@ -73,6 +73,7 @@ struct kmem_cache {
 	unsigned int objects;       /* objects per slab */
 	uint64_t random;            /* free-pointer hardening key */
 	uint32_t stride_reciprocal; /* offset / stride == (offset * reciprocal) >> 32 */
+	unsigned int slab_shift;    /* log2 of the slab size: PAGE_SHIFT + order */
 	void (*ctor)(void *object);
 	char name[SLAB_NAME_LENGTH];
 	struct slab_allocator *allocator;
@@ -115,6 +116,8 @@ struct slab_stats {
 int slab_backend_create(struct slab_allocator *a, struct kmem_cache *cache);
 void *slab_backend_alloc(struct kmem_cache *cache, gfp_t gfp, void *caller);
 void slab_backend_free(struct kmem_cache *cache, void *object, void *caller);
+/* The same when the caller already looked up the object's first page @slab. */
+void slab_free(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
 unsigned long slab_backend_destroy(struct kmem_cache *cache);
 void slab_backend_shrink(struct kmem_cache *cache);
 size_t slab_backend_ksize(struct kmem_cache *cache, const void *object);

@@ -31,7 +31,7 @@ static const uint8_t small_size_index[24] = {
 	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
 };
 
-static int kmalloc_index(size_t size)
+static inline int kmalloc_index(size_t size)
 {
 	if (size <= 192)
 		return small_size_index[(size - 1) / 8];
@@ -175,14 +175,7 @@ void *slab_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *calle
 
 static struct page *page_of(struct slab_allocator *a, const void *object)
 {
-	struct buddy *b = a->buddy;
-	uintptr_t offset = (uintptr_t)object - b->virt_offset;
-	struct page *page;
-
-	if ((uintptr_t)object < b->virt_offset)
-		return NULL;
-	page = buddy_pfn_to_page(b, offset >> PAGE_SHIFT);
-	return page ? compound_head(page) : NULL;
+	return buddy_virt_to_head_page(a->buddy, object);
 }
 
 void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
@@ -193,7 +186,7 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 		return;
 	page = page_of(a, object);
 	if (likely(page && (page->flags & PG_slab))) {
-		slab_backend_free(page->slab_cache, (void *)object, caller);
+		slab_free(page->slab_cache, page, (void *)object, caller);
 		return;
 	}
 	if (page && (page->flags & PG_compound) &&

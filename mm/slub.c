@@ -65,13 +65,7 @@ static size_t slab_bytes(const struct kmem_cache *s)
 
 struct page *slab_page_of(struct slab_allocator *a, const void *address)
 {
-	struct buddy *b = a->buddy;
-	uintptr_t offset = (uintptr_t)address - b->virt_offset;
-	struct page *page = buddy_pfn_to_page(b, offset >> PAGE_SHIFT);
-
-	if ((uintptr_t)address < b->virt_offset || !page)
-		return NULL;
-	return compound_head(page);
+	return buddy_virt_to_head_page(a->buddy, address);
 }
 
 struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
@@ -81,51 +75,22 @@ struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
 	return page && (page->flags & PG_slab) ? page->slab_cache : NULL;
 }
 
-static uint64_t byteswap(uint64_t value)
-{
-	return __builtin_bswap64(value);
-}
-
-void *free_pointer_decode(const struct kmem_cache *s, const void *object)
-{
-	uintptr_t slot = (uintptr_t)object + s->free_offset;
-
-	return (void *)(*(uintptr_t *)slot ^ s->random ^ byteswap(slot));
-}
-
-void free_pointer_encode(const struct kmem_cache *s, void *object, const void *next)
-{
-	uintptr_t slot = (uintptr_t)object + s->free_offset;
-
-	*(uintptr_t *)slot = (uintptr_t)next ^ s->random ^ byteswap(slot);
-}
-
-/* Return: the index of @object in @slab, or -1 if it is not an object's start. */
-long object_index(struct kmem_cache *s, const struct page *slab, const void *object)
-{
-	uintptr_t offset = (uintptr_t)object - slab_base(s, slab) - s->red_left;
-	uint64_t index;
-
-	if ((uintptr_t)object < slab_base(s, slab) + s->red_left || offset >= slab_bytes(s))
-		return -1;
-	index = (offset * (uint64_t)s->stride_reciprocal) >> 32;
-	if (index >= slab->objects || index * s->stride != offset)
-		return -1;
-	return (long)index;
-}
-
 void *object_at(struct kmem_cache *s, const struct page *slab, unsigned int index)
 {
 	return (void *)(slab_base(s, slab) + (uintptr_t)index * s->stride + s->red_left);
 }
 
-/* The next free object after @object, or NULL; reports and returns NULL if corrupted. */
-static void *next_free(struct kmem_cache *s, struct page *slab, void *object)
+/*
+ * The next free object after @object, or NULL; reports and returns NULL if
+ * the link is corrupted.  Slabs are aligned to their size (buddy blocks
+ * are, and the direct map keeps that), so "in the same slab" is "equal
+ * above bit slab_shift".
+ */
+static inline void *next_free(struct kmem_cache *s, struct page *slab, void *object)
 {
 	void *next = free_pointer_decode(s, object);
-	uintptr_t base = slab_base(s, slab);
 
-	if (likely(!next || (uintptr_t)next - base < slab_bytes(s)))
+	if (likely((((uintptr_t)next ^ (uintptr_t)object) >> s->slab_shift) == 0 || !next))
 		return next;
 	report_corrupted_free_pointer(s, slab, object, next);
 	return NULL;
@@ -191,6 +156,7 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 		return -1;
 	s->objects = (unsigned int)MIN((PAGE_SIZE << s->order) / s->stride, (uint64_t)MAX_OBJECTS);
 	s->stride_reciprocal = (uint32_t)((((uint64_t)1 << 32) + s->stride - 1) / s->stride);
+	s->slab_shift = PAGE_SHIFT + s->order;
 	s->allocator = a;
 	s->lock = (spinlock_t)SPINLOCK_INIT;
 	INIT_LIST_HEAD(&s->partial);
@@ -488,9 +454,8 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 		discard_slab(s, discard);
 }
 
-void slab_backend_free(struct kmem_cache *s, void *object, void *caller)
+void slab_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
-	struct page *slab = slab_page_of(s->allocator, object);
 	struct kmem_cache_cpu *c;
 	uint64_t flags;
 
@@ -519,6 +484,11 @@ void slab_backend_free(struct kmem_cache *s, void *object, void *caller)
 	}
 	local_irq_restore(flags);
 	free_slow(s, slab, object, caller);
+}
+
+void slab_backend_free(struct kmem_cache *s, void *object, void *caller)
+{
+	slab_free(s, slab_page_of(s->allocator, object), object, caller);
 }
 
 /* ---- shrinking, destroying, statistics ---------------------------------- */

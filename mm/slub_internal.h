@@ -7,9 +7,41 @@
 
 /* Layout helpers (mm/slub.c). */
 struct page *slab_page_of(struct slab_allocator *a, const void *address);
-void *free_pointer_decode(const struct kmem_cache *s, const void *object);
-void free_pointer_encode(const struct kmem_cache *s, void *object, const void *next);
-long object_index(struct kmem_cache *s, const struct page *slab, const void *object);
+
+/*
+ * Free pointers are stored as next ^ cache key ^ byteswap(where stored),
+ * Linux's CONFIG_SLAB_FREELIST_HARDENED encoding.
+ */
+static inline void *free_pointer_decode(const struct kmem_cache *s, const void *object)
+{
+	uintptr_t slot = (uintptr_t)object + s->free_offset;
+
+	return (void *)(*(uintptr_t *)slot ^ s->random ^ __builtin_bswap64(slot));
+}
+
+static inline void free_pointer_encode(const struct kmem_cache *s, void *object, const void *next)
+{
+	uintptr_t slot = (uintptr_t)object + s->free_offset;
+
+	*(uintptr_t *)slot = (uintptr_t)next ^ s->random ^ __builtin_bswap64(slot);
+}
+
+/*
+ * The index of @object in @slab, or -1 if it is not an object's start.
+ * The offset inside the slab comes from the address alone (slabs are
+ * aligned to their size); the division by the stride is a multiplication
+ * by its reciprocal, exact for offsets below 2^32 / stride.
+ */
+static inline long object_index(struct kmem_cache *s, const struct page *slab, const void *object)
+{
+	uintptr_t offset = ((uintptr_t)object - s->red_left) & (((uintptr_t)1 << s->slab_shift) - 1);
+	uint64_t index = (offset * (uint64_t)s->stride_reciprocal) >> 32;
+
+	if (index >= slab->objects || index * s->stride != offset)
+		return -1;
+	return (long)index;
+}
+
 void *object_at(struct kmem_cache *s, const struct page *slab, unsigned int index);
 void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller);
 
