@@ -19,8 +19,9 @@
  * back to the page allocator at once (as in Linux: only a use-after-free
  * through the stale translation could see them, and the range is not
  * reused).  When the purge list holds more than LAZY_MAX_PAGES, or when
- * the address space runs out, one TLB flush covers the whole batch, then
- * the page-table pages and address ranges are released.
+ * the address space runs out, the page tables left empty are unlinked,
+ * one TLB flush covers the whole batch, then the page-table pages and
+ * address ranges are released.
  *
  * Lock order: vmap_lock, then the slab cache lock (tree nodes and area
  * structs), then the page-table lock, then the zone lock.
@@ -150,6 +151,7 @@ static void purge_locked(void)
 
 	if (!area)
 		return;
+	pagetable_collect_empty(lazy_start, lazy_end - lazy_start, &lazy_tables);
 	flush_tlb_kernel_range(lazy_start, lazy_end);
 	pagetable_release_deferred(&lazy_tables);
 	while (area) {
@@ -379,7 +381,7 @@ static void retire_area(struct vm_area *area)
 	uint64_t flags;
 
 	spin_lock_irqsave(&vmap_lock, flags);
-	unmap_kernel_range_lazy(area->start, area->size, &lazy_tables);
+	unmap_kernel_range_lazy(area->start, area->size);
 	area->next = lazy_list;
 	lazy_list = area;
 	lazy_pages += area->size / PAGE_SIZE;

@@ -248,6 +248,11 @@ static int map_pieces(uint64_t *table, int level, uint64_t va, uint64_t last, ui
 }
 
 /* Unmap [va, last]; add emptied tables to @freed. Return: bytes unmapped or -ENOMEM. */
+/*
+ * Unmap [va, last].  Tables that become empty are unlinked and added to
+ * @freed, unless @freed is NULL (lazy unmaps leave them for
+ * collect_empty_tables()).  Return: bytes unmapped or -ENOMEM.
+ */
 static long unmap_pieces(uint64_t *table, int level, uint64_t va, uint64_t last,
 			 struct pagetable_deferred *freed)
 {
@@ -270,7 +275,7 @@ static long unmap_pieces(uint64_t *table, int level, uint64_t va, uint64_t last,
 				if (part < 0)
 					return part;
 				unmapped += part;
-				if (table_is_empty(table_of(*entry))) {
+				if (freed && table_is_empty(table_of(*entry))) {
 					table_page_defer_free(freed, entry_address(*entry));
 					*entry = 0;
 				}
@@ -371,7 +376,7 @@ long unmap_kernel_range(uint64_t va, uint64_t size)
 	return unmapped;
 }
 
-long unmap_kernel_range_lazy(uint64_t va, uint64_t size, struct pagetable_deferred *deferred)
+long unmap_kernel_range_lazy(uint64_t va, uint64_t size)
 {
 	uint64_t flags;
 	long unmapped;
@@ -379,9 +384,41 @@ long unmap_kernel_range_lazy(uint64_t va, uint64_t size, struct pagetable_deferr
 	if (!range_is_valid(va, size))
 		return -EINVAL;
 	spin_lock_irqsave(&pagetable_lock, flags);
-	unmapped = unmap_pieces(__va(root_phys), PML4_LEVEL, va, va + size - 1, deferred);
+	unmapped = unmap_pieces(__va(root_phys), PML4_LEVEL, va, va + size - 1, NULL);
 	spin_unlock_irqrestore(&pagetable_lock, flags);
 	return unmapped;
+}
+
+/* Unlink every empty table below @table within [va, last] into @deferred. */
+static void collect_empty_tables(uint64_t *table, int level, uint64_t va, uint64_t last,
+				 struct pagetable_deferred *deferred)
+{
+	for (;;) {
+		uint64_t end = piece_last(va, last, level);
+		uint64_t *entry = &table[level_index(va, level)];
+
+		if (level > 0 && (*entry & PTE_PRESENT) && !entry_is_leaf(*entry, level)) {
+			collect_empty_tables(table_of(*entry), level - 1, va, end, deferred);
+			if (table_is_empty(table_of(*entry))) {
+				table_page_defer_free(deferred, entry_address(*entry));
+				*entry = 0;
+			}
+		}
+		if (end == last)
+			return;
+		va = end + 1;
+	}
+}
+
+void pagetable_collect_empty(uint64_t va, uint64_t size, struct pagetable_deferred *deferred)
+{
+	uint64_t flags;
+
+	if (!range_is_valid(va, size))
+		return;
+	spin_lock_irqsave(&pagetable_lock, flags);
+	collect_empty_tables(__va(root_phys), PML4_LEVEL, va, va + size - 1, deferred);
+	spin_unlock_irqrestore(&pagetable_lock, flags);
 }
 
 void pagetable_release_deferred(struct pagetable_deferred *deferred)

@@ -83,24 +83,29 @@ int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot);
 long unmap_kernel_range(uint64_t va, uint64_t size);
 
 /*
- * Page-table pages unlinked by unmap_kernel_range_lazy(), waiting for the
- * TLB flush after which they may be reused.  Start it zeroed.
+ * Lazy unmapping, for callers that batch many unmaps under one TLB flush
+ * (vmalloc's purge):
+ *
+ *   unmap_kernel_range_lazy(va, size)       clear the entries, no flush, keep
+ *                                           the (possibly empty) tables
+ *   ... more unmaps ...
+ *   pagetable_collect_empty(start, size, &d) unlink the tables now empty
+ *   flush_tlb_kernel_range(start, end)      one flush for the batch
+ *   pagetable_release_deferred(&d)          free the unlinked tables
+ *
+ * Until the flush the unmapped ranges must not be mapped again.  Keeping
+ * the tables until the purge also spares re-creating them for the next
+ * area at the same place.
  */
 struct pagetable_deferred {
 	uint64_t first;   /* physical; each page holds the next one's address */
 	uint64_t count;
 };
 
-/*
- * Like unmap_kernel_range() but without the TLB flush: the caller batches
- * many unmaps, then flushes once (flush_tlb_kernel_range or
- * flush_tlb_all) and calls pagetable_release_deferred(@deferred).  Until
- * then the range must not be mapped again (vmalloc's lazy purge).
- * Return: bytes unmapped, or -ENOMEM / -EINVAL as unmap_kernel_range().
- */
-long unmap_kernel_range_lazy(uint64_t va, uint64_t size, struct pagetable_deferred *deferred);
-
-/* Free the page-table pages collected by lazy unmaps. Call only after the flush. */
+/* Return: bytes unmapped, or -ENOMEM / -EINVAL as unmap_kernel_range(). */
+long unmap_kernel_range_lazy(uint64_t va, uint64_t size);
+void pagetable_collect_empty(uint64_t va, uint64_t size, struct pagetable_deferred *deferred);
+/* Free the page-table pages collected. Call only after the flush. */
 void pagetable_release_deferred(struct pagetable_deferred *deferred);
 
 /*
