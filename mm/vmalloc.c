@@ -134,7 +134,11 @@ static struct vm_area *busy_find_exact(uint64_t start)
 	return NULL;
 }
 
-/* The busy area whose range (guard page included) holds @address. vmap_lock held. */
+/*
+ * The busy area whose range (guard page included) holds @address.  A scan
+ * of every bucket: only wrong-use reports and fault reports need it.
+ * vmap_lock held.
+ */
 static struct vm_area *busy_find_containing(uint64_t address)
 {
 	for (unsigned int b = 0; b < HASH_BUCKETS; b++)
@@ -230,17 +234,32 @@ static void abandon_area(struct vm_area *area, uint64_t mapped)
 	kmem_cache_free(area_cache, area);
 }
 
-/* Map @count pages at the area's start. Return: bytes mapped (all of them on success). */
+static uint64_t frame_of_page(void *pages, size_t index)
+{
+	return page_to_pfn(((struct page **)pages)[index]);
+}
+
+/*
+ * Map @count pages at the area's start.  An injected failure maps a part
+ * first, so that the undo path has mappings to remove.
+ * Return: bytes mapped (all of them on success).
+ */
 static uint64_t map_pages(struct vm_area *area, struct page **pages, unsigned int count,
 			  pgprot_t prot)
 {
-	for (unsigned int i = 0; i < count; i++) {
-		uint64_t va = area->start + (uint64_t)i * PAGE_SIZE;
+	int fail_at = fail_map_after;
 
-		if (injected(&fail_map_after) ||
-		    map_kernel_range(va, page_to_pfn(pages[i]) << PAGE_SHIFT, PAGE_SIZE, prot))
-			return (uint64_t)i * PAGE_SIZE;
+	if (fail_at >= 0) {
+		fail_map_after = -1;
+		if ((unsigned int)fail_at < count) {
+			if (fail_at && map_kernel_frames(area->start, (size_t)fail_at, frame_of_page,
+							 pages, prot))
+				return 0;
+			return (uint64_t)fail_at * PAGE_SIZE;
+		}
 	}
+	if (map_kernel_frames(area->start, count, frame_of_page, pages, prot))
+		return 0;
 	return (uint64_t)count * PAGE_SIZE;
 }
 

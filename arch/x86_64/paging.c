@@ -186,7 +186,7 @@ static bool find_mapped(uint64_t *table, int level, uint64_t va, uint64_t last, 
  * Replace the large page in *entry (at @level) by a table of @level - 1
  * entries with the same translation and attributes.  Return: 0 or -ENOMEM.
  */
-static int split_large_page(uint64_t *entry, int level, uint64_t va)
+static int split_large_page(uint64_t *entry, int level)
 {
 	uint64_t table_phys = table_page_alloc();
 	uint64_t old = *entry, keep = old & LEAF_PROT_BITS;
@@ -202,7 +202,6 @@ static int split_large_page(uint64_t *entry, int level, uint64_t va)
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		table[i] = (entry_address(old) & ~(level_size(level) - 1)) + i * level_size(child) + keep;
 	*entry = table_phys | intermediate_bits;
-	(void)va;
 	flush_tlb_all();
 	return 0;
 }
@@ -269,7 +268,7 @@ static long unmap_pieces(uint64_t *table, int level, uint64_t va, uint64_t last,
 			} else {
 				long part;
 
-				if (entry_is_leaf(*entry, level) && split_large_page(entry, level, va))
+				if (entry_is_leaf(*entry, level) && split_large_page(entry, level))
 					return -ENOMEM;
 				part = unmap_pieces(table_of(*entry), level - 1, va, end, freed);
 				if (part < 0)
@@ -301,7 +300,7 @@ static int protect_pieces(uint64_t *table, int level, uint64_t va, uint64_t last
 			uint64_t pat = level ? *entry & PTE_PAT_LARGE : *entry & PTE_PAT_SMALL;
 			*entry = entry_address(*entry) | pat | leaf_bits(prot, level);
 		} else {
-			if (entry_is_leaf(*entry, level) && split_large_page(entry, level, va))
+			if (entry_is_leaf(*entry, level) && split_large_page(entry, level))
 				return -ENOMEM;
 			err = protect_pieces(table_of(*entry), level - 1, va, end, prot);
 			if (err)
@@ -353,6 +352,75 @@ int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot)
 
 		unmap_pieces(__va(root_phys), PML4_LEVEL, va, last, &freed);
 		flush_tlb_kernel_range(va, va + size);
+		table_pages_release(&freed);
+	}
+	spin_unlock_irqrestore(&pagetable_lock, flags);
+	return err;
+}
+
+/*
+ * The level-0 table that maps @va, created (with its parents) if missing.
+ * Return: the table, or NULL if a page-table page ran out or a large page
+ * is in the way.  Caller holds pagetable_lock.
+ */
+static uint64_t *leaf_table_for(uint64_t va)
+{
+	uint64_t *table = __va(root_phys);
+
+	for (int level = PML4_LEVEL; level > 0; level--) {
+		uint64_t *entry = &table[level_index(va, level)];
+
+		if (!(*entry & PTE_PRESENT)) {
+			uint64_t table_phys = table_page_alloc();
+			if (!table_phys)
+				return NULL;
+			*entry = table_phys | intermediate_bits;
+		} else if (entry_is_leaf(*entry, level)) {
+			return NULL;
+		}
+		table = table_of(*entry);
+	}
+	return table;
+}
+
+int map_kernel_frames(uint64_t va, size_t count, uint64_t (*frame_of)(void *context, size_t index),
+		      void *context, pgprot_t prot)
+{
+	uint64_t size = (uint64_t)count * PAGE_SIZE, found, flags, bits = leaf_bits(prot, 0);
+	uint64_t *table = NULL;
+	int err = 0;
+	size_t i;
+
+	if (!count || !range_is_valid(va, size) || ((prot & PROT_WRITE) && (prot & PROT_EXEC))) {
+		report_caller("map_kernel_frames: bad arguments or W+X:", va, size,
+			      __builtin_return_address(0));
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&pagetable_lock, flags);
+	if (find_mapped(__va(root_phys), PML4_LEVEL, va, va + size - 1, &found)) {
+		spin_unlock_irqrestore(&pagetable_lock, flags);
+		report_caller("map_kernel_frames: overlapping mapping", va, size,
+			      __builtin_return_address(0));
+		return -EEXIST;
+	}
+	for (i = 0; i < count; i++) {
+		uint64_t page_va = va + i * PAGE_SIZE;
+
+		/* One walk per page table, then straight stores. */
+		if (!table || level_index(page_va, 0) == 0)
+			table = leaf_table_for(page_va);
+		if (!table) {
+			err = -ENOMEM;
+			break;
+		}
+		table[level_index(page_va, 0)] = (frame_of(context, i) << PAGE_SHIFT) | bits;
+	}
+	if (err) {
+		struct pagetable_deferred freed = { 0, 0 };
+
+		if (i)
+			unmap_pieces(__va(root_phys), PML4_LEVEL, va, va + i * PAGE_SIZE - 1, &freed);
+		flush_tlb_kernel_range(va, va + i * PAGE_SIZE);
 		table_pages_release(&freed);
 	}
 	spin_unlock_irqrestore(&pagetable_lock, flags);

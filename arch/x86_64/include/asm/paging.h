@@ -73,6 +73,15 @@ uint64_t paging_root(void);
 int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot);
 
 /*
+ * Map @count 4 KiB pages at @va to the frames frame_of(@context, i) for
+ * i = 0..@count-1 (physically scattered pages, as vmalloc's).  Checks
+ * and failure handling as map_kernel_range(), with one page-table walk
+ * per 2 MiB instead of one per page.
+ */
+int map_kernel_frames(uint64_t va, size_t count, uint64_t (*frame_of)(void *context, size_t index),
+		      void *context, pgprot_t prot);
+
+/*
  * Unmap every page in [@va, @va + @size) (holes are skipped), free
  * page-table pages that became empty, flush the TLB for the range.
  * Large pages partly inside the range are split first.
