@@ -88,8 +88,21 @@ static void test_pass_and_skip(struct ktest *t)
 	KEXPECT_STREQ(t, result.skip_reason, "nothing to test here");
 }
 
+/* WARN_ON reports and returns its condition, so it can guard a recovery path. */
+static void test_warn_on_returns_its_condition(struct ktest *t)
+{
+	int recovered = 0;
+
+	if (WARN_ON(1 + 1 == 2))
+		recovered++;
+	if (WARN_ON(1 + 1 == 3))
+		recovered += 10;
+	KEXPECT_EQ(t, recovered, 1);
+}
+
 KTEST_SUITE(ktest,
 	    KTEST_CASE(test_assert_stops_the_case),
 	    KTEST_CASE(test_expect_goes_on),
 	    KTEST_CASE(test_panic_fails_only_the_case),
-	    KTEST_CASE(test_pass_and_skip));
+	    KTEST_CASE(test_pass_and_skip),
+	    KTEST_CASE(test_warn_on_returns_its_condition));

@@ -146,6 +146,23 @@ static void test_guard_page_faults(struct ktest *t)
 	vfree(bytes);
 }
 
+/* vmallocinfo lists live areas in address order; vmalloc_check agrees with them. */
+static void test_vmallocinfo_lists_areas(struct ktest *t)
+{
+	void *first = vmalloc(3 * PAGE_SIZE), *second = vzalloc(PAGE_SIZE);
+	struct vmalloc_stats stats;
+
+	KASSERT_NOT_NULL(t, first);
+	KASSERT_NOT_NULL(t, second);
+	vmalloc_get_stats(&stats);
+	KEXPECT_GE(t, stats.areas, 2);
+	KEXPECT_GE(t, stats.pages, 4);
+	vmallocinfo_print();
+	KEXPECT_NULL(t, vmalloc_check());
+	vfree(first);
+	vfree(second);
+}
+
 static void test_vmap_aliases_known_pages(struct ktest *t)
 {
 	struct page *pages[16] = { 0 };
@@ -363,6 +380,7 @@ KTEST_SUITE(vmalloc,
 	    KTEST_CASE(test_sizes_and_contents),
 	    KTEST_CASE(test_zeroed_and_overflow),
 	    KTEST_CASE(test_guard_page_faults),
+	    KTEST_CASE(test_vmallocinfo_lists_areas),
 	    KTEST_CASE(test_vmap_aliases_known_pages),
 	    KTEST_CASE(test_lazy_purge_really_purges),
 	    KTEST_CASE(test_stream_of_vfree_batches_flushes),
