@@ -14,17 +14,13 @@
 #include <printk.h>
 #include <symbols.h>
 
+#include "host_support.h"
+
 int console_loglevel = LOGLEVEL_DEFAULT + 1;
 
 static char *capture_buffer;
 static size_t capture_size, capture_used;
 
-/*
- * Send printk output to @buffer (@size bytes, always NUL-terminated,
- * truncated when full) instead of stdout, starting empty.  A @size of 0
- * ends the capture.  Declared by the suites that use it.
- */
-void host_printk_capture(char *buffer, size_t size);
 void host_printk_capture(char *buffer, size_t size)
 {
 	capture_buffer = size ? buffer : NULL;
@@ -32,6 +28,23 @@ void host_printk_capture(char *buffer, size_t size)
 	capture_used = 0;
 	if (capture_buffer)
 		capture_buffer[0] = '\0';
+}
+
+static char shared_capture[8192];
+
+void capture_start(void)
+{
+	host_printk_capture(shared_capture, sizeof(shared_capture));
+}
+
+void capture_stop(void)
+{
+	host_printk_capture(NULL, 0);
+}
+
+const char *capture_text(void)
+{
+	return shared_capture;
 }
 
 /* Append @text to the capture buffer, truncating (always terminated). */

@@ -24,8 +24,7 @@
 #include <ktest.h>
 #include <printk.h>
 
-/* tests/host/host_support.c: printk into a buffer instead of stdout (size 0 ends it). */
-void host_printk_capture(char *buffer, size_t size);
+#include "host_support.h"
 
 #define LOW_START 0ull
 #define LOW_END 8192ull
@@ -209,26 +208,6 @@ static unsigned int pcp_count(struct arena *a, int zone)
 {
 	return a->buddy.zones[zone].pcp[0].count;
 }
-
-/* Captured printk output of the last capture_* call. */
-static char report[8192];
-
-static void capture_start(void)
-{
-	host_printk_capture(report, sizeof(report));
-}
-
-static void capture_stop(void)
-{
-	host_printk_capture(NULL, 0);
-}
-
-/* Expect @text in the captured report (on failure both are printed). */
-#define KEXPECT_REPORTED(t, text)                                       \
-	do {                                                            \
-		if (!strstr(report, (text)))                            \
-			KEXPECT_STREQ(t, report, (text));               \
-	} while (0)
 
 /* Free every block of @pages (all of @order) and empty the per-CPU lists. */
 static void free_all(struct ktest *t, struct arena *a, struct page **pages, size_t count,
@@ -509,7 +488,7 @@ static void test_exhaustion_and_recovery(struct ktest *t)
 			}
 		}
 		capture_stop();
-		KEXPECT_STREQ(t, report, "");
+		KEXPECT_STREQ(t, capture_text(), "");
 		CHECK(t, a);
 		KEXPECT_UEQ(t, pages_taken, LOW_END);
 		KEXPECT_UEQ(t, free_page_count(a), 0);
@@ -551,7 +530,7 @@ static void test_order_above_max_order(struct ktest *t)
 	capture_start();
 	KEXPECT_NULL(t, arena_alloc(a, GFP_KERNEL | __GFP_NOWARN, 40));
 	capture_stop();
-	KEXPECT_STREQ(t, report, "");
+	KEXPECT_STREQ(t, capture_text(), "");
 	KEXPECT_UEQ(t, a->buddy.stats.failures, 2);
 	KEXPECT_UEQ(t, free_page_count(a), MAX_BLOCK_PAGES);
 	CHECK(t, a);
@@ -732,7 +711,7 @@ static void test_watermark_reserves(struct ktest *t)
 	}
 	KEXPECT_EQ(t, count, 1024);
 
-	/* With nothing left, __GFP_NOFAIL has no way out: an OOM report, then panic. */
+	/* With nothing left, __GFP_NOFAIL has no way out: an OOM capture_text(), then panic. */
 	nofail_arena = a;
 	ktest_run_nested(&past_the_last, &nested, &reason);
 	capture_stop();
@@ -1340,7 +1319,7 @@ static void test_poison_catches_write_after_free(struct ktest *t)
 		KASSERT_NOT_NULL(t, rest[i]);
 	}
 	capture_stop();
-	KEXPECT_STREQ(t, report, "");
+	KEXPECT_STREQ(t, capture_text(), "");
 	KEXPECT_UEQ(t, a->buddy.stats.poison_errors, 1);
 	KASSERT_TRUE(t, arena_free(a, again, 0));
 	for (int i = 0; i < 7; i++)
@@ -1403,7 +1382,7 @@ static void test_alloc_bulk(struct ktest *t)
 	filled = buddy_alloc_bulk(&a->buddy, GFP_KERNEL, 64, second);
 	capture_stop();
 	KEXPECT_EQ(t, filled, 49);
-	KEXPECT_STREQ(t, report, "");
+	KEXPECT_STREQ(t, capture_text(), "");
 	CHECK(t, a);
 	KEXPECT_UEQ(t, free_page_count(a), 0);
 	for (int i = 0; i < 64; i++)

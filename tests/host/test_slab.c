@@ -30,8 +30,7 @@
 
 #include "../../mm/slab.h"
 
-/* tests/host/host_support.c: printk into a buffer instead of stdout (size 0 ends it). */
-void host_printk_capture(char *buffer, size_t size);
+#include "host_support.h"
 
 #define ARENA_FRAMES 8192ull
 #define ARENA_BYTES (ARENA_FRAMES * PAGE_SIZE)
@@ -224,25 +223,6 @@ static struct kmem_cache *kmalloc_cache(struct slab_arena *a, unsigned int size)
 	return NULL;
 }
 
-/* Captured printk output of the last capture_start(). */
-static char report[8192];
-
-static void capture_start(void)
-{
-	host_printk_capture(report, sizeof(report));
-}
-
-static void capture_stop(void)
-{
-	host_printk_capture(NULL, 0);
-}
-
-/* Expect @text in the captured report (on failure both are printed). */
-#define KEXPECT_REPORTED(t, text)                                       \
-	do {                                                            \
-		if (!strstr(report, (text)))                            \
-			KEXPECT_STREQ(t, report, (text));               \
-	} while (0)
 
 static void fill(void *object, size_t size, uint8_t seed)
 {
