@@ -229,6 +229,12 @@ static uint64_t integer_sqrt(uint64_t n)
 	return root;
 }
 
+uint64_t watermark_gap(const struct zone *zone)
+{
+	/* Linux's: a quarter of min, or 0.1% of the zone (watermark_scale_factor 10). */
+	return MAX(zone->watermark_min / 4, zone->managed_pages / 1000);
+}
+
 void buddy_setup_watermarks(struct buddy *b)
 {
 	uint64_t total = buddy_managed_pages(b);
@@ -244,8 +250,8 @@ void buddy_setup_watermarks(struct buddy *b)
 		unsigned int batch;
 
 		zone->watermark_min = min;
-		zone->watermark_low = min + min / 4;
-		zone->watermark_high = min + min / 2;
+		zone->watermark_low = min + watermark_gap(zone);
+		zone->watermark_high = zone->watermark_low + watermark_gap(zone);
 		/* Batches of about 1/1024 of the zone, 1..63 pages. */
 		batch = (unsigned int)MIN(MAX(zone->managed_pages / 1024, 1ull), (uint64_t)PCP_BATCH_MAX);
 		for (int cpu = 0; cpu < NR_CPUS; cpu++) {

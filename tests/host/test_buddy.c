@@ -609,7 +609,8 @@ struct watermark_case {
 
 /*
  * min_free_kbytes = sqrt(16 * RAM in KiB), clamped to 128 KiB .. 256 MiB,
- * split among zones by size; low = min + min / 4, high = min + min / 2;
+ * split among zones by size; gap = max(min / 4, zone / 1000), low = min + gap,
+ * high = low + gap;
  * per-CPU batch = zone / 1024 in 1..63, high = low / 4 in batch..6 * batch.
  */
 static const struct watermark_case watermark_cases[] = {
@@ -622,8 +623,8 @@ static const struct watermark_case watermark_cases[] = {
 	/* 16 MiB: sqrt(262144) = 512 KiB = 128 pages. */
 	{ 0, 4096, ZONE_DMA, 128, 160, 192, 4, 24 },
 	/* 32 MiB: sqrt(524288) = 724 KiB = 181 pages, half to each zone. */
-	{ LOW_START, LOW_END, ZONE_DMA, 90, 112, 135, 4, 24 },
-	{ LOW_START, LOW_END, ZONE_DMA32, 90, 112, 135, 4, 24 },
+	{ LOW_START, LOW_END, ZONE_DMA, 90, 112, 134, 4, 24 },
+	{ LOW_START, LOW_END, ZONE_DMA32, 90, 112, 134, 4, 24 },
 	/* 16 MiB around 4 GiB: 128 pages, half to each zone. */
 	{ WINDOW_START, WINDOW_END, ZONE_DMA32, 64, 80, 96, 2, 12 },
 	{ WINDOW_START, WINDOW_END, ZONE_NORMAL, 64, 80, 96, 2, 12 },
