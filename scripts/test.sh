@@ -111,7 +111,7 @@ run_qemu() {
 	shift 2
 	selected "$name" || return 0
 	echo "== $name"
-	timeout --foreground -k 5 "$limit" scripts/qemu.sh --iso "$BUILD/ferrite-test-qemu.iso" \
+	timeout --foreground -k 5 "$limit" scripts/qemu.sh --iso "${TEST_ISO:-$BUILD/ferrite-test-qemu.iso}" \
 		--exit-device --serial-log "$log" "$@" > "$LOGS/$name.qemu.log" 2>&1
 	status=$?
 	judge "$name" "$log" "$status" 33
@@ -238,6 +238,16 @@ run_matrix() {
 	run_qemu bios-usb 60 --firmware bios --media usb
 	run_qemu uefi-usb 180 --firmware uefi --media usb
 	run_bochs
+	# The same kernel built by clang.
+	if selected clang-bios-cd; then
+		if BUILD="$BUILD/clang" CC=clang make -s "$BUILD/clang/ferrite-test-qemu.iso" \
+			> "$LOGS/clang-build.log" 2>&1; then
+			TEST_ISO="$BUILD/clang/ferrite-test-qemu.iso" run_qemu clang-bios-cd 120 --firmware bios
+		else
+			echo "--- clang build failed; see $LOGS/clang-build.log" >&2
+			record clang-bios-cd 0 1 "clang build failed; see $LOGS/clang-build.log"
+		fi
+	fi
 	if [ "${MATRIX_KVM:-0}" = 1 ]; then
 		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 			run_qemu kvm-bios-host 300 --firmware bios --accel kvm
