@@ -118,6 +118,8 @@ void *slab_backend_alloc(struct kmem_cache *cache, gfp_t gfp, void *caller);
 void slab_backend_free(struct kmem_cache *cache, void *object, void *caller);
 /* The same when the caller already looked up the object's first page @slab. */
 void slab_free(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
+/* The same when @slab is known to be a slab of @cache (kfree found the cache through it). */
+void slab_free_in(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
 unsigned long slab_backend_destroy(struct kmem_cache *cache);
 void slab_backend_shrink(struct kmem_cache *cache);
 size_t slab_backend_ksize(struct kmem_cache *cache, const void *object);

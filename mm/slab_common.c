@@ -152,7 +152,7 @@ bool slab_cache_destroy(struct slab_allocator *a, struct kmem_cache *cache)
 }
 
 /* Sizes above the largest class: compound pages, order from the size. */
-static void *kmalloc_large(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
+static __attribute__((noinline)) void *kmalloc_large(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
 {
 	unsigned int order = 0;
 	struct page *page;
@@ -164,13 +164,20 @@ static void *kmalloc_large(struct slab_allocator *a, size_t size, gfp_t gfp, voi
 	return page ? buddy_page_address(a->buddy, page) : NULL;
 }
 
-void *slab_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
+static inline __attribute__((always_inline)) void *kmalloc_common(struct slab_allocator *a,
+								    size_t size, gfp_t gfp,
+								    void *caller)
 {
 	if (unlikely(size == 0))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
 		return kmalloc_large(a, size, gfp, caller);
 	return slab_backend_alloc(a->kmalloc_caches[kmalloc_index(size)], gfp, caller);
+}
+
+void *slab_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
+{
+	return kmalloc_common(a, size, gfp, caller);
 }
 
 static struct page *page_of(struct slab_allocator *a, const void *object)
@@ -186,7 +193,7 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 		return;
 	page = page_of(a, object);
 	if (likely(page && (page->flags & PG_slab))) {
-		slab_free(page->slab_cache, page, (void *)object, caller);
+		slab_free_in(page->slab_cache, page, (void *)object, caller);
 		return;
 	}
 	if (page && (page->flags & PG_compound) &&
@@ -351,7 +358,7 @@ void kmem_cache_free_bulk(struct kmem_cache *cache, size_t count, void **objects
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
-	return slab_kmalloc(&kernel_slab, size, gfp, __builtin_return_address(0));
+	return kmalloc_common(&kernel_slab, size, gfp, __builtin_return_address(0));
 }
 
 void *kzalloc(size_t size, gfp_t gfp)

@@ -351,6 +351,12 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gf
 	return object;
 }
 
+static __attribute__((noinline)) void *zero_object(struct kmem_cache *s, void *object)
+{
+	memset(object, 0, s->object_size);
+	return object;
+}
+
 void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
 	struct kmem_cache_cpu *c;
@@ -370,7 +376,7 @@ void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 	local_irq_restore(flags);
 	s->allocations++;
 	if (unlikely(gfp & __GFP_ZERO))
-		memset(object, 0, s->object_size);
+		return zero_object(s, object);
 	return object;
 }
 
@@ -456,11 +462,19 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 
 void slab_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
+	if (unlikely(!slab || !(slab->flags & PG_slab) || slab->slab_cache != s)) {
+		report_invalid_free(s, slab, object, caller);
+		return;
+	}
+	slab_free_in(s, slab, object, caller);
+}
+
+void slab_free_in(struct kmem_cache *s, struct page *slab, void *object, void *caller)
+{
 	struct kmem_cache_cpu *c;
 	uint64_t flags;
 
-	if (unlikely(!slab || !(slab->flags & PG_slab) || slab->slab_cache != s ||
-		     object_index(s, slab, object) < 0)) {
+	if (unlikely(object_index(s, slab, object) < 0)) {
 		report_invalid_free(s, slab, object, caller);
 		return;
 	}
