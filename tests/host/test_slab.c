@@ -32,6 +32,8 @@
 
 #include "host_support.h"
 
+#include "../common/byte_patterns.h"
+
 #define ARENA_FRAMES 8192ull
 #define ARENA_BYTES (ARENA_FRAMES * PAGE_SIZE)
 #define ARENA_ALIGN (PAGE_SIZE << MAX_ORDER)
@@ -223,35 +225,6 @@ static struct kmem_cache *kmalloc_cache(struct slab_arena *a, unsigned int size)
 	return NULL;
 }
 
-
-static void fill(void *object, size_t size, uint8_t seed)
-{
-	uint8_t *bytes = object;
-
-	for (size_t i = 0; i < size; i++)
-		bytes[i] = (uint8_t)(seed + i * 13 + (i >> 8));
-}
-
-/* Return: true if @object still holds what fill(@object, @size, @seed) wrote. */
-static bool holds(const void *object, size_t size, uint8_t seed)
-{
-	const uint8_t *bytes = object;
-
-	for (size_t i = 0; i < size; i++)
-		if (bytes[i] != (uint8_t)(seed + i * 13 + (i >> 8)))
-			return false;
-	return true;
-}
-
-static bool all_bytes(const void *object, size_t size, uint8_t value)
-{
-	const uint8_t *bytes = object;
-
-	for (size_t i = 0; i < size; i++)
-		if (bytes[i] != value)
-			return false;
-	return true;
-}
 
 /* ---- kmalloc ------------------------------------------------------------ */
 

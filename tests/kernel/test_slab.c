@@ -19,6 +19,8 @@
 
 #include "../../mm/slab.h"
 
+#include "../common/byte_patterns.h"
+
 extern char __text_start[];
 
 /* Free pages once every cache gave back its empty slabs and the per-CPU lists are drained. */
@@ -27,45 +29,6 @@ static uint64_t settled_free_pages(void)
 	kmem_cache_shrink_all();
 	buddy_drain_pcp(&kernel_buddy);
 	return buddy_free_pages(&kernel_buddy);
-}
-
-static void fill(void *object, size_t size, uint8_t seed)
-{
-	uint8_t *bytes = object;
-
-	for (size_t i = 0; i < size; i++)
-		bytes[i] = (uint8_t)(seed + i * 13 + (i >> 8));
-}
-
-/* Return: true if bytes [@start, @size) of @object are what fill(@object, @size, @seed) wrote. */
-static bool holds_from(const void *object, size_t start, size_t size, uint8_t seed)
-{
-	const uint8_t *bytes = object;
-
-	for (size_t i = start; i < size; i++)
-		if (bytes[i] != (uint8_t)(seed + i * 13 + (i >> 8)))
-			return false;
-	return true;
-}
-
-static bool holds(const void *object, size_t size, uint8_t seed)
-{
-	const uint8_t *bytes = object;
-
-	for (size_t i = 0; i < size; i++)
-		if (bytes[i] != (uint8_t)(seed + i * 13 + (i >> 8)))
-			return false;
-	return true;
-}
-
-static bool all_bytes(const void *object, size_t size, uint8_t value)
-{
-	const uint8_t *bytes = object;
-
-	for (size_t i = 0; i < size; i++)
-		if (bytes[i] != value)
-			return false;
-	return true;
 }
 
 static bool is_power_of_two(uint64_t value)
