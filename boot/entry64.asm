@@ -29,8 +29,11 @@ kernel_entry64:
 	hlt
 	jmp .halt
 
-; The kernel stack (the boot CPU's).  Overflowing it runs into whatever
-; precedes it in .bss; a guard page comes with the kernel's own page tables.
-section .bss nobits alloc noexec write align=16
-kernel_stack:     resb 32768
+; The kernel stack (the boot CPU's), after a guard page that the kernel's
+; own page tables leave unmapped: an overflow faults there, and the #DF
+; handler runs on its own IST stack and reports it.
+section .bss.kernel_stack nobits alloc noexec write align=4096
+global kernel_stack_guard
+kernel_stack_guard: resb 4096
+kernel_stack:       resb 32768
 kernel_stack_top:

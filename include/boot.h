@@ -23,6 +23,12 @@
  */
 void boot_setup(uint32_t magic, uint64_t info_phys);
 
+/*
+ * Start the screen console if its framebuffer lies above 4 GiB, which
+ * only the kernel's own page tables map.  Context: once, after mm_init().
+ */
+void boot_start_deferred_console(void);
+
 /* Return: the value of command-line parameter @key, or NULL. */
 const char *boot_cmdline_get(const char *key);
 

@@ -99,11 +99,19 @@ static void parse_boot_info(uint32_t magic, uint64_t info_phys)
 	}
 }
 
+static bool screen_deferred;
+
 static void start_screen_console(void)
 {
 	const struct boot_framebuffer *fb = &info.framebuffer;
 
 	pat_init();
+	if (fb->present && fb->type == MULTIBOOT2_FRAMEBUFFER_TYPE_RGB &&
+	    fb->addr + (uint64_t)fb->pitch * fb->height > BOOT_DIRECT_MAP_LIMIT) {
+		/* Common on UEFI PCs: only the kernel's own page tables can reach it. */
+		screen_deferred = true;
+		return;
+	}
 	if (fb->present && fb->type == MULTIBOOT2_FRAMEBUFFER_TYPE_RGB) {
 		if (fbcon_init(fb))
 			return;
@@ -217,6 +225,21 @@ static void build_memmap(uint64_t mem_limit)
 	pr_info("Memory: %llu KiB usable (%llu MiB), top of RAM 0x%llx\n",
 		(unsigned long long)(usable / KiB), (unsigned long long)(usable / MiB),
 		(unsigned long long)memmap_top_of_ram(&memmap));
+}
+
+void boot_start_deferred_console(void)
+{
+	const struct boot_framebuffer *fb = &info.framebuffer;
+
+	if (!screen_deferred)
+		return;
+	screen_deferred = false;
+	if (fbcon_init(fb))
+		pr_info("framebuffer at 0x%llx (above 4 GiB): screen console started; the lines "
+			"before this one went to the serial port only\n", (unsigned long long)fb->addr);
+	else
+		pr_warn("framebuffer %ux%u %ubpp at 0x%llx not usable; no screen console\n",
+			fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr);
 }
 
 void boot_setup(uint32_t magic, uint64_t info_phys)

@@ -38,9 +38,11 @@ bool symbol_lookup(uint64_t address, struct symbol *out)
 	if (low == 0)
 		return false;
 	e = &ksym_table[low - 1];
-	/* Symbols without a size (assembly labels) cover up to the next one. */
-	if (e->size ? address >= e->address + e->size
-		    : (low < ksym_count && address >= ksym_table[low].address))
+	/*
+	 * Symbols without a size (assembly labels) cover up to the next one;
+	 * the last one covers nothing (it is a marker such as __text_end).
+	 */
+	if (e->size ? address >= e->address + e->size : low == ksym_count)
 		return false;
 	out->name = ksym_names + e->name_offset;
 	out->address = e->address;

@@ -24,6 +24,7 @@ void cpu_features_init(void)
 		r = cpuid(1, 0);
 		f->pge = r.edx & BIT(13);
 		f->pat = r.edx & BIT(16);
+		f->mce = r.edx & BIT(7);
 		f->pcid = r.ecx & BIT(17);
 		f->rdrand = r.ecx & BIT(30);
 	}

@@ -5,8 +5,9 @@
  * Long mode ignores segment bases and limits, but still needs a code
  * descriptor with L=1, a data descriptor, and a TSS whose Interrupt Stack
  * Table gives the double-fault, NMI and machine-check handlers stacks of
- * their own: a kernel stack overflow then ends in a readable #DF report
- * instead of a triple fault.
+ * their own: a kernel stack overflow (into the unmapped guard page below
+ * the boot stack) then ends in a readable #DF report instead of a triple
+ * fault.
  */
 #include <stdint.h>
 

@@ -298,7 +298,11 @@ static int protect_pieces(uint64_t *table, int level, uint64_t va, uint64_t last
 			return -ENOENT;
 		if (entry_is_leaf(*entry, level) && piece_is_whole(va, end, level)) {
 			uint64_t pat = level ? *entry & PTE_PAT_LARGE : *entry & PTE_PAT_SMALL;
-			*entry = entry_address(*entry) | pat | leaf_bits(prot, level);
+			/* A protection change keeps the memory type unless @prot names one. */
+			uint64_t cache = (prot & (PROT_WRITE_COMBINE | PROT_UNCACHED)) ? 0 :
+					 *entry & (PTE_WRITE_THROUGH | PTE_CACHE_DISABLE);
+
+			*entry = entry_address(*entry) | pat | cache | leaf_bits(prot, level);
 		} else {
 			if (entry_is_leaf(*entry, level) && split_large_page(entry, level))
 				return -ENOMEM;
@@ -357,6 +361,9 @@ int map_kernel_range(uint64_t va, uint64_t phys, uint64_t size, pgprot_t prot)
 	spin_unlock_irqrestore(&pagetable_lock, flags);
 	return err;
 }
+
+static void collect_empty_tables(uint64_t *table, int level, uint64_t va, uint64_t last,
+				 struct pagetable_deferred *deferred);
 
 /*
  * The level-0 table that maps @va, created (with its parents) if missing.
@@ -420,7 +427,9 @@ int map_kernel_frames(uint64_t va, size_t count, uint64_t (*frame_of)(void *cont
 
 		if (i)
 			unmap_pieces(__va(root_phys), PML4_LEVEL, va, va + i * PAGE_SIZE - 1, &freed);
-		flush_tlb_kernel_range(va, va + i * PAGE_SIZE);
+		/* Also the tables created for the page that failed. */
+		collect_empty_tables(__va(root_phys), PML4_LEVEL, va, va + size - 1, &freed);
+		flush_tlb_kernel_range(va, va + size);
 		table_pages_release(&freed);
 	}
 	spin_unlock_irqrestore(&pagetable_lock, flags);

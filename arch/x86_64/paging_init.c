@@ -11,11 +11,12 @@
 #include <memmap.h>
 #include <printk.h>
 
+#define X86_CR4_MCE (1ul << 6)
 #define X86_CR4_SMEP (1ul << 20)
 #define X86_CR4_SMAP (1ul << 21)
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
-extern char __data_start[], __kernel_end[];
+extern char __data_start[], __kernel_end[], kernel_stack_guard[];
 
 /* While the boot tables are live only the low 4 GiB can be written through __va. */
 static uint64_t alloc_limit = BOOT_DIRECT_MAP_LIMIT;
@@ -80,6 +81,9 @@ static void enable_cpu_protections(void)
 
 	if (boot_cpu.pge)
 		cr4 |= X86_CR4_PGE;
+	/* The 32-bit entry cleared CR4; without MCE a machine check shuts the CPU down unreported. */
+	if (boot_cpu.mce)
+		cr4 |= X86_CR4_MCE;
 	if (boot_cpu.smep)
 		cr4 |= X86_CR4_SMEP;
 	if (boot_cpu.smap)
@@ -100,7 +104,9 @@ void paging_init(struct memblock *mb, const struct memmap *map)
 
 	map_kernel_section("kernel text", __text_start, __text_end, PAGE_KERNEL_RX);
 	map_kernel_section("kernel rodata", __rodata_start, __rodata_end, PAGE_KERNEL_RO);
-	map_kernel_section("kernel data", __data_start, __kernel_end, PAGE_KERNEL);
+	/* Data and bss, less the page below the boot stack: an overflow faults. */
+	map_kernel_section("kernel data", __data_start, kernel_stack_guard, PAGE_KERNEL);
+	map_kernel_section("kernel bss", kernel_stack_guard + PAGE_SIZE, __kernel_end, PAGE_KERNEL);
 	map_direct_map(map);
 	if (ioremap_replay())
 		panic("paging: cannot map device memory");

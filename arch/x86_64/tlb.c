@@ -55,16 +55,20 @@ void flush_tlb_all(void)
 
 void flush_tlb_kernel_range(uint64_t start, uint64_t end)
 {
+	uint64_t pages;
+
 	start &= ~(PAGE_SIZE - 1);
-	if (end <= start)
+	if (end == start)
 		return;
-	if ((end - start) / PAGE_SIZE > tlb_flush_ceiling) {
+	/* Unsigned arithmetic: a range ending at the top of the address space has end == 0. */
+	pages = (end - start + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (pages > tlb_flush_ceiling) {
 		flush_tlb_all();
 		return;
 	}
 	tlb_stats.range++;
-	for (uint64_t va = start; va < end; va += PAGE_SIZE)
-		invlpg(va);
+	for (uint64_t i = 0; i < pages; i++)
+		invlpg(start + i * PAGE_SIZE);
 }
 
 #define MEASURE_PAGES 64

@@ -155,11 +155,18 @@ static uint64_t fixup_for_failed_call(struct trap_frame *f)
 	return fixup;
 }
 
+/* Faults a listed instruction may raise; an NMI or #MC arriving there is no fault of it. */
+static bool fixup_applies(uint64_t vector)
+{
+	return vector == X86_DE || vector == X86_UD || vector == X86_GP || vector == X86_PF ||
+	       vector == X86_SS || vector == X86_AC;
+}
+
 void exception_dispatch(struct trap_frame *f)
 {
-	uint64_t fixup = extable_search(f->rip);
+	uint64_t fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
 
-	if (!fixup)
+	if (!fixup && fixup_applies(f->vector))
 		fixup = fixup_for_failed_call(f);
 	if (fixup) {
 		last_exception_fixup = (struct exception_fixup_record){

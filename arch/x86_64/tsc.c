@@ -16,7 +16,9 @@ uint64_t tsc_boot;
 #define PIT_COMMAND 0x43
 #define PIT_GATE_PORT 0x61         /* bit 0: channel 2 gate; bit 1: speaker; bit 5: output */
 #define CALIBRATION_MS 10
-#define POLL_LIMIT 50000000u
+#define POLL_LIMIT 5000000u
+/* 10 ms at 10 GHz, twenty times over: a PIT that never counts gives up in well under a second. */
+#define CYCLE_LIMIT 2000000000ull
 
 static uint64_t pit_measure_khz(void)
 {
@@ -31,7 +33,7 @@ static uint64_t pit_measure_khz(void)
 	outb(PIT_CHANNEL2, latch >> 8);
 	start = rdtsc();
 	while (!(inb(PIT_GATE_PORT) & 0x20)) {
-		if (++polls > POLL_LIMIT)
+		if (++polls > POLL_LIMIT || rdtsc() - start > CYCLE_LIMIT)
 			return 0;
 	}
 	end = rdtsc();

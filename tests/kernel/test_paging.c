@@ -187,6 +187,20 @@ static void test_bad_requests_refused(struct ktest *t)
 	free_test_page(a);
 }
 
+/* The very last page of the address space: flushes must not wrap to an empty range. */
+static void test_last_page_of_address_space(struct ktest *t)
+{
+	uint64_t a = test_page(t, 0xe000), va = 0xfffffffffffff000ull, value;
+
+	KASSERT_EQ(t, map_kernel_range(va, a, PAGE_SIZE, PAGE_KERNEL), 0);
+	KEXPECT_UEQ(t, read_word(va), 0xe000);
+	KEXPECT_EQ(t, protect_kernel_range(va, PAGE_SIZE, PAGE_KERNEL_RO), 0);
+	KEXPECT_EQ(t, probe_write_u64((void *)va, 1), -1);
+	KEXPECT_EQ(t, unmap_kernel_range(va, PAGE_SIZE), PAGE_SIZE);
+	KEXPECT_EQ(t, probe_read_u64((void *)va, &value), -1);
+	free_test_page(a);
+}
+
 static void test_pagetable_pages_come_back(struct ktest *t)
 {
 	uint64_t a = test_page(t, 0), before = pagetable_pages_in_use();
@@ -367,6 +381,7 @@ KTEST_SUITE(paging,
 	    KTEST_CASE(test_protect_changes_permissions),
 	    KTEST_CASE(test_no_execute),
 	    KTEST_CASE(test_bad_requests_refused),
+	    KTEST_CASE(test_last_page_of_address_space),
 	    KTEST_CASE(test_pagetable_pages_come_back),
 	    KTEST_CASE(test_large_pages_split_on_partial_unmap),
 	    KTEST_CASE(test_kernel_image_protections),

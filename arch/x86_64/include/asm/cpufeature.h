@@ -16,6 +16,7 @@ struct cpu_features {
 	bool nx;            /* CPUID 0x80000001 EDX[20]: no-execute pages (EFER.NXE) */
 	bool pge;           /* CPUID 1 EDX[13]: global pages (CR4.PGE) */
 	bool pat;           /* CPUID 1 EDX[16]: page attribute table */
+	bool mce;           /* CPUID 1 EDX[7]: machine-check exception (CR4.MCE) */
 	bool gbpages;       /* CPUID 0x80000001 EDX[26]: 1 GiB pages */
 	bool pcid;          /* CPUID 1 ECX[17]: process-context identifiers */
 	bool invpcid;       /* CPUID 7.0 EBX[10]: INVPCID instruction */

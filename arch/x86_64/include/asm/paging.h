@@ -11,8 +11,8 @@
  * back to it when a table becomes empty.  Every change of a present entry
  * is followed by a TLB flush through asm/tlb.h before the call returns.
  *
- * Lock order: the page-table lock is taken inside any allocator lock the
- * page source takes, never the other way round.
+ * Lock order: the page-table lock first, then the lock of the page
+ * source's allocator (a zone lock) inside it, never the other way round.
  */
 #ifndef FERRITE_ASM_PAGING_H
 #define FERRITE_ASM_PAGING_H
@@ -119,7 +119,8 @@ void pagetable_release_deferred(struct pagetable_deferred *deferred);
 
 /*
  * Change the protection of the mapped pages in [@va, @va + @size) to
- * @prot, splitting large pages at the edges; flushes the TLB.
+ * @prot, splitting large pages at the edges; flushes the TLB.  The memory
+ * type (WB, WC, UC) is kept unless @prot names one.
  * Return: 0, -ENOENT if a page in the range is not mapped (nothing after
  * it changes), -EINVAL, -ENOMEM.
  */

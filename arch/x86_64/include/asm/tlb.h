@@ -33,7 +33,7 @@ extern unsigned long tlb_flush_ceiling;
 
 void flush_tlb_one_kernel(uint64_t va);
 
-/* Flush [@start, @end); @end exclusive. Context: any. */
+/* Flush [@start, @end); @end exclusive (0 for a range ending at the top). Context: any. */
 void flush_tlb_kernel_range(uint64_t start, uint64_t end);
 
 void flush_tlb_all(void);
