@@ -78,6 +78,11 @@ struct buddy {
 	struct page *memmap;            /* struct page of frame memmap_start_pfn */
 	uint64_t memmap_start_pfn, memmap_end_pfn;
 	struct page *memmap_end;        /* memmap + (memmap_end_pfn - memmap_start_pfn) */
+	/*
+	 * Bit per MAX_ORDER block of frames: set where the memmap is backed
+	 * (a hole in RAM has no struct page).  NULL: all of it is backed.
+	 */
+	const uint8_t *backed_blocks;
 	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
 	bool poison;                    /* page poisoning on */
 	/* For each highest allowed zone, the first one with pages (kept by buddy_add_range). */
@@ -137,10 +142,14 @@ size_t buddy_alloc_bulk(struct buddy *b, gfp_t gfp, size_t count, struct page **
 /* Give every per-CPU page back to its zone. */
 void buddy_drain_pcp(struct buddy *b);
 
-/* The page of frame @pfn, or NULL if @pfn is outside the memmap. */
+/* The page of frame @pfn, or NULL if @pfn has no struct page (outside the memmap, or a hole). */
 static inline struct page *buddy_pfn_to_page(const struct buddy *b, uint64_t pfn)
 {
+	uint64_t block = pfn >> MAX_ORDER;
+
 	if (pfn < b->memmap_start_pfn || pfn >= b->memmap_end_pfn)
+		return NULL;
+	if (b->backed_blocks && !(b->backed_blocks[block / 8] & (1u << (block % 8))))
 		return NULL;
 	return b->memmap + (pfn - b->memmap_start_pfn);
 }

@@ -113,6 +113,9 @@ struct memmap;
  */
 void vmemmap_init(struct memblock *mb, const struct memmap *map);
 
+/* Bit per 1024-frame block: set where the memmap is backed (see struct buddy). */
+const uint8_t *vmemmap_backed_blocks(void);
+
 /* Bytes of RAM used by the memmap, and frames it describes. */
 uint64_t vmemmap_bytes(void);
 uint64_t vmemmap_frames(void);

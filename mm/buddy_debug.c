@@ -62,7 +62,9 @@ void report_bad_free(struct buddy *b, struct page *page, unsigned int order, voi
 	struct page *head = NULL;
 
 	b->stats.bad_frees++;
-	if (!in_memmap)
+	if (!page)
+		problem = "free of an address with no struct page (not RAM)";
+	else if (!in_memmap)
 		problem = "page outside the memory map";
 	else if (order > MAX_ORDER)
 		problem = "order above MAX_ORDER";

@@ -45,9 +45,13 @@ unsigned long get_zeroed_page(gfp_t gfp)
 
 void free_pages(unsigned long address, unsigned int order)
 {
-	if (address)
-		buddy_free(&kernel_buddy, virt_to_page((void *)address), order,
-			   __builtin_return_address(0));
+	struct page *page;
+
+	if (!address)
+		return;
+	/* An address with no struct page (a hole, not RAM) is reported, not followed. */
+	page = buddy_pfn_to_page(&kernel_buddy, __pa((void *)address) >> PAGE_SHIFT);
+	buddy_free(&kernel_buddy, page, order, __builtin_return_address(0));
 }
 
 unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long count, struct page **pages)
@@ -78,6 +82,7 @@ void free_reserved_page(struct page *page)
 
 	BUG_ON(!PageReserved(page));
 	buddy_add_range(&kernel_buddy, pfn, pfn + 1);
+	reserved_at_handover--;
 }
 
 static uint64_t table_page_alloc(void *context)
@@ -114,6 +119,7 @@ void page_alloc_init(struct memblock *mb, const struct memmap *map, bool poison)
 	uint64_t cursor = 0, base, end, added = 0;
 
 	buddy_init(&kernel_buddy, vmemmap, 0, top_pfn(map), DIRECT_MAP_BASE);
+	kernel_buddy.backed_blocks = vmemmap_backed_blocks();
 	kernel_buddy.poison = poison;
 	reserved_at_handover = memblock_reserved_bytes(mb) >> PAGE_SHIFT;
 	while (memblock_next_free(mb, &cursor, &base, &end))

@@ -18,6 +18,7 @@
  *   slab_backend_destroy(cache)          Return: objects still in use (0: freed)
  *   slab_backend_shrink(cache)           free the empty slabs
  *   slab_backend_ksize(cache, object)
+ *   slab_backend_is_object(cache, slab, object)
  *   slab_backend_stats(cache, stats)
  *   slab_backend_check(cache)            the validator
  */
@@ -123,6 +124,8 @@ void slab_free_in(struct kmem_cache *cache, struct page *slab, void *object, voi
 unsigned long slab_backend_destroy(struct kmem_cache *cache);
 void slab_backend_shrink(struct kmem_cache *cache);
 size_t slab_backend_ksize(struct kmem_cache *cache, const void *object);
+/* Is @object the start of an object of @slab? */
+bool slab_backend_is_object(struct kmem_cache *cache, const struct page *slab, const void *object);
 void slab_backend_stats(struct kmem_cache *cache, struct slab_stats *stats);
 const char *slab_backend_check(struct kmem_cache *cache);
 

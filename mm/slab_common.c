@@ -110,7 +110,9 @@ struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name,
 	struct kmem_cache *cache;
 	uint64_t irq;
 
-	if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE * 4 || (align & (align - 1)))
+	/* Objects and alignments up to the largest slab (32 KiB); align a power of two. */
+	if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE * 4 || (align & (align - 1)) ||
+	    align > KMALLOC_MAX_CACHE_SIZE * 4)
 		goto fail;
 	cache = slab_backend_alloc(&a->cache_cache, GFP_KERNEL, __builtin_return_address(0));
 	if (!cache)
@@ -205,6 +207,7 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 	pr_err("kfree: %p was not allocated by kmalloc (called from %p)\n", object, caller);
 }
 
+/* Return: the usable size, or 0 if @object is not the start of a live-looking allocation. */
 size_t slab_ksize(struct slab_allocator *a, const void *object)
 {
 	struct page *page;
@@ -212,9 +215,9 @@ size_t slab_ksize(struct slab_allocator *a, const void *object)
 	if (ZERO_OR_NULL_PTR(object))
 		return 0;
 	page = page_of(a, object);
-	if (page && (page->flags & PG_slab))
+	if (page && (page->flags & PG_slab) && slab_backend_is_object(page->slab_cache, page, object))
 		return slab_backend_ksize(page->slab_cache, object);
-	if (page && (page->flags & PG_compound))
+	if (page && (page->flags & PG_compound) && buddy_page_address(a->buddy, page) == object)
 		return PAGE_SIZE << page->private;
 	return 0;
 }
@@ -396,6 +399,7 @@ void kfree(const void *object)
 
 void kfree_sensitive(const void *object)
 {
+	/* 0 for anything kfree will refuse: nothing is zeroed that is not the caller's. */
 	size_t size = slab_ksize(&kernel_slab, object);
 
 	if (size)

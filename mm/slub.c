@@ -82,15 +82,16 @@ void *object_at(struct kmem_cache *s, const struct page *slab, unsigned int inde
 
 /*
  * The next free object after @object, or NULL; reports and returns NULL if
- * the link is corrupted.  Slabs are aligned to their size (buddy blocks
- * are, and the direct map keeps that), so "in the same slab" is "equal
- * above bit slab_shift".
+ * the link is corrupted: outside the slab, or not at an object's start.
+ * Slabs are aligned to their size (buddy blocks are, and the direct map
+ * keeps that), so "in the same slab" is "equal above bit slab_shift".
  */
 static inline void *next_free(struct kmem_cache *s, struct page *slab, void *object)
 {
 	void *next = free_pointer_decode(s, object);
 
-	if (likely((((uintptr_t)next ^ (uintptr_t)object) >> s->slab_shift) == 0 || !next))
+	if (likely(!next || ((((uintptr_t)next ^ (uintptr_t)object) >> s->slab_shift) == 0 &&
+			     object_index(s, slab, next) >= 0)))
 		return next;
 	report_corrupted_free_pointer(s, slab, object, next);
 	return NULL;
@@ -151,9 +152,9 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 		inuse += 2 * sizeof(struct slab_track);
 	}
 	s->stride = ALIGN_UP(s->red_left + inuse, align);
-	s->order = choose_order(s->stride);
-	if (s->stride > (PAGE_SIZE << MAX_SLAB_ORDER))
+	if (s->stride == 0 || s->stride > (PAGE_SIZE << MAX_SLAB_ORDER))
 		return -1;
+	s->order = choose_order(s->stride);
 	s->objects = (unsigned int)MIN((PAGE_SIZE << s->order) / s->stride, (uint64_t)MAX_OBJECTS);
 	s->stride_reciprocal = (uint32_t)((((uint64_t)1 << 32) + s->stride - 1) / s->stride);
 	s->slab_shift = PAGE_SHIFT + s->order;
@@ -563,6 +564,11 @@ unsigned long slab_backend_destroy(struct kmem_cache *s)
 	return in_use;
 }
 
+bool slab_backend_is_object(struct kmem_cache *s, const struct page *slab, const void *object)
+{
+	return object_index(s, slab, object) >= 0;
+}
+
 size_t slab_backend_ksize(struct kmem_cache *s, const void *object)
 {
 	(void)object;
@@ -577,8 +583,8 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 
 	spin_lock_irqsave(&s->lock, flags);
 	c = this_cpu_ptr(s->cpu_slab);
-	for (void *object = c->freelist; object && cpu_free <= s->objects;
-	     object = free_pointer_decode(s, object))
+	for (void *object = c->freelist; object && cpu_free <= s->objects &&
+	     object_index(s, c->slab, object) >= 0; object = free_pointer_decode(s, object))
 		cpu_free++;
 	*stats = (struct slab_stats){
 		.slabs = s->slabs,

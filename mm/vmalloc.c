@@ -278,7 +278,9 @@ static void *vmalloc_caller(size_t size, gfp_t gfp, void *caller)
 	struct page **pages;
 	uint64_t mapped;
 
-	if (!size || size > VMALLOC_END - VMALLOC_START)
+	/* The page count must fit the area and an unsigned int (vm_area.page_count). */
+	if (!size || size > VMALLOC_END - VMALLOC_START - GUARD_SIZE ||
+	    ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE > UINT32_MAX)
 		return NULL;
 	count = (unsigned int)(ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
 	pages = kvzalloc((size_t)count * sizeof(*pages), gfp);
@@ -472,7 +474,8 @@ void *kvmalloc(size_t size, gfp_t gfp)
 		return kmalloc(size, gfp);
 	/* Contiguous only if it is there now: no warning, no reserves. */
 	if (size <= (PAGE_SIZE << 3)) {
-		address = kmalloc(size, (gfp & ~__GFP_HIGH) | __GFP_NOWARN | __GFP_NORETRY);
+		address = kmalloc(size, (gfp & ~(__GFP_HIGH | __GFP_NOFAIL)) | __GFP_NOWARN |
+				       __GFP_NORETRY);
 		if (address)
 			return address;
 	}

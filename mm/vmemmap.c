@@ -22,6 +22,12 @@ struct page *const vmemmap = (struct page *)VMEMMAP_BASE;
 
 static uint64_t backing_bytes;
 static uint64_t frames;
+static uint8_t *backed_blocks;   /* bit per MEMMAP_BLOCK_PAGES frames whose struct pages exist */
+
+const uint8_t *vmemmap_backed_blocks(void)
+{
+	return backed_blocks;
+}
 
 uint64_t vmemmap_bytes(void)
 {
@@ -78,7 +84,17 @@ static void populate(struct memblock *mb, uint64_t first_pfn, uint64_t end_pfn)
 
 void vmemmap_init(struct memblock *mb, const struct memmap *map)
 {
-	uint64_t ram = 0;
+	uint64_t ram = 0, top = 0, bitmap_bytes, bitmap_phys;
+
+	for (size_t i = 0; i < map->count; i++)
+		if (mem_type_is_ram(map->ranges[i].type))
+			top = MAX(top, ALIGN_UP(map->ranges[i].end, PAGE_SIZE) >> PAGE_SHIFT);
+	bitmap_bytes = ALIGN_UP(ALIGN_UP(top, MEMMAP_BLOCK_PAGES) / MEMMAP_BLOCK_PAGES, 8ull) / 8;
+	bitmap_phys = memblock_alloc(mb, ALIGN_UP(bitmap_bytes, PAGE_SIZE), PAGE_SIZE, 0, "memmap map");
+	if (!bitmap_phys)
+		panic("memmap: no memory for the map of backed blocks");
+	backed_blocks = __va(bitmap_phys);
+	memset(backed_blocks, 0, bitmap_bytes);
 
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mem_range *r = &map->ranges[i];
@@ -91,6 +107,9 @@ void vmemmap_init(struct memblock *mb, const struct memmap *map)
 		 * any block it frees, which lies in the same 4 MiB-aligned block.
 		 */
 		populate(mb, ALIGN_DOWN(first, MEMMAP_BLOCK_PAGES), ALIGN_UP(end, MEMMAP_BLOCK_PAGES));
+		for (uint64_t block = first / MEMMAP_BLOCK_PAGES;
+		     block < ALIGN_UP(end, MEMMAP_BLOCK_PAGES) / MEMMAP_BLOCK_PAGES; block++)
+			backed_blocks[block / 8] |= (uint8_t)(1u << (block % 8));
 		for (uint64_t pfn = first; pfn < end; pfn++)
 			pfn_to_page(pfn)->flags = PG_reserved;
 		frames += end - first;

@@ -14,6 +14,7 @@
 #include <ktest.h>
 #include <mm.h>
 #include <page_alloc.h>
+#include <slab.h>
 
 extern char __text_start[];
 
@@ -233,6 +234,44 @@ static void test_out_of_memory(struct ktest *t)
 	expect_intact(t);
 }
 
+/* A whole 4 MiB block of frames with no RAM (a hole): its struct pages do not exist. */
+static bool find_hole_block(uint64_t *phys)
+{
+	const struct memmap *map = boot_get_memmap();
+	uint64_t previous_end = 0;
+
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mem_range *r = &map->ranges[i];
+		uint64_t candidate = ALIGN_UP(previous_end, 4 * MiB);
+
+		if (!mem_type_is_ram(r->type))
+			continue;
+		if (previous_end && candidate + 4 * MiB <= ALIGN_DOWN(r->base, 4 * MiB)) {
+			*phys = candidate;
+			return true;
+		}
+		previous_end = r->end;
+	}
+	return false;
+}
+
+/* Freeing an address in a hole (no struct page behind it) is reported, never followed. */
+static void test_free_in_a_hole_is_reported(struct ktest *t)
+{
+	uint64_t hole, bad = kernel_buddy.stats.bad_frees;
+
+	if (!find_hole_block(&hole)) {
+		ktest_skip(t, "no 4 MiB hole between RAM ranges on this machine");
+		return;
+	}
+	KEXPECT_NULL(t, buddy_pfn_to_page(&kernel_buddy, hole >> PAGE_SHIFT));
+	free_pages((unsigned long)__va(hole), 0);
+	KEXPECT_UEQ(t, kernel_buddy.stats.bad_frees, bad + 1);
+	kfree(__va(hole + 64));
+	KEXPECT_EQ(t, ksize(__va(hole)), 0);
+	expect_intact(t);
+}
+
 static void test_handover_accounts_for_every_page(struct ktest *t)
 {
 	uint64_t managed = buddy_managed_pages(&kernel_buddy);
@@ -262,4 +301,5 @@ KTEST_SUITE_FULL(page_alloc, suite_init, NULL,
 		 KTEST_CASE(test_bad_frees_are_reported_and_harmless),
 		 KTEST_CASE(test_poisoning_catches_write_after_free),
 		 KTEST_CASE(test_out_of_memory),
+		 KTEST_CASE(test_free_in_a_hole_is_reported),
 		 KTEST_CASE(test_handover_accounts_for_every_page));

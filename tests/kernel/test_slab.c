@@ -588,6 +588,51 @@ static void test_stress_leaves_no_leak(struct ktest *t)
 	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
 }
 
+/*
+ * A corrupted free pointer that still points inside the slab, between two
+ * objects (an off-by-one overflow into a free neighbour's first bytes), is
+ * caught: never handed out.
+ */
+static void test_misaligned_free_pointer_not_followed(struct ktest *t)
+{
+	struct kmem_cache *cache = kmem_cache_create("ktest-freeptr", 64, 0, 0, NULL);
+	uint64_t reports = kernel_slab.reports;
+	uint8_t *a, *b, *d, *again, *next;
+
+	KASSERT_NOT_NULL(t, cache);
+	a = kmem_cache_alloc(cache, GFP_KERNEL);
+	b = kmem_cache_alloc(cache, GFP_KERNEL);
+	d = kmem_cache_alloc(cache, GFP_KERNEL);
+	KASSERT_TRUE(t, a && b && d);
+	kmem_cache_free(cache, d);
+	kmem_cache_free(cache, b);      /* free list: b -> d */
+	b[0] ^= 8;                      /* the encoded link now decodes to d + 8 */
+	again = kmem_cache_alloc(cache, GFP_KERNEL);
+	KEXPECT_PTR_EQ(t, again, b);
+	KEXPECT_UGT(t, kernel_slab.reports, reports);
+	next = kmem_cache_alloc(cache, GFP_KERNEL);
+	KEXPECT_PTR_NE(t, next, d + 8);
+	KEXPECT_NULL(t, slab_check(cache));
+	kmem_cache_free(cache, a);
+	kmem_cache_free(cache, again);
+	kmem_cache_free(cache, next);
+	kmem_cache_destroy(cache);
+}
+
+/* kfree_sensitive of a pointer kfree would refuse zeroes nothing. */
+static void test_kfree_sensitive_refused_pointer(struct ktest *t)
+{
+	uint8_t *object = kmalloc(64, GFP_KERNEL);
+	uint64_t reports = kernel_slab.reports;
+
+	KASSERT_NOT_NULL(t, object);
+	memset(object, 0x5c, 64);
+	kfree_sensitive(object + 8);
+	KEXPECT_UGT(t, kernel_slab.reports, reports);
+	KEXPECT_TRUE(t, all_bytes(object, 64, 0x5c));
+	kfree(object);
+}
+
 KTEST_SUITE(slab,
 	    KTEST_CASE(test_kmalloc_edge_cases),
 	    KTEST_CASE(test_classes_and_alignment),
@@ -600,4 +645,6 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(test_red_zone_detection),
 	    KTEST_CASE(test_poison_detection),
 	    KTEST_CASE(test_bad_frees_reported),
+	    KTEST_CASE(test_misaligned_free_pointer_not_followed),
+	    KTEST_CASE(test_kfree_sensitive_refused_pointer),
 	    KTEST_CASE(test_stress_leaves_no_leak));

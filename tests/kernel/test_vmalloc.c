@@ -105,6 +105,10 @@ static void test_zeroed_and_overflow(struct ktest *t)
 	KEXPECT_TRUE(t, zero);
 	vfree(words);
 	KEXPECT_NULL(t, vmalloc_array(SIZE_MAX / 2, 4));
+	/* Page counts past 2^32 or the 32 TiB area are refused, not truncated. */
+	KEXPECT_NULL(t, vmalloc(1ull << 44));
+	KEXPECT_NULL(t, vmalloc((1ull << 44) + 8192));
+	KEXPECT_NULL(t, vmalloc(SIZE_MAX));
 	KEXPECT_NULL(t, vcalloc(SIZE_MAX, 2));
 	words = vcalloc(1000, 8);
 	KASSERT_NOT_NULL(t, words);
