@@ -75,6 +75,7 @@ struct kmem_cache {
 	uint64_t random;            /* free-pointer hardening key */
 	uint32_t stride_reciprocal; /* offset / stride == (offset * reciprocal) >> 32 */
 	unsigned int slab_shift;    /* log2 of the slab size: PAGE_SHIFT + order */
+	uintptr_t slab_mask;        /* slab size - 1: an address's offset in its slab */
 	void (*ctor)(void *object);
 	char name[SLAB_NAME_LENGTH];
 	struct slab_allocator *allocator;

@@ -158,6 +158,7 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	s->objects = (unsigned int)MIN((PAGE_SIZE << s->order) / s->stride, (uint64_t)MAX_OBJECTS);
 	s->stride_reciprocal = (uint32_t)((((uint64_t)1 << 32) + s->stride - 1) / s->stride);
 	s->slab_shift = PAGE_SHIFT + s->order;
+	s->slab_mask = ((uintptr_t)1 << s->slab_shift) - 1;
 	s->allocator = a;
 	s->lock = (spinlock_t)SPINLOCK_INIT;
 	INIT_LIST_HEAD(&s->partial);

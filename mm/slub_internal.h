@@ -34,10 +34,11 @@ static inline void free_pointer_encode(const struct kmem_cache *s, void *object,
  */
 static inline long object_index(struct kmem_cache *s, const struct page *slab, const void *object)
 {
-	uintptr_t offset = ((uintptr_t)object - s->red_left) & (((uintptr_t)1 << s->slab_shift) - 1);
+	uintptr_t offset = ((uintptr_t)object - s->red_left) & s->slab_mask;
 	uint64_t index = (offset * (uint64_t)s->stride_reciprocal) >> 32;
 
-	if (index >= slab->objects || index * s->stride != offset)
+	(void)slab; /* every slab of a cache holds s->objects objects */
+	if (index >= s->objects || index * s->stride != offset)
 		return -1;
 	return (long)index;
 }
