@@ -344,6 +344,13 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gf
 		return debug_alloc(s, gfp, caller);
 	flags = local_irq_save();
 	object = alloc_refill(s, this_cpu_ptr(s->cpu_slab), gfp, &flags);
+	/*
+	 * An interrupt may have refilled and emptied this CPU's slab while a
+	 * new slab was being allocated (that slab then went on the partial
+	 * list): one more try finds it.
+	 */
+	if (!object)
+		object = alloc_refill(s, this_cpu_ptr(s->cpu_slab), gfp, &flags);
 	local_irq_restore(flags);
 	if (object) {
 		s->allocations++;
@@ -433,9 +440,12 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 	struct page *discard = NULL;
 	uint64_t flags;
 
-	if (cache_is_debug(s) && !debug_on_free(s, slab, object, caller))
-		return;
 	spin_lock_irqsave(&s->lock, flags);
+	/* Checked and freed under one hold of the lock, so two frees cannot both pass. */
+	if (cache_is_debug(s) && !debug_on_free(s, slab, object, caller)) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		return;
+	}
 	if (slab == this_cpu_ptr(s->cpu_slab)->slab) {
 		/* Became the CPU slab meanwhile. */
 		struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);

@@ -188,14 +188,8 @@ static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *obj
 
 bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
-	uint64_t flags;
-	bool already_free;
-
 	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
-		spin_lock_irqsave(&s->lock, flags);
-		already_free = on_freelist(s, slab, object);
-		spin_unlock_irqrestore(&s->lock, flags);
-		if (already_free) {
+		if (on_freelist(s, slab, object)) {
 			report_double_free(s, slab, object, caller);
 			return false;
 		}

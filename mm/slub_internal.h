@@ -49,7 +49,7 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller);
 /* Debug checks (mm/slub_debug.c); each report names cache, object and caller. */
 void debug_init_free_object(struct kmem_cache *s, void *object);
 void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void *caller);
-/* Return: false if the free must not go ahead (a double free). */
+/* Return: false if the free must not go ahead (a double free). Caller holds s->lock. */
 bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *caller);
 void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller);
 void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller);
