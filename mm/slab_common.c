@@ -16,6 +16,7 @@
 #include <kernel.h>
 #include <kstring.h>
 #include <printk.h>
+#include <xorshift.h>
 
 #include "slab.h"
 
@@ -43,13 +44,7 @@ static inline int kmalloc_index(size_t size)
 
 static uint64_t next_random(struct slab_allocator *a)
 {
-	uint64_t x = a->random_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	a->random_state = x;
-	return x;
+	return xorshift64(&a->random_state);
 }
 
 static void copy_name(char *dst, const char *name)

@@ -13,6 +13,7 @@
 #include <memblock.h>
 #include <memmap.h>
 #include <printk.h>
+#include <xorshift.h>
 
 #define MEMORY_CAPACITY 16
 #define RESERVED_CAPACITY 64
@@ -598,13 +599,7 @@ static uint64_t random_state;
 
 static uint64_t next_random(void)
 {
-	uint64_t x = random_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	random_state = x;
-	return x;
+	return xorshift64(&random_state);
 }
 
 static void shadow_set(uint64_t base, uint64_t end, enum shadow_state state)

@@ -17,6 +17,7 @@
 #include <ktest.h>
 #include <printk.h>
 #include <vmap_area.h>
+#include <xorshift.h>
 
 #define PAGE 4096ull
 /* The real vmalloc area's start: the tests run at kernel-like addresses. */
@@ -772,10 +773,7 @@ struct stress_tally {
 
 static uint64_t next_random(void)
 {
-	random_state ^= random_state << 13;
-	random_state ^= random_state >> 7;
-	random_state ^= random_state << 17;
-	return random_state;
+	return xorshift64(&random_state);
 }
 
 /* Return: the model's lowest fit, 0 if none; *@needs_node: it splits a gap. */

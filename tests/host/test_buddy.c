@@ -23,6 +23,7 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <xorshift.h>
 
 #include "host_support.h"
 
@@ -1410,10 +1411,7 @@ static uint64_t xorshift_state;
 
 static uint64_t random_next(void)
 {
-	xorshift_state ^= xorshift_state << 13;
-	xorshift_state ^= xorshift_state >> 7;
-	xorshift_state ^= xorshift_state << 17;
-	return xorshift_state;
+	return xorshift64(&xorshift_state);
 }
 
 static uint64_t random_below(uint64_t bound)

@@ -27,6 +27,7 @@
 #include <ktest.h>
 #include <printk.h>
 #include <slab.h>
+#include <xorshift.h>
 
 #include "../../mm/slab.h"
 
@@ -1318,10 +1319,7 @@ static uint64_t xorshift_state;
 
 static uint64_t xorshift(void)
 {
-	xorshift_state ^= xorshift_state << 13;
-	xorshift_state ^= xorshift_state >> 7;
-	xorshift_state ^= xorshift_state << 17;
-	return xorshift_state;
+	return xorshift64(&xorshift_state);
 }
 
 static uint64_t random_below(uint64_t bound)

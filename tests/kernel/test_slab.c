@@ -16,6 +16,7 @@
 #include <page_alloc.h>
 #include <printk.h>
 #include <slab.h>
+#include <xorshift.h>
 
 #include "../../mm/slab.h"
 
@@ -486,10 +487,7 @@ static uint64_t xorshift_state;
 
 static uint64_t random_below(uint64_t bound)
 {
-	xorshift_state ^= xorshift_state << 13;
-	xorshift_state ^= xorshift_state >> 7;
-	xorshift_state ^= xorshift_state << 17;
-	return xorshift_state % bound;
+	return xorshift64(&xorshift_state) % bound;
 }
 
 static void stress_fill(struct live_object *object)

@@ -18,6 +18,7 @@
 #include <page_alloc.h>
 #include <slab.h>
 #include <vmalloc.h>
+#include <xorshift.h>
 
 /*
  * Pages not in use: free in the page allocator, or held by a slab cache
@@ -356,9 +357,7 @@ static void test_stress_leaves_nothing(struct ktest *t)
 	for (int step = 0; step < 2000; step++) {
 		unsigned int slot;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		xorshift64(&x);
 		slot = (unsigned int)(x % 64);
 		if (areas[slot]) {
 			vfree(areas[slot]);
