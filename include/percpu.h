@@ -8,7 +8,7 @@
 #ifndef FERRITE_PERCPU_H
 #define FERRITE_PERCPU_H
 
-#define NR_CPUS 1
+#define NR_CPUS 64
 
 static inline unsigned int smp_processor_id(void)
 {

@@ -14,6 +14,7 @@
 #include <asm/paging.h>
 #include <asm/probe.h>
 #include <asm/traps.h>
+#include <hardirq.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
@@ -22,6 +23,9 @@
 #include <vmalloc.h>
 
 #define BACKTRACE_DEPTH 24
+
+/* Interrupt nesting per CPU (<hardirq.h>). */
+struct irq_context irq_context[NR_CPUS];
 
 static const char *const vector_names[32] = {
 	[X86_DE] = "#DE divide error",

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <asm/cpu.h>
+#include <hardirq.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
@@ -17,6 +19,12 @@
 #include "host_support.h"
 
 int console_loglevel = LOGLEVEL_DEFAULT + 1;
+
+/* Each host thread starts with its pretend interrupt flag set (<asm/cpu.h> shim). */
+__thread uint64_t host_rflags = X86_RFLAGS_IF;
+
+/* The host tests never run in interrupt context (<hardirq.h>). */
+struct irq_context irq_context[NR_CPUS];
 
 static char *capture_buffer;
 static size_t capture_size, capture_used;

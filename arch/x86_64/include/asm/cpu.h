@@ -3,6 +3,7 @@
 #ifndef FERRITE_ASM_CPU_H
 #define FERRITE_ASM_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define X86_CR0_WP (1ul << 16)
@@ -77,6 +78,13 @@ static inline uint64_t local_irq_save(void)
 	uint64_t flags;
 	__asm__ volatile("pushfq; pop %0; cli" : "=r"(flags) : : "memory");
 	return flags;
+}
+
+static inline bool irqs_disabled(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; pop %0" : "=r"(flags));
+	return !(flags & X86_RFLAGS_IF);
 }
 
 static inline void local_irq_restore(uint64_t flags)

@@ -1,21 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host stand-in for the kernel's <asm/cpu.h>: user space may not touch
- * the interrupt flag, and the host tests are single-threaded.
+ * the interrupt flag, so each thread keeps a pretend one, enough for
+ * local_irq_save/restore pairs and irqs_disabled() checks to mean the
+ * same as in the kernel.
  */
 #ifndef FERRITE_HOST_ASM_CPU_H
 #define FERRITE_HOST_ASM_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#define X86_RFLAGS_IF (1ULL << 9)
+
+extern __thread uint64_t host_rflags;
 
 static inline uint64_t local_irq_save(void)
 {
-	return 0;
+	uint64_t flags = host_rflags;
+
+	host_rflags &= ~X86_RFLAGS_IF;
+	return flags;
 }
 
 static inline void local_irq_restore(uint64_t flags)
 {
-	(void)flags;
+	if (flags & X86_RFLAGS_IF)
+		host_rflags |= X86_RFLAGS_IF;
+}
+
+static inline bool irqs_disabled(void)
+{
+	return !(host_rflags & X86_RFLAGS_IF);
 }
 
 static inline void cpu_relax(void)
