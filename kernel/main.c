@@ -68,7 +68,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 
 	boot_setup(magic, info_phys);
 	cpu_features_print();
-	mm_init(boot_get_memmap(), page_poison_requested(), boot_cmdline_get("slab_debug"));
+	mm_init(boot_get_firmware_map(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }

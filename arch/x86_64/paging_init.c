@@ -8,7 +8,7 @@
 #include <asm/tlb.h>
 #include <kernel.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <printk.h>
 
 #define X86_CR4_MCE (1ul << 6)
@@ -48,7 +48,7 @@ static void map_kernel_section(const char *what, const char *start, const char *
 }
 
 /* Map each run of touching RAM ranges as one piece, so large pages can span them. */
-static void map_direct_map(const struct memmap *map)
+static void map_direct_map(const struct firmware_map *map)
 {
 	uint64_t run_start = 0, run_end = 0, mapped = 0;
 
@@ -94,7 +94,7 @@ static void enable_cpu_protections(void)
 	BUG_ON(!(read_cr0() & X86_CR0_WP));
 }
 
-void paging_init(struct memblock *mb, const struct memmap *map)
+void paging_init(struct memblock *mb, const struct firmware_map *map)
 {
 	struct pagetable_page_source source = { early_table_alloc, early_table_free, mb };
 

@@ -4,7 +4,7 @@
 #define FERRITE_ASM_PAGING_INIT_H
 
 struct memblock;
-struct memmap;
+struct firmware_map;
 
 /*
  * Build the kernel's own page tables and switch to them: the direct map
@@ -14,6 +14,6 @@ struct memmap;
  * global pages, SMEP and SMAP where the CPU has them.  Page-table pages
  * come from @mb.  Context: boot CPU, once; panics if memory runs out.
  */
-void paging_init(struct memblock *mb, const struct memmap *map);
+void paging_init(struct memblock *mb, const struct firmware_map *map);
 
 #endif
