@@ -103,7 +103,9 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/symbols.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
+	mm/util.c \
 	mm/vmalloc.c \
+	mm/vmalloc_debug.c \
 	mm/vmemmap.c
 
 # Test files that build for both the kernel and the host.
