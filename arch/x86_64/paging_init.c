@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Building the kernel page tables at boot (see asm/paging_init.h). */
+/* The boot page tables' last edit, and building the kernel's own (see asm/paging_init.h). */
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
 #include <asm/memlayout.h>
@@ -17,6 +17,15 @@
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __kernel_end[], kernel_stack_guard[];
+extern uint64_t boot_pml4[512];
+
+void drop_identity_map(void)
+{
+	uint64_t *pml4 = __va((uint64_t)boot_pml4);
+
+	pml4[0] = 0;
+	write_cr3(read_cr3());
+}
 
 /* While the boot tables are live only the low 4 GiB can be written through __va. */
 static uint64_t alloc_limit = BOOT_DIRECT_MAP_LIMIT;
