@@ -140,8 +140,19 @@ EXTRA_KTEST_OBJS := $(patsubst /%.c,$(BUILD)/extra/%.o,$(abspath $(EXTRA_KTESTS)
 HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_bootinfo.c \
 	tests/host/test_buddy.c \
+	tests/host/test_buddy_features.c \
+	tests/host/test_buddy_misuse.c \
+	tests/host/test_buddy_pcp.c \
+	tests/host/test_buddy_stress.c \
+	tests/host/test_buddy_zones.c \
 	tests/host/test_firmware_map.c \
-	tests/host/test_slab.c \
+	tests/host/test_slab_cache.c \
+	tests/host/test_slab_kmalloc.c \
+	tests/host/test_slab_misuse.c \
+	tests/host/test_slab_stress.c \
+	tests/host/arena.c \
+	tests/host/buddy_arena.c \
+	tests/host/slab_arena.c \
 	tests/host/host_support.c \
 	tests/host/main.c
 
