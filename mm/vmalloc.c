@@ -32,9 +32,7 @@
 #include <asm/memlayout.h>
 #include <asm/paging.h>
 #include <asm/tlb.h>
-#include <errno.h>
 #include <kernel.h>
-#include <kstring.h>
 #include <mm.h>
 #include <printk.h>
 #include <slab.h>
