@@ -315,6 +315,19 @@ $(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel
 	@mkdir -p $(@D)
 	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 
+# The ACPI table parser: tests/host/fuzz_acpi.c, seeds in tests/host/fuzz_corpus/acpi/.
+FUZZ_TARGETS += acpi
+FUZZ_SRCS_acpi := kernel/acpi_tables.c
+
+.PHONY: fuzz-acpi
+fuzz-acpi: $(BUILD)/fuzz/fuzz-acpi $(BUILD)/deps.stamp
+	@mkdir -p $(BUILD)/fuzz/corpus-acpi
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus-acpi tests/host/fuzz_corpus/acpi
+
+$(BUILD)/fuzz/fuzz-acpi: tests/host/fuzz_acpi.c $(FUZZ_SRCS_acpi)
+	@mkdir -p $(@D)
+	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
+
 # ---- benchmarks ------------------------------------------------------------
 # Not part of `make test`: benchmarks report numbers, they check nothing.
 # BENCH_MODE=tcg (time, host cycles) or icount (instructions, deterministic);
@@ -347,6 +360,7 @@ help:
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
 	@echo "make fuzz        fuzz the boot-info parser and memory-map sanitizer (FUZZ_SECONDS=60)"
+	@echo "make fuzz-acpi   fuzz the ACPI table parser (FUZZ_SECONDS=60)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
 	@echo "make deps        install missing tools (apt-get)"
 	@echo "make clean"
