@@ -315,16 +315,16 @@ $(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel
 	@mkdir -p $(@D)
 	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 
-# The ACPI table parser: tests/host/fuzz_acpi.c, seeds in tests/host/fuzz_corpus/acpi/.
+# The ACPI table parser: seeds in tests/host/fuzz_corpus/acpi/ (scripts/gen-acpi-corpus.py).
 FUZZ_TARGETS += acpi
-FUZZ_SRCS_acpi := kernel/acpi_tables.c
+FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 
 .PHONY: fuzz-acpi
 fuzz-acpi: $(BUILD)/fuzz/fuzz-acpi $(BUILD)/deps.stamp
 	@mkdir -p $(BUILD)/fuzz/corpus-acpi
 	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus-acpi tests/host/fuzz_corpus/acpi
 
-$(BUILD)/fuzz/fuzz-acpi: tests/host/fuzz_acpi.c $(FUZZ_SRCS_acpi)
+$(BUILD)/fuzz/fuzz-acpi: $(FUZZ_SRCS_acpi)
 	@mkdir -p $(@D)
 	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 

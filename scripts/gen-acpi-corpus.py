@@ -85,7 +85,7 @@ def image(tables, v2, boot_apic_id=0, corrupt=None):
                      struct.pack("<I", 0 if v2 else root_at))
     if v2:
         rsdp += struct.pack("<IQ", 36, root_at) + bytes(4)
-    checksum_fix(rsdp, 8)
+    rsdp[8] = (-sum(rsdp[:20])) & 0xff
     if v2:
         rsdp[32] = 0
         rsdp[32] = (-sum(rsdp)) & 0xff
