@@ -77,6 +77,7 @@ SLAB_BACKEND_SRCS := mm/slub.c mm/slub_debug.c
 
 # Pure code: also compiled, unmodified, into the host tests.
 PURE_SRCS := \
+	kernel/acpi_tables.c \
 	kernel/bootinfo.c \
 	kernel/cmdline.c \
 	kernel/ktest.c \
@@ -90,6 +91,7 @@ PURE_SRCS := \
 	$(SLAB_BACKEND_SRCS)
 
 KERNEL_SRCS := $(PURE_SRCS) \
+	kernel/acpi.c \
 	kernel/bench.c \
 	kernel/boot.c \
 	kernel/console.c \
@@ -101,6 +103,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/shutdown.c \
 	kernel/string.c \
 	kernel/symbols.c \
+	mm/memremap.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
 	mm/util.c \
@@ -118,6 +121,7 @@ COMMON_TEST_SRCS := \
 
 # Self-tests that need the running kernel.
 KTEST_SRCS := $(COMMON_TEST_SRCS) \
+	tests/kernel/test_acpi.c \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
@@ -138,6 +142,7 @@ EXTRA_KTESTS ?=
 EXTRA_KTEST_OBJS := $(patsubst /%.c,$(BUILD)/extra/%.o,$(abspath $(EXTRA_KTESTS)))
 
 HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
+	tests/host/test_acpi.c \
 	tests/host/test_bootinfo.c \
 	tests/host/test_buddy.c \
 	tests/host/test_buddy_features.c \
@@ -310,6 +315,19 @@ $(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel
 	@mkdir -p $(@D)
 	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 
+# The ACPI table parser: seeds in tests/host/fuzz_corpus/acpi/ (scripts/gen-acpi-corpus.py).
+FUZZ_TARGETS += acpi
+FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
+
+.PHONY: fuzz-acpi
+fuzz-acpi: $(BUILD)/fuzz/fuzz-acpi $(BUILD)/deps.stamp
+	@mkdir -p $(BUILD)/fuzz/corpus-acpi
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus-acpi tests/host/fuzz_corpus/acpi
+
+$(BUILD)/fuzz/fuzz-acpi: $(FUZZ_SRCS_acpi)
+	@mkdir -p $(@D)
+	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
+
 # ---- benchmarks ------------------------------------------------------------
 # Not part of `make test`: benchmarks report numbers, they check nothing.
 # BENCH_MODE=tcg (time, host cycles) or icount (instructions, deterministic);
@@ -342,6 +360,7 @@ help:
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
 	@echo "make fuzz        fuzz the boot-info parser and memory-map sanitizer (FUZZ_SECONDS=60)"
+	@echo "make fuzz-acpi   fuzz the ACPI table parser (FUZZ_SECONDS=60)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
 	@echo "make deps        install missing tools (apt-get)"
 	@echo "make clean"
