@@ -71,14 +71,6 @@ void report_double_free(struct kmem_cache *s, struct page *slab, const void *obj
 	print_tracks(s, (void *)object);
 }
 
-void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
-				   const void *next)
-{
-	report(s, object, NULL, "corrupted free pointer (the rest of this slab's free list is dropped)");
-	pr_err("slab:   it decodes to %p, outside the slab at %p\n", next,
-	       object_at(s, slab, 0));
-}
-
 static void fill_red_zones(struct kmem_cache *s, void *object, uint8_t value)
 {
 	uint8_t *bytes = object;
@@ -106,6 +98,27 @@ static const uint8_t *check_red_zones(struct kmem_cache *s, void *object, uint8_
 		if (bytes[s->object_size + i] != value)
 			return &bytes[s->object_size + i];
 	return NULL;
+}
+
+void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
+				   const void *next)
+{
+	report(s, object, NULL, "corrupted free pointer (the rest of this slab's free list is dropped)");
+	pr_err("slab:   it decodes to %p, outside the slab at %p\n", next,
+	       object_at(s, slab, 0));
+	/*
+	 * The dropped objects count as in use for good; their red zones say
+	 * so too, or the validator would take them for overwritten.  @object
+	 * itself is being handed out (debug_on_alloc marks it).
+	 */
+	if (!(s->flags & SLAB_RED_ZONE))
+		return;
+	for (unsigned int i = 0; i < s->objects; i++) {
+		void *dropped = object_at(s, slab, i);
+
+		if (dropped != object && !check_red_zones(s, dropped, SLUB_RED_INACTIVE))
+			fill_red_zones(s, dropped, SLUB_RED_ACTIVE);
+	}
 }
 
 static void poison_object(struct kmem_cache *s, void *object)

@@ -1118,7 +1118,8 @@ static void test_destroy_with_live_objects(struct ktest *t)
  */
 static void test_corrupted_free_pointer(struct ktest *t)
 {
-	static const slab_flags_t flag_sets[] = { 0, SLAB_CONSISTENCY_CHECKS, SLAB_POISON };
+	static const slab_flags_t flag_sets[] = { 0, SLAB_CONSISTENCY_CHECKS, SLAB_POISON, SLAB_RED_ZONE,
+						  SLAB_DEBUG_FLAGS };
 	struct slab_arena *a = arena_create(t, NULL);
 
 	for (size_t f = 0; f < ARRAY_SIZE(flag_sets); f++) {
