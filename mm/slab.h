@@ -101,6 +101,8 @@ struct slab_allocator {
 	struct list_head caches;
 	slab_flags_t forced_debug;  /* slab_debug=: added to every new cache */
 	const char *forced_debug_glob;  /* ... or only to caches matching it (NULL: all) */
+	/* Free-pointer keys: one draw per cache, or (NULL) the xorshift stream of random_state. */
+	uint64_t (*random_u64)(void);
 	uint64_t random_state;
 	struct kmem_cache cache_cache;  /* the cache struct kmem_cache objects come from */
 	struct kmem_cache *kmalloc_caches[16];
@@ -134,7 +136,17 @@ const char *slab_backend_check(struct kmem_cache *cache);
 struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object);
 
 /* Instance API (mm/slab_common.c); the Linux-named functions wrap the kernel's instance. */
-void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed);
+
+/*
+ * Make @a an empty slab layer over @buddy, with the kmalloc caches.  Each
+ * cache's free-pointer key is a fresh call of @random_u64 (the kernel's
+ * CPU random source: no key follows from another), or, if it is NULL,
+ * the next value of the xorshift stream of @seed, which repeats from run
+ * to run (host tests, slab_seed=) and gives every key away with one.
+ * Context: before any other call on @a; slab_parse_debug() may come first.
+ */
+void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed,
+			 uint64_t (*random_u64)(void));
 struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,
 				     void (*ctor)(void *object));

@@ -129,7 +129,7 @@ static struct slab_arena *arena_create(struct ktest *t, const char *debug)
 	buddy_setup_watermarks(&a->buddy);
 	if (debug)
 		KASSERT_TRUE(t, slab_parse_debug(&a->slab, debug));
-	slab_allocator_init(&a->slab, &a->buddy, ARENA_SEED);
+	slab_allocator_init(&a->slab, &a->buddy, ARENA_SEED, NULL);
 	for (unsigned int i = 0; i < ARRAY_SIZE(classes); i++)
 		KASSERT_NOT_NULL(t, a->slab.kmalloc_caches[i]);
 	a->free_at_start = settled_free_pages(a);

@@ -666,6 +666,50 @@ static void test_misaligned_free_pointer_not_followed(struct ktest *t)
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 2);
 }
 
+/*
+ * Free-pointer keys: with the CPU's random source, one key gives nothing
+ * of another (no key is the xorshift step of the one before, no two are
+ * equal); booted with slab_seed=, they are that stream, run after run.
+ */
+static void test_hardening_keys_are_independent(struct ktest *t)
+{
+	struct kmem_cache *first = kmem_cache_create("ktest-key-1", 40, 0, 0, NULL);
+	struct kmem_cache *second = kmem_cache_create("ktest-key-2", 40, 0, 0, NULL);
+	uint64_t key;
+	unsigned int stream_steps = 0, repeats = 0;
+	size_t classes = 0;
+
+	while (classes < ARRAY_SIZE(kernel_slab.kmalloc_caches) && kernel_slab.kmalloc_caches[classes])
+		classes++;
+	KEXPECT_EQ(t, classes, 13);
+
+	KASSERT_NOT_NULL(t, first);
+	KASSERT_NOT_NULL(t, second);
+	key = first->random;
+	if (!kernel_slab.random_u64) {
+		KEXPECT_UEQ(t, second->random, xorshift64(&key));
+		kmem_cache_destroy(first);
+		kmem_cache_destroy(second);
+		ktest_skip(t, "booted with slab_seed=: keys are the seeded stream by request");
+		return;
+	}
+	stream_steps += second->random == xorshift64(&key);
+	repeats += second->random == first->random;
+	/* The kmalloc caches, created one after the other at boot. */
+	for (size_t i = 0; i + 1 < classes; i++) {
+		uint64_t previous = kernel_slab.kmalloc_caches[i]->random;
+
+		stream_steps += kernel_slab.kmalloc_caches[i + 1]->random == xorshift64(&previous);
+		for (size_t j = i + 1; j < classes; j++)
+			repeats += kernel_slab.kmalloc_caches[j]->random ==
+				   kernel_slab.kmalloc_caches[i]->random;
+	}
+	KEXPECT_EQ(t, stream_steps, 0);
+	KEXPECT_EQ(t, repeats, 0);
+	kmem_cache_destroy(first);
+	kmem_cache_destroy(second);
+}
+
 /* kfree_sensitive of a pointer kfree would refuse zeroes nothing. */
 static void test_kfree_sensitive_refused_pointer(struct ktest *t)
 {
@@ -694,4 +738,5 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(test_bad_frees_reported),
 	    KTEST_CASE(test_misaligned_free_pointer_not_followed),
 	    KTEST_CASE(test_kfree_sensitive_refused_pointer),
+	    KTEST_CASE(test_hardening_keys_are_independent),
 	    KTEST_CASE(test_stress_leaves_no_leak));
