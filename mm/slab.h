@@ -2,8 +2,8 @@
 /*
  * The slab layer's internal interface: what a back-end implements and
  * what the common code (mm/slab_common.c: kmem_cache_* and kmalloc)
- * calls.  A back-end is chosen when the kernel is built (SLAB_BACKEND in
- * the Makefile; SLUB in mm/slub.c is the only one today), the way Linux
+ * calls.  A back-end is chosen when the kernel is built (SLAB_BACKEND_SRCS
+ * in the Makefile; SLUB in mm/slub.c is the only one today), the way Linux
  * kept SLUB, SLAB and SLOB side by side: callers never change, and the
  * calls are direct, so the choice costs nothing on the fast path.
  *
@@ -36,7 +36,7 @@
 /* Where an object was last allocated or freed (SLAB_STORE_USER). */
 struct slab_track {
 	void *caller;
-	uint64_t when;          /* TSC */
+	uint64_t when;          /* TSC at that moment; 0: never */
 };
 
 /* This CPU's slab: objects are taken from and returned to freelist with no lock. */
@@ -84,11 +84,10 @@ struct kmem_cache {
 	/* lock must be held. */
 	spinlock_t lock;
 	struct list_head partial;   /* slabs with free objects (not the CPU slab) */
-	struct list_head full;      /* slabs with every object in use (debug caches only) */
+	struct list_head full;      /* slabs with no free object (in use, or given up after a corrupted link) */
 	unsigned long partial_count;
 	unsigned long empty_count;  /* partial slabs with no object in use */
 	unsigned long slabs;        /* all slabs of the cache */
-	unsigned long objects_in_use;
 
 	/* Counters (lock held or interrupts off). */
 	uint64_t allocations, frees, bad_frees;

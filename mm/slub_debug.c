@@ -9,6 +9,7 @@
  * free and SLUB_RED_ACTIVE (0xcc) while it is allocated; poisoned free
  * objects hold POISON_FREE (0x6b) with POISON_END (0xa5) as last byte.
  */
+#include <asm/cpu.h>
 #include <kernel.h>
 #include <kstring.h>
 #include <printk.h>
@@ -29,16 +30,29 @@ static struct slab_track *tracks_of(struct kmem_cache *s, void *object)
 	return (struct slab_track *)((uint8_t *)object + s->track_offset);
 }
 
-static void print_tracks(struct kmem_cache *s, void *object)
+static void print_track(const char *what, const struct slab_track *track, uint64_t now)
 {
 	char symbol[96];
+
+	if (!track->when) {
+		pr_err("slab:   last %s by ? (never)\n", what);
+		return;
+	}
+	pr_err("slab:   last %s by %s, %llu TSC cycles ago\n", what,
+	       caller_name(track->caller, symbol, sizeof(symbol)),
+	       (unsigned long long)(now - track->when));
+}
+
+static void print_tracks(struct kmem_cache *s, void *object)
+{
+	uint64_t now = rdtsc();
 	struct slab_track *tracks;
 
 	if (!(s->flags & SLAB_STORE_USER))
 		return;
 	tracks = tracks_of(s, object);
-	pr_err("slab:   last allocated by %s\n", caller_name(tracks[0].caller, symbol, sizeof(symbol)));
-	pr_err("slab:   last freed by %s\n", caller_name(tracks[1].caller, symbol, sizeof(symbol)));
+	print_track("allocated", &tracks[0], now);
+	print_track("freed", &tracks[1], now);
 }
 
 static void report(struct kmem_cache *s, const void *object, void *caller, const char *problem)
@@ -182,7 +196,7 @@ void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void 
 		fill_red_zones(s, object, SLUB_RED_ACTIVE);
 	}
 	if (s->flags & SLAB_STORE_USER)
-		tracks_of(s, object)[0] = (struct slab_track){ caller, 0 };
+		tracks_of(s, object)[0] = (struct slab_track){ caller, rdtsc() };
 }
 
 static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *object)
@@ -221,7 +235,7 @@ bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *
 		fill_red_zones(s, object, SLUB_RED_INACTIVE);
 	}
 	if (s->flags & SLAB_STORE_USER)
-		tracks_of(s, object)[1] = (struct slab_track){ caller, 0 };
+		tracks_of(s, object)[1] = (struct slab_track){ caller, rdtsc() };
 	if (s->flags & SLAB_POISON)
 		poison_object(s, object);
 	return true;

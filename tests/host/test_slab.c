@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <asm/cpu.h>
 #include <buddy.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -854,8 +855,16 @@ static void test_double_free_on_debug_caches(struct ktest *t)
 		capture_stop();
 		KEXPECT_REPORTED(t, "double free: cache debug-double");
 		if (flag_sets[f] & SLAB_STORE_USER) {
+			const struct slab_track *tracks =
+				(const void *)((uint8_t *)first + cache->track_offset);
+
 			KEXPECT_REPORTED(t, "last allocated by 0x");
 			KEXPECT_REPORTED(t, "last freed by 0x");
+			KEXPECT_REPORTED(t, "TSC cycles ago");
+			/* Real times: allocated, then freed, both before now. */
+			KEXPECT_UGT(t, tracks[0].when, 0);
+			KEXPECT_ULE(t, tracks[0].when, tracks[1].when);
+			KEXPECT_ULE(t, tracks[1].when, rdtsc());
 		}
 		KEXPECT_UEQ(t, cache->bad_frees, 1);
 		KEXPECT_UEQ(t, a->slab.reports, reports + 1);

@@ -7,6 +7,7 @@
  * caches, and a seeded stress after which the page allocator has every
  * page back.
  */
+#include <asm/cpu.h>
 #include <buddy.h>
 #include <gfp.h>
 #include <kernel.h>
@@ -16,6 +17,7 @@
 #include <page_alloc.h>
 #include <printk.h>
 #include <slab.h>
+#include <symbols.h>
 #include <xorshift.h>
 
 #include "../../mm/slab.h"
@@ -399,13 +401,24 @@ static void test_poison_detection(struct ktest *t)
 {
 	struct kmem_cache *cache = kmem_cache_create("ktest-poison", 200, 0,
 						     SLAB_POISON | SLAB_STORE_USER, NULL);
-	uint64_t reports = kernel_slab.reports;
+	uint64_t reports = kernel_slab.reports, started = rdtsc();
+	const struct slab_track *tracks;
+	struct symbol caller = { 0 };
 	uint8_t *object, *again;
 
 	KASSERT_NOT_NULL(t, cache);
 	object = kmem_cache_alloc(cache, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, object);
 	kmem_cache_free(cache, object);
+	/* SLAB_STORE_USER: who and when, allocated and then freed during this case. */
+	tracks = (const struct slab_track *)(object + cache->track_offset);
+	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[0].caller, &caller));
+	KEXPECT_STREQ(t, caller.name, "test_poison_detection");
+	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[1].caller, &caller));
+	KEXPECT_STREQ(t, caller.name, "test_poison_detection");
+	KEXPECT_ULE(t, started, tracks[0].when);
+	KEXPECT_ULE(t, tracks[0].when, tracks[1].when);
+	KEXPECT_ULE(t, tracks[1].when, rdtsc());
 	KEXPECT_TRUE(t, all_bytes(object, 199, POISON_FREE));
 	KEXPECT_EQ(t, object[199], POISON_END);
 	object[150] = 0;                              /* write after free */
