@@ -362,6 +362,7 @@ static void test_memmap_describes_ram(struct ktest *t)
 {
 	const struct memmap *map = boot_get_memmap();
 	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned int carves = 0;
 
 	KEXPECT_UGT(t, vmemmap_frames(), 0);
 	/* One struct page per frame, plus whole 4 MiB blocks of frames at each range's ends. */
@@ -372,9 +373,11 @@ static void test_memmap_describes_ram(struct ktest *t)
 
 		if (!mem_type_is_carve(r->type))
 			continue;
+		carves++;
 		KEXPECT_UEQ(t, pfn_to_page(r->base >> PAGE_SHIFT)->flags & PG_reserved, PG_reserved);
 		KEXPECT_UEQ(t, pfn_to_page((r->end - 1) >> PAGE_SHIFT)->flags & PG_reserved, PG_reserved);
 	}
+	KEXPECT_UGT(t, carves, 0);  /* the kernel image at least */
 	KASSERT_NOT_NULL(t, page);
 	KEXPECT_UEQ(t, page->flags & PG_reserved, 0);
 	KEXPECT_PTR_EQ(t, virt_to_page(page_address(page)), page);
