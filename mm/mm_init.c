@@ -11,7 +11,7 @@
 #include <cmdline.h>
 #include <kernel.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <mm.h>
 #include <page_alloc.h>
 #include <printk.h>
@@ -71,10 +71,10 @@ static void slab_init(void)
 		random_counts.entropy != before.entropy ? " (no RDRAND/RDSEED: guessable)" : "");
 }
 
-void mm_init(const struct memmap *map, bool page_poison, const char *slab_debug)
+void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_debug)
 {
 	memblock_init(&boot_memblock, memory_ranges, MEMORY_RANGES, reserved_ranges, RESERVED_RANGES);
-	if (memblock_add_memmap(&boot_memblock, map))
+	if (memblock_add_firmware_map(&boot_memblock, map))
 		panic("mm: the memory map does not fit the early allocator");
 
 	paging_init(&boot_memblock, map);
