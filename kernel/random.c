@@ -7,6 +7,7 @@
  * at which the TSC was read.
  */
 #include <asm/archrandom.h>
+#include <printk.h>
 #include <random.h>
 
 struct random_counts random_counts;
@@ -26,14 +27,24 @@ uint64_t get_random_u64(void)
 	uint64_t value;
 
 	if (arch_get_random_seed_u64(&value)) {
-		random_counts.rdseed++;
+		random_counts.cpu_seed++;
 		return value;
 	}
 	if (arch_get_random_u64(&value)) {
-		random_counts.rdrand++;
+		random_counts.cpu_random++;
 		return value;
 	}
-	random_counts.entropy++;
+	random_counts.counter++;
 	pool = mix64(pool ^ random_get_entropy()) + 0x9e3779b97f4a7c15ull;
 	return mix64(pool ^ random_get_entropy());
+}
+
+const char *random_sources_since(const struct random_counts *before, char *buf, size_t size)
+{
+	snprintf(buf, size, "%llu from " ARCH_RANDOM_SEED_NAME ", %llu from " ARCH_RANDOM_NAME
+		 ", %llu from " ARCH_ENTROPY_NAME,
+		 (unsigned long long)(random_counts.cpu_seed - before->cpu_seed),
+		 (unsigned long long)(random_counts.cpu_random - before->cpu_random),
+		 (unsigned long long)(random_counts.counter - before->counter));
+	return buf;
 }

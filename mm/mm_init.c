@@ -52,6 +52,7 @@ static void slab_init(void)
 {
 	const char *seed_text = boot_cmdline_get("slab_seed");
 	struct random_counts before = random_counts;
+	char sources[96];
 	uint64_t seed;
 
 	if (seed_text && parse_uint(seed_text, &seed)) {
@@ -64,11 +65,10 @@ static void slab_init(void)
 		pr_warn("slab_seed=%s: expected a decimal or 0x-hex number; keys are random\n",
 			seed_text);
 	slab_allocator_init(&kernel_slab, &kernel_buddy, 0, get_random_u64);
-	pr_info("slab: free-pointer keys drawn per cache: %llu from RDSEED, %llu from RDRAND, "
-		"%llu from the TSC%s\n", (unsigned long long)(random_counts.rdseed - before.rdseed),
-		(unsigned long long)(random_counts.rdrand - before.rdrand),
-		(unsigned long long)(random_counts.entropy - before.entropy),
-		random_counts.entropy != before.entropy ? " (no RDRAND/RDSEED: guessable)" : "");
+	pr_info("slab: free-pointer keys drawn per cache: %s%s\n",
+		random_sources_since(&before, sources, sizeof(sources)),
+		random_counts.counter != before.counter ? " (the CPU has no random source: guessable)"
+							: "");
 }
 
 void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_debug)

@@ -44,24 +44,36 @@ static void expect_random_values(struct ktest *t)
 static void test_source_follows_cpuid(struct ktest *t)
 {
 	struct random_counts before = random_counts;
+	char sources[96];
 
 	expect_random_values(t);
-	printk("        # CPU: %s%s; draws: RDSEED %llu, RDRAND %llu, TSC %llu\n",
-	       boot_cpu.rdseed ? "RDSEED " : "", boot_cpu.rdrand ? "RDRAND" : "no RDRAND",
-	       (unsigned long long)(random_counts.rdseed - before.rdseed),
-	       (unsigned long long)(random_counts.rdrand - before.rdrand),
-	       (unsigned long long)(random_counts.entropy - before.entropy));
+	printk("        # CPU:%s%s; draws: %s\n", boot_cpu.rdseed ? " RDSEED" : "",
+	       boot_cpu.rdrand ? " RDRAND" : " no RDRAND",
+	       random_sources_since(&before, sources, sizeof(sources)));
 	/* RDSEED may run dry for a moment; its draws then come from RDRAND, never from the TSC. */
 	if (boot_cpu.rdseed)
-		KEXPECT_UGT(t, random_counts.rdseed, before.rdseed);
+		KEXPECT_UGT(t, random_counts.cpu_seed, before.cpu_seed);
 	else
-		KEXPECT_UEQ(t, random_counts.rdseed, before.rdseed);
+		KEXPECT_UEQ(t, random_counts.cpu_seed, before.cpu_seed);
 	if (boot_cpu.rdseed || boot_cpu.rdrand)
-		KEXPECT_UEQ(t, random_counts.entropy, before.entropy);
+		KEXPECT_UEQ(t, random_counts.counter, before.counter);
 	else
-		KEXPECT_UEQ(t, random_counts.entropy, before.entropy + DRAWS);
+		KEXPECT_UEQ(t, random_counts.counter, before.counter + DRAWS);
 	if (!boot_cpu.rdrand)
-		KEXPECT_UEQ(t, random_counts.rdrand, before.rdrand);
+		KEXPECT_UEQ(t, random_counts.cpu_random, before.cpu_random);
+}
+
+/* The boot log's summary of where draws came from. */
+static void test_sources_summary(struct ktest *t)
+{
+	struct random_counts before = {
+		random_counts.cpu_seed - 1, random_counts.cpu_random - 20, random_counts.counter - 300,
+	};
+	char sources[96];
+
+	KEXPECT_STREQ(t, random_sources_since(&before, sources, sizeof(sources)),
+		      "1 from RDSEED, 20 from RDRAND, 300 from the TSC");
+	KEXPECT_STREQ(t, random_sources_since(&random_counts, sources, 8), "0 from ");
 }
 
 /* A CPU without RDRAND and RDSEED (as CPUID would say): the TSC fallback. */
@@ -75,10 +87,11 @@ static void test_fallback_without_cpu_source(struct ktest *t)
 	expect_random_values(t);
 	boot_cpu.rdseed = had_rdseed;
 	boot_cpu.rdrand = had_rdrand;
-	KEXPECT_UEQ(t, random_counts.entropy, before.entropy + DRAWS);
-	KEXPECT_UEQ(t, random_counts.rdseed + random_counts.rdrand, before.rdseed + before.rdrand);
+	KEXPECT_UEQ(t, random_counts.counter, before.counter + DRAWS);
+	KEXPECT_UEQ(t, random_counts.cpu_seed + random_counts.cpu_random, before.cpu_seed + before.cpu_random);
 }
 
 KTEST_SUITE(random,
 	    KTEST_CASE(test_source_follows_cpuid),
+	    KTEST_CASE(test_sources_summary),
 	    KTEST_CASE(test_fallback_without_cpu_source));

@@ -14,6 +14,11 @@
 
 #include <asm/cpu.h>
 
+/* What the boot log calls the sources <random.h> counts. */
+#define ARCH_RANDOM_SEED_NAME "RDSEED"
+#define ARCH_RANDOM_NAME "RDRAND"
+#define ARCH_ENTROPY_NAME "the TSC"
+
 /*
  * One RDSEED value into *@value.
  * Return: false if the CPU has no RDSEED or it stayed empty for every
