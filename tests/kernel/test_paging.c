@@ -220,7 +220,6 @@ static void test_last_page_of_address_space(struct ktest *t)
 static void test_pagetable_pages_come_back(struct ktest *t)
 {
 	uint64_t a = test_page(t, 0), before = pagetable_pages_in_use();
-
 	struct page_walk walk;
 
 	/* The window's slot is empty (no PDPT): one PDPT, one PD and one PT are needed. */
