@@ -14,7 +14,7 @@
 struct random_counts {
 	uint64_t cpu_seed;      /* the CPU's entropy source (x86: RDSEED) */
 	uint64_t cpu_random;    /* the CPU's generator (x86: RDRAND), when the first had none */
-	uint64_t counter;       /* neither: a cycle counter, mixed (guessable by one who can time the boot) */
+	uint64_t counter;       /* neither: a cycle counter, mixed (guessable from the boot's timing) */
 };
 
 extern struct random_counts random_counts;

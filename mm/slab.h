@@ -84,7 +84,7 @@ struct kmem_cache {
 	/* lock must be held. */
 	spinlock_t lock;
 	struct list_head partial;   /* slabs with free objects (not the CPU slab) */
-	struct list_head full;      /* slabs with no free object (in use, or given up after a corrupted link) */
+	struct list_head full;      /* no free object: all in use, or given up (corrupted link) */
 	unsigned long partial_count;
 	unsigned long empty_count;  /* partial slabs with no object in use */
 	unsigned long slabs;        /* all slabs of the cache */

@@ -204,7 +204,8 @@ static void test_krealloc_across_boundaries(struct ktest *t)
  * pointer: zeroes, or on a SLAB_POISON cache (slab_debug=P) the poison
  * written over the zeroes, which allocation leaves in place.
  */
-static unsigned int bytes_left_by_sensitive_free(const struct kmem_cache *cache, const uint8_t *object)
+static unsigned int bytes_left_by_sensitive_free(const struct kmem_cache *cache,
+						 const uint8_t *object)
 {
 	bool poisoned = cache->flags & SLAB_POISON;
 	unsigned int wrong = 0;
