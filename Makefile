@@ -55,6 +55,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-reco
 BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm boot/entry64.asm
 
 ARCH_SRCS := \
+	arch/x86_64/archrandom.c \
 	arch/x86_64/cpufeature.c \
 	arch/x86_64/exception_entry.asm \
 	arch/x86_64/jump.asm \
@@ -100,6 +101,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/main.c \
 	kernel/panic.c \
 	kernel/printk.c \
+	kernel/random.c \
 	kernel/shutdown.c \
 	kernel/string.c \
 	kernel/symbols.c \
@@ -127,6 +129,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_fbcon.c \
 	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c \
+	tests/kernel/test_random.c \
 	tests/kernel/test_slab.c \
 	tests/kernel/test_vmalloc.c
 

@@ -476,7 +476,7 @@ static void test_parse_then_sanitize(struct ktest *t)
 	struct boot_info bi;
 	struct firmware_map m;
 	struct mem_range carve[4];
-	size_t total = build_full(&b);
+	size_t total = build_full(&b), nvs_ranges = 0;
 
 	KASSERT_EQ(t, parse(total, &bi, NULL), BOOTINFO_OK);
 	carve[0] = (struct mem_range){ 0, 0x100000, MEM_LOW };
@@ -498,8 +498,11 @@ static void test_parse_then_sanitize(struct ktest *t)
 	KEXPECT_EQ(t, m.ranges[2].type, MEM_LOW);
 	/* The EFI map's ACPI NVS at 8 MiB beats the type-6 map's usable... */
 	for (size_t i = 0; i < m.count; i++)
-		if (m.ranges[i].base == 0x800000)
+		if (m.ranges[i].base == 0x800000) {
 			KEXPECT_EQ(t, m.ranges[i].type, MEM_ACPI_NVS);
+			nvs_ranges++;
+		}
+	KEXPECT_EQ(t, nvs_ranges, 1);
 	/* ...and the type-6 map's reserved top beats the EFI map's boot services data. */
 	KEXPECT_UEQ(t, firmware_map_top_of_ram(&m), 0x7fe0000);
 }
