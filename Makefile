@@ -46,7 +46,7 @@ KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreest
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all
 
-HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -pthread \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Itests/host/shim -Iinclude -Iarch/x86_64/include -MMD -MP \
 	-Dsnprintf=kernel_snprintf -Dvsnprintf=kernel_vsnprintf
@@ -157,6 +157,7 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_slab_cache.c \
 	tests/host/test_slab_kmalloc.c \
 	tests/host/test_slab_misuse.c \
+	tests/host/test_slab_smp.c \
 	tests/host/test_slab_stress.c \
 	tests/host/arena.c \
 	tests/host/buddy_arena.c \
@@ -167,6 +168,10 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
 KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS) $(BENCH_SRCS)) $(EXTRA_KTEST_OBJS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
+# The same host tests under ThreadSanitizer; make test-host-tsan runs the threaded suites.
+HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
+HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
+HOST_TSAN_SUITES := slab_smp
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
@@ -286,12 +291,29 @@ gdb: $(BUILD)/kernel.elf
 	gdb -q -x scripts/ferrite.gdb $(BUILD)/kernel.elf
 
 # ---- tests -----------------------------------------------------------------
-.PHONY: test test-host test-kernel test-matrix fuzz
+.PHONY: test test-host test-host-tsan test-kernel test-matrix fuzz
 test: $(BUILD)/deps.stamp
 	@scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
+
+# Threaded suites under ThreadSanitizer (the page allocator's races are
+# suppressed in tests/host/tsan.supp until it is SMP-safe).
+test-host-tsan: $(BUILD)/host-tsan/ktest-host
+	@for suite in $(HOST_TSAN_SUITES); do \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/host/tsan.supp" \
+			$(BUILD)/host-tsan/ktest-host $$suite || exit 1; \
+	done
+
+$(BUILD)/host-tsan/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/host-tsan/ktest-host: $(HOST_TSAN_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -o $@ $^
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(@D)
@@ -360,6 +382,7 @@ help:
 	@echo "make debug       boot paused, gdb stub on :1234; then 'make gdb' elsewhere"
 	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
 	@echo "make test-host   host tests only (ASan + UBSan)"
+	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
 	@echo "make fuzz        fuzz the boot-info parser and memory-map sanitizer (FUZZ_SECONDS=60)"
@@ -370,4 +393,4 @@ help:
 
 FORCE:
 
--include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(HOST_TSAN_OBJS:.o=.d)

@@ -105,6 +105,16 @@ run_host() {
 	judge host "$log" "$status" 33
 }
 
+# The threaded host suites again, under ThreadSanitizer (a data race fails the run).
+run_host_tsan() {
+	local log=$LOGS/host-tsan.log status
+	echo "== host tests (ThreadSanitizer, threaded suites)"
+	make -s test-host-tsan > "$log" 2>&1
+	status=$?
+	[ $status -eq 0 ] && status=33 || status=35
+	judge host-tsan "$log" "$status" 33
+}
+
 # run_qemu NAME TIMEOUT qemu.sh-args...
 run_qemu() {
 	local name=$1 limit=$2 log=$LOGS/$1.log status
@@ -203,6 +213,7 @@ make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/f
 
 run_default() {
 	[ $kernel_only = 1 ] || { selected host && run_host; }
+	[ $kernel_only = 1 ] || { selected host-tsan && run_host_tsan; }
 	run_qemu bios-cd 60 --firmware bios --media cd
 	run_qemu bios-usb 60 --firmware bios --media usb
 	run_qemu uefi-cd 180 --firmware uefi --media cd
