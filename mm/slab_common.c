@@ -11,6 +11,10 @@
  * a third of).  Classes are aligned to their size when it is a power of
  * two; 96 and 192 to 32 and 64.  Above 8192 bytes, kmalloc returns
  * compound pages from the page allocator.
+ *
+ * Locking: the allocator's lock guards its cache list; every walk of the
+ * list holds it.  Lock order: the allocator's lock, then a cache's lock
+ * (mm/slub.c), then the page allocator's zone lock.
  */
 #include <cmdline.h>
 #include <kernel.h>
@@ -141,7 +145,7 @@ bool slab_cache_destroy(struct slab_allocator *a, struct kmem_cache *cache)
 	if (in_use) {
 		pr_err("kmem_cache_destroy %s: %lu objects still in use; the cache is kept\n", cache->name,
 		       in_use);
-		a->reports++;
+		__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
 		return false;
 	}
 	spin_lock_irqsave(&a->lock, irq);
@@ -201,7 +205,7 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 		buddy_free(a->buddy, page, (unsigned int)page->private, caller);
 		return;
 	}
-	a->reports++;
+	__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
 	pr_err("kfree: %p was not allocated by kmalloc (called from %p)\n", object, caller);
 }
 
@@ -280,9 +284,11 @@ static void print_waste(unsigned long per_mille, char *buf, size_t size)
 void slab_print_info(struct slab_allocator *a)
 {
 	struct list_head *node;
+	uint64_t irq;
 
 	pr_info("slabinfo: name                 active  total objsize stride per-slab order slabs "
 		"waste\n");
+	spin_lock_irqsave(&a->lock, irq);
 	list_for_each(node, &a->caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -298,6 +304,7 @@ void slab_print_info(struct slab_allocator *a)
 			cache->objects, cache->order, stats.slabs, waste,
 			(cache->flags & SLAB_DEBUG_FLAGS) ? " debug" : "");
 	}
+	spin_unlock_irqrestore(&a->lock, irq);
 }
 
 /* ---- the Linux-named API over the kernel's instance ------------------------ */
@@ -423,16 +430,20 @@ const char *slab_check(struct kmem_cache *cache)
 void kmem_cache_shrink_all(void)
 {
 	struct list_head *node;
+	uint64_t irq;
 
+	spin_lock_irqsave(&kernel_slab.lock, irq);
 	list_for_each(node, &kernel_slab.caches)
 		slab_backend_shrink(list_entry(node, struct kmem_cache, list));
+	spin_unlock_irqrestore(&kernel_slab.lock, irq);
 }
 
 uint64_t slab_pages(void)
 {
 	struct list_head *node;
-	uint64_t pages = 0;
+	uint64_t pages = 0, irq;
 
+	spin_lock_irqsave(&kernel_slab.lock, irq);
 	list_for_each(node, &kernel_slab.caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -440,5 +451,6 @@ uint64_t slab_pages(void)
 		slab_backend_stats(cache, &stats);
 		pages += stats.bytes_used / PAGE_SIZE;
 	}
+	spin_unlock_irqrestore(&kernel_slab.lock, irq);
 	return pages;
 }
