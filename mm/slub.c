@@ -731,9 +731,10 @@ static unsigned long objects_in_use_locked(struct kmem_cache *s)
 }
 
 /*
- * Every CPU's slab is unfrozen first.  If no object is in use (and no CPU
- * froze a slab again meanwhile), the cache is marked dying -- a free that
- * races the destroy is reported and refused -- and its slabs are freed.
+ * Every CPU's slab is unfrozen first, and the empty slabs are freed.  If
+ * no object is in use (and no CPU froze a slab again meanwhile), the
+ * cache is marked dying: a free that races the destroy is reported and
+ * refused.
  */
 unsigned long slab_backend_destroy(struct kmem_cache *s)
 {
@@ -745,10 +746,8 @@ unsigned long slab_backend_destroy(struct kmem_cache *s)
 	spin_lock_irqsave(&s->lock, flags);
 	/* A slab some CPU froze again holds at least the object that CPU took. */
 	in_use = objects_in_use_locked(s) + s->frozen_count;
-	if (!in_use) {
-		s->dying = true;
-		collect_empty_slabs(s, &empty);
-	}
+	s->dying = in_use == 0;
+	collect_empty_slabs(s, &empty);
 	spin_unlock_irqrestore(&s->lock, flags);
 	discard_slabs(s, &empty);
 	return in_use;
