@@ -176,6 +176,13 @@ $(BUILD)/cflags.stamp: FORCE
 	@echo '$(CC) $(KERNEL_CFLAGS) $(EXTRA_KTESTS)' | cmp -s - $@ || \
 		echo '$(CC) $(KERNEL_CFLAGS) $(EXTRA_KTESTS)' > $@
 
+# Relink when the list of objects changes (a file added to or dropped from
+# the lists above), not only when an object does.
+$(BUILD)/kernel-objs.stamp $(BUILD)/host/host-objs.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(if $(findstring host-objs,$@),$(HOST_OBJS),$(KERNEL_OBJS))' | cmp -s - $@ || \
+		echo '$(if $(findstring host-objs,$@),$(HOST_OBJS),$(KERNEL_OBJS))' > $@
+
 $(BUILD)/ksyms-empty.S: scripts/gen-symbols.sh
 	@mkdir -p $(@D)
 	$(Q)scripts/gen-symbols.sh > $@
@@ -184,7 +191,7 @@ $(BUILD)/%.o: $(BUILD)/%.S
 	$(call say,AS,$<)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld $(BUILD)/kernel-objs.stamp
 	$(call say,LD,$@)
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
 
@@ -193,7 +200,7 @@ $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf scripts/gen-symbols.sh
 	$(Q)NM=$(NM) scripts/gen-symbols.sh $< > $@
 
 # The embedded table must describe the final image: adding it may not move code.
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld $(BUILD)/kernel-objs.stamp
 	$(call say,LD,$@)
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
 	@NM=$(NM) scripts/gen-symbols.sh $@ | cmp -s - $(BUILD)/ksyms.S || \
@@ -201,7 +208,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 
 # ---- ISO images ------------------------------------------------------------
 # ferrite.iso: for people (runs the self-tests, then halts showing them).
-# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness.
+# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness;
+# scripts/test.sh knows each one's ktest= selection (QEMU_KTEST, BOCHS_KTEST).
 ISO_CMDLINE ?= ktest=*
 
 comma := ,
@@ -230,6 +238,10 @@ $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/dep
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+
+# Selects nothing and gives bad values: the boot must fail and say why.
+$(BUILD)/ferrite-test-badcmdline.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,badcmdline,ktest=nosuchsuite bench=nosuch page_poison=banana slab_debug=QQ exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.
@@ -293,9 +305,9 @@ $(BUILD)/host/%.o: %.c
 	$(call say,HOSTCC,$<)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/host/ktest-host: $(HOST_OBJS)
+$(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(call say,HOSTLD,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
 
 test-kernel:
 	@BUILD=$(BUILD) scripts/test.sh --kernel-only

@@ -275,7 +275,7 @@ bool glob_list_check(const char *list, const char *(*name_at)(size_t index, cons
 		for (size_t i = 0; i < count && !matched; i++)
 			matched = glob_match_length(pattern, body, name_at(i, set));
 		if (!matched)
-			return glob_list_fail(err, "pattern matches no name", item, length);
+			return glob_list_fail(err, "pattern matches nothing", item, length);
 		if (!item[length])
 			break;
 		item += length + 1;

@@ -3,6 +3,7 @@
  * ktest runner: runs the registered suites and prints KTAP version 1.
  *
  *     KTAP version 1
+ *     # ktest built in: 2 suites, 5 cases; selected: 2 suites, 5 cases
  *     1..2
  *         KTAP version 1
  *         # Subtest: printk
@@ -248,7 +249,7 @@ unsigned ktest_run_all(const char *glob)
 
 	ktap("KTAP version 1\n");
 	/* What this image holds, so a harness can tell a run that left cases out. */
-	ktap("# ktest: %zu suites, %zu cases built in; %u suites, %zu cases selected\n",
+	ktap("# ktest built in: %zu suites, %zu cases; selected: %u suites, %zu cases\n",
 	     ktest_suite_count(), cases, count, cases_selected);
 	ktap("1..%u\n", count);
 	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
