@@ -4,7 +4,7 @@
 # Debian/Ubuntu only (apt-get), as root or through sudo.
 #
 # usage: scripts/deps.sh GROUP...     (no GROUP: every group)
-#   build  gcc, make, NASM, binutils: compiling and the host tests
+#   build  gcc and the C library headers, make, NASM, binutils: compiling and the host tests
 #   iso    GRUB for BIOS and UEFI, xorriso, mtools: the ISO images
 #   run    QEMU, OVMF, python3 (the screen check): make run, make test, make bench
 #   bochs  Bochs with its BIOS and VGA BIOS: make test
@@ -34,6 +34,8 @@ need_group() {
 	build)
 		need make make
 		need gcc gcc
+		# gcc only recommends the C library's headers: the host tests need them.
+		need libc6-dev /usr/include/stdio.h
 		need nasm nasm
 		need binutils ld nm
 		;;
