@@ -97,8 +97,10 @@ check_selection() {
 judge() {
 	local name=$1 log=$2 status=$3 expected=$4 run=$5 selection=$6 emulator_log=${7:-}
 	local output passed failed problems exit_problem="" note count
+	[ -f "$log" ] || : > "$log" # the emulator did not even start
 	output=$(check_ktap "$log" "$run" "$selection")
 	read -r passed failed <<< "$(head -n 1 <<< "$output")"
+	passed=${passed:-0} failed=${failed:-0}
 	problems=$(tail -n +2 <<< "$output")
 	[ "$run" = host ] || problems=$(printf '%s\n%s' "$(check_selection "$log" "$selection")" "$problems")
 	problems=$(sed '/^$/d' <<< "$problems")
