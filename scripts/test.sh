@@ -205,6 +205,7 @@ run_qemu() {
 	shift 2
 	selected "$name" || return 0
 	echo "== $name"
+	rm -f "$log" # never judge an earlier run's log
 	run_limited "$limit" scripts/qemu.sh --iso "${TEST_ISO:-$BUILD/ferrite-test-qemu.iso}" \
 		--exit-device --serial-log "$log" "$@" > "$LOGS/$name.qemu.log" 2>&1
 	status=$?
@@ -217,6 +218,7 @@ run_bad_cmdline() {
 	local name=bios-bad-cmdline log=$LOGS/bios-bad-cmdline.log status problems="" expect
 	selected "$name" || return 0
 	echo "== $name"
+	rm -f "$log"
 	run_limited 60 scripts/qemu.sh --iso "$BUILD/ferrite-test-badcmdline.iso" --exit-device \
 		--serial-log "$log" --firmware bios > "$LOGS/$name.qemu.log" 2>&1
 	status=$?
@@ -282,6 +284,7 @@ run_screen() {
 	local name=uefi-no-serial log=$LOGS/uefi-no-serial.debugcon.log
 	selected "$name" || return 0
 	echo "== $name (screen only)"
+	rm -f "$log" "$BUILD/screen-uefi.ppm"
 	run_limited 180 scripts/screen-check.sh --iso "$BUILD/ferrite-test-screen.iso" \
 		--debugcon-log "$log" --screendump "$BUILD/screen-uefi.ppm" > "$LOGS/$name.check.log" 2>&1
 	local status=$?
@@ -298,6 +301,7 @@ run_bochs() {
 	local name=bochs-bios-cd log=$LOGS/bochs-bios-cd.log status attempt
 	selected "$name" || return 0
 	echo "== $name"
+	rm -f "$log" "$LOGS/$name.debugcon.log"
 	for attempt in 1 2; do
 		run_limited 600 scripts/bochs.sh --iso "$BUILD/ferrite-test-bochs.iso" \
 			--serial-log "$log" --debugcon-log "$LOGS/$name.debugcon.log" > "$LOGS/$name.bochs.log" 2>&1
