@@ -20,6 +20,7 @@
 # Only one Bochs runs at a time (its display listens on a TCP port): a
 # second call waits for the first one's lock.
 set -eu
+export LC_ALL=C
 
 iso="" serial_log="" debugcon_log="" bochs_log="" limit=300
 cpu=corei7_skylake_x cpus=2 mem=256
