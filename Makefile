@@ -333,7 +333,9 @@ FUZZ_TARGET ?= $(FUZZ_TARGETS)
 FUZZ_SANITIZE := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS := $(FUZZ_SANITIZE) -Iinclude
 .PHONY: fuzz fuzz-replay fuzz-targets
-fuzz: $(foreach t,$(FUZZ_TARGET),$(BUILD)/fuzz/fuzz-$(t)) | $(BUILD)/deps-fuzz.stamp
+# Second expansion: targets listed further down the Makefile count too.
+.SECONDEXPANSION:
+fuzz: $$(foreach t,$$(FUZZ_TARGET),$(BUILD)/fuzz/fuzz-$$(t)) | $(BUILD)/deps-fuzz.stamp
 	@set -e; for t in $(FUZZ_TARGET); do \
 		echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
@@ -341,7 +343,7 @@ fuzz: $(foreach t,$(FUZZ_TARGET),$(BUILD)/fuzz/fuzz-$(t)) | $(BUILD)/deps-fuzz.s
 			$(BUILD)/fuzz/corpus-$$t tests/host/fuzz_corpus/$$t; \
 	done
 
-fuzz-replay: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz-replay/fuzz-replay-$(t))
+fuzz-replay: $$(foreach t,$$(FUZZ_TARGETS),$(BUILD)/fuzz-replay/fuzz-replay-$$(t))
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		printf '%-10s ' "$$t:"; \
 		$(BUILD)/fuzz-replay/fuzz-replay-$$t tests/host/fuzz_corpus/$$t; \
@@ -351,7 +353,6 @@ fuzz-replay: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz-replay/fuzz-replay-$(t))
 fuzz-targets:
 	@echo $(FUZZ_TARGETS)
 
-.SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz-%: $$(FUZZ_SRCS_$$*) $(wildcard include/*.h) | $(BUILD)/deps-fuzz.stamp
 	@mkdir -p $(@D)
 	$(call say,FUZZCC,$@)
