@@ -12,8 +12,9 @@
  *     KTEST_SUITE(buddy, KTEST_CASE(test_split), KTEST_CASE(test_merge));
  *
  * Suites land in the "ktest_suites" linker section, so a file compiled
- * into the kernel (or into the host test binary) registers itself; nothing
- * else needs to know about it.  The same test file builds for both.
+ * into the kernel (or into the host test binary) registers itself.  The
+ * same test file builds for both.  tests/ktest.manifest lists every suite
+ * and case, so the test harness notices one that stops running.
  *
  * KEXPECT_* records a failure and goes on; KASSERT_* records it and
  * abandons the case at once (the runner regains control through a saved
