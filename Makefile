@@ -80,7 +80,9 @@ PURE_SRCS := \
 	kernel/bootinfo.c \
 	kernel/cmdline.c \
 	kernel/ktest.c \
+	kernel/lockdep.c \
 	kernel/memmap.c \
+	kernel/spinlock.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
@@ -200,7 +202,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 
 # ---- ISO images ------------------------------------------------------------
 # ferrite.iso: for people (runs the self-tests, then halts showing them).
-# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness.
+# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness, and
+# lockdep=1 (the lock validator; the benchmark ISO runs without it).
 ISO_CMDLINE ?= ktest=*
 
 comma := ,
@@ -222,13 +225,13 @@ $(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
 	$(call make_iso,$@,user,$(ISO_CMDLINE),3)
 
 $(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
-	$(call make_iso,$@,qemu,ktest=* exit=qemu,0)
+	$(call make_iso,$@,qemu,ktest=* lockdep=1 exit=qemu,0)
 
 $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
-	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area exit=bochs,0)
+	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area lockdep=1 exit=bochs,0)
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
-	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+	$(call make_iso,$@,screen,ktest=* lockdep=1 exit=debugcon,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.

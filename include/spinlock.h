@@ -1,54 +1,205 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Spinlocks.  One CPU runs today, but every lock is already taken the way
- * SMP will need: spin_lock_irqsave() for data an exception or interrupt
- * path may also touch, spin_lock() otherwise.
+ * Spinlocks that know themselves.
+ *
+ * Every lock has a name (DEFINE_SPINLOCK(x), SPINLOCK_INIT("name"),
+ * spin_lock_init(lock, "name")) and, while held, records its owner CPU and
+ * the caller's address where it was taken.  That buys three checks, all
+ * always on because they cost a few stores on the lock path and nothing
+ * on the allocators' per-CPU fast paths, which take no lock:
+ *
+ *   - a spin that lasts far too long (spin_lockup_cycles, several seconds)
+ *     prints the lock's name, the CPU holding it and where that CPU took
+ *     it, then goes on waiting, instead of hanging silently;
+ *   - taking a lock this CPU already holds is a certain deadlock: it is
+ *     reported and panics (which fails only the running self-test case);
+ *   - assert_spin_locked(lock) and assert_irqs_disabled() turn "caller
+ *     holds X" and "interrupts off" contracts into checks that report.
+ *
+ * Each CPU keeps the locks it holds on a small stack (held_locks[]): the
+ * self-test runner releases what an aborted case left held, and the lock
+ * validator (<lockdep.h>, boot option lockdep=1) reads it to learn the
+ * order in which locks are taken.
+ *
+ * Use spin_lock_irqsave() for data an interrupt or exception path may
+ * also touch, spin_lock() where interrupts are known to be off or the
+ * data is never touched from interrupt context.  A trylock never waits.
+ *
+ * arch_spinlock_t is the bare lock underneath, with none of the above:
+ * only for the lock validator's own state (which must not validate itself).
  */
 #ifndef FERRITE_SPINLOCK_H
 #define FERRITE_SPINLOCK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <asm/cpu.h>
+#include <kernel.h>
+#include <percpu.h>
+
+/* ---- the bare lock ------------------------------------------------------ */
 
 typedef struct {
-	volatile int locked;
-} spinlock_t;
+	volatile uint32_t locked;
+} arch_spinlock_t;
 
-#define SPINLOCK_INIT { 0 }
+#define ARCH_SPINLOCK_INIT { 0 }
 
-static inline bool spin_trylock(spinlock_t *lock)
+static inline bool arch_spin_trylock(arch_spinlock_t *lock)
 {
 	return __atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE) == 0;
 }
 
-static inline void spin_lock(spinlock_t *lock)
+static inline void arch_spin_lock(arch_spinlock_t *lock)
 {
-	while (!spin_trylock(lock))
+	while (!arch_spin_trylock(lock))
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			cpu_relax();
 }
 
-static inline void spin_unlock(spinlock_t *lock)
+static inline void arch_spin_unlock(arch_spinlock_t *lock)
 {
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 }
 
-static inline bool spin_is_locked(spinlock_t *lock)
+/* ---- spinlock_t ----------------------------------------------------------- */
+
+#define SPIN_NO_OWNER 0xffffu
+
+typedef struct spinlock {
+	arch_spinlock_t raw;
+	uint16_t owner_cpu;     /* SPIN_NO_OWNER while free */
+	uint16_t lockdep_class; /* the validator's class + 1; 0 until it has seen the lock */
+	const char *name;
+	uintptr_t owner_ip;     /* where the owner took it (a return address), 0 while free */
+} spinlock_t;
+
+#define SPINLOCK_INIT(lock_name)                                                          \
+	{ .raw = ARCH_SPINLOCK_INIT, .owner_cpu = SPIN_NO_OWNER, .lockdep_class = 0,          \
+	  .name = (lock_name), .owner_ip = 0 }
+
+/* Define and initialise a lock named after its variable: static DEFINE_SPINLOCK(vmap_lock); */
+#define DEFINE_SPINLOCK(x) spinlock_t x = SPINLOCK_INIT(#x)
+
+/*
+ * Initialise @lock, free, with @name (a string that outlives the lock:
+ * the validator groups locks of one name into one class).  Context: any;
+ * the lock must not be in use.
+ */
+static inline void spin_lock_init(spinlock_t *lock, const char *name)
 {
-	return __atomic_load_n(&lock->locked, __ATOMIC_RELAXED) != 0;
+	*lock = (spinlock_t)SPINLOCK_INIT(name);
 }
 
-#define spin_lock_irqsave(lock, flags)           \
-	do {                                     \
-		(flags) = local_irq_save();      \
-		spin_lock(lock);                 \
+/* Take @lock, spinning while another CPU holds it.  Context: any. */
+void spin_lock(spinlock_t *lock);
+
+/* Return: true if @lock was free and is now held; never waits.  Context: any. */
+bool spin_trylock(spinlock_t *lock);
+
+/* Release @lock; a lock this CPU does not hold is reported.  Context: the holder. */
+void spin_unlock(spinlock_t *lock);
+
+/* Interrupts off, then spin_lock().  Return: the flags to give spin_unlock_irqrestore(). */
+uint64_t _spin_lock_irqsave(spinlock_t *lock);
+
+/* spin_unlock(), then interrupts back as @flags say.  Context: the holder. */
+void spin_unlock_irqrestore(spinlock_t *lock, uint64_t flags);
+
+#define spin_lock_irqsave(lock, flags)                   \
+	do {                                             \
+		(flags) = _spin_lock_irqsave(lock);      \
 	} while (0)
 
-#define spin_unlock_irqrestore(lock, flags)      \
-	do {                                     \
-		spin_unlock(lock);               \
-		local_irq_restore(flags);        \
+static inline bool spin_is_locked(spinlock_t *lock)
+{
+	return __atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED) != 0;
+}
+
+/* Return: true if this CPU holds @lock. */
+static inline bool spin_is_held_by_this_cpu(const spinlock_t *lock)
+{
+	return __atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED) &&
+	       lock->owner_cpu == smp_processor_id();
+}
+
+/* ---- contracts that check themselves ------------------------------------ */
+
+void spin_assert_failed(const spinlock_t *lock, const char *expression, const char *file,
+			int line);
+void irqs_assert_failed(const char *file, int line);
+
+/*
+ * The caller must hold @lock (this CPU, not merely someone): otherwise
+ * a report names the lock, its holder and the function, and the caller
+ * goes on.  Linux's assert_spin_locked() only checks "locked by anyone";
+ * this is the stronger lockdep_assert_held() meaning.
+ */
+#define assert_spin_locked(lock)                                                  \
+	do {                                                                      \
+		if (unlikely(!spin_is_held_by_this_cpu(lock)))                    \
+			spin_assert_failed((lock), #lock, __FILE__, __LINE__);    \
 	} while (0)
 
-#endif
+/* Interrupts must be off on this CPU: otherwise a report names the function. */
+#define assert_irqs_disabled()                                                    \
+	do {                                                                      \
+		if (unlikely(!irqs_disabled()))                                   \
+			irqs_assert_failed(__FILE__, __LINE__);                   \
+	} while (0)
+
+/* ---- what each CPU holds -------------------------------------------------- */
+
+#define HELD_LOCKS_MAX 16
+
+struct held_lock {
+	spinlock_t *lock;
+	uintptr_t ip;       /* where it was taken */
+	bool trylock;
+};
+
+struct held_locks {
+	unsigned int depth;             /* entries in use in stack[] */
+	bool overflow_reported;
+	struct held_lock stack[HELD_LOCKS_MAX];
+};
+
+/* Per CPU, written only by that CPU: the locks it holds, oldest first. */
+extern struct held_locks held_locks[NR_CPUS];
+
+/* Return: the number of locks this CPU holds (as tracked). */
+static inline unsigned int spin_held_depth(void)
+{
+	return held_locks[smp_processor_id()].depth;
+}
+
+/* Return: this CPU's most recently taken lock still held, or NULL. */
+static inline const struct held_lock *spin_held_top(void)
+{
+	struct held_locks *h = &held_locks[smp_processor_id()];
+
+	return h->depth ? &h->stack[h->depth - 1] : NULL;
+}
+
+/* ---- reports ---------------------------------------------------------------- */
+
+/*
+ * Every report of the lock checks (here and in lockdep) counts in
+ * lock_report_count.  The self-test runner fails a case during which the
+ * count grew by more than lock_reports_expected did: a test that provokes
+ * a report on purpose adds to lock_reports_expected.
+ */
+extern unsigned long lock_report_count;
+extern unsigned long lock_reports_expected;
+
+/* TSC cycles a spin may last before it is reported (then again each period). */
+extern uint64_t spin_lockup_cycles;
+
+/*
+ * Called after each lockup report with the lock waited for, when set.
+ * Tests use it to play the holder on another CPU and release the lock.
+ */
+extern void (*spin_lockup_notify)(spinlock_t *lock);
+
+#endif /* FERRITE_SPINLOCK_H */

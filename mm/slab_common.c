@@ -82,7 +82,7 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	a->forced_debug = forced;
 	a->forced_debug_glob = forced_glob;
 	a->buddy = buddy;
-	a->lock = (spinlock_t)SPINLOCK_INIT;
+	spin_lock_init(&a->lock, "slab_allocator->lock");
 	a->random_state = seed | 1;
 	INIT_LIST_HEAD(&a->caches);
 	cache_setup(a, &a->cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, SLAB_HWCACHE_ALIGN,

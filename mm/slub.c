@@ -160,7 +160,7 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	s->slab_shift = PAGE_SHIFT + s->order;
 	s->slab_mask = ((uintptr_t)1 << s->slab_shift) - 1;
 	s->allocator = a;
-	s->lock = (spinlock_t)SPINLOCK_INIT;
+	spin_lock_init(&s->lock, "kmem_cache->lock");
 	INIT_LIST_HEAD(&s->partial);
 	INIT_LIST_HEAD(&s->full);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
@@ -220,6 +220,7 @@ static void discard_slab(struct kmem_cache *s, struct page *slab)
  */
 static bool place_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_locked(&s->lock);
 	if (slab->inuse == 0) {
 		if (s->empty_count >= MAX_EMPTY_SLABS)
 			return true;
@@ -237,6 +238,7 @@ static bool place_slab(struct kmem_cache *s, struct page *slab)
 /* Take @slab off the list it is on. Caller holds s->lock. */
 static void unlist_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_locked(&s->lock);
 	list_del_init(&slab->slab_list);
 	if (slab->inuse != slab->objects)
 		s->partial_count--;
@@ -254,6 +256,8 @@ static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_
 	struct page *slab = c->slab;
 	void *object = c->freelist;
 
+	assert_irqs_disabled();
+	assert_spin_locked(&s->lock);
 	if (!slab)
 		return NULL;
 	while (object) {
@@ -290,6 +294,7 @@ static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t 
 	struct page *slab, *discard;
 	void *object;
 
+	assert_irqs_disabled();
 	spin_lock(&s->lock);
 	discard = deactivate_cpu_slab(s, c);
 	if (!list_empty(&s->partial)) {
@@ -556,6 +561,7 @@ static unsigned long objects_in_use_locked(struct kmem_cache *s)
 	unsigned long in_use = 0;
 	struct list_head *node;
 
+	assert_spin_locked(&s->lock);
 	list_for_each(node, &s->partial)
 		in_use += list_entry(node, struct page, slab_list)->inuse;
 	list_for_each(node, &s->full)
@@ -616,5 +622,5 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 
 const char *slab_backend_check(struct kmem_cache *s)
 {
-	return slab_check_locked(s);
+	return slab_check_cache(s);
 }

@@ -56,7 +56,7 @@ struct vm_area {
 	void *caller;
 };
 
-static spinlock_t vmap_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(vmap_lock);
 /* vmap_lock must be held for all of these. */
 static struct vmap_space space;
 static struct vm_area *busy[HASH_BUCKETS];
@@ -114,6 +114,7 @@ static unsigned int bucket_of(uint64_t start)
 /* Unlink and return the area starting exactly at @start. vmap_lock held. */
 static struct vm_area *busy_remove(uint64_t start)
 {
+	assert_spin_locked(&vmap_lock);
 	for (struct vm_area **link = &busy[bucket_of(start)]; *link; link = &(*link)->next) {
 		struct vm_area *area = *link;
 
@@ -141,6 +142,7 @@ static struct vm_area *busy_find_exact(uint64_t start)
  */
 static struct vm_area *busy_find_containing(uint64_t address)
 {
+	assert_spin_locked(&vmap_lock);
 	for (unsigned int b = 0; b < HASH_BUCKETS; b++)
 		for (struct vm_area *area = busy[b]; area; area = area->next)
 			if (address >= area->start && address < area->start + area->size + GUARD_SIZE)
@@ -153,6 +155,7 @@ static void purge_locked(void)
 {
 	struct vm_area *area = lazy_list;
 
+	assert_spin_locked(&vmap_lock);
 	if (!area)
 		return;
 	pagetable_collect_empty(lazy_start, lazy_end - lazy_start, &lazy_tables);
@@ -580,6 +583,7 @@ static size_t collect_sorted(struct vm_area **out, size_t max)
 {
 	size_t count = 0;
 
+	assert_spin_locked(&vmap_lock);
 	for (unsigned int b = 0; b < HASH_BUCKETS; b++)
 		for (struct vm_area *area = busy[b]; area && count < max; area = area->next) {
 			size_t i = count++;

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Spinlock operations (include/spinlock.h): take and release, each CPU's
+ * held-lock stack, the lockup and recursion reports, and the reports of
+ * assert_spin_locked() and assert_irqs_disabled().
+ *
+ * The operations are out of line so that __builtin_return_address(0) is
+ * the caller: the address recorded as "taken at".  The uncontended path
+ * of spin_lock() is one atomic exchange, three stores into the lock and
+ * two into this CPU's held-lock stack.  Pure code: the host tests build
+ * it too (its interrupt flag is the shim's pretend one).
+ */
+#include <spinlock.h>
+
+#include <kernel.h>
+#include <lockdep.h>
+#include <printk.h>
+#include <symbols.h>
+
+struct held_locks held_locks[NR_CPUS];
+
+unsigned long lock_report_count;
+unsigned long lock_reports_expected;
+
+/* About 5 s at 2 GHz; the kernel sets it from the calibrated TSC at boot. */
+uint64_t spin_lockup_cycles = 10000000000ull;
+
+void (*spin_lockup_notify)(spinlock_t *lock);
+
+#define RET_IP ((uintptr_t)__builtin_return_address(0))
+
+static const char *where(uintptr_t ip, char *buf, size_t size)
+{
+	if (!ip)
+		return "(unknown)";
+	return symbol_format(ip, buf, size);
+}
+
+static const char *lock_name(const spinlock_t *lock)
+{
+	return lock->name ? lock->name : "(unnamed)";
+}
+
+/* ---- the held-lock stack ------------------------------------------------ */
+
+static void held_push(spinlock_t *lock, uintptr_t ip, bool trylock)
+{
+	struct held_locks *h = &held_locks[smp_processor_id()];
+
+	if (unlikely(h->depth == HELD_LOCKS_MAX)) {
+		if (!h->overflow_reported) {
+			h->overflow_reported = true;
+			lock_report_count++;
+			printk(KERN_ERR "BUG: CPU#%u holds more than %d locks; '%s' and later ones "
+			       "are not tracked\n", smp_processor_id(), HELD_LOCKS_MAX, lock_name(lock));
+		}
+		return;
+	}
+	h->stack[h->depth++] = (struct held_lock){ lock, ip, trylock };
+}
+
+/* Remove @lock from this CPU's stack (usually the top; any order is allowed). */
+static void held_pop(spinlock_t *lock)
+{
+	struct held_locks *h = &held_locks[smp_processor_id()];
+
+	for (unsigned int i = h->depth; i-- > 0;) {
+		if (h->stack[i].lock != lock)
+			continue;
+		for (unsigned int j = i; j + 1 < h->depth; j++)
+			h->stack[j] = h->stack[j + 1];
+		h->depth--;
+		return;
+	}
+	/* Not found: taken while the stack was full. */
+}
+
+/* ---- reports ------------------------------------------------------------ */
+
+static void report_lockup(spinlock_t *lock, uintptr_t ip, uint64_t waited)
+{
+	char waiter[96], holder[96];
+	unsigned int owner = lock->owner_cpu;
+	uintptr_t owner_ip = lock->owner_ip;
+
+	lock_report_count++;
+	printk(KERN_ERR "BUG: spinlock lockup suspected on CPU#%u: '%s' waited for %llu cycles "
+	       "at %s\n", smp_processor_id(), lock_name(lock), (unsigned long long)waited,
+	       where(ip, waiter, sizeof(waiter)));
+	if (owner == SPIN_NO_OWNER)
+		printk(KERN_ERR " lock: '%s' %p, held by an unknown owner\n", lock_name(lock),
+		       (void *)lock);
+	else
+		printk(KERN_ERR " lock: '%s' %p, held by CPU#%u, taken at %s\n", lock_name(lock),
+		       (void *)lock, owner, where(owner_ip, holder, sizeof(holder)));
+}
+
+static __noreturn void report_recursion(spinlock_t *lock, uintptr_t ip)
+{
+	char here[96], before[96];
+
+	lock_report_count++;
+	printk(KERN_ERR "BUG: spinlock recursion on CPU#%u: '%s' taken at %s is already held by "
+	       "this CPU, taken at %s\n", smp_processor_id(), lock_name(lock),
+	       where(ip, here, sizeof(here)), where(lock->owner_ip, before, sizeof(before)));
+	panic("spinlock recursion on '%s'", lock_name(lock));
+}
+
+static void report_bad_unlock(spinlock_t *lock, uintptr_t ip)
+{
+	char here[96], holder[96];
+
+	lock_report_count++;
+	if (!spin_is_locked(lock))
+		printk(KERN_ERR "BUG: spin_unlock of '%s' at %s: the lock is not held\n",
+		       lock_name(lock), where(ip, here, sizeof(here)));
+	else
+		printk(KERN_ERR "BUG: spin_unlock of '%s' on CPU#%u at %s: held by CPU#%u, taken at "
+		       "%s\n", lock_name(lock), smp_processor_id(), where(ip, here, sizeof(here)),
+		       lock->owner_cpu, where(lock->owner_ip, holder, sizeof(holder)));
+}
+
+void spin_assert_failed(const spinlock_t *lock, const char *expression, const char *file,
+			int line)
+{
+	char here[96], holder[96];
+
+	lock_report_count++;
+	printk(KERN_ERR "BUG: assert_spin_locked(%s) failed at %s:%d in %s\n", expression, file,
+	       line, where(RET_IP, here, sizeof(here)));
+	if (!spin_is_locked((spinlock_t *)lock))
+		printk(KERN_ERR " lock '%s' is not held\n", lock_name(lock));
+	else
+		printk(KERN_ERR " lock '%s' is held by CPU#%u (taken at %s), not by CPU#%u\n",
+		       lock_name(lock), lock->owner_cpu, where(lock->owner_ip, holder, sizeof(holder)),
+		       smp_processor_id());
+}
+
+void irqs_assert_failed(const char *file, int line)
+{
+	char here[96];
+
+	lock_report_count++;
+	printk(KERN_ERR "BUG: assert_irqs_disabled() failed at %s:%d in %s: interrupts are on\n",
+	       file, line, where(RET_IP, here, sizeof(here)));
+}
+
+/* ---- taking and releasing -------------------------------------------------- */
+
+/* Spin until @lock is ours, reporting a spin that lasts too long. */
+static __attribute__((noinline)) void spin_lock_slow(spinlock_t *lock, uintptr_t ip)
+{
+	uint64_t start;
+
+	if (lock->owner_cpu == smp_processor_id() && spin_is_locked(lock))
+		report_recursion(lock, ip);
+	start = rdtsc();
+	do {
+		while (__atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED)) {
+			uint64_t waited = rdtsc() - start;
+
+			cpu_relax();
+			if (unlikely(waited > spin_lockup_cycles)) {
+				report_lockup(lock, ip, waited);
+				if (spin_lockup_notify)
+					spin_lockup_notify(lock);
+				start = rdtsc();
+			}
+		}
+	} while (!arch_spin_trylock(&lock->raw));
+}
+
+static inline void note_owner(spinlock_t *lock, uintptr_t ip)
+{
+	lock->owner_cpu = (uint16_t)smp_processor_id();
+	lock->owner_ip = ip;
+}
+
+static inline void lock_at(spinlock_t *lock, uintptr_t ip)
+{
+	if (unlikely(lockdep_enabled))
+		lockdep_acquire(lock, ip, false);
+	if (unlikely(!arch_spin_trylock(&lock->raw)))
+		spin_lock_slow(lock, ip);
+	note_owner(lock, ip);
+	held_push(lock, ip, false);
+}
+
+static inline void unlock_at(spinlock_t *lock, uintptr_t ip)
+{
+	if (unlikely(lock->owner_cpu != smp_processor_id() || !spin_is_locked(lock))) {
+		report_bad_unlock(lock, ip);
+		if (!spin_is_locked(lock))
+			return;
+	}
+	held_pop(lock);
+	lock->owner_cpu = SPIN_NO_OWNER;
+	lock->owner_ip = 0;
+	arch_spin_unlock(&lock->raw);
+}
+
+void spin_lock(spinlock_t *lock)
+{
+	lock_at(lock, RET_IP);
+}
+
+bool spin_trylock(spinlock_t *lock)
+{
+	uintptr_t ip = RET_IP;
+
+	if (!arch_spin_trylock(&lock->raw))
+		return false;
+	if (unlikely(lockdep_enabled))
+		lockdep_acquire(lock, ip, true);
+	note_owner(lock, ip);
+	held_push(lock, ip, true);
+	return true;
+}
+
+void spin_unlock(spinlock_t *lock)
+{
+	unlock_at(lock, RET_IP);
+}
+
+uint64_t _spin_lock_irqsave(spinlock_t *lock)
+{
+	uint64_t flags = local_irq_save();
+
+	lock_at(lock, RET_IP);
+	return flags;
+}
+
+void spin_unlock_irqrestore(spinlock_t *lock, uint64_t flags)
+{
+	unlock_at(lock, RET_IP);
+	local_irq_restore(flags);
+}
