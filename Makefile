@@ -112,7 +112,9 @@ KERNEL_SRCS := $(PURE_SRCS) \
 COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
 	tests/common/test_ktest.c \
+	tests/common/test_lockdep.c \
 	tests/common/test_memblock.c \
+	tests/common/test_spinlock.c \
 	tests/common/test_vmap_area.c \
 	tests/common/test_vsprintf.c
 

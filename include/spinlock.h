@@ -126,9 +126,13 @@ static inline bool spin_is_held_by_this_cpu(const spinlock_t *lock)
 
 /* ---- contracts that check themselves ------------------------------------ */
 
+/* The address of the code where it is expanded (Linux's _THIS_IP_). */
+#define _THIS_IP_ ({ __label__ __here; __here: (uintptr_t)&&__here; })
+
+/* Reports behind the two macros below; @ip is the checking code. */
 void spin_assert_failed(const spinlock_t *lock, const char *expression, const char *file,
-			int line);
-void irqs_assert_failed(const char *file, int line);
+			int line, uintptr_t ip);
+void irqs_assert_failed(const char *file, int line, uintptr_t ip);
 
 /*
  * The caller must hold @lock (this CPU, not merely someone): otherwise
@@ -139,14 +143,15 @@ void irqs_assert_failed(const char *file, int line);
 #define assert_spin_locked(lock)                                                  \
 	do {                                                                      \
 		if (unlikely(!spin_is_held_by_this_cpu(lock)))                    \
-			spin_assert_failed((lock), #lock, __FILE__, __LINE__);    \
+			spin_assert_failed((lock), #lock, __FILE__, __LINE__,    \
+					   _THIS_IP_);                                  \
 	} while (0)
 
 /* Interrupts must be off on this CPU: otherwise a report names the function. */
 #define assert_irqs_disabled()                                                    \
 	do {                                                                      \
 		if (unlikely(!irqs_disabled()))                                   \
-			irqs_assert_failed(__FILE__, __LINE__);                   \
+			irqs_assert_failed(__FILE__, __LINE__, _THIS_IP_);       \
 	} while (0)
 
 /* ---- what each CPU holds -------------------------------------------------- */

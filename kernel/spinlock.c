@@ -121,13 +121,13 @@ static void report_bad_unlock(spinlock_t *lock, uintptr_t ip)
 }
 
 void spin_assert_failed(const spinlock_t *lock, const char *expression, const char *file,
-			int line)
+			int line, uintptr_t ip)
 {
 	char here[96], holder[96];
 
 	lock_report_count++;
 	printk(KERN_ERR "BUG: assert_spin_locked(%s) failed at %s:%d in %s\n", expression, file,
-	       line, where(RET_IP, here, sizeof(here)));
+	       line, where(ip, here, sizeof(here)));
 	if (!spin_is_locked((spinlock_t *)lock))
 		printk(KERN_ERR " lock '%s' is not held\n", lock_name(lock));
 	else
@@ -136,13 +136,13 @@ void spin_assert_failed(const spinlock_t *lock, const char *expression, const ch
 		       smp_processor_id());
 }
 
-void irqs_assert_failed(const char *file, int line)
+void irqs_assert_failed(const char *file, int line, uintptr_t ip)
 {
 	char here[96];
 
 	lock_report_count++;
 	printk(KERN_ERR "BUG: assert_irqs_disabled() failed at %s:%d in %s: interrupts are on\n",
-	       file, line, where(RET_IP, here, sizeof(here)));
+	       file, line, where(ip, here, sizeof(here)));
 }
 
 /* ---- taking and releasing -------------------------------------------------- */
