@@ -176,6 +176,26 @@ static void test_return_holding_lock_fails_and_releases(struct ktest *t)
 	spin_unlock(&ktest_test_lock);
 }
 
+static void case_breaks_a_lock_contract(struct ktest *t)
+{
+	assert_spin_locked(&ktest_test_lock);   /* not held: a report the case did not expect */
+}
+
+static void test_unexpected_lock_report_fails_the_case(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_breaks_a_lock_contract);
+	unsigned long reports = lock_report_count;
+	const char *reason;
+
+	KEXPECT_EQ(t, run_nested_captured(&c, &reason), 1);
+	KEXPECT_NULL(t, reason);
+	KEXPECT_EQ(t, lock_report_count - reports, 1);
+	KEXPECT_CONTAINS(t, report, "assert_spin_locked(&ktest_test_lock) failed");
+	KEXPECT_CONTAINS(t, report, "case_breaks_a_lock_contract: 1 unexpected lock-check report(s)");
+	/* Here, in the outer case, the report was provoked on purpose. */
+	lock_reports_expected += lock_report_count - reports;
+}
+
 KTEST_SUITE(ktest,
 	    KTEST_CASE(test_assert_stops_the_case),
 	    KTEST_CASE(test_expect_goes_on),
@@ -183,4 +203,5 @@ KTEST_SUITE(ktest,
 	    KTEST_CASE(test_pass_and_skip),
 	    KTEST_CASE(test_warn_on_returns_its_condition),
 	    KTEST_CASE(test_abort_holding_lock_fails_and_releases),
-	    KTEST_CASE(test_return_holding_lock_fails_and_releases));
+	    KTEST_CASE(test_return_holding_lock_fails_and_releases),
+	    KTEST_CASE(test_unexpected_lock_report_fails_the_case));
