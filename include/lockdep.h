@@ -62,4 +62,14 @@ void lockdep_print_dependencies(void);
 /* Return: the number of lock classes seen so far. */
 unsigned int lockdep_class_count(void);
 
+/* Return: the number of dependencies recorded with their addresses. */
+unsigned int lockdep_dependency_count(void);
+
+/*
+ * Use only @classes classes and @dependencies dependencies of the tables
+ * (0: all), and report a full table again: for tests of those reports.
+ * Context: any.
+ */
+void lockdep_set_limits(unsigned int classes, unsigned int dependencies);
+
 #endif /* FERRITE_LOCKDEP_H */

@@ -92,67 +92,17 @@ static inline void spin_lock_init(spinlock_t *lock, const char *name)
 	*lock = (spinlock_t)SPINLOCK_INIT(name);
 }
 
-/* Take @lock, spinning while another CPU holds it.  Context: any. */
-void spin_lock(spinlock_t *lock);
-
-/* Return: true if @lock was free and is now held; never waits.  Context: any. */
-bool spin_trylock(spinlock_t *lock);
-
-/* Release @lock; a lock this CPU does not hold is reported.  Context: the holder. */
-void spin_unlock(spinlock_t *lock);
-
-/* Interrupts off, then spin_lock().  Return: the flags to give spin_unlock_irqrestore(). */
-uint64_t _spin_lock_irqsave(spinlock_t *lock);
-
-/* spin_unlock(), then interrupts back as @flags say.  Context: the holder. */
-void spin_unlock_irqrestore(spinlock_t *lock, uint64_t flags);
-
-#define spin_lock_irqsave(lock, flags)                   \
-	do {                                             \
-		(flags) = _spin_lock_irqsave(lock);      \
-	} while (0)
-
-static inline bool spin_is_locked(spinlock_t *lock)
-{
-	return __atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED) != 0;
-}
-
-/* Return: true if this CPU holds @lock. */
-static inline bool spin_is_held_by_this_cpu(const spinlock_t *lock)
-{
-	return __atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED) &&
-	       lock->owner_cpu == smp_processor_id();
-}
-
-/* ---- contracts that check themselves ------------------------------------ */
-
-/* The address of the code where it is expanded (Linux's _THIS_IP_). */
-#define _THIS_IP_ ({ __label__ __here; __here: (uintptr_t)&&__here; })
-
-/* Reports behind the two macros below; @ip is the checking code. */
-void spin_assert_failed(const spinlock_t *lock, const char *expression, const char *file,
-			int line, uintptr_t ip);
-void irqs_assert_failed(const char *file, int line, uintptr_t ip);
-
 /*
- * The caller must hold @lock (this CPU, not merely someone): otherwise
- * a report names the lock, its holder and the function, and the caller
- * goes on.  Linux's assert_spin_locked() only checks "locked by anyone";
- * this is the stronger lockdep_assert_held() meaning.
+ * The address of the code where it is expanded (Linux's _THIS_IP_).  An
+ * instruction, not a label address: GCC never inlines a function whose
+ * label address is taken, and the checks below sit in small helpers.
  */
-#define assert_spin_locked(lock)                                                  \
-	do {                                                                      \
-		if (unlikely(!spin_is_held_by_this_cpu(lock)))                    \
-			spin_assert_failed((lock), #lock, __FILE__, __LINE__,    \
-					   _THIS_IP_);                                  \
-	} while (0)
-
-/* Interrupts must be off on this CPU: otherwise a report names the function. */
-#define assert_irqs_disabled()                                                    \
-	do {                                                                      \
-		if (unlikely(!irqs_disabled()))                                   \
-			irqs_assert_failed(__FILE__, __LINE__, _THIS_IP_);       \
-	} while (0)
+#define _THIS_IP_                                                                 \
+	({                                                                        \
+		uintptr_t this_ip_;                                               \
+		__asm__ volatile("lea 0(%%rip), %0" : "=r"(this_ip_));            \
+		this_ip_;                                                         \
+	})
 
 /* ---- what each CPU holds -------------------------------------------------- */
 
@@ -161,7 +111,6 @@ void irqs_assert_failed(const char *file, int line, uintptr_t ip);
 struct held_lock {
 	spinlock_t *lock;
 	uintptr_t ip;       /* where it was taken */
-	bool trylock;
 };
 
 struct held_locks {
@@ -186,6 +135,155 @@ static inline const struct held_lock *spin_held_top(void)
 
 	return h->depth ? &h->stack[h->depth - 1] : NULL;
 }
+
+/* ---- taking and releasing ---------------------------------------------------
+ *
+ * Inline, so that the uncontended path is a handful of instructions in
+ * the caller: the atomic exchange, two stores into the lock and three
+ * into this CPU's held-lock stack.  Everything else (waiting, lockdep,
+ * a full stack, a bad unlock) is out of line in kernel/spinlock.c.
+ */
+
+/* Set by lockdep=1 (<lockdep.h>); when false the validator costs one branch. */
+extern bool lockdep_enabled;
+
+/* Out-of-line parts of the operations below; not for direct use. */
+void spin_lock_slowpath(spinlock_t *lock, uintptr_t ip);
+void spin_trylock_validate(spinlock_t *lock, uintptr_t ip);
+void spin_unlock_bad(spinlock_t *lock, uintptr_t ip);
+void held_lock_overflow(spinlock_t *lock);
+void held_lock_remove(struct held_locks *h, spinlock_t *lock);
+
+static inline void spin_acquired(spinlock_t *lock, uintptr_t ip)
+{
+	unsigned int cpu = smp_processor_id();
+	struct held_locks *h = &held_locks[cpu];
+	unsigned int depth = h->depth;
+
+	lock->owner_cpu = (uint16_t)cpu;
+	lock->owner_ip = ip;
+	if (unlikely(depth == HELD_LOCKS_MAX)) {
+		held_lock_overflow(lock);
+		return;
+	}
+	h->stack[depth].lock = lock;
+	h->stack[depth].ip = ip;
+	h->depth = depth + 1;
+}
+
+static inline void spin_lock_at(spinlock_t *lock, uintptr_t ip)
+{
+	if (unlikely(lockdep_enabled) || unlikely(!arch_spin_trylock(&lock->raw)))
+		spin_lock_slowpath(lock, ip);
+	spin_acquired(lock, ip);
+}
+
+static inline void spin_unlock_at(spinlock_t *lock, uintptr_t ip)
+{
+	struct held_locks *h = &held_locks[smp_processor_id()];
+	unsigned int depth = h->depth;
+
+	if (unlikely(lock->owner_cpu != smp_processor_id())) {
+		spin_unlock_bad(lock, ip);
+		return;
+	}
+	if (likely(depth && h->stack[depth - 1].lock == lock))
+		h->depth = depth - 1;
+	else
+		held_lock_remove(h, lock);
+	lock->owner_cpu = SPIN_NO_OWNER;
+	lock->owner_ip = 0;
+	arch_spin_unlock(&lock->raw);
+}
+
+/* Take @lock, spinning while another CPU holds it.  Context: any. */
+static inline void spin_lock(spinlock_t *lock)
+{
+	spin_lock_at(lock, _THIS_IP_);
+}
+
+/* Return: true if @lock was free and is now held; never waits.  Context: any. */
+static inline bool spin_trylock(spinlock_t *lock)
+{
+	uintptr_t ip = _THIS_IP_;
+
+	if (!arch_spin_trylock(&lock->raw))
+		return false;
+	if (unlikely(lockdep_enabled))
+		spin_trylock_validate(lock, ip);
+	spin_acquired(lock, ip);
+	return true;
+}
+
+/* Release @lock; a lock this CPU does not hold is reported and left as it is.  Context: the holder. */
+static inline void spin_unlock(spinlock_t *lock)
+{
+	spin_unlock_at(lock, _THIS_IP_);
+}
+
+/* Interrupts off, then spin_lock(); @flags receives what spin_unlock_irqrestore() needs. */
+#define spin_lock_irqsave(lock, flags)                           \
+	do {                                                     \
+		(flags) = local_irq_save();                      \
+		spin_lock_at((lock), _THIS_IP_);                 \
+	} while (0)
+
+/* spin_unlock(), then interrupts back as @flags say.  Context: the holder. */
+static inline void spin_unlock_irqrestore(spinlock_t *lock, uint64_t flags)
+{
+	spin_unlock_at(lock, _THIS_IP_);
+	local_irq_restore(flags);
+}
+
+static inline bool spin_is_locked(spinlock_t *lock)
+{
+	return __atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED) != 0;
+}
+
+/* Return: true if this CPU holds @lock (the owner is recorded only while held). */
+static inline bool spin_is_held_by_this_cpu(const spinlock_t *lock)
+{
+	return lock->owner_cpu == smp_processor_id();
+}
+
+/* ---- contracts that check themselves ------------------------------------ */
+
+/* Where a check sits, for its report. */
+struct lock_check_site {
+	const char *expression;
+	const char *file;
+	int line;
+};
+
+/* Reports behind the two macros below; @ip is the checking code. */
+void spin_assert_failed(const spinlock_t *lock, const struct lock_check_site *site,
+			uintptr_t ip);
+void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip);
+
+/*
+ * The caller must hold @lock (this CPU, not merely someone): otherwise
+ * a report names the lock, its holder and the function, and the caller
+ * goes on.  Linux's assert_spin_locked() only checks "locked by anyone";
+ * this is the stronger lockdep_assert_held() meaning.
+ */
+#define assert_spin_locked(lock)                                                          \
+	do {                                                                              \
+		if (unlikely(!spin_is_held_by_this_cpu(lock))) {                          \
+			static const struct lock_check_site site_ = { #lock, __FILE__,    \
+								      __LINE__ };         \
+			spin_assert_failed((lock), &site_, _THIS_IP_);                    \
+		}                                                                         \
+	} while (0)
+
+/* Interrupts must be off on this CPU: otherwise a report names the function. */
+#define assert_irqs_disabled()                                                            \
+	do {                                                                              \
+		if (unlikely(!irqs_disabled())) {                                         \
+			static const struct lock_check_site site_ = { "", __FILE__,       \
+								      __LINE__ };         \
+			irqs_assert_failed(&site_, _THIS_IP_);                            \
+		}                                                                         \
+	} while (0)
 
 /* ---- reports ---------------------------------------------------------------- */
 

@@ -44,6 +44,8 @@ static uint64_t reported[LOCKDEP_MAX_CLASSES];   /* pairs already reported */
 static struct lock_dependency deps[LOCKDEP_MAX_DEPENDENCIES];
 static unsigned int dep_count;
 static bool classes_full_reported, deps_full_reported;
+static unsigned int class_limit = LOCKDEP_MAX_CLASSES;
+static unsigned int dep_limit = LOCKDEP_MAX_DEPENDENCIES;
 
 static unsigned int busy[NR_CPUS];
 
@@ -67,12 +69,12 @@ static int class_of(spinlock_t *lock)
 			return (int)i;
 		}
 	}
-	if (class_count == LOCKDEP_MAX_CLASSES) {
+	if (class_count >= class_limit) {
 		if (!classes_full_reported) {
 			classes_full_reported = true;
 			lock_report_count++;
-			printk(KERN_ERR "lockdep: more than %d lock classes; '%s' and later new "
-			       "classes are not validated\n", LOCKDEP_MAX_CLASSES, name);
+			printk(KERN_ERR "lockdep: more than %u lock classes; '%s' and later new "
+			       "classes are not validated\n", class_limit, name);
 		}
 		return -1;
 	}
@@ -93,7 +95,7 @@ static void add_dependency(unsigned int from, unsigned int to, uintptr_t from_ip
 			   uintptr_t to_ip)
 {
 	after[from] |= BIT64(to);
-	if (dep_count < LOCKDEP_MAX_DEPENDENCIES) {
+	if (dep_count < dep_limit) {
 		deps[dep_count++] = (struct lock_dependency){ (uint8_t)from, (uint8_t)to, from_ip,
 							      to_ip };
 		return;
@@ -101,8 +103,8 @@ static void add_dependency(unsigned int from, unsigned int to, uintptr_t from_ip
 	if (!deps_full_reported) {
 		deps_full_reported = true;
 		lock_report_count++;
-		printk(KERN_ERR "lockdep: more than %d dependencies; later ones are validated but "
-		       "printed without addresses\n", LOCKDEP_MAX_DEPENDENCIES);
+		printk(KERN_ERR "lockdep: more than %u dependencies; later ones are validated but "
+		       "printed without addresses\n", dep_limit);
 	}
 }
 
@@ -323,4 +325,23 @@ void lockdep_print_dependencies(void)
 unsigned int lockdep_class_count(void)
 {
 	return class_count;
+}
+
+unsigned int lockdep_dependency_count(void)
+{
+	return dep_count;
+}
+
+void lockdep_set_limits(unsigned int classes, unsigned int dependencies)
+{
+	uint64_t flags = local_irq_save();
+
+	arch_spin_lock(&graph_lock);
+	class_limit = classes && classes < LOCKDEP_MAX_CLASSES ? classes : LOCKDEP_MAX_CLASSES;
+	dep_limit = dependencies && dependencies < LOCKDEP_MAX_DEPENDENCIES ?
+			    dependencies : LOCKDEP_MAX_DEPENDENCIES;
+	classes_full_reported = false;
+	deps_full_reported = false;
+	arch_spin_unlock(&graph_lock);
+	local_irq_restore(flags);
 }

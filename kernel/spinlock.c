@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Spinlock operations (include/spinlock.h): take and release, each CPU's
- * held-lock stack, the lockup and recursion reports, and the reports of
- * assert_spin_locked() and assert_irqs_disabled().
- *
- * The operations are out of line so that __builtin_return_address(0) is
- * the caller: the address recorded as "taken at".  The uncontended path
- * of spin_lock() is one atomic exchange, three stores into the lock and
- * two into this CPU's held-lock stack.  Pure code: the host tests build
- * it too (its interrupt flag is the shim's pretend one).
+ * The out-of-line half of the spinlocks (include/spinlock.h): waiting
+ * for a busy lock with the lockup and recursion reports, the lockdep
+ * hooks, the held-lock stack's rare cases, and the reports of a bad
+ * unlock, assert_spin_locked() and assert_irqs_disabled().  The
+ * uncontended take and release are inline in the header.  Pure code: the
+ * host tests build it too (its interrupt flag is the shim's pretend one).
  */
 #include <spinlock.h>
 
@@ -27,8 +24,6 @@ uint64_t spin_lockup_cycles = 10000000000ull;
 
 void (*spin_lockup_notify)(spinlock_t *lock);
 
-#define RET_IP ((uintptr_t)__builtin_return_address(0))
-
 static const char *where(uintptr_t ip, char *buf, size_t size)
 {
 	if (!ip)
@@ -43,27 +38,21 @@ static const char *lock_name(const spinlock_t *lock)
 
 /* ---- the held-lock stack ------------------------------------------------ */
 
-static void held_push(spinlock_t *lock, uintptr_t ip, bool trylock)
+void held_lock_overflow(spinlock_t *lock)
 {
 	struct held_locks *h = &held_locks[smp_processor_id()];
 
-	if (unlikely(h->depth == HELD_LOCKS_MAX)) {
-		if (!h->overflow_reported) {
-			h->overflow_reported = true;
-			lock_report_count++;
-			printk(KERN_ERR "BUG: CPU#%u holds more than %d locks; '%s' and later ones "
-			       "are not tracked\n", smp_processor_id(), HELD_LOCKS_MAX, lock_name(lock));
-		}
+	if (h->overflow_reported)
 		return;
-	}
-	h->stack[h->depth++] = (struct held_lock){ lock, ip, trylock };
+	h->overflow_reported = true;
+	lock_report_count++;
+	printk(KERN_ERR "BUG: CPU#%u holds more than %d locks; '%s' and later ones are not "
+	       "tracked\n", smp_processor_id(), HELD_LOCKS_MAX, lock_name(lock));
 }
 
-/* Remove @lock from this CPU's stack (usually the top; any order is allowed). */
-static void held_pop(spinlock_t *lock)
+/* Remove @lock from below the top of this CPU's stack (released out of order). */
+void held_lock_remove(struct held_locks *h, spinlock_t *lock)
 {
-	struct held_locks *h = &held_locks[smp_processor_id()];
-
 	for (unsigned int i = h->depth; i-- > 0;) {
 		if (h->stack[i].lock != lock)
 			continue;
@@ -106,7 +95,7 @@ static __noreturn void report_recursion(spinlock_t *lock, uintptr_t ip)
 	panic("spinlock recursion on '%s'", lock_name(lock));
 }
 
-static void report_bad_unlock(spinlock_t *lock, uintptr_t ip)
+void spin_unlock_bad(spinlock_t *lock, uintptr_t ip)
 {
 	char here[96], holder[96];
 
@@ -120,14 +109,14 @@ static void report_bad_unlock(spinlock_t *lock, uintptr_t ip)
 		       lock->owner_cpu, where(lock->owner_ip, holder, sizeof(holder)));
 }
 
-void spin_assert_failed(const spinlock_t *lock, const char *expression, const char *file,
-			int line, uintptr_t ip)
+void spin_assert_failed(const spinlock_t *lock, const struct lock_check_site *site,
+			uintptr_t ip)
 {
 	char here[96], holder[96];
 
 	lock_report_count++;
-	printk(KERN_ERR "BUG: assert_spin_locked(%s) failed at %s:%d in %s\n", expression, file,
-	       line, where(ip, here, sizeof(here)));
+	printk(KERN_ERR "BUG: assert_spin_locked(%s) failed at %s:%d in %s\n", site->expression,
+	       site->file, site->line, where(ip, here, sizeof(here)));
 	if (!spin_is_locked((spinlock_t *)lock))
 		printk(KERN_ERR " lock '%s' is not held\n", lock_name(lock));
 	else
@@ -136,23 +125,31 @@ void spin_assert_failed(const spinlock_t *lock, const char *expression, const ch
 		       smp_processor_id());
 }
 
-void irqs_assert_failed(const char *file, int line, uintptr_t ip)
+void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip)
 {
 	char here[96];
 
 	lock_report_count++;
 	printk(KERN_ERR "BUG: assert_irqs_disabled() failed at %s:%d in %s: interrupts are on\n",
-	       file, line, where(ip, here, sizeof(here)));
+	       site->file, site->line, where(ip, here, sizeof(here)));
 }
 
-/* ---- taking and releasing -------------------------------------------------- */
+/* ---- taking ------------------------------------------------------------------ */
 
-/* Spin until @lock is ours, reporting a spin that lasts too long. */
-static __attribute__((noinline)) void spin_lock_slow(spinlock_t *lock, uintptr_t ip)
+/*
+ * Validate (lockdep on), then spin until @lock is ours, reporting a
+ * spin that lasts too long and panicking on a lock this CPU holds.
+ */
+void spin_lock_slowpath(spinlock_t *lock, uintptr_t ip)
 {
 	uint64_t start;
 
-	if (lock->owner_cpu == smp_processor_id() && spin_is_locked(lock))
+	if (lockdep_enabled) {
+		lockdep_acquire(lock, ip, false);
+		if (arch_spin_trylock(&lock->raw))
+			return;
+	}
+	if (lock->owner_cpu == smp_processor_id())
 		report_recursion(lock, ip);
 	start = rdtsc();
 	do {
@@ -170,68 +167,7 @@ static __attribute__((noinline)) void spin_lock_slow(spinlock_t *lock, uintptr_t
 	} while (!arch_spin_trylock(&lock->raw));
 }
 
-static inline void note_owner(spinlock_t *lock, uintptr_t ip)
+void spin_trylock_validate(spinlock_t *lock, uintptr_t ip)
 {
-	lock->owner_cpu = (uint16_t)smp_processor_id();
-	lock->owner_ip = ip;
-}
-
-static inline void lock_at(spinlock_t *lock, uintptr_t ip)
-{
-	if (unlikely(lockdep_enabled))
-		lockdep_acquire(lock, ip, false);
-	if (unlikely(!arch_spin_trylock(&lock->raw)))
-		spin_lock_slow(lock, ip);
-	note_owner(lock, ip);
-	held_push(lock, ip, false);
-}
-
-static inline void unlock_at(spinlock_t *lock, uintptr_t ip)
-{
-	if (unlikely(lock->owner_cpu != smp_processor_id() || !spin_is_locked(lock))) {
-		report_bad_unlock(lock, ip);
-		if (!spin_is_locked(lock))
-			return;
-	}
-	held_pop(lock);
-	lock->owner_cpu = SPIN_NO_OWNER;
-	lock->owner_ip = 0;
-	arch_spin_unlock(&lock->raw);
-}
-
-void spin_lock(spinlock_t *lock)
-{
-	lock_at(lock, RET_IP);
-}
-
-bool spin_trylock(spinlock_t *lock)
-{
-	uintptr_t ip = RET_IP;
-
-	if (!arch_spin_trylock(&lock->raw))
-		return false;
-	if (unlikely(lockdep_enabled))
-		lockdep_acquire(lock, ip, true);
-	note_owner(lock, ip);
-	held_push(lock, ip, true);
-	return true;
-}
-
-void spin_unlock(spinlock_t *lock)
-{
-	unlock_at(lock, RET_IP);
-}
-
-uint64_t _spin_lock_irqsave(spinlock_t *lock)
-{
-	uint64_t flags = local_irq_save();
-
-	lock_at(lock, RET_IP);
-	return flags;
-}
-
-void spin_unlock_irqrestore(spinlock_t *lock, uint64_t flags)
-{
-	unlock_at(lock, RET_IP);
-	local_irq_restore(flags);
+	lockdep_acquire(lock, ip, true);
 }

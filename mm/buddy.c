@@ -36,7 +36,9 @@
  * Locking: zone->lock guards a zone's free lists and free_pages; the
  * per-CPU lists are guarded by interrupts being off on their CPU.  Lock
  * order: a per-CPU list is touched first (interrupts off), then the zone
- * lock; no code holds two zone locks.
+ * lock.  zone->lock is a leaf: nothing is taken under it, and no code
+ * holds two zone locks (one lock class: lockdep would report it).
+ * Callers may hold vmap_lock or the page-table lock around it.
  */
 #include <buddy.h>
 #include <kernel.h>
@@ -100,7 +102,7 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 }
 
 /* Put the free block at @pfn of @order on its list. Caller holds zone->lock. */
-static void free_list_add(struct zone *zone, struct page *page, unsigned int order)
+static inline void free_list_add(struct zone *zone, struct page *page, unsigned int order)
 {
 	assert_spin_locked(&zone->lock);
 	page->flags = (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy;
@@ -110,7 +112,7 @@ static void free_list_add(struct zone *zone, struct page *page, unsigned int ord
 }
 
 /* Take the free block @page of @order off its list. Caller holds zone->lock. */
-static void free_list_del(struct zone *zone, struct page *page, unsigned int order)
+static inline void free_list_del(struct zone *zone, struct page *page, unsigned int order)
 {
 	assert_spin_locked(&zone->lock);
 	list_del_init(&page->lru);

@@ -11,6 +11,9 @@
  * a third of).  Classes are aligned to their size when it is a power of
  * two; 96 and 192 to 32 and 64.  Above 8192 bytes, kmalloc returns
  * compound pages from the page allocator.
+ *
+ * Lock order: the allocator's lock ("slab_allocator->lock", the cache
+ * list) is a leaf, never held with a cache's lock or a zone lock.
  */
 #include <cmdline.h>
 #include <kernel.h>

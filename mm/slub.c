@@ -35,8 +35,13 @@
  * Slab order: the smallest order 0..3 whose leftover tail is at most
  * 1/16 of the slab; failing that, the order with the least waste.
  *
- * Lock order: cache->lock, then the page allocator's zone lock (new and
- * freed slabs).  Interrupts are off while a CPU slab is used.
+ * Locking: cache->lock ("kmem_cache->lock") guards the cache's lists and
+ * counts; the CPU slab is guarded by interrupts being off on its CPU.
+ * Lock order: cache->lock is a leaf.  Nothing else is taken while it is
+ * held: new slabs come from, and empty slabs go back to, the page
+ * allocator (zone->lock) after it is dropped, and no two cache locks are
+ * ever held together.  Callers may hold vmap_lock (mm/vmalloc.c) around
+ * it.  Interrupts are off while a CPU slab is used.
  */
 #include <asm/cpu.h>
 #include <kernel.h>
@@ -236,7 +241,7 @@ static bool place_slab(struct kmem_cache *s, struct page *slab)
 }
 
 /* Take @slab off the list it is on. Caller holds s->lock. */
-static void unlist_slab(struct kmem_cache *s, struct page *slab)
+static inline void unlist_slab(struct kmem_cache *s, struct page *slab)
 {
 	assert_spin_locked(&s->lock);
 	list_del_init(&slab->slab_list);
@@ -556,7 +561,7 @@ void slab_backend_shrink(struct kmem_cache *s)
 	}
 }
 
-static unsigned long objects_in_use_locked(struct kmem_cache *s)
+static inline unsigned long objects_in_use_locked(struct kmem_cache *s)
 {
 	unsigned long in_use = 0;
 	struct list_head *node;

@@ -23,8 +23,10 @@
  * one TLB flush covers the whole batch, then the page-table pages and
  * address ranges are released.
  *
- * Lock order: vmap_lock, then the slab cache lock (tree nodes and area
- * structs), then the page-table lock, then the zone lock.
+ * Lock order: vmap_lock first.  Under it, one of: a slab cache's lock
+ * (tree nodes and area structs; a leaf), the page-table lock (which takes
+ * a zone lock inside, for page-table pages), or a zone lock (pages and
+ * page-table pages going back to the page allocator).
  */
 #include <asm/memlayout.h>
 #include <asm/paging.h>

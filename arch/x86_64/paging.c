@@ -16,6 +16,8 @@
  * harmless to the TLB (Intel SDM vol. 3, 4.10.2.3).
  *
  * pagetable_lock guards every table below the root and the counters.
+ * Lock order (asm/paging.h): vmap_lock may be held around it; under it,
+ * only a zone lock (page-table pages from the buddy allocator).
  */
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>

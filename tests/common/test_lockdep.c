@@ -206,6 +206,40 @@ static void test_trylock_closes_no_cycle(struct ktest *t)
 	watch_end(t, 0);
 }
 
+/* Full tables are reported once each; what did not fit is not validated, the rest is. */
+static void test_full_tables_reported(struct ktest *t)
+{
+	spinlock_t x, y, w, z;
+	unsigned int classes, dependencies;
+
+	spin_lock_init(&x, "lockdep_test_full_x");
+	spin_lock_init(&y, "lockdep_test_full_y");
+	spin_lock_init(&w, "lockdep_test_full_w");
+	spin_lock_init(&z, "lockdep_test_full_z");
+	watch_begin();
+	classes = lockdep_class_count();
+	dependencies = lockdep_dependency_count();
+	lockdep_set_limits(classes + 3, dependencies + 1);
+	take_pair(&x, &y);          /* two classes, one dependency: they fit */
+	take_pair(&y, &w);          /* one class more; its dependency does not fit */
+	take_pair(&w, &z);          /* z's class does not fit */
+	take_pair(&w, &z);
+	KEXPECT_EQ(t, lockdep_class_count(), classes + 3);
+	KEXPECT_EQ(t, lockdep_dependency_count(), dependencies + 1);
+	/* y -> w is still known without its addresses: w -> y is an inversion. */
+	take_pair(&w, &y);
+	lockdep_set_limits(0, 0);
+	watch_end(t, 3);
+	KEXPECT_CONTAINS(t, report, "lockdep: more than ");
+	KEXPECT_CONTAINS(t, report, " dependencies; later ones are validated but printed without "
+			 "addresses");
+	KEXPECT_CONTAINS(t, report, " lock classes; 'lockdep_test_full_z' and later new classes "
+			 "are not validated");
+	KEXPECT_CONTAINS(t, report, "'lockdep_test_full_y' (taken at (not recorded)) -> "
+			 "'lockdep_test_full_w' (taken at (not recorded))");
+	KEXPECT_FALSE(t, spin_is_locked(&z));
+}
+
 static void test_boot_option(struct ktest *t)
 {
 	bool was = lockdep_enabled;
@@ -230,4 +264,5 @@ KTEST_SUITE(lockdep,
 	    KTEST_CASE(test_recursive_class_reported),
 	    KTEST_CASE(test_irq_inconsistent_reported),
 	    KTEST_CASE(test_trylock_closes_no_cycle),
+	    KTEST_CASE(test_full_tables_reported),
 	    KTEST_CASE(test_boot_option));
