@@ -3,7 +3,8 @@
  * lockdep-lite: a lock-order validator in the spirit of Linux's lockdep.
  *
  * Locks are grouped into classes by name (every zone->lock is one class,
- * as in Linux, where the class is the init site).  Whenever a lock of
+ * as in Linux, where the class is the init site); a lock without a name
+ * (zeroed, never initialised) is not validated.  Whenever a lock of
  * class B is taken while this CPU holds one of class A, the dependency
  * A -> B is recorded, with where A and B were taken.  Reported, once per
  * pair of classes, with the addresses of both acquisitions:

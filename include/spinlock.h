@@ -65,18 +65,16 @@ static inline void arch_spin_unlock(arch_spinlock_t *lock)
 
 /* ---- spinlock_t ----------------------------------------------------------- */
 
-#define SPIN_NO_OWNER 0xffffu
-
 typedef struct spinlock {
 	arch_spinlock_t raw;
-	uint16_t owner_cpu;     /* SPIN_NO_OWNER while free */
+	uint16_t owner;         /* the holder's CPU number + 1; 0 while free (a zeroed lock is free) */
 	uint16_t lockdep_class; /* the validator's class + 1; 0 until it has seen the lock */
 	const char *name;
 	uintptr_t owner_ip;     /* where the owner took it (a return address), 0 while free */
 } spinlock_t;
 
 #define SPINLOCK_INIT(lock_name)                                                          \
-	{ .raw = ARCH_SPINLOCK_INIT, .owner_cpu = SPIN_NO_OWNER, .lockdep_class = 0,          \
+	{ .raw = ARCH_SPINLOCK_INIT, .owner = 0, .lockdep_class = 0,                          \
 	  .name = (lock_name), .owner_ip = 0 }
 
 /* Define and initialise a lock named after its variable: static DEFINE_SPINLOCK(vmap_lock); */
@@ -160,7 +158,7 @@ static inline void spin_acquired(spinlock_t *lock, uintptr_t ip)
 	struct held_locks *h = &held_locks[cpu];
 	unsigned int depth = h->depth;
 
-	lock->owner_cpu = (uint16_t)cpu;
+	lock->owner = (uint16_t)(cpu + 1);
 	lock->owner_ip = ip;
 	if (unlikely(depth == HELD_LOCKS_MAX)) {
 		held_lock_overflow(lock);
@@ -183,7 +181,7 @@ static inline void spin_unlock_at(spinlock_t *lock, uintptr_t ip)
 	struct held_locks *h = &held_locks[smp_processor_id()];
 	unsigned int depth = h->depth;
 
-	if (unlikely(lock->owner_cpu != smp_processor_id())) {
+	if (unlikely(lock->owner != smp_processor_id() + 1)) {
 		spin_unlock_bad(lock, ip);
 		return;
 	}
@@ -191,7 +189,7 @@ static inline void spin_unlock_at(spinlock_t *lock, uintptr_t ip)
 		h->depth = depth - 1;
 	else
 		held_lock_remove(h, lock);
-	lock->owner_cpu = SPIN_NO_OWNER;
+	lock->owner = 0;
 	lock->owner_ip = 0;
 	arch_spin_unlock(&lock->raw);
 }
@@ -243,7 +241,13 @@ static inline bool spin_is_locked(spinlock_t *lock)
 /* Return: true if this CPU holds @lock (the owner is recorded only while held). */
 static inline bool spin_is_held_by_this_cpu(const spinlock_t *lock)
 {
-	return lock->owner_cpu == smp_processor_id();
+	return lock->owner == smp_processor_id() + 1;
+}
+
+/* Return: the CPU holding @lock, or -1 if none is recorded (free). */
+static inline int spin_owner_cpu(const spinlock_t *lock)
+{
+	return (int)lock->owner - 1;
 }
 
 /* ---- contracts that check themselves ------------------------------------ */

@@ -59,10 +59,12 @@ static const char *where(uintptr_t ip, char *buf, size_t size)
 /* Return: the class of @lock (found by name, created if new), or -1 if the table is full. */
 static int class_of(spinlock_t *lock)
 {
-	const char *name = lock->name ? lock->name : "(unnamed)";
+	const char *name = lock->name;
 
 	if (lock->lockdep_class)
 		return lock->lockdep_class - 1;
+	if (!name)
+		return -1;   /* a zeroed lock, never named: no class to put it in */
 	for (unsigned int i = 0; i < class_count; i++) {
 		if (classes[i].name == name || strcmp(classes[i].name, name) == 0) {
 			lock->lockdep_class = (uint16_t)(i + 1);

@@ -69,18 +69,18 @@ void held_lock_remove(struct held_locks *h, spinlock_t *lock)
 static void report_lockup(spinlock_t *lock, uintptr_t ip, uint64_t waited)
 {
 	char waiter[96], holder[96];
-	unsigned int owner = lock->owner_cpu;
+	int owner = spin_owner_cpu(lock);
 	uintptr_t owner_ip = lock->owner_ip;
 
 	lock_report_count++;
 	printk(KERN_ERR "BUG: spinlock lockup suspected on CPU#%u: '%s' waited for %llu cycles "
 	       "at %s\n", smp_processor_id(), lock_name(lock), (unsigned long long)waited,
 	       where(ip, waiter, sizeof(waiter)));
-	if (owner == SPIN_NO_OWNER)
+	if (owner < 0)
 		printk(KERN_ERR " lock: '%s' %p, held by an unknown owner\n", lock_name(lock),
 		       (void *)lock);
 	else
-		printk(KERN_ERR " lock: '%s' %p, held by CPU#%u, taken at %s\n", lock_name(lock),
+		printk(KERN_ERR " lock: '%s' %p, held by CPU#%d, taken at %s\n", lock_name(lock),
 		       (void *)lock, owner, where(owner_ip, holder, sizeof(holder)));
 }
 
@@ -104,9 +104,9 @@ void spin_unlock_bad(spinlock_t *lock, uintptr_t ip)
 		printk(KERN_ERR "BUG: spin_unlock of '%s' at %s: the lock is not held\n",
 		       lock_name(lock), where(ip, here, sizeof(here)));
 	else
-		printk(KERN_ERR "BUG: spin_unlock of '%s' on CPU#%u at %s: held by CPU#%u, taken at "
+		printk(KERN_ERR "BUG: spin_unlock of '%s' on CPU#%u at %s: held by CPU#%d, taken at "
 		       "%s\n", lock_name(lock), smp_processor_id(), where(ip, here, sizeof(here)),
-		       lock->owner_cpu, where(lock->owner_ip, holder, sizeof(holder)));
+		       spin_owner_cpu(lock), where(lock->owner_ip, holder, sizeof(holder)));
 }
 
 void spin_assert_failed(const spinlock_t *lock, const struct lock_check_site *site,
@@ -120,8 +120,8 @@ void spin_assert_failed(const spinlock_t *lock, const struct lock_check_site *si
 	if (!spin_is_locked((spinlock_t *)lock))
 		printk(KERN_ERR " lock '%s' is not held\n", lock_name(lock));
 	else
-		printk(KERN_ERR " lock '%s' is held by CPU#%u (taken at %s), not by CPU#%u\n",
-		       lock_name(lock), lock->owner_cpu, where(lock->owner_ip, holder, sizeof(holder)),
+		printk(KERN_ERR " lock '%s' is held by CPU#%d (taken at %s), not by CPU#%u\n",
+		       lock_name(lock), spin_owner_cpu(lock), where(lock->owner_ip, holder, sizeof(holder)),
 		       smp_processor_id());
 }
 
@@ -149,7 +149,7 @@ void spin_lock_slowpath(spinlock_t *lock, uintptr_t ip)
 		if (arch_spin_trylock(&lock->raw))
 			return;
 	}
-	if (lock->owner_cpu == smp_processor_id())
+	if (spin_is_held_by_this_cpu(lock))
 		report_recursion(lock, ip);
 	start = rdtsc();
 	do {

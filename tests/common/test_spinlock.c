@@ -49,14 +49,14 @@ static void test_owner_recorded(struct ktest *t)
 	uint64_t flags;
 
 	KEXPECT_STREQ(t, spinlock_test_lock.name, "spinlock_test_lock");
-	KEXPECT_EQ(t, spinlock_test_lock.owner_cpu, SPIN_NO_OWNER);
+	KEXPECT_EQ(t, spin_owner_cpu(&spinlock_test_lock), -1);
 	ip = take_and_return_ip(&spinlock_test_lock);
-	KEXPECT_EQ(t, spinlock_test_lock.owner_cpu, smp_processor_id());
+	KEXPECT_EQ(t, spin_owner_cpu(&spinlock_test_lock), smp_processor_id());
 	KEXPECT_UGE(t, ip, (uintptr_t)take_and_return_ip);
 	KEXPECT_ULT(t, ip, (uintptr_t)take_and_return_ip + 64);
 	KEXPECT_TRUE(t, spin_is_held_by_this_cpu(&spinlock_test_lock));
 	spin_unlock(&spinlock_test_lock);
-	KEXPECT_EQ(t, spinlock_test_lock.owner_cpu, SPIN_NO_OWNER);
+	KEXPECT_EQ(t, spin_owner_cpu(&spinlock_test_lock), -1);
 	KEXPECT_UEQ(t, spinlock_test_lock.owner_ip, 0);
 	KEXPECT_FALSE(t, spin_is_locked(&spinlock_test_lock));
 
@@ -107,7 +107,7 @@ static unsigned int lockup_notifications;
 static void pretend_holder_lets_go(spinlock_t *lock)
 {
 	lockup_notifications++;
-	lock->owner_cpu = SPIN_NO_OWNER;
+	lock->owner = 0;
 	lock->owner_ip = 0;
 	arch_spin_unlock(&lock->raw);
 }
@@ -126,7 +126,7 @@ static void test_lockup_reported(struct ktest *t)
 	spin_lock_init(&lock, "spinlock_test_lockup");
 	/* Held by CPU#1 (pretend), taken in pretend_holder_took_it. */
 	lock.raw.locked = 1;
-	lock.owner_cpu = 1;
+	lock.owner = 1 + 1;   /* CPU#1 */
 	lock.owner_ip = (uintptr_t)pretend_holder_took_it;
 	spin_lockup_cycles = 200000;
 	spin_lockup_notify = pretend_holder_lets_go;
@@ -181,6 +181,24 @@ static void test_recursion_reported_and_fails_the_case(struct ktest *t)
 	KEXPECT_NAMES_FUNCTION(t, report, case_takes_lock_twice);
 }
 
+/* A zeroed lock (no initialiser) is free, owned by nobody, and works. */
+static void test_zeroed_lock_is_free(struct ktest *t)
+{
+	static spinlock_t zeroed;
+	bool was = lockdep_enabled;
+
+	lockdep_enabled = true;   /* an unnamed lock is not validated, and not reported */
+	watch_begin();
+	KEXPECT_FALSE(t, spin_is_locked(&zeroed));
+	KEXPECT_EQ(t, spin_owner_cpu(&zeroed), -1);
+	KEXPECT_FALSE(t, spin_is_held_by_this_cpu(&zeroed));
+	spin_lock(&zeroed);
+	KEXPECT_TRUE(t, spin_is_held_by_this_cpu(&zeroed));
+	spin_unlock(&zeroed);
+	watch_end(t, 0);
+	lockdep_enabled = was;
+}
+
 static void test_bad_unlock_reported(struct ktest *t)
 {
 	spinlock_t lock;
@@ -228,7 +246,7 @@ static void test_assert_spin_locked(struct ktest *t)
 
 	/* Held, but by another CPU (pretend): not good enough. */
 	lock.raw.locked = 1;
-	lock.owner_cpu = 1;
+	lock.owner = 1 + 1;   /* CPU#1 */
 	lock.owner_ip = (uintptr_t)pretend_holder_took_it;
 	watch_begin();
 	needs_the_lock(&lock);
@@ -262,6 +280,7 @@ KTEST_SUITE(spinlock,
 	    KTEST_CASE(test_held_stack_follows_any_order),
 	    KTEST_CASE(test_lockup_reported),
 	    KTEST_CASE(test_recursion_reported_and_fails_the_case),
+	    KTEST_CASE(test_zeroed_lock_is_free),
 	    KTEST_CASE(test_bad_unlock_reported),
 	    KTEST_CASE(test_assert_spin_locked),
 	    KTEST_CASE(test_assert_irqs_disabled));
