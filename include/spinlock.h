@@ -142,6 +142,11 @@ static inline const struct held_lock *spin_held_top(void)
  * a full stack, a bad unlock) is out of line in kernel/spinlock.c.
  */
 
+/* Inlined even by a compiler that would rather not: _THIS_IP_ must be the caller's. */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
 /* Set by lockdep=1 (<lockdep.h>); when false the validator costs one branch. */
 extern bool lockdep_enabled;
 
@@ -152,7 +157,7 @@ void spin_unlock_bad(spinlock_t *lock, uintptr_t ip);
 void held_lock_overflow(spinlock_t *lock);
 void held_lock_remove(struct held_locks *h, spinlock_t *lock);
 
-static inline void spin_acquired(spinlock_t *lock, uintptr_t ip)
+static __always_inline void spin_acquired(spinlock_t *lock, uintptr_t ip)
 {
 	unsigned int cpu = smp_processor_id();
 	struct held_locks *h = &held_locks[cpu];
@@ -169,14 +174,14 @@ static inline void spin_acquired(spinlock_t *lock, uintptr_t ip)
 	h->depth = depth + 1;
 }
 
-static inline void spin_lock_at(spinlock_t *lock, uintptr_t ip)
+static __always_inline void spin_lock_at(spinlock_t *lock, uintptr_t ip)
 {
 	if (unlikely(lockdep_enabled) || unlikely(!arch_spin_trylock(&lock->raw)))
 		spin_lock_slowpath(lock, ip);
 	spin_acquired(lock, ip);
 }
 
-static inline void spin_unlock_at(spinlock_t *lock, uintptr_t ip)
+static __always_inline void spin_unlock_at(spinlock_t *lock, uintptr_t ip)
 {
 	struct held_locks *h = &held_locks[smp_processor_id()];
 	unsigned int depth = h->depth;
@@ -195,13 +200,13 @@ static inline void spin_unlock_at(spinlock_t *lock, uintptr_t ip)
 }
 
 /* Take @lock, spinning while another CPU holds it.  Context: any. */
-static inline void spin_lock(spinlock_t *lock)
+static __always_inline void spin_lock(spinlock_t *lock)
 {
 	spin_lock_at(lock, _THIS_IP_);
 }
 
 /* Return: true if @lock was free and is now held; never waits.  Context: any. */
-static inline bool spin_trylock(spinlock_t *lock)
+static __always_inline bool spin_trylock(spinlock_t *lock)
 {
 	uintptr_t ip = _THIS_IP_;
 
@@ -214,7 +219,7 @@ static inline bool spin_trylock(spinlock_t *lock)
 }
 
 /* Release @lock; a lock this CPU does not hold is reported and left as it is.  Context: the holder. */
-static inline void spin_unlock(spinlock_t *lock)
+static __always_inline void spin_unlock(spinlock_t *lock)
 {
 	spin_unlock_at(lock, _THIS_IP_);
 }
@@ -227,7 +232,7 @@ static inline void spin_unlock(spinlock_t *lock)
 	} while (0)
 
 /* spin_unlock(), then interrupts back as @flags say.  Context: the holder. */
-static inline void spin_unlock_irqrestore(spinlock_t *lock, uint64_t flags)
+static __always_inline void spin_unlock_irqrestore(spinlock_t *lock, uint64_t flags)
 {
 	spin_unlock_at(lock, _THIS_IP_);
 	local_irq_restore(flags);
@@ -299,6 +304,12 @@ void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip);
  */
 extern unsigned long lock_report_count;
 extern unsigned long lock_reports_expected;
+
+/* Count one report (any CPU). */
+static inline void lock_report_counted(void)
+{
+	__atomic_fetch_add(&lock_report_count, 1, __ATOMIC_RELAXED);
+}
 
 /* TSC cycles a spin may last before it is reported (then again each period). */
 extern uint64_t spin_lockup_cycles;

@@ -74,7 +74,7 @@ static int class_of(spinlock_t *lock)
 	if (class_count >= class_limit) {
 		if (!classes_full_reported) {
 			classes_full_reported = true;
-			lock_report_count++;
+			lock_report_counted();
 			printk(KERN_ERR "lockdep: more than %u lock classes; '%s' and later new "
 			       "classes are not validated\n", class_limit, name);
 		}
@@ -104,7 +104,7 @@ static void add_dependency(unsigned int from, unsigned int to, uintptr_t from_ip
 	}
 	if (!deps_full_reported) {
 		deps_full_reported = true;
-		lock_report_count++;
+		lock_report_counted();
 		printk(KERN_ERR "lockdep: more than %u dependencies; later ones are validated but "
 		       "printed without addresses\n", dep_limit);
 	}
@@ -160,7 +160,7 @@ static void report_cycle(const struct held_lock *held, unsigned int held_class,
 	unsigned int length = 0;
 	char a[96], b[96];
 
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "======================================================\n");
 	printk(KERN_ERR "WARNING: possible circular locking dependency detected\n");
 	printk(KERN_ERR "CPU#%u is taking '%s' at %s\n", smp_processor_id(),
@@ -185,7 +185,7 @@ static void report_recursive(const struct held_lock *held, unsigned int class, u
 {
 	char a[96], b[96];
 
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "======================================================\n");
 	printk(KERN_ERR "WARNING: possible recursive locking detected\n");
 	printk(KERN_ERR "CPU#%u is taking '%s' at %s\n", smp_processor_id(), classes[class].name,
@@ -201,7 +201,7 @@ static void report_irq_inconsistent(unsigned int class)
 	struct lock_class *c = &classes[class];
 	char a[96], b[96];
 
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "======================================================\n");
 	printk(KERN_ERR "WARNING: inconsistent lock state\n");
 	printk(KERN_ERR "'%s' taken in interrupt context at %s\n", c->name,

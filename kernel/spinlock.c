@@ -45,7 +45,7 @@ void held_lock_overflow(spinlock_t *lock)
 	if (h->overflow_reported)
 		return;
 	h->overflow_reported = true;
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "BUG: CPU#%u holds more than %d locks; '%s' and later ones are not "
 	       "tracked\n", smp_processor_id(), HELD_LOCKS_MAX, lock_name(lock));
 }
@@ -72,7 +72,7 @@ static void report_lockup(spinlock_t *lock, uintptr_t ip, uint64_t waited)
 	int owner = spin_owner_cpu(lock);
 	uintptr_t owner_ip = lock->owner_ip;
 
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "BUG: spinlock lockup suspected on CPU#%u: '%s' waited for %llu cycles "
 	       "at %s\n", smp_processor_id(), lock_name(lock), (unsigned long long)waited,
 	       where(ip, waiter, sizeof(waiter)));
@@ -88,7 +88,7 @@ static __noreturn void report_recursion(spinlock_t *lock, uintptr_t ip)
 {
 	char here[96], before[96];
 
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "BUG: spinlock recursion on CPU#%u: '%s' taken at %s is already held by "
 	       "this CPU, taken at %s\n", smp_processor_id(), lock_name(lock),
 	       where(ip, here, sizeof(here)), where(lock->owner_ip, before, sizeof(before)));
@@ -99,7 +99,7 @@ void spin_unlock_bad(spinlock_t *lock, uintptr_t ip)
 {
 	char here[96], holder[96];
 
-	lock_report_count++;
+	lock_report_counted();
 	if (!spin_is_locked(lock))
 		printk(KERN_ERR "BUG: spin_unlock of '%s' at %s: the lock is not held\n",
 		       lock_name(lock), where(ip, here, sizeof(here)));
@@ -114,7 +114,7 @@ void spin_assert_failed(const spinlock_t *lock, const struct lock_check_site *si
 {
 	char here[96], holder[96];
 
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "BUG: assert_spin_locked(%s) failed at %s:%d in %s\n", site->expression,
 	       site->file, site->line, where(ip, here, sizeof(here)));
 	if (!spin_is_locked((spinlock_t *)lock))
@@ -129,7 +129,7 @@ void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip)
 {
 	char here[96];
 
-	lock_report_count++;
+	lock_report_counted();
 	printk(KERN_ERR "BUG: assert_irqs_disabled() failed at %s:%d in %s: interrupts are on\n",
 	       site->file, site->line, where(ip, here, sizeof(here)));
 }
