@@ -13,8 +13,9 @@
  *     it, then goes on waiting, instead of hanging silently;
  *   - taking a lock this CPU already holds is a certain deadlock: it is
  *     reported and panics (which fails only the running self-test case);
- *   - assert_spin_locked(lock) and assert_irqs_disabled() turn "caller
- *     holds X" and "interrupts off" contracts into checks that report.
+ *   - assert_spin_locked(lock), assert_spin_not_held(lock) and
+ *     assert_irqs_disabled() turn "caller holds X", "caller does not hold
+ *     X" and "interrupts off" contracts into checks that report.
  *
  * Each CPU keeps the locks it holds on a small stack (held_locks[]): the
  * self-test runner releases what an aborted case left held, and the lock
@@ -264,7 +265,7 @@ struct lock_check_site {
 	int line;
 };
 
-/* Reports behind the two macros below; @ip is the checking code. */
+/* Reports behind the macros below; @ip is the checking code. */
 void spin_assert_failed(const spinlock_t *lock, const struct lock_check_site *site,
 			uintptr_t ip);
 void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip);
@@ -278,8 +279,22 @@ void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip);
 #define assert_spin_locked(lock)                                                          \
 	do {                                                                              \
 		if (unlikely(!spin_is_held_by_this_cpu(lock))) {                          \
-			static const struct lock_check_site site_ = { #lock, __FILE__,    \
-								      __LINE__ };         \
+			static const struct lock_check_site site_ = {                     \
+				"assert_spin_locked(" #lock ")", __FILE__, __LINE__ };    \
+			spin_assert_failed((lock), &site_, _THIS_IP_);                    \
+		}                                                                         \
+	} while (0)
+
+/*
+ * The caller must not hold @lock (it is about to call something that
+ * takes other locks, or the lock itself): otherwise a report, and the
+ * caller goes on.  Linux's lockdep_assert_not_held().
+ */
+#define assert_spin_not_held(lock)                                                        \
+	do {                                                                              \
+		if (unlikely(spin_is_held_by_this_cpu(lock))) {                           \
+			static const struct lock_check_site site_ = {                     \
+				"assert_spin_not_held(" #lock ")", __FILE__, __LINE__ };  \
 			spin_assert_failed((lock), &site_, _THIS_IP_);                    \
 		}                                                                         \
 	} while (0)
@@ -288,8 +303,8 @@ void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip);
 #define assert_irqs_disabled()                                                            \
 	do {                                                                              \
 		if (unlikely(!irqs_disabled())) {                                         \
-			static const struct lock_check_site site_ = { "", __FILE__,       \
-								      __LINE__ };         \
+			static const struct lock_check_site site_ = {                     \
+				"assert_irqs_disabled()", __FILE__, __LINE__ };           \
 			irqs_assert_failed(&site_, _THIS_IP_);                            \
 		}                                                                         \
 	} while (0)

@@ -115,14 +115,15 @@ void spin_assert_failed(const spinlock_t *lock, const struct lock_check_site *si
 	char here[96], holder[96];
 
 	lock_report_counted();
-	printk(KERN_ERR "BUG: assert_spin_locked(%s) failed at %s:%d in %s\n", site->expression,
-	       site->file, site->line, where(ip, here, sizeof(here)));
-	if (!spin_is_locked((spinlock_t *)lock))
-		printk(KERN_ERR " lock '%s' is not held\n", lock_name(lock));
-	else
-		printk(KERN_ERR " lock '%s' is held by CPU#%d (taken at %s), not by CPU#%u\n",
-		       lock_name(lock), spin_owner_cpu(lock), where(lock->owner_ip, holder, sizeof(holder)),
+	printk(KERN_ERR "BUG: %s failed at %s:%d in %s\n", site->expression, site->file, site->line,
+	       where(ip, here, sizeof(here)));
+	if (spin_owner_cpu(lock) < 0)
+		printk(KERN_ERR " lock '%s' is not held; this is CPU#%u\n", lock_name(lock),
 		       smp_processor_id());
+	else
+		printk(KERN_ERR " lock '%s' is held by CPU#%d (taken at %s); this is CPU#%u\n",
+		       lock_name(lock), spin_owner_cpu(lock),
+		       where(lock->owner_ip, holder, sizeof(holder)), smp_processor_id());
 }
 
 void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip)
@@ -130,7 +131,7 @@ void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip)
 	char here[96];
 
 	lock_report_counted();
-	printk(KERN_ERR "BUG: assert_irqs_disabled() failed at %s:%d in %s: interrupts are on\n",
+	printk(KERN_ERR "BUG: %s failed at %s:%d in %s: interrupts are on\n", site->expression,
 	       site->file, site->line, where(ip, here, sizeof(here)));
 }
 

@@ -180,13 +180,15 @@ static bool cache_is_debug(const struct kmem_cache *s)
 	return s->flags & SLAB_DEBUG_FLAGS;
 }
 
-/* Get a new slab from the page allocator and thread its objects. Caller holds no lock. */
+/* Get a new slab from the page allocator and thread its objects. Caller does not hold s->lock. */
 static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
 	gfp_t page_gfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN | (s->order ? __GFP_COMP : 0);
-	struct page *slab = buddy_alloc(s->allocator->buddy, page_gfp, s->order, NULL);
+	struct page *slab;
 	void *previous = NULL;
 
+	assert_spin_not_held(&s->lock);
+	slab = buddy_alloc(s->allocator->buddy, page_gfp, s->order, NULL);
 	if (!slab)
 		return NULL;
 	slab->flags |= PG_slab;
@@ -208,9 +210,10 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 	return slab;
 }
 
-/* Give @slab back to the page allocator. The slab is on no list. */
+/* Give @slab back to the page allocator. The slab is on no list; s->lock is not held. */
 static void discard_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_not_held(&s->lock);
 	slab->flags &= ~PG_slab;
 	slab->private = s->order;
 	slab->refcount = 1;

@@ -221,6 +221,11 @@ static __reported_function void needs_the_lock(spinlock_t *lock)
 	assert_spin_locked(lock);
 }
 
+static __reported_function void must_not_hold(spinlock_t *lock)
+{
+	assert_spin_not_held(lock);
+}
+
 static __reported_function void needs_irqs_off(void)
 {
 	assert_irqs_disabled();
@@ -255,6 +260,34 @@ static void test_assert_spin_locked(struct ktest *t)
 	KEXPECT_NAMES_FUNCTION(t, report, pretend_holder_took_it);
 }
 
+static void test_assert_spin_not_held(struct ktest *t)
+{
+	spinlock_t lock;
+
+	spin_lock_init(&lock, "spinlock_test_not_held");
+	watch_begin();
+	must_not_hold(&lock);
+	watch_end(t, 0);
+	/* Held by another CPU (pretend): fine for this one. */
+	lock.raw.locked = 1;
+	lock.owner = 1 + 1;
+	watch_begin();
+	must_not_hold(&lock);
+	watch_end(t, 0);
+	lock.raw.locked = 0;
+	lock.owner = 0;
+
+	spin_lock(&lock);
+	watch_begin();
+	must_not_hold(&lock);
+	watch_end(t, 1);
+	spin_unlock(&lock);
+	KEXPECT_CONTAINS(t, report, "BUG: assert_spin_not_held(lock) failed at ");
+	KEXPECT_CONTAINS(t, report, "lock 'spinlock_test_not_held' is held by CPU#0 (taken at ");
+	KEXPECT_NAMES_FUNCTION(t, report, must_not_hold);
+	KEXPECT_NAMES_FUNCTION(t, report, test_assert_spin_not_held);
+}
+
 static void test_assert_irqs_disabled(struct ktest *t)
 {
 	uint64_t flags = local_irq_save();
@@ -283,4 +316,5 @@ KTEST_SUITE(spinlock,
 	    KTEST_CASE(test_zeroed_lock_is_free),
 	    KTEST_CASE(test_bad_unlock_reported),
 	    KTEST_CASE(test_assert_spin_locked),
+	    KTEST_CASE(test_assert_spin_not_held),
 	    KTEST_CASE(test_assert_irqs_disabled));
