@@ -25,8 +25,8 @@
 
 extern uint64_t boot_pml4[512];
 
-/* A spin longer than this is reported as a lockup (TCG with 4 vCPUs on 2 host cores is slow). */
-#define SPIN_LOCKUP_MS 5000
+/* A spin longer than this is reported as a lockup: generous, as TCG with 4 vCPUs on 2 host cores is slow. */
+#define SPIN_LOCKUP_MS 10000
 
 /* The identity map was needed only to reach the kernel window; drop it so page 0 faults. */
 static void drop_identity_map(void)

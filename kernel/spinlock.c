@@ -19,7 +19,7 @@ struct held_locks held_locks[NR_CPUS];
 unsigned long lock_report_count;
 unsigned long lock_reports_expected;
 
-/* About 5 s at 2 GHz; the kernel sets it from the calibrated TSC at boot. */
+/* About 5 s at 2 GHz; the kernel sets 10 s from the calibrated TSC at boot. */
 uint64_t spin_lockup_cycles = 10000000000ull;
 
 void (*spin_lockup_notify)(spinlock_t *lock);
