@@ -71,7 +71,7 @@ typedef struct spinlock {
 	uint16_t owner;         /* the holder's CPU number + 1; 0 while free (a zeroed lock is free) */
 	uint16_t lockdep_class; /* the validator's class + 1; 0 until it has seen the lock */
 	const char *name;
-	uintptr_t owner_ip;     /* where the owner took it (a return address), 0 while free */
+	uintptr_t owner_ip;     /* where the owner took it; stale while free */
 } spinlock_t;
 
 #define SPINLOCK_INIT(lock_name)                                                          \
@@ -107,9 +107,9 @@ static inline void spin_lock_init(spinlock_t *lock, const char *name)
 
 #define HELD_LOCKS_MAX 16
 
+/* One entry of a held-lock stack; where it was taken is lock->owner_ip. */
 struct held_lock {
 	spinlock_t *lock;
-	uintptr_t ip;       /* where it was taken */
 };
 
 struct held_locks {
@@ -138,7 +138,7 @@ static inline const struct held_lock *spin_held_top(void)
 /* ---- taking and releasing ---------------------------------------------------
  *
  * Inline, so that the uncontended path is a handful of instructions in
- * the caller: the atomic exchange, two stores into the lock and three
+ * the caller: the atomic exchange, two stores into the lock and two
  * into this CPU's held-lock stack.  Everything else (waiting, lockdep,
  * a full stack, a bad unlock) is out of line in kernel/spinlock.c.
  */
@@ -171,7 +171,6 @@ static __always_inline void spin_acquired(spinlock_t *lock, uintptr_t ip)
 		return;
 	}
 	h->stack[depth].lock = lock;
-	h->stack[depth].ip = ip;
 	h->depth = depth + 1;
 }
 
@@ -195,8 +194,7 @@ static __always_inline void spin_unlock_at(spinlock_t *lock, uintptr_t ip)
 		h->depth = depth - 1;
 	else
 		held_lock_remove(h, lock);
-	lock->owner = 0;
-	lock->owner_ip = 0;
+	lock->owner = 0;   /* owner_ip is meaningful only while owner is set */
 	arch_spin_unlock(&lock->raw);
 }
 

@@ -142,7 +142,7 @@ static void release_leaked_locks(struct ktest *t, unsigned int base)
 		t->failures++;
 		ktap("        # %s: lock '%s' still held at the end of the case (taken at %s); "
 		     "released\n", t->name, lock->name ? lock->name : "(unnamed)",
-		     symbol_format(held->ip, taken_at, sizeof(taken_at)));
+		     symbol_format(lock->owner_ip, taken_at, sizeof(taken_at)));
 		spin_unlock(lock);
 	}
 }

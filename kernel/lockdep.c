@@ -166,7 +166,7 @@ static void report_cycle(const struct held_lock *held, unsigned int held_class,
 	printk(KERN_ERR "CPU#%u is taking '%s' at %s\n", smp_processor_id(),
 	       classes[new_class].name, where(ip, a, sizeof(a)));
 	printk(KERN_ERR "while holding '%s', taken at %s,\n", classes[held_class].name,
-	       where(held->ip, b, sizeof(b)));
+	       where(held->lock->owner_ip, b, sizeof(b)));
 	printk(KERN_ERR "but the reverse order was seen before:\n");
 	/* Walk back from held_class to new_class, then print forwards. */
 	for (unsigned int c = held_class; c != new_class && length < LOCKDEP_MAX_CLASSES;
@@ -191,7 +191,7 @@ static void report_recursive(const struct held_lock *held, unsigned int class, u
 	printk(KERN_ERR "CPU#%u is taking '%s' at %s\n", smp_processor_id(), classes[class].name,
 	       where(ip, a, sizeof(a)));
 	printk(KERN_ERR "while already holding a lock of that class, taken at %s\n",
-	       where(held->ip, b, sizeof(b)));
+	       where(held->lock->owner_ip, b, sizeof(b)));
 	printk(KERN_ERR "lockdep: reported once; the kernel goes on\n");
 	printk(KERN_ERR "======================================================\n");
 }
@@ -262,7 +262,7 @@ static void check_order(unsigned int class, uintptr_t ip)
 			}
 			continue;
 		}
-		add_dependency(held_class, class, held->ip, ip);
+		add_dependency(held_class, class, held->lock->owner_ip, ip);
 	}
 }
 
