@@ -93,6 +93,34 @@ static void test_held_stack_follows_any_order(struct ktest *t)
 	lockdep_enabled = was;
 }
 
+/* More locks than the stack holds: reported once; the extra one is not tracked, all still work. */
+static void test_held_stack_overflow_reported(struct ktest *t)
+{
+	static spinlock_t locks[HELD_LOCKS_MAX + 1];
+	struct held_locks *h = &held_locks[smp_processor_id()];
+	unsigned int depth = spin_held_depth();
+	bool was = lockdep_enabled;
+
+	lockdep_enabled = false;   /* one class nested 17 times is not what this tests */
+	h->overflow_reported = false;
+	watch_begin();
+	for (unsigned int i = 0; i < HELD_LOCKS_MAX + 1 - depth; i++) {
+		spin_lock_init(&locks[i], "spinlock_test_many");
+		spin_lock(&locks[i]);
+	}
+	KEXPECT_EQ(t, spin_held_depth(), HELD_LOCKS_MAX);
+	KEXPECT_TRUE(t, spin_is_held_by_this_cpu(&locks[HELD_LOCKS_MAX - depth]));
+	for (unsigned int i = HELD_LOCKS_MAX + 1 - depth; i-- > 0;)
+		spin_unlock(&locks[i]);
+	watch_end(t, 1);
+	lockdep_enabled = was;
+	KEXPECT_EQ(t, spin_held_depth(), depth);
+	KEXPECT_FALSE(t, spin_is_locked(&locks[0]));
+	KEXPECT_FALSE(t, spin_is_locked(&locks[HELD_LOCKS_MAX - depth]));
+	KEXPECT_CONTAINS(t, report, "BUG: CPU#0 holds more than 16 locks; 'spinlock_test_many' and "
+			 "later ones are not tracked");
+}
+
 /* ---- a spin that lasts too long ------------------------------------------- */
 
 static __reported_function void pretend_holder_took_it(void)
@@ -310,6 +338,7 @@ static void test_assert_irqs_disabled(struct ktest *t)
 KTEST_SUITE(spinlock,
 	    KTEST_CASE(test_owner_recorded),
 	    KTEST_CASE(test_held_stack_follows_any_order),
+	    KTEST_CASE(test_held_stack_overflow_reported),
 	    KTEST_CASE(test_lockup_reported),
 	    KTEST_CASE(test_recursion_reported_and_fails_the_case),
 	    KTEST_CASE(test_zeroed_lock_is_free),
