@@ -8,7 +8,7 @@
  * always on because they cost a few stores on the lock path and nothing
  * on the allocators' per-CPU fast paths, which take no lock:
  *
- *   - a spin that lasts far too long (spin_lockup_cycles, several seconds)
+ *   - a spin that lasts far too long (spin_lockup_cycles: 10 s once the TSC is calibrated)
  *     prints the lock's name, the CPU holding it and where that CPU took
  *     it, then goes on waiting, instead of hanging silently;
  *   - taking a lock this CPU already holds is a certain deadlock: it is
@@ -68,7 +68,7 @@ static inline void arch_spin_unlock(arch_spinlock_t *lock)
 
 typedef struct spinlock {
 	arch_spinlock_t raw;
-	uint16_t owner;         /* the holder's CPU number + 1; 0 while free (a zeroed lock is free) */
+	uint16_t owner;         /* the holder's CPU number + 1; 0 while free (so a zeroed lock is free) */
 	uint16_t lockdep_class; /* the validator's class + 1; 0 until it has seen the lock */
 	const char *name;
 	uintptr_t owner_ip;     /* where the owner took it; stale while free */
@@ -217,7 +217,10 @@ static __always_inline bool spin_trylock(spinlock_t *lock)
 	return true;
 }
 
-/* Release @lock; a lock this CPU does not hold is reported and left as it is.  Context: the holder. */
+/*
+ * Release @lock; a lock this CPU does not hold is reported and left as it
+ * is.  Context: the holder.
+ */
 static __always_inline void spin_unlock(spinlock_t *lock)
 {
 	spin_unlock_at(lock, _THIS_IP_);
