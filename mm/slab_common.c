@@ -88,7 +88,7 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	a->forced_debug = forced;
 	a->forced_debug_glob = forced_glob;
 	a->buddy = buddy;
-	a->lock = (spinlock_t)SPINLOCK_INIT;
+	spin_lock_init(&a->lock, "slab_allocator->lock");
 	a->random_u64 = random_u64;
 	a->random_state = seed | 1;
 	INIT_LIST_HEAD(&a->caches);

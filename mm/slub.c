@@ -57,11 +57,13 @@
  * 1/16 of the slab; failing that, the order with the least waste.
  *
  * Locking: the CPU slab is guarded by interrupts being off on its CPU;
- * a frozen slab's remote chain by atomic exchanges; cache->lock guards
- * the lists, the counts and the frozen state.  Lock order: the
- * allocator's cache-list lock, then cache->lock, then the page
- * allocator's zone lock; new slabs are taken from, and empty slabs given
- * back to, the page allocator after cache->lock is dropped.
+ * a frozen slab's remote chain by atomic exchanges; cache->lock
+ * ("kmem_cache->lock") guards the lists, the counts and the frozen state.
+ * Lock order: the allocator's cache-list lock ("slab_allocator->lock"),
+ * then cache->lock, then the page allocator's zone lock.  No two cache
+ * locks are ever held together, and new slabs are taken from, and empty
+ * slabs given back to, the page allocator after cache->lock is dropped.
+ * Callers may hold vmap_lock (mm/vmalloc.c) around it.
  *
  * Interrupt context: allocation with GFP_ATOMIC/GFP_NOWAIT and free may
  * run in an interrupt handler; every path that holds cache->lock has
@@ -190,7 +192,7 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	s->slab_shift = PAGE_SHIFT + s->order;
 	s->slab_mask = ((uintptr_t)1 << s->slab_shift) - 1;
 	s->allocator = a;
-	s->lock = (spinlock_t)SPINLOCK_INIT;
+	spin_lock_init(&s->lock, "kmem_cache->lock");
 	INIT_LIST_HEAD(&s->partial);
 	INIT_LIST_HEAD(&s->full);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
@@ -206,13 +208,15 @@ static bool cache_is_debug(const struct kmem_cache *s)
 	return s->flags & SLAB_DEBUG_FLAGS;
 }
 
-/* Get a new slab from the page allocator and thread its objects. Caller holds no lock. */
+/* Get a new slab from the page allocator and thread its objects. Caller does not hold s->lock. */
 static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
 	gfp_t page_gfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN | (s->order ? __GFP_COMP : 0);
-	struct page *slab = buddy_alloc(s->allocator->buddy, page_gfp, s->order, NULL);
+	struct page *slab;
 	void *previous = NULL;
 
+	assert_spin_not_held(&s->lock);
+	slab = buddy_alloc(s->allocator->buddy, page_gfp, s->order, NULL);
 	if (!slab)
 		return NULL;
 	slab->flags |= PG_slab;
@@ -239,15 +243,17 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
  * objects is refused (under the lock, or by its PG_slab test).  The slab
  * is on no list and uncounted.  Caller holds s->lock.
  */
-static void retire_slab(struct page *slab)
+static void retire_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_locked(&s->lock);
 	__atomic_and_fetch(&slab->flags, ~PG_slab, __ATOMIC_RELAXED);
 	set_slab_freelist(slab, NULL);
 }
 
-/* Give a retired @slab back to the page allocator. Caller holds no lock. */
+/* Give a retired @slab back to the page allocator. The slab is on no list; s->lock is not held. */
 static void discard_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_not_held(&s->lock);
 	slab->private = s->order;
 	slab->refcount = 1;
 	buddy_free(s->allocator->buddy, slab, s->order, NULL);
@@ -261,10 +267,11 @@ static void discard_slab(struct kmem_cache *s, struct page *slab)
  */
 static bool place_slab(struct kmem_cache *s, struct page *slab, bool may_discard)
 {
+	assert_spin_locked(&s->lock);
 	if (slab->inuse == 0) {
 		if (may_discard && s->empty_count >= MAX_EMPTY_SLABS) {
 			s->slabs--;
-			retire_slab(slab);
+			retire_slab(s, slab);
 			return true;
 		}
 		s->empty_count++;
@@ -279,8 +286,9 @@ static bool place_slab(struct kmem_cache *s, struct page *slab, bool may_discard
 }
 
 /* Take @slab off the list it is on. Caller holds s->lock. */
-static void unlist_slab(struct kmem_cache *s, struct page *slab)
+static inline void unlist_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_locked(&s->lock);
 	list_del_init(&slab->slab_list);
 	if (slab->inuse != slab->objects)
 		s->partial_count--;
@@ -289,9 +297,9 @@ static void unlist_slab(struct kmem_cache *s, struct page *slab)
 }
 
 /*
- * Move the chain from @object onto the chain @*head, counting into
- * @*count; a corrupted link ends the chain (reported; the rest stays in
- * use for good).  Return: how many objects moved.
+ * Move the chain from @object onto the chain @*head; a corrupted link
+ * ends the chain (reported; the rest stays in use for good).
+ * Return: how many objects moved.
  */
 static unsigned int move_chain(struct kmem_cache *s, struct page *slab, void *object, void **head)
 {
@@ -321,6 +329,8 @@ static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_
 	void *remote, *head = NULL;
 	unsigned int free;
 
+	assert_irqs_disabled();
+	assert_spin_locked(&s->lock);
 	if (!slab)
 		return NULL;
 	/* From here on, remote frees find the slab unfrozen and wait for the lock. */
@@ -388,6 +398,7 @@ static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
 	struct page *slab, *discard;
 
+	assert_irqs_disabled();
 	if (c->freelist || take_remote_frees(c))
 		return take_cpu_object(s, c);
 	spin_lock(&s->lock);
@@ -689,7 +700,7 @@ static void collect_empty_slabs(struct kmem_cache *s, struct list_head *empty)
 		if (slab->inuse == 0) {
 			unlist_slab(s, slab);
 			s->slabs--;
-			retire_slab(slab);
+			retire_slab(s, slab);
 			list_add(&slab->slab_list, empty);
 		}
 	}
@@ -718,11 +729,12 @@ void slab_backend_shrink(struct kmem_cache *s)
 	discard_slabs(s, &empty);
 }
 
-static unsigned long objects_in_use_locked(struct kmem_cache *s)
+static inline unsigned long objects_in_use_locked(struct kmem_cache *s)
 {
 	unsigned long in_use = 0;
 	struct list_head *node;
 
+	assert_spin_locked(&s->lock);
 	list_for_each(node, &s->partial)
 		in_use += list_entry(node, struct page, slab_list)->inuse;
 	list_for_each(node, &s->full)

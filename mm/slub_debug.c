@@ -226,6 +226,7 @@ static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *obj
 
 bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
+	assert_spin_locked(&s->lock);
 	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
 		if (on_freelist(s, slab, object)) {
 			report_double_free(s, slab, object, caller);

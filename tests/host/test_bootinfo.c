@@ -594,6 +594,19 @@ static int no_end_tag(struct mbi_builder *b, size_t *avail)
 	return (int)b->len;
 }
 
+/*
+ * The block ends inside the last tag's padding: the next tag would start
+ * past total_size, but the error points at the end of the block.
+ */
+static int no_end_tag_unaligned_total(struct mbi_builder *b, size_t *avail)
+{
+	mb_init(b);
+	mb_string(b, MULTIBOOT2_TAG_CMDLINE, "ab");	/* size 11, at 8: ends at 19 */
+	set_total(b, 19);
+	*avail = 19;
+	return 19;
+}
+
 static int end_tag_too_big(struct mbi_builder *b, size_t *avail)
 {
 	int at;
@@ -917,6 +930,8 @@ static const struct malformed_case malformed[] = {
 	{ "tag size below header", tag_size_below_header, BOOTINFO_ERR_TAG_SIZE_TOO_SMALL,
 	  "tag size smaller than 8", MULTIBOOT2_TAG_CMDLINE },
 	{ "missing end tag", no_end_tag, BOOTINFO_ERR_NO_END_TAG, "missing end tag", FIXED },
+	{ "missing end tag, total_size not padded", no_end_tag_unaligned_total,
+	  BOOTINFO_ERR_NO_END_TAG, "missing end tag", FIXED },
 	{ "end tag size 16", end_tag_too_big, BOOTINFO_ERR_END_TAG_SIZE, "end tag size not 8",
 	  MULTIBOOT2_TAG_END },
 	{ "unpadded tag", unpadded_tag, BOOTINFO_ERR_TAG_HEADER_PAST_END,
