@@ -15,6 +15,7 @@
  *   slab_backend_create(a, cache)        lay out objects, choose the slab order
  *   slab_backend_alloc(cache, gfp, caller)
  *   slab_backend_free(cache, object, caller)     reports wrong frees
+ *   slab_backend_alloc_bulk / slab_backend_free_bulk
  *   slab_backend_destroy(cache)          Return: objects still in use (0: freed)
  *   slab_backend_shrink(cache)           free the empty slabs
  *   slab_backend_ksize(cache, object)
@@ -134,6 +135,10 @@ void slab_backend_free(struct kmem_cache *cache, void *object, void *caller);
 void slab_free(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
 /* The same when @slab is known to be a slab of @cache (kfree found the cache through it). */
 void slab_free_in(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
+/* Bulk allocation and free (kmem_cache_alloc_bulk / free_bulk). */
+int slab_backend_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects,
+			    void *caller);
+void slab_backend_free_bulk(struct kmem_cache *cache, size_t count, void **objects, void *caller);
 unsigned long slab_backend_destroy(struct kmem_cache *cache);
 void slab_backend_shrink(struct kmem_cache *cache);
 size_t slab_backend_ksize(struct kmem_cache *cache, const void *object);

@@ -348,20 +348,12 @@ unsigned int kmem_cache_size(struct kmem_cache *cache)
 
 int kmem_cache_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects)
 {
-	for (size_t i = 0; i < count; i++) {
-		objects[i] = slab_backend_alloc(cache, gfp, __builtin_return_address(0));
-		if (!objects[i]) {
-			kmem_cache_free_bulk(cache, i, objects);
-			return 0;
-		}
-	}
-	return (int)count;
+	return slab_backend_alloc_bulk(cache, gfp, count, objects, __builtin_return_address(0));
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *cache, size_t count, void **objects)
 {
-	for (size_t i = 0; i < count; i++)
-		slab_backend_free(cache, objects[i], __builtin_return_address(0));
+	slab_backend_free_bulk(cache, count, objects, __builtin_return_address(0));
 }
 
 void *kmalloc(size_t size, gfp_t gfp)

@@ -670,6 +670,171 @@ void slab_backend_free(struct kmem_cache *s, void *object, void *caller)
 	slab_free(s, slab_page_of(s->allocator, object), object, caller);
 }
 
+/* ---- bulk ------------------------------------------------------------------- */
+
+/*
+ * Allocate @count objects with interrupts off once for as many as the CPU
+ * freelist holds, refilling when it runs out.  Return: @count, or 0 (the
+ * objects taken so far are freed again).
+ */
+int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void **objects,
+			    void *caller)
+{
+	size_t i = 0;
+
+	if (cache_is_debug(s))
+		goto one_by_one;
+	while (i < count) {
+		uint64_t flags = local_irq_save();
+		struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+		size_t first = i;
+
+		while (i < count && c->freelist) {
+			objects[i++] = c->freelist;
+			c->freelist = next_free(s, c->slab, c->freelist);
+		}
+		c->allocations += i - first;
+		local_irq_restore(flags);
+		if (i < count) {
+			objects[i] = alloc_slow(s, gfp, caller);
+			if (!objects[i])
+				goto fail;
+			i++;
+		}
+	}
+	goto zero;
+one_by_one:
+	for (; i < count; i++) {
+		objects[i] = alloc_slow(s, gfp, caller);
+		if (!objects[i])
+			goto fail;
+	}
+zero:
+	if (unlikely(gfp & __GFP_ZERO))
+		for (i = 0; i < count; i++)
+			memset(objects[i], 0, s->object_size);
+	return (int)count;
+fail:
+	slab_backend_free_bulk(s, i, objects, caller);
+	return 0;
+}
+
+/*
+ * Free a run of objects of one slab that is not this CPU's: chained
+ * first, then pushed in one step (onto its remote chain if it is frozen,
+ * else onto its freelist under one hold of the lock).  Anything doubtful
+ * -- the slab's counts do not allow that many frees -- goes one by one
+ * through free_slow, which reports it.
+ */
+static void free_run_to_slab(struct kmem_cache *s, struct page *slab, void **objects,
+			     unsigned int n, void *caller)
+{
+	void *head = objects[0], *tail = objects[0];
+	struct page *discard = NULL;
+	uintptr_t word;
+	uint64_t flags;
+
+	if (n == 1) {
+		free_slow(s, slab, head, caller);
+		return;
+	}
+	for (unsigned int i = 1; i < n; i++) {
+		free_pointer_encode(s, objects[i], head);
+		head = objects[i];
+	}
+	word = slab_freelist_word(slab);
+	while (word & SLAB_FROZEN) {
+		free_pointer_encode(s, tail, (void *)(word & ~SLAB_FROZEN));
+		if (__atomic_compare_exchange_n(&slab->freelist, (void **)&word,
+						(void *)((uintptr_t)head | SLAB_FROZEN), true,
+						__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+			flags = local_irq_save();
+			this_cpu_ptr(s->cpu_slab)->frees += n;
+			local_irq_restore(flags);
+			return;
+		}
+	}
+	spin_lock_irqsave(&s->lock, flags);
+	if (unlikely(s->dying || !(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
+		     slab->slab_cache != s || slab_frozen(slab) || slab->inuse < n)) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		for (unsigned int i = 0; i < n; i++)
+			free_slow(s, slab, objects[i], caller);
+		return;
+	}
+	unlist_slab(s, slab);
+	free_pointer_encode(s, tail, slab_freelist(slab));
+	set_slab_freelist(slab, head);
+	slab->inuse = (uint16_t)(slab->inuse - n);
+	if (place_slab(s, slab, true))
+		discard = slab;
+	this_cpu_ptr(s->cpu_slab)->frees += n;
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (discard)
+		discard_slab(s, discard);
+}
+
+/*
+ * Free @count objects: each run of consecutive objects of one slab is
+ * freed in one step (the CPU's slab with interrupts off once; another
+ * slab with one push or one hold of its lock).  Wrong frees are reported
+ * one by one, as slab_free() does.
+ */
+void slab_backend_free_bulk(struct kmem_cache *s, size_t count, void **objects, void *caller)
+{
+	size_t i = 0;
+
+	while (i < count) {
+		struct page *slab = slab_page_of(s->allocator, objects[i]);
+		uintptr_t slab_bits = (uintptr_t)objects[i] >> s->slab_shift;
+		struct kmem_cache_cpu *c;
+		uint64_t flags;
+		size_t run = 1;
+		int direction = 1;
+
+		if (unlikely(!slab || !(slab->flags & PG_slab) || slab->slab_cache != s ||
+			     object_index(s, slab, objects[i]) < 0 || cache_is_debug(s))) {
+			slab_free(s, slab, objects[i++], caller);
+			continue;
+		}
+		/*
+		 * The run: following objects of the same slab, at object starts,
+		 * in strictly rising or strictly falling order -- so no object is
+		 * in it twice (a double free would make its chain a loop).
+		 */
+		if (i + 1 < count)
+			direction = objects[i + 1] > objects[i] ? 1 : -1;
+		while (i + run < count && run < s->objects &&
+		       ((uintptr_t)objects[i + run] >> s->slab_shift) == slab_bits &&
+		       object_index(s, slab, objects[i + run]) >= 0 &&
+		       (direction > 0 ? objects[i + run] > objects[i + run - 1]
+				      : objects[i + run] < objects[i + run - 1]))
+			run++;
+		flags = local_irq_save();
+		c = this_cpu_ptr(s->cpu_slab);
+		if (slab == c->slab) {
+			size_t end = i + run;
+
+			for (; i < end; i++) {
+				if (unlikely(objects[i] == c->freelist)) {
+					local_irq_restore(flags);
+					report_double_free(s, slab, objects[i], caller);
+					flags = local_irq_save();
+					continue;
+				}
+				free_pointer_encode(s, objects[i], c->freelist);
+				c->freelist = objects[i];
+				c->frees++;
+			}
+			local_irq_restore(flags);
+			continue;
+		}
+		local_irq_restore(flags);
+		free_run_to_slab(s, slab, &objects[i], (unsigned int)run, caller);
+		i += run;
+	}
+}
+
 /* ---- every CPU's slab: flushing, shrinking, destroying, statistics ------ */
 
 /* Unfreeze this CPU's slab of the cache @info (a cross call; keeps empty slabs listed). */
