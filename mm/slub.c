@@ -583,23 +583,26 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 {
 	struct page *discard = NULL;
 	uint64_t flags;
+	uintptr_t word;
+	void *first;
 
-	if (!cache_is_debug(s) && free_to_frozen(s, slab, object, caller))
+	if ((slab_freelist_word(slab) & SLAB_FROZEN) && free_to_frozen(s, slab, object, caller))
 		return;
 	spin_lock_irqsave(&s->lock, flags);
-	if (unlikely(s->dying)) {
-		spin_unlock_irqrestore(&s->lock, flags);
-		report_destroyed_cache_free(s, object, caller);
-		return;
-	}
+	/* A destroy retires every slab in the hold of the lock that marks the cache dying. */
 	if (unlikely(!(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
 		     slab->slab_cache != s)) {
-		/* Its slab was given back meanwhile: every object of it was free. */
+		bool dying = s->dying;
+
 		spin_unlock_irqrestore(&s->lock, flags);
-		report_double_free(s, slab, object, caller);
+		if (dying)
+			report_destroyed_cache_free(s, object, caller);
+		else /* its slab was given back meanwhile: every object of it was free */
+			report_double_free(s, slab, object, caller);
 		return;
 	}
-	if (slab_frozen(slab)) {
+	word = slab_freelist_word(slab);
+	if (word & SLAB_FROZEN) {
 		/* Frozen meanwhile (a slab is frozen only under the lock): push it there. */
 		spin_unlock_irqrestore(&s->lock, flags);
 		if (!free_to_frozen(s, slab, object, caller))
@@ -611,14 +614,15 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 		spin_unlock_irqrestore(&s->lock, flags);
 		return;
 	}
-	if (unlikely(object == slab_freelist(slab) || slab->inuse == 0)) {
+	first = (void *)word;
+	if (unlikely(object == first || slab->inuse == 0)) {
 		/* Already free: first on its slab's free list, or no object of the slab is in use. */
 		spin_unlock_irqrestore(&s->lock, flags);
 		report_double_free(s, slab, object, caller);
 		return;
 	}
 	unlist_slab(s, slab);
-	free_pointer_encode(s, object, slab_freelist(slab));
+	free_pointer_encode(s, object, first);
 	set_slab_freelist(slab, object);
 	slab->inuse--;
 	if (place_slab(s, slab, true))
