@@ -126,6 +126,7 @@ COMMON_TEST_SRCS := \
 
 # Self-tests that need the running kernel.
 KTEST_SRCS := $(COMMON_TEST_SRCS) \
+	tests/kernel/test_apic.c \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
