@@ -174,6 +174,41 @@ static void test_self_ipi_delivered_and_eoied(struct ktest *t)
 	set_system_vector(IRQ_SELFTEST_VECTOR, NULL);
 }
 
+static void aborting_vector_handler(struct trap_frame *frame)
+{
+	ktest_abort("abort from an interrupt handler");
+}
+
+static void case_abort_in_interrupt(struct ktest *t)
+{
+	set_system_vector(IRQ_SELFTEST_VECTOR, aborting_vector_handler);
+	lapic_send_ipi(lapic_id(), IRQ_SELFTEST_VECTOR);
+	mdelay(100);
+}
+
+static void test_abort_in_handler_fails_only_its_case(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_abort_in_interrupt);
+	struct ktest result;
+	const char *reason;
+	uint64_t ticks;
+
+	if (apic_mode == APIC_MODE_NONE) {
+		ktest_skip(t, "no local APIC");
+		return;
+	}
+	KEXPECT_EQ(t, ktest_run_nested(&c, &result, &reason), 1);
+	set_system_vector(IRQ_SELFTEST_VECTOR, NULL);
+	KEXPECT_STREQ(t, reason, "abort from an interrupt handler");
+	/* Out of interrupt context, interrupts on, the vector EOI'd, the tick still coming. */
+	KEXPECT_FALSE(t, in_irq());
+	KEXPECT_FALSE(t, irqs_disabled());
+	KEXPECT_FALSE(t, lapic_vector_in_service(IRQ_SELFTEST_VECTOR));
+	ticks = jiffies;
+	if (apic_timer_khz)
+		KEXPECT_TRUE(t, wait_for_change(&jiffies, ticks, 1000));
+}
+
 static void test_spurious_vectors_counted_not_eoied(struct ktest *t)
 {
 	struct irq_cpu_stats *stats = this_cpu_ptr(irq_stats);
@@ -348,6 +383,7 @@ KTEST_SUITE(apic,
 	    KTEST_CASE(test_code_with_interrupts_on_sees_the_tick),
 	    KTEST_CASE(test_oneshot_fires_once),
 	    KTEST_CASE(test_self_ipi_delivered_and_eoied),
+	    KTEST_CASE(test_abort_in_handler_fails_only_its_case),
 	    KTEST_CASE(test_spurious_vectors_counted_not_eoied),
 	    KTEST_CASE(test_apic_error_interrupt_counted),
 	    KTEST_CASE(test_self_nmi_handled_and_unknown_reported),
