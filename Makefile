@@ -90,7 +90,7 @@ PURE_SRCS := \
 	kernel/bootinfo.c \
 	kernel/cmdline.c \
 	kernel/ktest.c \
-	kernel/memmap.c \
+	kernel/firmware_map.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
@@ -113,7 +113,9 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/symbols.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
+	mm/util.c \
 	mm/vmalloc.c \
+	mm/vmalloc_debug.c \
 	mm/vmemmap.c
 
 # Test files that build for both the kernel and the host.
@@ -150,8 +152,19 @@ EXTRA_KTEST_OBJS := $(patsubst /%.c,$(BUILD)/extra/%.o,$(abspath $(EXTRA_KTESTS)
 HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_bootinfo.c \
 	tests/host/test_buddy.c \
-	tests/host/test_memmap.c \
-	tests/host/test_slab.c \
+	tests/host/test_buddy_features.c \
+	tests/host/test_buddy_misuse.c \
+	tests/host/test_buddy_pcp.c \
+	tests/host/test_buddy_stress.c \
+	tests/host/test_buddy_zones.c \
+	tests/host/test_firmware_map.c \
+	tests/host/test_slab_cache.c \
+	tests/host/test_slab_kmalloc.c \
+	tests/host/test_slab_misuse.c \
+	tests/host/test_slab_stress.c \
+	tests/host/arena.c \
+	tests/host/buddy_arena.c \
+	tests/host/slab_arena.c \
 	tests/host/host_support.c \
 	tests/host/main.c
 
@@ -305,7 +318,7 @@ fuzz: $(BUILD)/fuzz/fuzz-bootinfo $(BUILD)/deps.stamp
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus tests/host/fuzz_corpus
 
-$(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/memmap.c
+$(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/firmware_map.c
 	@mkdir -p $(@D)
 	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 
