@@ -11,8 +11,10 @@
 #include <asm/paging_init.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
+#include <acpi.h>
 #include <bench.h>
 #include <boot.h>
+#include <cmdline.h>
 #include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -21,13 +23,18 @@
 #include <serial.h>
 #include <shutdown.h>
 
-/* page_poison=1 on the command line, or a kernel built with PAGE_POISON=1. */
+/* page_poison=1 (or 0) on the command line, else the build's PAGE_POISON default. */
 static bool page_poison_requested(void)
 {
 	const char *value = boot_cmdline_get("page_poison");
+	bool on;
 
-	if (value)
-		return value[0] == '1' || value[0] == 'y' || value[0] == 'o';
+	if (!value)
+		return CONFIG_PAGE_POISON_DEFAULT;
+	if (kstrtobool(value, &on))
+		return on;
+	pr_warn("page_poison=%s: expected 1 or 0 (or on/off, y/n); poisoning stays %s\n", value,
+		CONFIG_PAGE_POISON_DEFAULT ? "on" : "off");
 	return CONFIG_PAGE_POISON_DEFAULT;
 }
 
@@ -59,6 +66,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	cpu_features_print();
 	mm_init(boot_get_firmware_map(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
+	acpi_init();
 	irq_init();
 	local_irq_enable();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
