@@ -15,6 +15,7 @@
 #include <bench.h>
 #include <boot.h>
 #include <cmdline.h>
+#include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <lockdep.h>
@@ -76,5 +77,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	mm_init(boot_get_firmware_map(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
 	acpi_init();
+	irq_init();
+	local_irq_enable();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }
