@@ -95,6 +95,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/console.c \
 	kernel/fbcon.c \
 	kernel/font8x16.c \
+	kernel/gdb_checkpoint.c \
 	kernel/main.c \
 	kernel/panic.c \
 	kernel/printk.c \
@@ -242,6 +243,10 @@ $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
 	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+
+# ferrite-test-gdb.iso: one suite, then the debugger checkpoints (scripts/gdb-check.sh).
+$(BUILD)/ferrite-test-gdb.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,gdb,ktest=page_alloc$(comma)vmalloc gdb_checkpoint=corrupt exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.

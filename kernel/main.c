@@ -13,6 +13,7 @@
 #include <asm/tsc.h>
 #include <bench.h>
 #include <boot.h>
+#include <gdb_checkpoint.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <mm.h>
@@ -42,6 +43,7 @@ static void run_selftests(const char *glob, const char *bench_glob)
 		failed += ktest_run_all(glob);
 	if (bench_glob)
 		failed += bench_run_all(bench_glob);
+	gdb_checkpoint_run(boot_cmdline_get("gdb_checkpoint"));
 	kernel_exit(failed ? EXIT_FAIL : EXIT_PASS);
 }
 

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: MIT
+"""Reads of the stopped kernel's memory, cached page by page.
+
+A command starts with begin(): from then on every byte read comes from a
+4 KiB page fetched once, so walking a memmap or a slab costs one remote
+read per page rather than one per field.  Nothing is ever written.
+"""
+import gdb
+
+PAGE_SIZE = 4096
+_MASK64 = (1 << 64) - 1
+
+
+class Unreadable(Exception):
+    """The kernel has no readable memory at an address (not mapped)."""
+
+    def __init__(self, address):
+        super().__init__("cannot read memory at 0x%x" % address)
+        self.address = address
+
+
+_pages = {}
+
+
+def begin():
+    """Forget what was read before: the kernel may have run since."""
+    _pages.clear()
+
+
+def _page(base):
+    data = _pages.get(base)
+    if data is None:
+        try:
+            data = bytes(gdb.selected_inferior().read_memory(base, PAGE_SIZE))
+        except (gdb.MemoryError, gdb.error):
+            raise Unreadable(base) from None
+        _pages[base] = data
+    return data
+
+
+def read(address, size):
+    """Return @size bytes at virtual @address; raise Unreadable if any is not mapped."""
+    address &= _MASK64
+    out = bytearray()
+    while size > 0:
+        base = address & ~(PAGE_SIZE - 1)
+        offset = address - base
+        n = min(size, PAGE_SIZE - offset)
+        out += _page(base)[offset:offset + n]
+        address = (address + n) & _MASK64
+        size -= n
+    return bytes(out)
+
+
+def readable(address):
+    try:
+        read(address, 1)
+        return True
+    except Unreadable:
+        return False
+
+
+def u64(address):
+    return int.from_bytes(read(address, 8), "little")
+
+
+def uint(address, size, signed=False):
+    return int.from_bytes(read(address, size), "little", signed=signed)
+
+
+def cstring(address, limit=256):
+    """The NUL-terminated string at @address (at most @limit bytes)."""
+    out = bytearray()
+    while len(out) < limit:
+        chunk = read(address + len(out), min(64, limit - len(out)))
+        end = chunk.find(b"\0")
+        if end >= 0:
+            out += chunk[:end]
+            break
+        out += chunk
+    return out.decode("latin-1")

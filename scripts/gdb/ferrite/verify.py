@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+"""ferrite-verify: every allocator's invariants, checked from memory alone."""
+import time
+
+import gdb
+
+from . import verify_buddy, verify_slab, verify_vmalloc
+from .broken import Broken
+from .command import FerriteCommand
+
+CHECKS = [("buddy", verify_buddy.check), ("slab", verify_slab.check), ("vmalloc", verify_vmalloc.check)]
+
+
+class Verify(FerriteCommand):
+    """Check the allocators' invariants from memory; report the first broken one.
+
+Usage: ferrite-verify
+The page allocator (free lists against page flags, counts, per-CPU
+lists, the whole memmap), the slab layer (each cache's slabs and
+freelists: inside their slab, on object starts, no cycles; counts) and
+vmalloc (free tree, busy and lazy areas, counters), in that order.  The
+first broken invariant is printed as
+    ferrite-verify: BROKEN: ALLOCATOR: WHERE: WHAT
+naming the zone, cache and slab; otherwise one line per allocator."""
+    name = "ferrite-verify"
+
+    def run(self, argument):
+        began = time.monotonic()
+        for allocator, check in CHECKS:
+            try:
+                summary = check()
+            except Broken as e:
+                gdb.write("ferrite-verify: BROKEN: %s\n" % e)
+                return
+            gdb.write("ferrite-verify: %s ok (%s)\n" % (allocator, summary))
+        gdb.write("ferrite-verify: no broken invariant (%.1f s)\n" % (time.monotonic() - began))
+
+
+Verify()
