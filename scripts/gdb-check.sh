@@ -59,7 +59,8 @@ for command in "help ferrite" ferrite-slabinfo ferrite-buddyinfo ferrite-zoneinf
 	ferrite-cpus "ferrite-slab gdb-check" "ferrite-page gdb_checkpoint_held.objects[0]" \
 	"ferrite-page gdb_checkpoint_held.block" "ferrite-page gdb_checkpoint_held.large" \
 	"ferrite-page gdb_checkpoint_held.areas[0]" "ferrite-page 0" ferrite-regs "ferrite-pt kernel_main" \
-	"ferrite-phys 0x1000 2" ferrite-verify; do
+	"ferrite-phys 0x1000 2" "ferrite-slab no-such-cache" "ferrite-page 0xfffffffff" \
+	"ferrite-page 0xffffc9fffff00000" ferrite-pt ferrite-verify; do
 	set -- "$@" -ex "echo @@@ $command\n" -ex "$command"
 done
 set -- "$@" -ex "echo @@@ stop2\n" -ex continue \

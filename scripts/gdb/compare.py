@@ -194,6 +194,16 @@ def main():
         text = "\n".join(section(name))
         checks.check(name, None if re.search(pattern, text) else "unexpected output: %s" % text)
 
+    # Wrong input: a one-line report, no traceback.
+    refusals = [("ferrite-slab no-such-cache", r"^ferrite-slab: no cache named 'no-such-cache'"),
+                ("ferrite-page 0xfffffffff", r"^ferrite-page: pfn 0xfffffffff has no struct page"),
+                ("ferrite-page 0xffffc9fffff00000", r"^ferrite-page: 0xffffc9fffff00000 is not mapped"),
+                ("ferrite-pt", r"^usage: ferrite-pt ")]
+    for name, pattern in refusals:
+        text = section(name)
+        checks.check(name + " is refused", None if len(text) == 1 and re.match(pattern, text[0]) else
+                     "expected one line matching '%s', got: %s" % (pattern, text))
+
     verify = "\n".join(section("ferrite-verify"))
     checks.check("ferrite-verify is clean at the first stop",
                  None if "ferrite-verify: no broken invariant" in verify else verify)

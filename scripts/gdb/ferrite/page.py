@@ -44,6 +44,17 @@ def covering_block(memmap, pfn):
     return None
 
 
+def cpu_holding(cache_address, slab_page):
+    """The CPU whose slab of the cache at @cache_address is @slab_page, or None."""
+    cache = dwarf.at(cache_address, "struct kmem_cache")
+    if not cache_address or not cache.has("cpu_slab"):
+        return None
+    for cpu, entry in enumerate(cache.cpu_slab):
+        if entry.slab == slab_page:
+            return cpu
+    return None
+
+
 def describe(memmap, pfn):
     page = memmap.page(pfn)
     address = memmap.pfn_to_page(pfn)
@@ -58,6 +69,10 @@ def describe(memmap, pfn):
         name = dwarf.at(cache_address, "struct kmem_cache").name if cache_address else "?"
         lines.append("  slab      cache %s (0x%x), %d of %d objects in use" % (
             name, cache_address, page.inuse, page.objects))
+        holder = cpu_holding(cache_address, address)
+        if holder is not None:
+            lines.append("  CPU %d's slab: its free objects are on that CPU's freelist, not counted "
+                         "above (ferrite-slab %s shows them)" % (holder, name))
         lines.append("  freelist  0x%x (first free object; ferrite-slab %s decodes the rest)" % (
             page.freelist, name))
         lines.append("  slab_list next 0x%x prev 0x%x" % (page.slab_list.next, page.slab_list.prev))
