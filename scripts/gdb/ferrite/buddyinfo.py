@@ -34,7 +34,10 @@ lists are not in these counts (ferrite-zoneinfo shows them)."""
     name = "ferrite-buddyinfo"
 
     def run(self, argument):
-        for _, name, zone in zones():
+        zone_list = zones()
+        if not zone_list:
+            gdb.write("no zone manages pages yet (the page allocator is not set up)\n")
+        for _, name, zone in zone_list:
             counts = "".join(" %6d" % area.count for area in zone.free_area)
             gdb.write("Node 0, zone %8s%s\n" % (name, counts))
 

@@ -138,7 +138,7 @@ lists by zone, and the slab each cache keeps for it with its free count."""
                 if t["rip"] is not None:
                     head += ", RIP 0x%x %s" % (t["rip"], symbols.format_address(t["rip"]))
                 if t["state"]:
-                    head += " [%s]" % t["state"]
+                    head += " (%s)" % t["state"]
                 if t["gs_base"] is not None:
                     head += ", GS base 0x%x" % t["gs_base"]
                     if areas and t["gs_base"] in areas:

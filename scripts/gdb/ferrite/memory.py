@@ -52,6 +52,14 @@ def read(address, size):
     return bytes(out)
 
 
+def read_through(address, size):
+    """Like read(), but nothing is kept: for a scan that reads each byte once (the memmap)."""
+    try:
+        return bytes(gdb.selected_inferior().read_memory(address & _MASK64, size))
+    except (gdb.MemoryError, gdb.error):
+        raise Unreadable(address) from None
+
+
 def readable(address):
     try:
         read(address, 1)

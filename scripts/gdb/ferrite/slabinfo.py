@@ -32,9 +32,8 @@ Objects on CPU freelists count as free, on every CPU."""
     name = "ferrite-slabinfo"
 
     def run(self, argument):
-        gdb.write(HEADER + "\n")
-        for cache in slabs.caches():
-            gdb.write(slabinfo_line(cache) + "\n")
+        lines = [HEADER] + [slabinfo_line(cache) for cache in slabs.caches()]
+        gdb.write("\n".join(lines) + "\n")
 
 
 def describe_flags(flags):

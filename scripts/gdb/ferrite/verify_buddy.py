@@ -67,7 +67,7 @@ def _scan_memmap(memmap, free_blocks, pcp_pages):
         lo, hi = max(first, memmap.start_pfn), min(first + block, memmap.end_pfn)
         if not memmap.is_backed(lo):
             continue
-        raw = memory.read(memmap.pfn_to_page(lo), (hi - lo) * size)
+        raw = memory.read_through(memmap.pfn_to_page(lo), (hi - lo) * size)
         for i in range(hi - lo):
             flags = flags_of(raw, i * size)
             pfn = lo + i
