@@ -246,7 +246,7 @@ $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps
 
 # ferrite-test-gdb.iso: one suite, then the debugger checkpoints (scripts/gdb-check.sh).
 $(BUILD)/ferrite-test-gdb.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
-	$(call make_iso,$@,gdb,ktest=page_alloc$(comma)vmalloc gdb_checkpoint=corrupt exit=qemu,0)
+	$(call make_iso,$@,gdb,ktest=page_alloc$(comma)vmalloc slab_debug=FZPU$(comma)kmalloc-* gdb_checkpoint=corrupt exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.

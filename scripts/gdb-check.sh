@@ -9,6 +9,9 @@
 # serial), runs every ferrite-* command, continues to
 # ferrite_checkpoint_corrupted (a free pointer of cache gdb-check was just
 # overwritten) and runs ferrite-verify again, then lets the kernel finish.
+# At the first stop it also breaks, one at a time, a free-list count, a
+# red zone of a debug cache (slab_debug on the kmalloc caches) and a vmalloc
+# counter, and puts each back: ferrite-verify must name each.
 # scripts/gdb/compare.py then checks gdb's numbers against the serial
 # dump, and that ferrite-verify named the corrupted cache and slab.
 #
@@ -62,6 +65,14 @@ for command in "help ferrite" ferrite-slabinfo ferrite-buddyinfo ferrite-zoneinf
 	"ferrite-phys 0x1000 2" "ferrite-slab no-such-cache" "ferrite-page 0xfffffffff" \
 	"ferrite-page 0xffffc9fffff00000" ferrite-pt ferrite-verify; do
 	set -- "$@" -ex "echo @@@ $command\n" -ex "$command"
+done
+# ferrite-verify must also catch a broken count, red zone and counter: the
+# check itself writes them through gdb, and puts them back.
+for breakage in "buddy|kernel_buddy.zones[1].free_area[0].count" \
+	"redzone|*(unsigned char *)((char *)gdb_checkpoint_held.small[0] + 128)" "vmalloc|vmap_stats.areas"; do
+	lvalue=${breakage#*|}
+	set -- "$@" -ex "set var $lvalue ^= 1" -ex "echo @@@ broken ${breakage%%|*}\n" \
+		-ex ferrite-verify -ex "set var $lvalue ^= 1"
 done
 set -- "$@" -ex "echo @@@ stop2\n" -ex continue \
 	-ex "echo @@@ corrupted ferrite-verify\n" -ex ferrite-verify \

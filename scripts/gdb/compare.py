@@ -208,6 +208,16 @@ def main():
     checks.check("ferrite-verify is clean at the first stop",
                  None if "ferrite-verify: no broken invariant" in verify else verify)
 
+    # Breakages the check wrote itself, one at a time.
+    for name, expected in [("buddy", "ferrite-verify: BROKEN: buddy: zone DMA32, order-0 free list: free list count"),
+                           ("redzone", "ferrite-verify: BROKEN: slab: cache kmalloc-128, "),
+                           ("vmalloc", "ferrite-verify: BROKEN: vmalloc: vmap_stats: areas ")]:
+        text = "\n".join(section("broken " + name))
+        problem = None if expected in text else "expected '%s...', got: %s" % (expected, text)
+        if name == "redzone" and not problem and "red zone of allocated object" not in text:
+            problem = "not reported as a red zone: %s" % text
+        checks.check("ferrite-verify catches a broken %s" % name, problem)
+
     # The corrupted free pointer: cache, slab and object as the kernel printed them.
     corruption = [re.search(r"wrote 0x([0-9a-f]+) after free over object (0x[0-9a-f]+) of cache (\S+), "
                             r"slab (0x[0-9a-f]+)", l) for l in serial]

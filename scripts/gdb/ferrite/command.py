@@ -2,9 +2,8 @@
 """The base of every ferrite-* command, and `help ferrite` listing them.
 
 A command subclasses FerriteCommand, sets name and a docstring whose
-first line is its summary, and implements run(argument).  Each run starts
-with a fresh memory cache (the kernel may have run since the last one);
-the kernel's data are only read, never written, and no kernel code is
+first line is its summary, and implements run(argument).  Memory reads
+are cached while the kernel stays stopped (memory.py); the kernel's data are only read, never written, and no kernel code is
 called, so the commands work wherever the kernel stopped: in a hang, a
 panic or a triple-fault loop alike.  A structure too broken to follow is
 reported in one line, never with a Python traceback.
@@ -25,7 +24,6 @@ class FerriteCommand(gdb.Command):
 
     def invoke(self, argument, from_tty):
         self.dont_repeat()
-        memory.begin()
         try:
             self.run(argument.strip())
         except memory.Unreadable as e:

@@ -18,10 +18,11 @@ _FALLBACK = {
     "PAGE_ZONE_SHIFT": 24, "PAGE_ZONE_MASK": 3 << 24,
     "SLAB_CONSISTENCY_CHECKS": 0x100, "SLAB_RED_ZONE": 0x400, "SLAB_POISON": 0x800,
     "SLAB_HWCACHE_ALIGN": 0x2000, "SLAB_STORE_USER": 0x10000, "SLAB_PANIC": 0x40000,
+    "POISON_FREE": 0x6b, "POISON_END": 0xa5, "SLUB_RED_INACTIVE": 0xbb, "SLUB_RED_ACTIVE": 0xcc,
     "PAGE_SHIFT": 12, "DIRECT_MAP_BASE": 0xffff888000000000,
 }
 _HEADERS = ("include/mm.h", "include/slab.h", "arch/x86_64/include/asm/memlayout.h")
-_DEFINE = re.compile(r"^#define\s+((?:PG|SLAB|PAGE)_\w+|DIRECT_MAP_BASE)\s+([^/\n]+)", re.M)
+_DEFINE = re.compile(r"^#define\s+((?:PG|SLAB|PAGE|POISON|SLUB_RED)_\w+|DIRECT_MAP_BASE)\s+([^/\n]+)", re.M)
 _SAFE = re.compile(r"^[\s0-9a-fA-Fx()<>|&~+\-*]+$")
 
 values = dict(_FALLBACK)

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: MIT
 """Reads of the stopped kernel's memory, cached page by page.
 
-A command starts with begin(): from then on every byte read comes from a
-4 KiB page fetched once, so walking a memmap or a slab costs one remote
-read per page rather than one per field.  Nothing is ever written.
+Every byte read comes from a 4 KiB page fetched once, so walking a memmap
+or a slab costs one remote read per page rather than one per field.  The
+cache lives while the kernel stays stopped: it is dropped when the kernel
+resumes or stops, and a page is dropped when the user writes to it from
+gdb (set var ...).  Values derived from memory (remember()) are dropped
+the same way.  Nothing is ever written.
 """
 import gdb
 
@@ -20,11 +23,36 @@ class Unreadable(Exception):
 
 
 _pages = {}
+_derived = {}   # key -> (first address, end address, value)
 
 
-def begin():
-    """Forget what was read before: the kernel may have run since."""
+def forget(*_):
+    """Forget everything read: the kernel may have run since."""
     _pages.clear()
+    _derived.clear()
+
+
+def _written(event):
+    first, end = event.address, event.address + event.length
+    for base in range(first & ~(PAGE_SIZE - 1), end, PAGE_SIZE):
+        _pages.pop(base, None)
+    for key, (lo, hi, _) in list(_derived.items()):
+        if first < hi and lo < end:
+            del _derived[key]
+
+
+for _event, _handler in (("cont", forget), ("stop", forget), ("exited", forget),
+                         ("new_objfile", forget), ("memory_changed", _written)):
+    if hasattr(gdb.events, _event):
+        getattr(gdb.events, _event).connect(_handler)
+
+
+def remember(key, first, end, compute):
+    """compute(), kept until the kernel runs or memory [first, end) is written from gdb."""
+    entry = _derived.get(key)
+    if entry is None:
+        entry = _derived[key] = (first, end, compute())
+    return entry[2]
 
 
 def _page(base):

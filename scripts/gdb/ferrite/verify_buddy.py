@@ -10,6 +10,8 @@ equal to lengths.  Then the other direction, over the whole memmap:
 every page marked PG_buddy heads a block on the free list of its order,
 and every page marked PG_pcp is on a per-CPU list.
 """
+import struct
+
 from . import constants, dwarf, lists, memory
 from .broken import Broken
 from .memmap import Memmap
@@ -26,14 +28,41 @@ def _walk(head, where):
         raise Broken("buddy", where, str(e)) from None
 
 
-def _flags(memmap, pfn, count):
-    """The flags of @count struct pages from @pfn's, read at once."""
-    flags = dwarf.field_unpacker("struct page", "flags")
-    raw = memory.read(memmap.pfn_to_page(pfn), count * memmap.page_size)
-    return [flags(raw, i * memmap.page_size) for i in range(count)]
+def memmap_words(memmap):
+    """(flags, private) of every struct page, as lists indexed by pfn - start_pfn (None: no
+    struct page there).  Read in one pass a MAX_ORDER block at a time, kept while the kernel
+    stays stopped."""
+    def scan():
+        fields = dwarf.layout(dwarf.lookup_type("struct page"))
+        (flags_at, flags_type), (private_at, private_type) = fields["flags"], fields["private"]
+        codes = {1: "B", 2: "H", 4: "I", 8: "Q"}
+        parts = sorted([(flags_at, codes[flags_type.strip_typedefs().sizeof], 0),
+                        (private_at, codes[private_type.strip_typedefs().sizeof], 1)])
+        fmt, at = "<", 0
+        for offset, code, _ in parts:
+            fmt += "%dx%s" % (offset - at, code)
+            at = offset + struct.calcsize("<" + code)
+        fmt += "%dx" % (memmap.page_size - at)
+        layout = struct.Struct(fmt)
+        swap = parts[0][2] == 1     # private comes first in memory
+        count = memmap.end_pfn - memmap.start_pfn
+        flags, private = [None] * count, [None] * count
+        block = 1 << memmap.max_order
+        for first in range(memmap.start_pfn - memmap.start_pfn % block, memmap.end_pfn, block):
+            lo, hi = max(first, memmap.start_pfn), min(first + block, memmap.end_pfn)
+            if not memmap.is_backed(lo):
+                continue
+            raw = memory.read_through(memmap.pfn_to_page(lo), (hi - lo) * memmap.page_size)
+            for i, words in enumerate(layout.iter_unpack(raw)):
+                a, b = (words[1], words[0]) if swap else words
+                flags[lo - memmap.start_pfn + i] = a
+                private[lo - memmap.start_pfn + i] = b
+        return flags, private
+    end = memmap.base + (memmap.end_pfn - memmap.start_pfn) * memmap.page_size
+    return memory.remember(("memmap", memmap.base), memmap.base, end, scan)
 
 
-def _check_block(memmap, zone_index, zone, pfn, page, order, where):
+def _check_block(memmap, words, zone_index, zone, pfn, page, order, where):
     pg = constants.get
     if pfn & ((1 << order) - 1):
         raise Broken("buddy", where, "free block not aligned to its order")
@@ -45,7 +74,10 @@ def _check_block(memmap, zone_index, zone, pfn, page, order, where):
     if memmap.zone_of_flags(page.flags) != zone_index:
         raise Broken("buddy", where, "free block's page says zone %d" % memmap.zone_of_flags(page.flags))
     others = pg("PG_buddy") | pg("PG_pcp") | pg("PG_head") | pg("PG_tail") | pg("PG_reserved")
-    for i, flags in enumerate(_flags(memmap, pfn, 1 << order)):
+    first = pfn - memmap.start_pfn
+    for i, flags in enumerate(words[0][first:first + (1 << order)]):
+        if flags is None:
+            raise Broken("buddy", where, "page 0x%x of the free block has no struct page (a hole)" % (pfn + i))
         if i and flags & others:
             raise Broken("buddy", where, "page 0x%x inside the free block is marked as something else "
                          "(overlap)" % (pfn + i))
@@ -56,29 +88,19 @@ def _check_block(memmap, zone_index, zone, pfn, page, order, where):
         raise Broken("buddy", where, "two free buddies were not merged (buddy at pfn 0x%x)" % buddy_pfn)
 
 
-def _scan_memmap(memmap, free_blocks, pcp_pages):
+def _scan_memmap(memmap, words, free_blocks, pcp_pages):
     """Every PG_buddy page heads a listed free block; every PG_pcp page is listed."""
     pg = constants.get
-    flags_of = dwarf.field_unpacker("struct page", "flags")
-    order_of = dwarf.field_unpacker("struct page", "private")
-    size = memmap.page_size
-    block = 1 << memmap.max_order
-    for first in range(memmap.start_pfn - memmap.start_pfn % block, memmap.end_pfn, block):
-        lo, hi = max(first, memmap.start_pfn), min(first + block, memmap.end_pfn)
-        if not memmap.is_backed(lo):
+    buddy, pcp = pg("PG_buddy"), pg("PG_pcp")
+    for i, (flags, order) in enumerate(zip(*words)):
+        if flags is None or not flags & (buddy | pcp):
             continue
-        raw = memory.read_through(memmap.pfn_to_page(lo), (hi - lo) * size)
-        for i in range(hi - lo):
-            flags = flags_of(raw, i * size)
-            pfn = lo + i
-            if flags & pg("PG_buddy"):
-                order = order_of(raw, i * size)
-                if free_blocks.get(pfn) != order:
-                    raise Broken("buddy", "pfn 0x%x (struct page 0x%x)" % (pfn, memmap.pfn_to_page(pfn)),
-                                 "marked free (PG_buddy, order %d) but on no free list of that order" % order)
-            if flags & pg("PG_pcp") and pfn not in pcp_pages:
-                raise Broken("buddy", "pfn 0x%x (struct page 0x%x)" % (pfn, memmap.pfn_to_page(pfn)),
-                             "marked PG_pcp but on no per-CPU list")
+        pfn = memmap.start_pfn + i
+        where = "pfn 0x%x (struct page 0x%x)" % (pfn, memmap.pfn_to_page(pfn))
+        if flags & buddy and free_blocks.get(pfn) != order:
+            raise Broken("buddy", where, "marked free (PG_buddy, order %d) but on no free list of that order" % order)
+        if flags & pcp and pfn not in pcp_pages:
+            raise Broken("buddy", where, "marked PG_pcp but on no per-CPU list")
 
 
 def check():
@@ -87,6 +109,7 @@ def check():
     b = memmap.buddy
     pg = constants.get
     free_blocks, pcp_pages = {}, set()
+    words = memmap_words(memmap)
     for zone_index, zone in enumerate(b.zones):
         name = _zone_name(zone, zone_index)
         pages = 0
@@ -100,7 +123,7 @@ def check():
                 block_where = "%s, block at pfn 0x%x (struct page 0x%x)" % (where, pfn, page_address)
                 if pfn in free_blocks:
                     raise Broken("buddy", block_where, "block on two free lists")
-                _check_block(memmap, zone_index, zone, pfn, dwarf.at(page_address, "struct page"),
+                _check_block(memmap, words, zone_index, zone, pfn, dwarf.at(page_address, "struct page"),
                              order, block_where)
                 free_blocks[pfn] = order
                 pages += 1 << order
@@ -134,6 +157,6 @@ def check():
         if pages > zone.managed_pages:
             raise Broken("buddy", "zone %s" % name, "more free pages (%d) than the zone manages (%d)" % (
                 pages, zone.managed_pages))
-    _scan_memmap(memmap, free_blocks, pcp_pages)
+    _scan_memmap(memmap, words, free_blocks, pcp_pages)
     return "%d free blocks, %d per-CPU pages, %d struct pages scanned" % (
         len(free_blocks), len(pcp_pages), memmap.end_pfn - memmap.start_pfn)

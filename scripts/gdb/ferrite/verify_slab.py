@@ -8,8 +8,11 @@ slab, land on object starts, and never visit an object twice (no cycle,
 no double free); free plus in-use objects equal the slab's objects; no
 full slab on the partial list nor a partly free one on the full list; no
 slab in two places; the cache's partial, empty and slab counts match.
+In debug caches, each object's red zones hold the free or the allocated
+pattern as the object is free or not, and a free poisoned object still
+holds its poison (mm/slub_debug.c's layout and patterns).
 """
-from . import constants, dwarf, lists, slabs
+from . import constants, dwarf, lists, memory, slabs
 from .broken import Broken
 from .slabinfo import broken_link_text
 
@@ -17,6 +20,46 @@ from .slabinfo import broken_link_text
 def _slab_where(cache, slab_page, label):
     return "cache %s, %s slab 0x%x (struct page 0x%x)" % (
         cache.name, label, cache.slab_base(slab_page), slab_page)
+
+
+def _right_red_zone(cache):
+    """Bytes of red zone after the object (slub_debug.c's fill_red_zones)."""
+    c = cache.obj
+    if cache.free_offset > cache.object_size:
+        end = cache.free_offset
+    elif cache.flags & constants.get("SLAB_STORE_USER"):
+        end = c.track_offset
+    else:
+        end = cache.stride - cache.red_left
+    return end - cache.object_size
+
+
+def _check_debug_objects(cache, base, free, where):
+    """Red zones and poison of every object of the slab at @base; @free: indices of free objects."""
+    red_zone = cache.flags & constants.get("SLAB_RED_ZONE")
+    poison = cache.flags & constants.get("SLAB_POISON")
+    if not red_zone and not poison:
+        return
+    right = _right_red_zone(cache)
+    raw = memory.read(base, cache.slab_bytes)
+    for index in range(cache.objects):
+        start = index * cache.stride + cache.red_left
+        is_free = index in free
+        if red_zone:
+            pattern = constants.get("SLUB_RED_INACTIVE" if is_free else "SLUB_RED_ACTIVE")
+            zone = raw[start - cache.red_left:start] + raw[start + cache.object_size:start + cache.object_size + right]
+            if zone.strip(bytes([pattern])):
+                raise Broken("slab", where, "red zone of %s object #%d (0x%x) overwritten (expected 0x%02x)" % (
+                    "free" if is_free else "allocated", index, base + start, pattern))
+        if poison and is_free:
+            body = raw[start:start + cache.object_size]
+            expected = bytes([constants.get("POISON_FREE")]) * (cache.object_size - 1) + \
+                bytes([constants.get("POISON_END")])
+            if body != expected:
+                offset = next(i for i in range(cache.object_size) if body[i] != expected[i])
+                raise Broken("slab", where, "poison of free object #%d (0x%x) overwritten at offset %d "
+                             "(0x%02x, expected 0x%02x)" % (index, base + start, offset, body[offset],
+                                                            expected[offset]))
 
 
 def _check_slab(cache, slab_page, label, cpu_freelist=None):
@@ -43,6 +86,8 @@ def _check_slab(cache, slab_page, label, cpu_freelist=None):
             raise Broken("slab", where, "%s freelist: %s" % (label, broken_link_text(problem)))
     elif len(own) + page.inuse != page.objects:
         raise Broken("slab", where, "%d free + %d in use != %d objects" % (len(own), page.inuse, page.objects))
+    if cache.is_debug():
+        _check_debug_objects(cache, base, seen, where)
     return page
 
 
