@@ -2,7 +2,7 @@
 """ferrite-buddyinfo and ferrite-zoneinfo: the page allocator's zones (include/buddy.h)."""
 import gdb
 
-from . import cpus, dwarf, memory
+from . import cpus, dwarf, locks, memory
 from .command import FerriteCommand
 
 
@@ -70,8 +70,7 @@ held on the per-CPU lists (of the CPUs that hold any, or are online);
                 "  end_pfn:       0x%x" % zone.end_pfn,
             ]
             if zone.has("lock"):
-                from .slabinfo import describe_lock
-                lines.append("  lock:          %s" % describe_lock(zone.lock))
+                lines.append("  lock:          %s" % locks.describe(zone.lock))
             lines.append("  free blocks by order:%s" % "".join(" %d" % a.count for a in zone.free_area))
             lines.append("  pagesets")
             for cpu, pcp in enumerate(zone.pcp):

@@ -2,7 +2,7 @@
 """ferrite-slabinfo and ferrite-slab: the slab layer as the kernel's dumps show it."""
 import gdb
 
-from . import constants, dwarf, slabs
+from . import constants, dwarf, locks, slabs
 from .command import FerriteCommand
 
 HEADER = "name                 active  total objsize stride per-slab order slabs waste"
@@ -39,23 +39,6 @@ Objects on CPU freelists count as free, on every CPU."""
 def describe_flags(flags):
     names = [name for bit, name in constants.slab_flag_names() if flags & bit]
     return "|".join(names) if names else "none"
-
-
-def describe_lock(lock):
-    """A spinlock's state, with whatever fields this kernel's spinlock_t has."""
-    parts = []
-    if lock.has("locked"):
-        parts.append("locked" if lock.locked else "unlocked")
-    for field in ("owner", "owner_cpu", "cpu"):
-        if lock.has(field):
-            parts.append("%s %s" % (field, lock.get(field)))
-    if lock.has("name") and isinstance(lock.name, int) and lock.name:
-        try:
-            from . import memory
-            parts.append("name %s" % memory.cstring(lock.name))
-        except Exception:
-            pass
-    return ", ".join(parts) if parts else "?"
 
 
 def freelist_text(cache, base, objects, problem, verbose):
@@ -137,7 +120,7 @@ leaves its slab, lands between objects or loops is shown as BROKEN."""
             describe_flags(cache.flags), cache.free_offset, cache.random,
             ", left red zone %d" % cache.red_left if cache.red_left else ""))
         if c.has("lock"):
-            out.append("  lock: %s" % describe_lock(c.lock))
+            out.append("  lock: %s" % locks.describe(c.lock))
         out.append("  %d slabs (%d partial, %d of them empty), %d of %d objects in use" % (
             s["slabs"], s["partial"], s["empty"], s["objects_in_use"], s["objects_total"]))
         counters = [(f, c.get(f)) for f in ("allocations", "frees", "bad_frees") if c.has(f)]
