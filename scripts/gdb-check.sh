@@ -68,8 +68,10 @@ for command in "help ferrite" ferrite-slabinfo ferrite-buddyinfo ferrite-zoneinf
 done
 # ferrite-verify must also catch a broken count, red zone and counter: the
 # check itself writes them through gdb, and puts them back.
+set -- "$@" -ex "python import ferrite.vmallocinfo as v; gdb.set_convenience_variable('vmap_areas', v.counters().field_address('areas'))"
 for breakage in "buddy|kernel_buddy.zones[1].free_area[0].count" \
-	"redzone|*(unsigned char *)((char *)gdb_checkpoint_held.small[0] + 128)" "vmalloc|vmap_stats.areas"; do
+	"redzone|*(unsigned char *)((char *)gdb_checkpoint_held.small[0] + 128)" \
+	"vmalloc|*(unsigned long *)\$vmap_areas"; do
 	lvalue=${breakage#*|}
 	set -- "$@" -ex "set var $lvalue ^= 1" -ex "echo @@@ broken ${breakage%%|*}\n" \
 		-ex ferrite-verify -ex "set var $lvalue ^= 1"

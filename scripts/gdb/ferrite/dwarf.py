@@ -184,3 +184,27 @@ def field_unpacker(type_name, field):
     offset, field_type = fields[field]
     fmt = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}[field_type.strip_typedefs().sizeof]
     return lambda raw, base: struct.unpack_from(fmt, raw, base + offset)[0]
+
+
+def find_variable(names, type_text, source="mm/vmalloc.c"):
+    """The first of @names (global, or file-static in @source) whose type reads @type_text, decoded.
+
+    For a variable whose name changed between kernel versions; the type
+    and file checks keep a same-named static of another file (a test's)
+    from being taken.
+    """
+    def fits(sym):
+        return sym is not None and not sym.is_function and type_text in str(sym.type.strip_typedefs())
+
+    for name in names:
+        candidates = [gdb.lookup_global_symbol(name)]
+        try:
+            statics = gdb.lookup_static_symbols(name)
+        except AttributeError:
+            statics = [gdb.lookup_static_symbol(name)]
+        candidates += [s for s in statics if s is not None and s.symtab is not None and
+                       s.symtab.filename.endswith(source)]
+        for sym in candidates:
+            if fits(sym):
+                return decode(int(sym.value().address), sym.type)
+    raise Missing("this kernel has no variable %s of type %s" % (" or ".join(names), type_text))

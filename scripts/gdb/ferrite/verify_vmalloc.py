@@ -11,7 +11,7 @@ and free + busy + lazy bytes make up the whole window.
 """
 from . import constants, dwarf
 from .broken import Broken
-from .vmallocinfo import GUARD, BrokenChain, busy_areas, lazy_areas
+from .vmallocinfo import GUARD, BrokenChain, busy_areas, busy_table, counters, free_space, lazy_areas
 
 PAGE_MASK = (1 << constants.get("PAGE_SHIFT")) - 1
 BUCKET_HASH = 0x9e3779b97f4a7c15  # mm/vmalloc.c, vmap_bucket_of()
@@ -48,7 +48,7 @@ def _free_ranges(space):
 
 def check():
     """Raise Broken at the first broken invariant. Return: a one-line summary."""
-    space = dwarf.global_value("vmap_free_space")
+    space = free_space()
     lo, hi = space.start, space.end
     ranges = _free_ranges(space)
     previous_end = None
@@ -68,7 +68,7 @@ def check():
         lazy = lazy_areas()
     except BrokenChain as e:
         raise Broken("vmalloc", "area lists", str(e)) from None
-    buckets = len(dwarf.global_value("vmap_busy"))
+    buckets = len(busy_table())
     taken = sorted([(a.start, a.start + a.size + GUARD, "area at 0x%x" % a.start) for _, a in busy] +
                    [(a.start, a.start + a.size + GUARD, "area awaiting purge at 0x%x" % a.start) for a in lazy] +
                    [(s, e, "free range at 0x%x" % s) for s, e, _ in ranges])
@@ -89,8 +89,8 @@ def check():
         raise Broken("vmalloc", "the window [0x%x, 0x%x)" % (lo, hi),
                      "free + busy + lazy bytes (%d + %d + %d) do not add up to it" % (
                          free_bytes, busy_bytes, lazy_bytes))
-    if dwarf.has_symbol("vmap_stats"):
-        stats = dwarf.global_value("vmap_stats")
+    stats = counters()
+    if stats is not None:
         if stats.areas != len(busy):
             raise Broken("vmalloc", "vmap_stats", "areas %d, but %d busy areas" % (stats.areas, len(busy)))
         if stats.lazy_areas != len(lazy):

@@ -19,6 +19,27 @@ class BrokenChain(Exception):
     pass
 
 
+# The variables of mm/vmalloc.c, by their names now and before vmalloc_debug.c split off.
+def busy_table():
+    return dwarf.find_variable(("vmap_busy", "busy"), "struct vm_area *[")
+
+
+def lazy_head():
+    return dwarf.find_variable(("vmap_lazy_list", "lazy_list"), "struct vm_area *")
+
+
+def counters():
+    """vmap_stats, or None if this kernel keeps none."""
+    try:
+        return dwarf.find_variable(("vmap_stats", "stats"), "struct vmalloc_stats")
+    except dwarf.Missing:
+        return None
+
+
+def free_space():
+    return dwarf.find_variable(("vmap_free_space", "space"), "struct vmap_space")
+
+
 def _chain(head, limit):
     """The vm_area addresses of a ->next chain from @head."""
     seen = []
@@ -33,7 +54,7 @@ def _chain(head, limit):
 
 def busy_areas():
     """[(bucket, vm_area Obj)] of every busy area, sorted by start address."""
-    buckets = dwarf.global_value("vmap_busy")
+    buckets = busy_table()
     out = []
     for bucket in range(len(buckets)):
         head = buckets[bucket]
@@ -44,9 +65,11 @@ def busy_areas():
 
 
 def lazy_areas():
-    if not dwarf.has_symbol("vmap_lazy_list"):
+    try:
+        head = lazy_head()
+    except dwarf.Missing:
         return []
-    return [dwarf.at(a, "struct vm_area") for a in _chain(dwarf.global_value("vmap_lazy_list"), 1 << 20)]
+    return [dwarf.at(a, "struct vm_area") for a in _chain(head, 1 << 20)]
 
 
 def kind_name(value):
@@ -84,8 +107,8 @@ them."""
             raise gdb.GdbError("ferrite-vmallocinfo: %s (ferrite-verify tells more)" % e)
         for _, area in areas:
             gdb.write(area_line(area) + "\n")
-        if dwarf.has_symbol("vmap_stats"):
-            s = dwarf.global_value("vmap_stats")
+        s = counters()
+        if s is not None:
             gdb.write("vmalloc: %d areas, %d pages, %d areas (%d pages) awaiting purge, %d purges\n" % (
                 s.areas, s.pages, s.lazy_areas, s.lazy_pages, s.purges))
 
