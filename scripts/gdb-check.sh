@@ -59,7 +59,7 @@ set -- -ex "source $here/gdb/ferrite-gdb.py" -ex "target remote $socket" \
 	-ex "break ferrite_checkpoint" -ex "break ferrite_checkpoint_corrupted" \
 	-ex "echo @@@ stop1\n" -ex continue
 for command in "help ferrite" ferrite-slabinfo ferrite-buddyinfo ferrite-zoneinfo ferrite-vmallocinfo \
-	ferrite-cpus "ferrite-slab gdb-check" "ferrite-page gdb_checkpoint_held.objects[0]" \
+	ferrite-cpus "ferrite-slab gdb-check" "ferrite-slab gdb-check -v" "ferrite-page gdb_checkpoint_held.objects[0]" \
 	"ferrite-page gdb_checkpoint_held.block" "ferrite-page gdb_checkpoint_held.large" \
 	"ferrite-page gdb_checkpoint_held.areas[0]" "ferrite-page 0" ferrite-regs "ferrite-pt kernel_main" \
 	"ferrite-phys 0x1000 2" "ferrite-slab no-such-cache" "ferrite-page 0xfffffffff" \

@@ -162,6 +162,17 @@ def main():
         problem = "CPU freelist not decoded as #9 #7 #5 #3 #1 #10 ...: %s" % slab_text
     checks.check("ferrite-slab decodes gdb-check's hardened freelist", problem)
 
+    # -v: each free object with its stored word; the first links #9 to #7, 128 bytes lower.
+    verbose = section("ferrite-slab gdb-check -v")
+    links = [re.match(r"\s+#(\d+)\s+(0x[0-9a-f]+)\s+stored (0x[0-9a-f]{16}) -> next (0x[0-9a-f]+)", l) for l in verbose]
+    links = [m.groups() for m in links if m]
+    problem = None
+    if len(links) < 2 or links[0][0] != "9" or links[1][0] != "7":
+        problem = "free objects not listed as #9, #7, ...: %s" % verbose[:8]
+    elif int(links[0][3], 16) != int(links[1][1], 16) or int(links[0][1], 16) - int(links[1][1], 16) != 128:
+        problem = "#9's next is not #7 (128 bytes lower): %s" % (links[:2],)
+    checks.check("ferrite-slab -v lists free objects with their stored words", problem)
+
     # ferrite-cpus: CPU 0 online, stopped in ferrite_checkpoint, its per-CPU pages as zoneinfo's.
     cpus_text = "\n".join(section("ferrite-cpus"))
     problem = None
