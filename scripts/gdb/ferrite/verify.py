@@ -35,13 +35,14 @@ found the same; otherwise one line per allocator."""
                 memory.forget()
                 try:
                     check()
-                    again = "it holds on a second read: the memory changed meanwhile"
                 except Broken as second:
-                    again = None if str(second) == str(first) else "a second read finds: %s" % second
-                gdb.write("ferrite-verify: BROKEN: %s\n" % first)
-                if again:
-                    gdb.write("ferrite-verify: (%s)\n" % again)
-                return
+                    gdb.write("ferrite-verify: BROKEN: %s\n" % first)
+                    if str(second) != str(first):
+                        gdb.write("ferrite-verify: (a second read finds: %s)\n" % second)
+                    return
+                gdb.write("ferrite-verify: UNCONFIRMED: %s (a second read found it intact: the memory "
+                          "changed while it was read)\n" % first)
+                summary = "intact on a second read"
             gdb.write("ferrite-verify: %s ok (%s)\n" % (allocator, summary))
         gdb.write("ferrite-verify: no broken invariant (%.1f s)\n" % (time.monotonic() - began))
 
