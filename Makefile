@@ -122,6 +122,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
+	tests/kernel/test_gdb_checkpoint.c \
 	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c \
 	tests/kernel/test_slab.c \

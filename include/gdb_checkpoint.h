@@ -17,12 +17,17 @@
 #ifndef FERRITE_GDB_CHECKPOINT_H
 #define FERRITE_GDB_CHECKPOINT_H
 
+#include <stdbool.h>
+
 /*
  * gdb_checkpoint_run - run the checkpoints @mode asks for ("1", "corrupt"),
- * or none if @mode is NULL.  Everything it allocates is freed before it
- * returns.  Context: boot CPU, after the self-tests.
+ * or none if @mode is NULL.  Everything it allocates is freed, and the
+ * overwritten word put back, before it returns.
+ * Context: boot CPU, no lock held (after the self-tests; the gdb_checkpoint
+ * suite runs it too).
+ * Return: false if @mode is none of these (reported, nothing done).
  */
-void gdb_checkpoint_run(const char *mode);
+bool gdb_checkpoint_run(const char *mode);
 
 /* The breakpoints: empty, never inlined. */
 void ferrite_checkpoint(void);

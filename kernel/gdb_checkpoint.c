@@ -116,15 +116,15 @@ static void corrupt_and_stop(struct held_state *h)
 	pr_info("gdb_checkpoint: free pointer restored\n");
 }
 
-void gdb_checkpoint_run(const char *mode)
+bool gdb_checkpoint_run(const char *mode)
 {
 	struct held_state *held = &gdb_checkpoint_held;
 
 	if (!mode)
-		return;
+		return true;
 	if (strcmp(mode, "1") != 0 && strcmp(mode, "corrupt") != 0) {
 		pr_err("gdb_checkpoint: unknown mode '%s' (1 or corrupt); no checkpoint\n", mode);
-		return;
+		return false;
 	}
 	memset(held, 0, sizeof(*held));
 	take_state(held);
@@ -134,4 +134,5 @@ void gdb_checkpoint_run(const char *mode)
 	if (strcmp(mode, "corrupt") == 0)
 		corrupt_and_stop(held);
 	release_state(held);
+	return true;
 }
