@@ -132,9 +132,10 @@ def caches(allocator=None):
             for address in lists.entries(a.field_address("caches"), "struct kmem_cache", "list")]
 
 
-def find_cache(name_or_address):
+def find_cache(name):
+    """The cache called @name, or None."""
     for cache in caches():
-        if cache.name == name_or_address:
+        if cache.name == name:
             return cache
     return None
 
