@@ -21,7 +21,7 @@
 #define CHECK_CACHE_OBJECTS 10
 #define CORRUPTION 0x4141414141414141ull /* "AAAAAAAA": a string run past its end */
 
-/* What the checkpoint holds while the debugger looks (global: a debugger can name it). */
+/* What the checkpoint holds while the debugger looks (gdb names it gdb_checkpoint_held). */
 static struct held_state {
 	struct kmem_cache *cache;
 	void *objects[CHECK_CACHE_OBJECTS];   /* of cache; the odd ones are freed */
