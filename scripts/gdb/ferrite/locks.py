@@ -27,3 +27,30 @@ def describe(lock):
         except memory.Unreadable:
             pass
     return text
+
+
+def is_locked(lock):
+    word = lock if lock.has("locked") or not lock.has("raw") else lock.raw
+    return word.has("locked") and bool(word.locked)
+
+
+def held():
+    """[(what, description)] of the allocators' locks that are held: the zones', the caches',
+    vmap_lock.  A kernel stopped while holding one may be in the middle of an update."""
+    from . import dwarf, slabs, vmallocinfo
+    out = []
+    buddy = dwarf.global_value("kernel_buddy")
+    for index, zone in enumerate(buddy.zones):
+        if zone.has("lock") and is_locked(zone.lock):
+            name = memory.cstring(zone.name) if zone.name else "zone%d" % index
+            out.append(("zone %s" % name, describe(zone.lock)))
+    for cache in slabs.caches():
+        if cache.obj.has("lock") and is_locked(cache.obj.lock):
+            out.append(("cache %s" % cache.name, describe(cache.obj.lock)))
+    try:
+        vmap_lock = dwarf.find_variable(("vmap_lock",), "")
+        if is_locked(vmap_lock):
+            out.append(("vmap_lock", describe(vmap_lock)))
+    except dwarf.Missing:
+        pass
+    return out

@@ -43,6 +43,14 @@ def _load(path):
     return symbols
 
 
+def _forget(*_):
+    global _table
+    _table = None
+
+
+gdb.events.new_objfile.connect(_forget)    # a new kernel.elf loaded: read its table again
+
+
 def _symbols():
     global _table
     if _table is None:

@@ -4,7 +4,7 @@ import time
 
 import gdb
 
-from . import memory, verify_buddy, verify_slab, verify_vmalloc
+from . import dwarf, lists, locks, memory, verify_buddy, verify_slab, verify_vmalloc
 from .broken import Broken
 from .command import FerriteCommand
 
@@ -41,12 +41,24 @@ stop reads the whole memmap (0.5 s for 256 MiB of RAM, about 30 s for
                     gdb.write("ferrite-verify: BROKEN: %s\n" % first)
                     if str(second) != str(first):
                         gdb.write("ferrite-verify: (a second read finds: %s)\n" % second)
+                    self.note_held_locks()
                     return
                 gdb.write("ferrite-verify: UNCONFIRMED: %s (a second read found it intact: the memory "
                           "changed while it was read)\n" % first)
                 summary = "intact on a second read"
             gdb.write("ferrite-verify: %s ok (%s)\n" % (allocator, summary))
         gdb.write("ferrite-verify: no broken invariant (%.1f s)\n" % (time.monotonic() - began))
+
+    @staticmethod
+    def note_held_locks():
+        """A held lock means the kernel may have stopped in the middle of an update: say so."""
+        try:
+            held = locks.held()
+        except (dwarf.Missing, memory.Unreadable, lists.BrokenList):
+            return
+        for what, state in held:
+            gdb.write("ferrite-verify: note: the lock of %s is held (%s): the kernel may have "
+                      "stopped in the middle of an update\n" % (what, state))
 
 
 Verify()
