@@ -3,6 +3,7 @@
  * ktest runner: runs the registered suites and prints KTAP version 1.
  *
  *     KTAP version 1
+ *     # ktest built in: 2 suites, 5 cases; selected: 2 suites, 5 cases
  *     1..2
  *         KTAP version 1
  *         # Subtest: printk
@@ -18,13 +19,21 @@
  *
  * Each case runs under a saved jump buffer: a failed KASSERT, a panic or
  * an unexpected exception jumps back here, fails that case and the runner
- * continues with the next.  The same file runs the host tests.
+ * continues with the next.  A case that ends holding a spinlock (it
+ * aborted inside a critical section, or forgot an unlock) fails with the
+ * lock's name and where it was taken; the runner releases the lock so the
+ * later cases can take it.  A lock-check report during a case (lockdep,
+ * assert_spin_locked, ...) that the case did not provoke on purpose fails
+ * it too.  The same file runs the host tests.
  */
+#include <asm/cpu.h>
 #include <asm/jump.h>
 #include <cmdline.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <spinlock.h>
+#include <symbols.h>
 
 extern const struct ktest_suite *const __start_ktest_suites[];
 extern const struct ktest_suite *const __stop_ktest_suites[];
@@ -118,9 +127,48 @@ void ktest_fail_bool(struct ktest *t, const char *file, int line, const char *co
 	ktap("        # Expected %s to be %s\n", cond_text, expected ? "true" : "false");
 }
 
+/*
+ * Locks the case took and still holds (above @base on this CPU's held-lock
+ * stack): each fails the case with its name and where it was taken, and
+ * is released, newest first, so that the cases after it can take it.
+ */
+static void release_leaked_locks(struct ktest *t, unsigned int base)
+{
+	char taken_at[96];
+
+	while (spin_held_depth() > base) {
+		const struct held_lock *held = spin_held_top();
+		spinlock_t *lock = held->lock;
+
+		t->failures++;
+		ktap("        # %s: lock '%s' still held at the end of the case (taken at %s); "
+		     "released\n", t->name, lock->name ? lock->name : "(unnamed)",
+		     symbol_format(lock->owner_ip, taken_at, sizeof(taken_at)));
+		spin_unlock(lock);
+	}
+}
+
+/*
+ * Lock-check reports (assert_spin_locked, lockups, lockdep) printed during
+ * the case and not provoked on purpose (lock_reports_expected) fail it.
+ */
+static void check_lock_reports(struct ktest *t, unsigned long reports, unsigned long expected)
+{
+	unsigned long unexpected = (lock_report_count - reports) - (lock_reports_expected - expected);
+
+	if (unexpected) {
+		t->failures++;
+		ktap("        # %s: %lu unexpected lock-check report(s) above\n", t->name, unexpected);
+	}
+}
+
 /* Run one case under the jump buffer. Return: its outcome in @t. */
 static void run_case(const struct ktest_suite *suite, const struct ktest_case *c, struct ktest *t)
 {
+	unsigned int held_base = spin_held_depth();
+	unsigned long reports = lock_report_count, expected = lock_reports_expected;
+	bool irqs_were_on = !irqs_disabled();
+
 	*t = (struct ktest){ .suite = suite->name, .name = c->name };
 	abort_reason = NULL;
 	current_test = t;
@@ -131,6 +179,11 @@ static void run_case(const struct ktest_suite *suite, const struct ktest_case *c
 	current_test = NULL;
 	if (abort_reason)
 		t->failures++;
+	release_leaked_locks(t, held_base);
+	/* An abort from an exception handler or a lock's irqsave leaves interrupts off. */
+	if (irqs_were_on && irqs_disabled())
+		local_irq_restore(X86_RFLAGS_IF);
+	check_lock_reports(t, reports, expected);
 }
 
 unsigned ktest_run_nested(const struct ktest_case *c, struct ktest *result, const char **reason)
@@ -190,48 +243,69 @@ static void run_suite(const struct ktest_suite *suite, unsigned number, struct k
 	totals->skipped += mine.skipped;
 }
 
-/*
- * @globs is a comma-separated list: a suite runs if it matches one of the
- * plain patterns and none of those prefixed with '-' ("*,-vmap_area").
- */
-static bool selected(const struct ktest_suite *suite, const char *globs)
+static const char *suite_name_at(size_t index, const void *set)
 {
-	char pattern[64];
-	bool included = false, excluded = false;
+	return __start_ktest_suites[index]->name;
+}
 
-	if (!globs || !*globs)
-		return true;
-	while (*globs) {
+/* Print the suites built in, a few to a line, for a selection that failed. */
+static void print_suite_names(void)
+{
+	size_t count = ktest_suite_count(), column = 0;
+
+	pr_err("ktest: the %zu suites built in:", count);
+	for (size_t i = 0; i < count; i++) {
+		const char *name = suite_name_at(i, NULL);
 		size_t length = 0;
 
-		while (globs[length] && globs[length] != ',')
+		while (name[length])
 			length++;
-		if (length < sizeof(pattern)) {
-			for (size_t i = 0; i < length; i++)
-				pattern[i] = globs[i];
-			pattern[length] = '\0';
-			if (pattern[0] == '-')
-				excluded |= glob_match(pattern + 1, suite->name);
-			else
-				included |= glob_match(pattern, suite->name);
+		if (column + length > 72) {
+			pr_cont("\n");
+			pr_err("ktest:  ");
+			column = 0;
 		}
-		globs += length + (globs[length] == ',');
+		pr_cont(" %s", name);
+		column += length + 1;
 	}
-	return included && !excluded;
+	pr_cont("\n");
+}
+
+bool ktest_check_selection(const char *glob)
+{
+	struct glob_list_error err;
+
+	if (glob_list_check(glob, suite_name_at, NULL, ktest_suite_count(), &err))
+		return true;
+	pr_err("ktest=%s: %s: \"%.*s\"\n", glob ? glob : "", err.message, (int)err.length,
+	       err.pattern);
+	print_suite_names();
+	return false;
 }
 
 unsigned ktest_run_all(const char *glob)
 {
 	struct ktest_totals totals = { 0, 0, 0 };
 	unsigned count = 0, number = 0;
+	size_t cases = 0, cases_selected = 0;
 
-	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-		count += selected(*s, glob);
+	if (!ktest_check_selection(glob))
+		return 1;
+	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++) {
+		bool selected = glob_list_match(glob, (*s)->name);
+
+		count += selected;
+		cases += (*s)->case_count;
+		cases_selected += selected ? (*s)->case_count : 0;
+	}
 
 	ktap("KTAP version 1\n");
+	/* What this image holds, so a harness can tell a run that left cases out. */
+	ktap("# ktest built in: %zu suites, %zu cases; selected: %u suites, %zu cases\n",
+	     ktest_suite_count(), cases, count, cases_selected);
 	ktap("1..%u\n", count);
 	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-		if (selected(*s, glob))
+		if (glob_list_match(glob, (*s)->name))
 			run_suite(*s, ++number, &totals);
 	ktap("# Totals: pass:%u fail:%u skip:%u total:%u\n", totals.passed, totals.failed,
 	     totals.skipped, totals.passed + totals.failed + totals.skipped);

@@ -11,23 +11,35 @@
 #include <asm/paging_init.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
+#include <acpi.h>
 #include <bench.h>
 #include <boot.h>
+#include <cmdline.h>
 #include <gdb_checkpoint.h>
 #include <kernel.h>
 #include <ktest.h>
+#include <lockdep.h>
 #include <mm.h>
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
+#include <spinlock.h>
 
-/* page_poison=1 on the command line, or a kernel built with PAGE_POISON=1. */
+/* A spin longer than this is reported as a lockup: generous, as TCG with 4 vCPUs on 2 host cores is slow. */
+#define SPIN_LOCKUP_MS 10000
+
+/* page_poison=1 (or 0) on the command line, else the build's PAGE_POISON default. */
 static bool page_poison_requested(void)
 {
 	const char *value = boot_cmdline_get("page_poison");
+	bool on;
 
-	if (value)
-		return value[0] == '1' || value[0] == 'y' || value[0] == 'o';
+	if (!value)
+		return CONFIG_PAGE_POISON_DEFAULT;
+	if (kstrtobool(value, &on))
+		return on;
+	pr_warn("page_poison=%s: expected 1 or 0 (or on/off, y/n); poisoning stays %s\n", value,
+		CONFIG_PAGE_POISON_DEFAULT ? "on" : "off");
 	return CONFIG_PAGE_POISON_DEFAULT;
 }
 
@@ -41,6 +53,8 @@ static void run_selftests(const char *glob, const char *bench_glob)
 			ktest_suite_count());
 	if (glob)
 		failed += ktest_run_all(glob);
+	if (glob && lockdep_enabled)
+		lockdep_print_dependencies();
 	if (bench_glob)
 		failed += bench_run_all(bench_glob);
 	gdb_checkpoint_run(boot_cmdline_get("gdb_checkpoint"));
@@ -57,8 +71,12 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	cpu_features_init();
 
 	boot_setup(magic, info_phys);
+	if (tsc_khz)
+		spin_lockup_cycles = tsc_khz * SPIN_LOCKUP_MS;
+	lockdep_boot_option(boot_cmdline_get("lockdep"));
 	cpu_features_print();
 	mm_init(boot_get_firmware_map(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
+	acpi_init();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }

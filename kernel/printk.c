@@ -14,8 +14,30 @@
 
 int console_loglevel = LOGLEVEL_DEFAULT + 1;
 
-static spinlock_t printk_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(printk_lock);
 static bool at_line_start = true;
+/* printk_capture(): guarded by printk_lock like the consoles. */
+static char *capture_buffer;
+static size_t capture_size, capture_used;
+
+void printk_capture(char *buffer, size_t size)
+{
+	uint64_t flags = local_irq_save();
+
+	capture_buffer = size ? buffer : NULL;
+	capture_size = size;
+	capture_used = 0;
+	if (capture_buffer)
+		capture_buffer[0] = '\0';
+	local_irq_restore(flags);
+}
+
+static void capture_append(const char *text, size_t length)
+{
+	while (length-- && capture_used + 1 < capture_size)
+		capture_buffer[capture_used++] = *text++;
+	capture_buffer[capture_used] = '\0';
+}
 
 unsigned long long printk_clock_ns(void)
 {
@@ -70,6 +92,8 @@ int vprintk(const char *fmt, va_list args)
 	if (used)
 		at_line_start = line[used - 1] == '\n';
 	console_write(line, used);
+	if (capture_buffer)
+		capture_append(line, used);
 
 	if (locked)
 		spin_unlock(&printk_lock);

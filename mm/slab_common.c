@@ -11,6 +11,9 @@
  * a third of).  Classes are aligned to their size when it is a power of
  * two; 96 and 192 to 32 and 64.  Above 8192 bytes, kmalloc returns
  * compound pages from the page allocator.
+ *
+ * Lock order: the allocator's lock ("slab_allocator->lock", the cache
+ * list) is a leaf, never held with a cache's lock or a zone lock.
  */
 #include <cmdline.h>
 #include <kernel.h>
@@ -42,9 +45,10 @@ static inline int kmalloc_index(size_t size)
 	return (int)(64 - __builtin_clzll((uint64_t)size - 1)) - 1;
 }
 
+/* A new cache's free-pointer key. */
 static uint64_t next_random(struct slab_allocator *a)
 {
-	return xorshift64(&a->random_state);
+	return a->random_u64 ? a->random_u64() : xorshift64(&a->random_state);
 }
 
 static void copy_name(char *dst, const char *name)
@@ -73,7 +77,8 @@ static bool cache_setup(struct slab_allocator *a, struct kmem_cache *cache, cons
 	return slab_backend_create(a, cache) == 0;
 }
 
-void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed)
+void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed,
+			 uint64_t (*random_u64)(void))
 {
 	slab_flags_t forced = a->forced_debug;
 	const char *forced_glob = a->forced_debug_glob;
@@ -82,7 +87,8 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	a->forced_debug = forced;
 	a->forced_debug_glob = forced_glob;
 	a->buddy = buddy;
-	a->lock = (spinlock_t)SPINLOCK_INIT;
+	spin_lock_init(&a->lock, "slab_allocator->lock");
+	a->random_u64 = random_u64;
 	a->random_state = seed | 1;
 	INIT_LIST_HEAD(&a->caches);
 	cache_setup(a, &a->cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, SLAB_HWCACHE_ALIGN,

@@ -19,6 +19,7 @@
 #include <ktest.h>
 #include <printk.h>
 #include <shutdown.h>
+#include <spinlock.h>
 #include <symbols.h>
 #include <vmalloc.h>
 
@@ -170,6 +171,7 @@ void exception_dispatch(struct trap_frame *f)
 {
 	uint64_t fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
 
+	assert_irqs_disabled();
 	if (!fixup && fixup_applies(f->vector))
 		fixup = fixup_for_failed_call(f);
 	if (fixup) {
