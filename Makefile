@@ -110,6 +110,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/console.c \
 	kernel/fbcon.c \
 	kernel/font8x16.c \
+	kernel/gdb_checkpoint.c \
 	kernel/main.c \
 	kernel/panic.c \
 	kernel/printk.c \
@@ -142,6 +143,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
+	tests/kernel/test_gdb_checkpoint.c \
 	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c \
 	tests/kernel/test_random.c \
@@ -280,6 +282,10 @@ $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/de
 # Selects nothing and gives bad values: the boot must fail and say why.
 $(BUILD)/ferrite-test-badcmdline.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,badcmdline,ktest=nosuchsuite bench=nosuch page_poison=banana slab_debug=QQ exit=qemu,0)
+
+# ferrite-test-gdb.iso: one suite, then the debugger checkpoints (scripts/gdb-check.sh).
+$(BUILD)/ferrite-test-gdb.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,gdb,ktest=page_alloc$(comma)vmalloc slab_debug=FZPU$(comma)kmalloc-* gdb_checkpoint=corrupt exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.

@@ -15,6 +15,7 @@
 #include <bench.h>
 #include <boot.h>
 #include <cmdline.h>
+#include <gdb_checkpoint.h>
 #include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -57,6 +58,7 @@ static void run_selftests(const char *glob, const char *bench_glob)
 		lockdep_print_dependencies();
 	if (bench_glob)
 		failed += bench_run_all(bench_glob);
+	gdb_checkpoint_run(boot_cmdline_get("gdb_checkpoint"));
 	kernel_exit(failed ? EXIT_FAIL : EXIT_PASS);
 }
 
