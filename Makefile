@@ -60,6 +60,7 @@ ARCH_SRCS := \
 	arch/x86_64/cpufeature.c \
 	arch/x86_64/delay.c \
 	arch/x86_64/exception_entry.asm \
+	arch/x86_64/i8042.c \
 	arch/x86_64/i8259.c \
 	arch/x86_64/io_apic.c \
 	arch/x86_64/irq.c \
@@ -89,7 +90,12 @@ SLAB_BACKEND_SRCS := mm/slub.c mm/slub_debug.c
 PURE_SRCS := \
 	kernel/bootinfo.c \
 	kernel/cmdline.c \
+	kernel/keyboard.c \
 	kernel/ktest.c \
+	kernel/monitor/command.c \
+	kernel/monitor/held.c \
+	kernel/monitor/input_ring.c \
+	kernel/monitor/line_editor.c \
 	kernel/firmware_map.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
@@ -106,11 +112,17 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/fbcon.c \
 	kernel/font8x16.c \
 	kernel/main.c \
+	kernel/monitor/cmd_alloc.c \
+	kernel/monitor/cmd_inspect.c \
+	kernel/monitor/cmd_system.c \
+	kernel/monitor/command_table.c \
+	kernel/monitor/monitor.c \
 	kernel/panic.c \
 	kernel/printk.c \
 	kernel/shutdown.c \
 	kernel/string.c \
 	kernel/symbols.c \
+	mm/debug.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
 	mm/util.c \
@@ -121,8 +133,12 @@ KERNEL_SRCS := $(PURE_SRCS) \
 # Test files that build for both the kernel and the host.
 COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
+	tests/common/test_keyboard.c \
 	tests/common/test_ktest.c \
 	tests/common/test_memblock.c \
+	tests/common/test_monitor_command.c \
+	tests/common/test_monitor_held.c \
+	tests/common/test_monitor_line.c \
 	tests/common/test_vmap_area.c \
 	tests/common/test_vsprintf.c
 
@@ -223,9 +239,9 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 		{ echo "error: the symbol table moved code; see linker.ld .ksyms" >&2; rm -f $@; exit 1; }
 
 # ---- ISO images ------------------------------------------------------------
-# ferrite.iso: for people (runs the self-tests, then halts showing them).
+# ferrite.iso: for people (runs the self-tests, then offers the monitor's prompt).
 # ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness.
-ISO_CMDLINE ?= ktest=*
+ISO_CMDLINE ?= ktest=* monitor
 
 comma := ,
 # Under Bochs (10-50x slower than QEMU) the pure range-allocator stress is
@@ -253,6 +269,10 @@ $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
 	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+
+# The monitor straight away; `halt` ends the run (scripts/monitor-check.sh drives it).
+$(BUILD)/ferrite-test-monitor.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,monitor,monitor exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.

@@ -4,18 +4,35 @@
  * it to every console.  A lock keeps messages whole once more CPUs run;
  * a message printed while the lock is already held by this CPU (a fault
  * inside printk) is written without it rather than deadlocking.
+ *
+ * Everything printed is also kept in log_buf, a ring of the last
+ * LOG_BUF_SIZE bytes (Linux's name), which dmesg_print() shows again.
  */
 #include <asm/cpu.h>
 #include <asm/tsc.h>
 #include <console.h>
+#include <kernel.h>
 #include <kstring.h>
 #include <printk.h>
 #include <spinlock.h>
 
 int console_loglevel = LOGLEVEL_DEFAULT + 1;
+bool printk_time = true;
 
+#define LOG_BUF_SIZE (64u * 1024u)
+
+/* printk_lock must be held (or this CPU is already inside printk). */
 static spinlock_t printk_lock = SPINLOCK_INIT;
 static bool at_line_start = true;
+static char log_buf[LOG_BUF_SIZE];
+static uint64_t log_next;       /* bytes ever logged; log_buf[log_next % LOG_BUF_SIZE] is next */
+
+static void log_store(const char *text, size_t length)
+{
+	for (size_t i = 0; i < length; i++)
+		log_buf[(log_next + i) % LOG_BUF_SIZE] = text[i];
+	log_next += length;
+}
 
 unsigned long long printk_clock_ns(void)
 {
@@ -58,7 +75,7 @@ int vprintk(const char *fmt, va_list args)
 
 	if (level >= 0 && !at_line_start)
 		line[used++] = '\n';
-	if (level >= 0 || (level == LEVEL_CONT && at_line_start)) {
+	if (printk_time && (level >= 0 || (level == LEVEL_CONT && at_line_start))) {
 		unsigned long long ns = printk_clock_ns();
 		used += (size_t)snprintf(line + used, sizeof(line) - used, "[%5llu.%06llu] ",
 					 ns / 1000000000ull, ns / 1000ull % 1000000ull);
@@ -70,6 +87,7 @@ int vprintk(const char *fmt, va_list args)
 	if (used)
 		at_line_start = line[used - 1] == '\n';
 	console_write(line, used);
+	log_store(line, used);
 
 	if (locked)
 		spin_unlock(&printk_lock);
@@ -86,4 +104,40 @@ int printk(const char *fmt, ...)
 	length = vprintk(fmt, args);
 	va_end(args);
 	return length;
+}
+
+void console_print_raw(const char *text, size_t length)
+{
+	uint64_t flags = local_irq_save();
+	bool locked = spin_trylock(&printk_lock);
+
+	console_write(text, length);
+	if (length)
+		at_line_start = text[length - 1] == '\n';
+	if (locked)
+		spin_unlock(&printk_lock);
+	local_irq_restore(flags);
+}
+
+void dmesg_print(void)
+{
+	uint64_t flags = local_irq_save();
+	bool locked = spin_trylock(&printk_lock);
+	uint64_t start = log_next > LOG_BUF_SIZE ? log_next - LOG_BUF_SIZE : 0;
+	uint64_t end = log_next;
+
+	/* A ring that wrapped starts mid-line: skip to the first whole line. */
+	if (start)
+		while (start < end && log_buf[start++ % LOG_BUF_SIZE] != '\n')
+			;
+	while (start < end) {
+		size_t offset = start % LOG_BUF_SIZE;
+		size_t chunk = MIN(end - start, (uint64_t)(LOG_BUF_SIZE - offset));
+
+		console_write(log_buf + offset, chunk);
+		start += chunk;
+	}
+	if (locked)
+		spin_unlock(&printk_lock);
+	local_irq_restore(flags);
 }
