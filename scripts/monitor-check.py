@@ -103,8 +103,7 @@ class Session:
         s.settimeout(2)
         for command in commands:
             s.sendall((command + "\n").encode())
-            time.sleep(0.05)
-        time.sleep(0.5)
+        time.sleep(0.2)
         try:
             while s.recv(65536):
                 pass
@@ -343,19 +342,18 @@ def sendkeys(s, text):
             keys.append("shift-" + c.lower())
         else:
             keys.append(c)
-    s.qemu_monitor(["sendkey " + k for k in keys])
+    # A 20 ms hold: QEMU plays the keys one after another, each held that long.
+    s.qemu_monitor(["sendkey %s 20" % k for k in keys])
 
 
 def load_font(path):
     """The kernel's 8x16 glyphs: {bitmap rows tuple: character}."""
     text = open(path).read()
     glyphs = {}
-    for m in re.finditer(r"\[(0x[0-9a-fA-F]+|'.')\]\s*=\s*\{([^}]*)\}", text):
-        key = m.group(1)
-        code = int(key, 16) if key.startswith("0x") else ord(key[1])
-        rows = tuple(int(v, 16) for v in re.findall(r"0x[0-9a-fA-F]+", m.group(2)))
-        if len(rows) == 16 and 32 <= code < 127:
-            glyphs.setdefault(rows, chr(code))
+    for m in re.finditer(r"\[(0x[0-9a-fA-F]+) - FONT_FIRST_CHAR\] = \{ /\*.*?\*/\s*((?:0x[0-9a-fA-F]{2},\s*){16})",
+                         text):
+        rows = tuple(int(v, 16) for v in re.findall(r"0x[0-9a-fA-F]{2}", m.group(2)))
+        glyphs.setdefault(rows, chr(int(m.group(1), 16)))
     return glyphs
 
 
@@ -374,30 +372,21 @@ def read_ppm(path):
 
 
 def screen_text(ppm, font_path):
-    """Decode the screen into text lines, trying each 16x8 grid offset the console could use."""
+    """Decode the framebuffer console's text: 8x16 cells from the top left, the kernel's font."""
     glyphs = load_font(font_path)
+    expect(len(glyphs) > 90, "the font has the printable ASCII glyphs (%d)" % len(glyphs))
     width, height, pixels = read_ppm(ppm)
     background = pixels[0:3]
-
-    def lit(x, y):
-        i = (y * width + x) * 3
-        return pixels[i:i + 3] != background
-
-    best = []
-    for oy in range(16):
-        lines, known = [], 0
-        for row in range((height - oy) // 16):
-            line = ""
-            for col in range(width // 8):
-                bits = tuple(sum(1 << (7 - b) for b in range(8) if lit(col * 8 + b, oy + row * 16 + r))
-                             for r in range(16))
-                c = " " if not any(bits) else glyphs.get(bits, "?")
-                known += c not in " ?"
-                line += c
-            lines.append(line.rstrip())
-        if known > sum(c not in " ?" for l in best for c in l):
-            best = lines
-    return best
+    lit = [pixels[i:i + 3] != background for i in range(0, width * height * 3, 3)]
+    lines = []
+    for row in range(height // 16):
+        line = ""
+        for col in range(width // 8):
+            bits = tuple(sum(1 << (7 - b) for b in range(8) if lit[(row * 16 + r) * width + col * 8 + b])
+                         for r in range(16))
+            line += glyphs.get(bits, "?") if any(bits) else " "
+        lines.append(line.rstrip())
+    return lines
 
 
 def keyboard_session(s, dump, font):
@@ -407,11 +396,10 @@ def keyboard_session(s, dump, font):
     expect(re.search(r"kmalloc\(100, GFP_KERNEL\) = 0x[0-9a-f]+ \(kmalloc-128", answer),
            "kmalloc typed on the keyboard answers", answer)
     # Shift, backspace and the history: "helo", BS, "d" -> "held"; then Up + Enter repeats it.
-    s.qemu_monitor(["sendkey h", "sendkey e", "sendkey l", "sendkey o", "sendkey backspace",
-                    "sendkey d", "sendkey ret"])
+    s.qemu_monitor(["sendkey %s 20" % k for k in ("h", "e", "l", "o", "backspace", "d", "ret")])
     answer = s.read_until(PROMPT)
     expect("held: 1 allocations" in answer, "backspace on the keyboard", answer)
-    s.qemu_monitor(["sendkey up", "sendkey ret"])
+    s.qemu_monitor(["sendkey up 20", "sendkey ret 20"])
     answer = s.read_until(PROMPT)
     expect("held: 1 allocations" in answer, "the up arrow recalls the line", answer)
     sendkeys(s, "verify\n")
