@@ -219,6 +219,13 @@ def serial_session(s):
     answer = run(s, "kfree --force 0xffff888000001000")
     expect("was not allocated by kmalloc" in answer, "kfree --force of a non-slab page is reported",
            answer)
+    # --force never frees what the kernel holds: a live object of the cache of caches.
+    answer = run(s, "slab kmem_cache")
+    m = re.search(r"slab (0x[0-9a-f]+)\s+inuse\s+(\d+)/(\d+)", answer)
+    expect(m and m.group(2) == m.group(3) != "0", "slab kmem_cache shows a full slab", answer)
+    live = int(m.group(1), 16)
+    refused(s, "kfree --force 0x%x" % live, r"refused even with --force: 0x%x is a live object" % live)
+    refused(s, "cache free --force kmem_cache 0x%x" % live, r"refused even with --force")
     expect(slab_active(run(s, "slabinfo"), "kmalloc-128") == before + 1,
            "refused frees changed nothing")
     answer = run(s, "kfree 0x%x" % address)
@@ -253,6 +260,13 @@ def serial_session(s):
             expect(a in answer, "held shows %s" % a, answer)
     refused(s, "cache destroy monitest", r"2 objects of monitest are held")
     refused(s, "free_pages %s 2" % made["alloc_pages 3"][0], r"is a block of order 3, not 2")
+    answer = run(s, "free_pages --force %s 2" % made["alloc_pages 3"][0])
+    expect(re.search(r"page allocator: free with the wrong order: .* order 2", answer) and
+           "allocated with order 3" in answer, "a forced wrong-order free shows the buddy's report",
+           answer)
+    answer = run(s, "free_pages --force 0x%x 0" % (int(made["alloc_pages 3"][0], 16) + 4096))
+    expect("free of a page inside a block (not its first page)" in answer,
+           "a forced free inside a block shows the buddy's report", answer)
     refused(s, "kfree %s" % made["vmalloc 64K"][0], r"was handed out by vmalloc")
     obj = made["cache alloc monitest"][0]
     answer = run(s, "cache free monitest %s" % obj)

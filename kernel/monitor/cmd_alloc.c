@@ -143,7 +143,7 @@ COMMAND(kfree)
 {
 	bool force = take_force(&argc, &argv);
 	struct held_entry *entry;
-	const char *why;
+	const char *why = NULL;
 	uint64_t address;
 
 	if (argc != 1) {
