@@ -293,8 +293,9 @@ def serial_session(s):
     # A failed allocation: the OOM report, then the prompt, and nothing leaked.
     used = vmalloc_used(s)
     answer = run(s, "vmalloc 1G")
-    expect("vmalloc: vmalloc(1073741824) failed: out of memory" in answer,
-           "vmalloc 1G fails with a one-line refusal after the report", answer)
+    expect("vmalloc error: size 1073741824, page order 0, failed to allocate pages" in answer and
+           "vmalloc: vmalloc(1073741824) failed: out of memory" in answer,
+           "vmalloc 1G: the allocator's report, then a one-line refusal", answer)
     expect(vmalloc_used(s) == used, "the failed vmalloc left nothing behind")
     answer = run(s, "verify")
     expect("verify: all clean" in answer, "verify clean after the failed allocation", answer)
