@@ -48,36 +48,34 @@ static void local_timer_interrupt(struct trap_frame *frame)
 
 /*
  * One measurement: APIC counts per millisecond over CALIBRATION_MS of the
- * reference clock, the APIC read right before the reference starts and
- * right after it ends.  A CPU stalled between the two (an emulator's
- * thread descheduled, an SMI) only ever adds counts, so the smallest of
+ * reference clock.  The APIC is read first and last, outside the
+ * reference's window, so a CPU stalled anywhere in between (an emulator's
+ * thread descheduled, an SMI) only ever adds counts, and the smallest of
  * several runs is the best.  Return: 0 if the reference never moved.
  */
 static uint64_t measure_once(bool use_tsc)
 {
 	uint32_t start_count, end_count;
-	uint64_t start, elapsed_ns;
+	uint64_t start, end, elapsed_ns;
 
 	lapic_write(APIC_TIMER_INITIAL, 0xffffffffu);
+	start_count = lapic_read(APIC_TIMER_CURRENT);
+	start = rdtsc();
 	if (use_tsc) {
-		start_count = lapic_read(APIC_TIMER_CURRENT);
-		start = rdtsc();
 		while (rdtsc() - start < tsc_khz * CALIBRATION_MS)
 			cpu_relax();
-		end_count = lapic_read(APIC_TIMER_CURRENT);
-		elapsed_ns = tsc_delta_ns(start, rdtsc());
+		end = rdtsc();
+		elapsed_ns = tsc_delta_ns(start, end);
 	} else {
-		start = rdtsc();
 		pit_oneshot_start(CALIBRATION_MS * 1000);
-		start_count = lapic_read(APIC_TIMER_CURRENT);
 		while (!pit_oneshot_expired()) {
 			if (rdtsc() - start > CALIBRATION_TSC_LIMIT)
 				return 0;
 			cpu_relax();
 		}
-		end_count = lapic_read(APIC_TIMER_CURRENT);
 		elapsed_ns = CALIBRATION_MS * 1000000ull;
 	}
+	end_count = lapic_read(APIC_TIMER_CURRENT);
 	lapic_write(APIC_TIMER_INITIAL, 0);
 	if (!elapsed_ns || end_count >= start_count)
 		return 0;

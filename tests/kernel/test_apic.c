@@ -75,13 +75,52 @@ static void test_timer_ticks_at_calibrated_rate(struct ktest *t)
 	after = jiffies;
 	cpu_after = timer_ticks[smp_processor_id()];
 	/*
-	 * Within half and one and a half times the rate: under TCG on a busy
-	 * host a tick that comes while the last is still pending is lost.
+	 * Loose bounds: under TCG on a busy host a tick that comes while the
+	 * last is still pending is lost, and QEMU delivers the ticks it owes
+	 * after a stall in a burst.  test_timer_counts_at_calibrated_rate
+	 * checks the rate itself.
 	 */
-	KEXPECT_GE(t, after - before, expected / 2);
-	KEXPECT_LE(t, after - before, expected * 3 / 2 + 1);
-	KEXPECT_GE(t, cpu_after - cpu_before, expected / 2);
-	KEXPECT_LE(t, cpu_after - cpu_before, expected * 3 / 2 + 1);
+	KEXPECT_GE(t, after - before, expected / 3);
+	KEXPECT_LE(t, after - before, expected * 2 + 2);
+	KEXPECT_GE(t, cpu_after - cpu_before, expected / 3);
+	KEXPECT_LE(t, cpu_after - cpu_before, expected * 2 + 2);
+}
+
+/*
+ * The calibration: the timer's counter, read around 50 ms of the TSC,
+ * moves at apic_timer_khz within 10%.  A stall between the reads (the
+ * emulator's thread descheduled) distorts one run, so the best of five
+ * counts.
+ */
+static void test_timer_counts_at_calibrated_rate(struct ktest *t)
+{
+	uint64_t best_error_permille = ~0ull;
+
+	if (!timer_running(t))
+		return;
+	apic_timer_stop();
+	for (int run = 0; run < 5; run++) {
+		uint64_t flags = local_irq_save(), start, end, elapsed_ns, khz, error;
+		uint32_t first, last;
+
+		lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LOCAL_TIMER_VECTOR);
+		lapic_write(APIC_TIMER_INITIAL, 0xffffffffu);
+		first = lapic_read(APIC_TIMER_CURRENT);
+		start = rdtsc();
+		udelay(50000);
+		end = rdtsc();
+		last = lapic_read(APIC_TIMER_CURRENT);
+		lapic_write(APIC_TIMER_INITIAL, 0);
+		local_irq_restore(flags);
+		elapsed_ns = tsc_delta_ns(start, end);
+		khz = elapsed_ns ? (uint64_t)(first - last) * 1000000 / elapsed_ns : 0;
+		error = (khz > apic_timer_khz ? khz - apic_timer_khz : apic_timer_khz - khz) * 1000 /
+			apic_timer_khz;
+		if (error < best_error_permille)
+			best_error_permille = error;
+	}
+	apic_timer_init_this_cpu();
+	KEXPECT_ULE(t, best_error_permille, 100);
 }
 
 static void test_code_with_interrupts_on_sees_the_tick(struct ktest *t)
@@ -172,6 +211,41 @@ static void test_self_ipi_delivered_and_eoied(struct ktest *t)
 	KEXPECT_ULT(t, selftest_seen.rsp, stack_top);
 	KEXPECT_UEQ(t, lapic_read_esr(), 0);
 	set_system_vector(IRQ_SELFTEST_VECTOR, NULL);
+}
+
+static void aborting_vector_handler(struct trap_frame *frame)
+{
+	ktest_abort("abort from an interrupt handler");
+}
+
+static void case_abort_in_interrupt(struct ktest *t)
+{
+	set_system_vector(IRQ_SELFTEST_VECTOR, aborting_vector_handler);
+	lapic_send_ipi(lapic_id(), IRQ_SELFTEST_VECTOR);
+	mdelay(100);
+}
+
+static void test_abort_in_handler_fails_only_its_case(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_abort_in_interrupt);
+	struct ktest result;
+	const char *reason;
+	uint64_t ticks;
+
+	if (apic_mode == APIC_MODE_NONE) {
+		ktest_skip(t, "no local APIC");
+		return;
+	}
+	KEXPECT_EQ(t, ktest_run_nested(&c, &result, &reason), 1);
+	set_system_vector(IRQ_SELFTEST_VECTOR, NULL);
+	KEXPECT_STREQ(t, reason, "abort from an interrupt handler");
+	/* Out of interrupt context, interrupts on, the vector EOI'd, the tick still coming. */
+	KEXPECT_FALSE(t, in_irq());
+	KEXPECT_FALSE(t, irqs_disabled());
+	KEXPECT_FALSE(t, lapic_vector_in_service(IRQ_SELFTEST_VECTOR));
+	ticks = jiffies;
+	if (apic_timer_khz)
+		KEXPECT_TRUE(t, wait_for_change(&jiffies, ticks, 1000));
 }
 
 static void test_spurious_vectors_counted_not_eoied(struct ktest *t)
@@ -345,9 +419,11 @@ static void test_udelay_waits_at_least_promised(struct ktest *t)
 KTEST_SUITE(apic,
 	    KTEST_CASE(test_interrupts_enabled_after_init),
 	    KTEST_CASE(test_timer_ticks_at_calibrated_rate),
+	    KTEST_CASE(test_timer_counts_at_calibrated_rate),
 	    KTEST_CASE(test_code_with_interrupts_on_sees_the_tick),
 	    KTEST_CASE(test_oneshot_fires_once),
 	    KTEST_CASE(test_self_ipi_delivered_and_eoied),
+	    KTEST_CASE(test_abort_in_handler_fails_only_its_case),
 	    KTEST_CASE(test_spurious_vectors_counted_not_eoied),
 	    KTEST_CASE(test_apic_error_interrupt_counted),
 	    KTEST_CASE(test_self_nmi_handled_and_unknown_reported),
