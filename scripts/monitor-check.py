@@ -175,12 +175,15 @@ def serial_session(s):
     answer = run(s, "help")
     for name in ("kmalloc", "cache create", "fragmap", "verify", "held", "halt"):
         expect(re.search(r"^  %s " % name, answer, re.M), "help lists %s" % name, answer)
+    long_lines = [l for l in answer.split("\n") if len(l) > 79]
+    expect(not long_lines, "help fits 80 columns", "\n".join(long_lines))
     answer = run(s, "help cache free")
     expect("usage: cache free [--force] NAME ADDR" in answer, "help CMD shows the usage", answer)
 
     # Bad input: one line each, nothing changes (checked by held and verify below).
     refused(s, "frobnicate 1 2", r"^frobnicate: unknown command \(type 'help'")
     refused(s, "kmalloc", r"^usage: kmalloc SIZE \[GFP\]$")
+    refused(s, "cache", r"^cache: say which: cache create, alloc, free, destroy")
     refused(s, "kmalloc 1 2 3", r"^usage: kmalloc")
     refused(s, "kmalloc 12x", r"^kmalloc: '12x' is not a number")
     refused(s, "kmalloc 0", r"^kmalloc: SIZE 0 is out of range")

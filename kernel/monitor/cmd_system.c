@@ -13,6 +13,26 @@
 #include "../../mm/slab.h"
 #include "commands.h"
 
+/* Print @text indented by two spaces, broken at spaces into lines of at most 76 columns. */
+static void print_wrapped(const char *text)
+{
+	while (*text) {
+		size_t length = strlen(text), cut = length;
+
+		if (length > 74) {
+			cut = 74;
+			while (cut && text[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = 74;
+		}
+		pr_info("  %.*s\n", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
 COMMAND(help)
 {
 	const struct monitor_command *c;
@@ -21,19 +41,32 @@ COMMAND(help)
 	if (argc == 0) {
 		for (size_t i = 0; i < monitor_command_count; i++) {
 			c = &monitor_commands[i];
-			pr_info("  %-13s %-26s %s\n", c->name, c->arguments, c->summary);
+			char usage[48];
+
+			snprintf(usage, sizeof(usage), "%s %s", c->name, c->arguments);
+			pr_info("  %-38s %s\n", usage, c->summary);
 		}
-		pr_info("Numbers are decimal or 0x hex, with an optional K/M/G suffix. Keys: Backspace, "
-			"Ctrl-U (erase line), Ctrl-C (abandon line), Up/Down (history).\n");
+		pr_info("Numbers: decimal or 0x hex, optional K/M/G suffix.  'help CMD' says more.\n");
+		pr_info("Keys: Backspace, Ctrl-U erase line, Ctrl-C abandon line, Up/Down history.\n");
 		return;
 	}
 	c = command_find(monitor_commands, monitor_command_count, argv, argc, &name_words);
+	if (argc == 1 && !c) {
+		char group[96];
+
+		if (command_group(monitor_commands, monitor_command_count, argv[0], group, sizeof(group))) {
+			pr_info("%s: %s (help %s NAME for one)\n", argv[0], group, argv[0]);
+			return;
+		}
+	}
 	if (!c || name_words != argc) {
 		monitor_refuse("help", "no command '%s%s%s' (type 'help' for the list)", argv[0],
 			       argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 		return;
 	}
 	pr_info("usage: %s%s%s\n  %s\n", c->name, c->arguments[0] ? " " : "", c->arguments, c->summary);
+	if (c->details)
+		print_wrapped(c->details);
 }
 
 COMMAND(test)

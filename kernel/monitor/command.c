@@ -61,6 +61,26 @@ const struct monitor_command *command_find(const struct monitor_command *table, 
 	return best;
 }
 
+size_t command_group(const struct monitor_command *table, size_t entries, const char *word,
+		     char *out, size_t size)
+{
+	size_t length = strlen(word), found = 0, used = 0;
+
+	if (size)
+		out[0] = '\0';
+	for (size_t i = 0; i < entries; i++) {
+		const char *name = table[i].name;
+
+		if (strncmp(name, word, length) != 0 || name[length] != ' ')
+			continue;
+		if (used < size)
+			used += (size_t)snprintf(out + used, size - used, "%s%s", found ? ", " : "",
+						 name + length + 1);
+		found++;
+	}
+	return found;
+}
+
 bool command_check_arguments(const struct monitor_command *c, int argc, char *message, size_t size)
 {
 	if (argc >= c->min_args && argc <= c->max_args)

@@ -21,7 +21,8 @@
 struct monitor_command {
 	const char *name;       /* may hold a space: "cache create" is two words */
 	const char *arguments;  /* synopsis of the arguments, "" if none */
-	const char *summary;    /* one line */
+	const char *summary;    /* a few words: `help` lists every command in 80 columns */
+	const char *details;    /* more for `help CMD`, or NULL */
 	int min_args, max_args; /* words after the name */
 	void (*run)(int argc, char **argv);     /* argv[0] is the first argument */
 };
@@ -41,6 +42,14 @@ int split_words(char *line, char **words, int max);
  */
 const struct monitor_command *command_find(const struct monitor_command *table, size_t entries,
 					   char **words, int count, int *name_words);
+
+/*
+ * command_group - the two-word commands whose first word is @word, as
+ * "create, alloc, free" in @out (for a user who typed only "cache").
+ * Return: how many there are (0: @word starts no two-word command).
+ */
+size_t command_group(const struct monitor_command *table, size_t entries, const char *word,
+		     char *out, size_t size);
 
 /*
  * command_check_arguments - is @argc a valid number of arguments for @c?

@@ -91,6 +91,11 @@ static void run_line(char *line)
 		return;
 	}
 	c = command_find(monitor_commands, monitor_command_count, words, count, &name_words);
+	if (!c && command_group(monitor_commands, monitor_command_count, words[0], message,
+				sizeof(message))) {
+		monitor_refuse(words[0], "say which: %s %s (see 'help')", words[0], message);
+		return;
+	}
 	if (!c) {
 		monitor_refuse(words[0], "unknown command (type 'help' for the list)");
 		return;
@@ -122,8 +127,22 @@ static bool drain(struct input_ring *ring, struct key_decoder *decoder, char *li
 	return false;
 }
 
+/* Say once per line if typed bytes were lost to a full ring (a paste while a command ran). */
+static void report_dropped(void)
+{
+	static uint64_t reported;
+	uint64_t dropped = serial_ring.dropped + keyboard_ring.dropped;
+
+	if (dropped != reported) {
+		pr_warn("monitor: %llu typed bytes lost (input arrived faster than it was read)\n",
+			(unsigned long long)(dropped - reported));
+		reported = dropped;
+	}
+}
+
 static void read_line(char *line, size_t size)
 {
+	report_dropped();
 	console_print_raw(PROMPT, sizeof(PROMPT) - 1);
 	for (;;) {
 		if (drain(&serial_ring, &serial_decoder, line, size) ||

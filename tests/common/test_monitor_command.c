@@ -14,10 +14,10 @@ static void run_nothing(int argc, char **argv)
 }
 
 static const struct monitor_command table[] = {
-	{ "cache", "", "", 0, 0, run_nothing },
-	{ "cache alloc", "NAME", "", 1, 1, run_nothing },
-	{ "cache create", "NAME SIZE [ALIGN]", "", 2, 3, run_nothing },
-	{ "kmalloc", "SIZE [GFP]", "", 1, 2, run_nothing },
+	{ "cache", "", "", NULL, 0, 0, run_nothing },
+	{ "cache alloc", "NAME", "", NULL, 1, 1, run_nothing },
+	{ "cache create", "NAME SIZE [ALIGN]", "", NULL, 2, 3, run_nothing },
+	{ "kmalloc", "SIZE [GFP]", "", NULL, 1, 2, run_nothing },
 };
 
 static void test_split_words(struct ktest *t)
@@ -51,6 +51,24 @@ static void test_command_find(struct ktest *t)
 	/* A prefix of a name is not the name. */
 	KEXPECT_NULL(t, command_find(table, 4, prefix, 1, &used));
 	KEXPECT_EQ(t, used, 0);
+}
+
+static void test_command_group(struct ktest *t)
+{
+	static const struct monitor_command group[] = {
+		{ "cache create", "", "", NULL, 0, 0, run_nothing },
+		{ "kmalloc", "", "", NULL, 0, 0, run_nothing },
+		{ "cache free", "", "", NULL, 0, 0, run_nothing },
+		{ "cachet x", "", "", NULL, 0, 0, run_nothing },
+	};
+	char out[32];
+
+	KEXPECT_EQ(t, command_group(group, 4, "cache", out, sizeof(out)), 2);
+	KEXPECT_STREQ(t, out, "create, free");
+	KEXPECT_EQ(t, command_group(group, 4, "kmalloc", out, sizeof(out)), 0);
+	KEXPECT_STREQ(t, out, "");
+	KEXPECT_EQ(t, command_group(group, 4, "cache", out, 8), 2);   /* truncated, terminated */
+	KEXPECT_STREQ(t, out, "create,");
 }
 
 static void test_command_arguments(struct ktest *t)
@@ -122,4 +140,4 @@ static void test_parse_gfp(struct ktest *t)
 }
 
 KTEST_SUITE(monitor_command, KTEST_CASE(test_split_words), KTEST_CASE(test_command_find),
-	    KTEST_CASE(test_command_arguments), KTEST_CASE(test_parse_u64), KTEST_CASE(test_parse_gfp));
+	    KTEST_CASE(test_command_group), KTEST_CASE(test_command_arguments), KTEST_CASE(test_parse_u64), KTEST_CASE(test_parse_gfp));
