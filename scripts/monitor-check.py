@@ -189,6 +189,7 @@ def serial_session(s):
     refused(s, "kmalloc 0", r"^kmalloc: SIZE 0 is out of range")
     refused(s, "kmalloc 99999999999999999999", r"is not a number")
     refused(s, "kmalloc 64 GFP_KERNAL", r"^kmalloc: 'GFP_KERNAL' is not a GFP flag")
+    refused(s, "alloc_pages 10 GFP_KERNEL|__GFP_NOFAIL", r"__GFP_NOFAIL is refused here")
     refused(s, "alloc_pages 11", r"^alloc_pages: ORDER 11 is out of range \(0\.\.10\)")
     refused(s, "slab no-such-cache", r"^slab: no cache called 'no-such-cache'")
     refused(s, "page 0xffffffffffff0000", r"^page: .* neither a frame number")

@@ -49,11 +49,17 @@ static bool parse_gfp_argument(const char *command, int argc, char **argv, int i
 	*gfp = GFP_KERNEL;
 	if (argc <= index)
 		return true;
-	if (parse_gfp(argv[index], gfp))
-		return true;
-	monitor_refuse(command, "'%s' is not a GFP flag combination (e.g. GFP_KERNEL|__GFP_ZERO)",
-		       argv[index]);
-	return false;
+	if (!parse_gfp(argv[index], gfp)) {
+		monitor_refuse(command, "'%s' is not a GFP flag combination (e.g. GFP_KERNEL|__GFP_ZERO)",
+			       argv[index]);
+		return false;
+	}
+	if (*gfp & __GFP_NOFAIL) {
+		/* With no reclaim, a __GFP_NOFAIL request that cannot be met panics (see gfp.h). */
+		monitor_refuse(command, "__GFP_NOFAIL is refused here: when memory runs out it panics");
+		return false;
+	}
+	return true;
 }
 
 /* Remember @address, or give it back with @undo if the list is full. Return: false if full. */
@@ -166,6 +172,11 @@ COMMAND(kfree)
 	if (held_find(&held, -1, address) || !kfree_force_is_safe(address, &why)) {
 		monitor_refuse("kfree", "refused even with --force: %#llx %s", (unsigned long long)address,
 			       why ? why : "is held by this monitor under another call");
+		return;
+	}
+	if (ZERO_OR_NULL_PTR((void *)address)) {
+		pr_info("kfree(%#llx): kfree of NULL or ZERO_SIZE_PTR does nothing\n",
+			(unsigned long long)address);
 		return;
 	}
 	pr_info("kfree(%#llx) forced; the allocator says:\n", (unsigned long long)address);

@@ -156,6 +156,16 @@ static const struct {
 
 #define GFP_NAME_COUNT (sizeof(gfp_names) / sizeof(gfp_names[0]))
 
+/* Every bit some name above stands for: a number may use only these. */
+static gfp_t gfp_known_bits(void)
+{
+	gfp_t bits = 0;
+
+	for (size_t i = 0; i < GFP_NAME_COUNT; i++)
+		bits |= gfp_names[i].flags;
+	return bits;
+}
+
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -205,7 +215,7 @@ bool parse_gfp(const char *text, gfp_t *gfp)
 				return false;
 			memcpy(number, p, length);
 			number[length] = '\0';
-			if (!parse_u64(number, &value) || value > 0xffffffffu)
+			if (!parse_u64(number, &value) || (value & ~(uint64_t)gfp_known_bits()))
 				return false;
 			flags |= (gfp_t)value;
 		}

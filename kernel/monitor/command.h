@@ -68,8 +68,9 @@ bool parse_u64(const char *text, uint64_t *value);
 /*
  * parse_gfp - GFP flags by name, joined with '|': GFP_KERNEL, GFP_ATOMIC,
  * GFP_NOWAIT, GFP_DMA, GFP_DMA32, __GFP_ZERO, __GFP_NOWARN, __GFP_HIGH,
- * __GFP_COMP, __GFP_NOFAIL (names are case-insensitive and the GFP_ /
- * __GFP_ prefix may be left out: "kernel|zero"), or a number.
+ * __GFP_COMP, __GFP_NOFAIL, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM,
+ * __GFP_KSWAPD_RECLAIM (names are case-insensitive and the GFP_ / __GFP_
+ * prefix may be left out: "kernel|zero"), or a number made of those bits.
  * Return: false if a part is not a known flag.
  */
 bool parse_gfp(const char *text, gfp_t *gfp);

@@ -127,6 +127,7 @@ static void test_parse_gfp(struct ktest *t)
 	KEXPECT_FALSE(t, parse_gfp("kernel|", &gfp));
 	KEXPECT_FALSE(t, parse_gfp("|kernel", &gfp));
 	KEXPECT_FALSE(t, parse_gfp("0x100000000", &gfp));
+	KEXPECT_FALSE(t, parse_gfp("kernel|0x2", &gfp));     /* a bit no flag stands for */
 	KEXPECT_UEQ(t, gfp, 77);            /* untouched by a refusal */
 
 	format_gfp(GFP_KERNEL | __GFP_ZERO, text, sizeof(text));
