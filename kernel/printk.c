@@ -119,6 +119,12 @@ void console_print_raw(const char *text, size_t length)
 	local_irq_restore(flags);
 }
 
+/*
+ * Written in chunks, the lock and interrupts given back between them: 64 KiB
+ * at 115200 baud takes seconds.  Text overwritten meanwhile is skipped.
+ */
+#define DMESG_CHUNK 128u
+
 void dmesg_print(void)
 {
 	uint64_t flags = local_irq_save();
@@ -130,12 +136,22 @@ void dmesg_print(void)
 	if (start)
 		while (start < end && log_buf[start++ % LOG_BUF_SIZE] != '\n')
 			;
-	while (start < end) {
-		size_t offset = start % LOG_BUF_SIZE;
-		size_t chunk = MIN(end - start, (uint64_t)(LOG_BUF_SIZE - offset));
+	for (;;) {
+		size_t offset, chunk;
 
+		if (log_next > LOG_BUF_SIZE && start < log_next - LOG_BUF_SIZE)
+			start = log_next - LOG_BUF_SIZE;
+		if (start >= end)
+			break;
+		offset = start % LOG_BUF_SIZE;
+		chunk = MIN(MIN(end - start, (uint64_t)(LOG_BUF_SIZE - offset)), (uint64_t)DMESG_CHUNK);
 		console_write(log_buf + offset, chunk);
 		start += chunk;
+		if (locked)
+			spin_unlock(&printk_lock);
+		local_irq_restore(flags);
+		flags = local_irq_save();
+		locked = spin_trylock(&printk_lock);
 	}
 	if (locked)
 		spin_unlock(&printk_lock);
