@@ -336,8 +336,13 @@ def serial_session(s):
                              ("page_poison off", r"page_poison: off")):
         answer = run(s, command)
         expect(re.search(pattern, answer), "%s answers (/%s/)" % (command, pattern), answer)
-    answer = run(s, "test monitor_*")
+    # A flood of typing while a command runs: the ring drops what does not fit (and
+    # says so), the input interrupt keeps coming, and the next line works.
+    s.serial.sendall(b"test monitor_*\r" + b"x" * 3000)
+    answer = s.read_until(PROMPT)
     expect(re.search(r"test: 0 failed", answer), "test monitor_* runs the suites", answer)
+    answer = s.type("\x15held\r")
+    expect("held: nothing" in answer, "the monitor still answers after a flood of input", answer)
     answer = run(s, "verify")
     expect("verify: all clean" in answer, "verify clean at the end", answer)
 
