@@ -367,7 +367,7 @@ clean:
 help:
 	@echo "make             build build/kernel.elf"
 	@echo "make iso         build build/ferrite.iso (BIOS + UEFI, CD or USB stick)"
-	@echo "make run         boot it in QEMU (FIRMWARE=bios|uefi MEM=256M ACCEL=tcg|kvm)"
+	@echo "make run         boot it in QEMU: self-tests, then the ferrite> prompt (FIRMWARE=bios|uefi MEM=256M ACCEL=tcg|kvm)"
 	@echo "make debug       boot paused, gdb stub on :1234; then 'make gdb' elsewhere"
 	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
 	@echo "make test-host   host tests only (ASan + UBSan)"
