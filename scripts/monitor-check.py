@@ -38,7 +38,7 @@ class Failure(Exception):
     pass
 
 
-class Session:
+class Machine:
     """QEMU running the ISO, with the serial port on a socket."""
 
     def __init__(self, iso, log_path, extra, timeout):
@@ -169,7 +169,7 @@ def vmalloc_used(s):
     return int(m.group(1)), int(m.group(2))
 
 
-def serial_session(s):
+def serial_script(s):
     s.read_until(PROMPT, 60)
 
     answer = run(s, "help")
@@ -413,7 +413,7 @@ def screen_text(ppm, font_path):
     return lines
 
 
-def keyboard_session(s, dump, font):
+def keyboard_script(s, dump, font):
     s.read_until(PROMPT, 60)
     sendkeys(s, "kmalloc 100\n")
     answer = s.read_until(PROMPT)
@@ -455,20 +455,20 @@ def main():
         print("monitor-check.py: --iso and --log are required", file=sys.stderr)
         return 2
     extra = ["--firmware", "uefi"] if mode == "keyboard" else []
-    session = None
+    machine = None
     try:
-        session = Session(iso, log, extra, timeout)
+        machine = Machine(iso, log, extra, timeout)
         if mode == "serial":
-            serial_session(session)
+            serial_script(machine)
         else:
-            keyboard_session(session, options["--screendump"],
+            keyboard_script(machine, options["--screendump"],
                              os.path.join(HERE, "..", "kernel", "font8x16.c"))
     except Failure as failure:
         print("monitor-check.py %s: FAILED after %d checks: %s" % (mode, checks, failure))
         return 1
     finally:
-        if session:
-            session.close()
+        if machine:
+            machine.close()
     print("monitor-check.py %s: %d checks passed" % (mode, checks))
     return 0
 
