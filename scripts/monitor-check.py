@@ -103,7 +103,7 @@ class Machine:
         s.settimeout(2)
         for command in commands:
             s.sendall((command + "\n").encode())
-        time.sleep(0.2)
+        time.sleep(0.1)
         try:
             while s.recv(65536):
                 pass
@@ -426,6 +426,16 @@ def keyboard_script(s, dump, font):
     s.qemu_monitor(["sendkey up 20", "sendkey ret 20"])
     answer = s.read_until(PROMPT)
     expect("held: 1 allocations" in answer, "the up arrow recalls the line", answer)
+    # Ctrl-U erases the typed line, Ctrl-C abandons one; Shift gives capitals and symbols.
+    s.qemu_monitor(["sendkey %s 20" % k for k in ("x", "y", "ctrl-u", "i", "r", "q", "s", "ret")])
+    answer = s.read_until(PROMPT)
+    expect(re.search(r"^\s*1:\s+[1-9]\d*\s+IO-APIC\s+1-edge\s+i8042", answer, re.M),
+           "Ctrl-U on the keyboard, and irqs counts IRQ 1", answer)
+    s.qemu_monitor(["sendkey %s 20" % k for k in ("h", "a", "l", "t", "ctrl-c")])
+    s.read_until(PROMPT)
+    sendkeys(s, "pt Q_\n")
+    answer = s.read_until(PROMPT)
+    expect("pt: 'Q_' is not a number" in answer, "Shift on the keyboard (a capital, '_')", answer)
     sendkeys(s, "verify\n")
     answer = s.read_until(PROMPT)
     expect("verify: all clean" in answer, "verify typed on the keyboard", answer)
