@@ -2,8 +2,8 @@
 /*
  * TSC calibration.  Busy loops run at wildly different speeds (the same
  * loop took 1 s after OVMF and 80 s after SeaBIOS under emulation), so the
- * TSC is measured against the PIT's fixed 1.193182 MHz clock instead: the
- * lowest of five 10 ms runs, as a stall can only make a run read high.
+ * TSC is measured against the PIT's fixed 1.193182 MHz clock instead
+ * (pit_calibrate: PIT counts read between two TSC reads, ~30 ms apart).
  */
 #include <asm/cpu.h>
 #include <asm/pit.h>
@@ -13,34 +13,9 @@
 uint64_t tsc_khz;
 uint64_t tsc_boot;
 
-#define CALIBRATION_MS 10
-#define CALIBRATION_RUNS 5
-#define POLL_LIMIT 5000000u
-/* 10 ms at 10 GHz, twenty times over: a PIT that never counts gives up in well under a second. */
-#define CYCLE_LIMIT 2000000000ull
-
-/*
- * One run: TSC ticks per millisecond over CALIBRATION_MS of PIT channel 2.
- * The TSC is read before the PIT starts and after it is seen expired, so a
- * stall anywhere (an emulator's thread descheduled, an SMI) only ever adds
- * ticks: the smallest of several runs is the best.  Return: 0 on failure.
- */
-static uint64_t pit_measure_khz(void)
+static uint64_t read_tsc(void)
 {
-	uint64_t start, end;
-	uint32_t polls = 0;
-
-	start = rdtsc();
-	pit_oneshot_start(CALIBRATION_MS * 1000);
-	while (!pit_oneshot_expired()) {
-		if (++polls > POLL_LIMIT || rdtsc() - start > CYCLE_LIMIT)
-			return 0;
-		cpu_relax();
-	}
-	end = rdtsc();
-	if (end <= start)
-		return 0;
-	return (end - start) / CALIBRATION_MS;
+	return rdtsc();
 }
 
 static uint64_t cpuid_khz(void)
@@ -52,14 +27,7 @@ static uint64_t cpuid_khz(void)
 
 bool tsc_calibrate(void)
 {
-	uint64_t khz = 0;
-
-	for (int run = 0; run < CALIBRATION_RUNS; run++) {
-		uint64_t measured = pit_measure_khz();
-
-		if (measured && (!khz || measured < khz))
-			khz = measured;
-	}
+	uint64_t khz = pit_calibrate(read_tsc);
 
 	if (khz < 1000)
 		khz = cpuid_khz();
