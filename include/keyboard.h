@@ -39,4 +39,10 @@ size_t keyboard_translate(struct keyboard_state *state, uint8_t scancode, char *
  */
 bool keyboard_input_init(void (*receive)(uint8_t byte));
 
+/*
+ * keyboard_input_stop - give IRQ 1 back (keyboard_input_init() takes it
+ * again, without probing the controller twice).  Context: task context.
+ */
+void keyboard_input_stop(void);
+
 #endif

@@ -21,4 +21,10 @@ bool serial_init(void);
  */
 bool serial_input_init(void (*receive)(uint8_t byte));
 
+/*
+ * serial_input_stop - turn the receive interrupt off and give IRQ 4 back
+ * (serial_input_init() takes it again).  Context: task context.
+ */
+void serial_input_stop(void);
+
 #endif

@@ -39,6 +39,7 @@
 
 static void (*deliver)(uint8_t byte);
 static struct keyboard_state keyboard_state;
+static bool controller_ready;   /* probed and configured once */
 
 static bool wait_input_empty(void)
 {
@@ -97,10 +98,10 @@ static irqreturn_t keyboard_interrupt(int irq, void *dev)
 	return any ? IRQ_HANDLED : IRQ_NONE;
 }
 
-bool keyboard_input_init(void (*receive)(uint8_t byte))
+/* Find the controller and set it up: keyboard IRQ on, translation on, mouse port off. */
+static bool controller_setup(void)
 {
 	uint8_t config;
-	int error;
 
 	if (inb(I8042_STATUS) == 0xff) {
 		pr_info("i8042: no controller (status port reads 0xff); no keyboard input\n");
@@ -117,21 +118,40 @@ bool keyboard_input_init(void (*receive)(uint8_t byte))
 	if (!send_command(CMD_WRITE_CONFIG) || !wait_input_empty())
 		goto no_answer;
 	outb(I8042_DATA, config);
-	deliver = receive;
-	error = request_irq(1, keyboard_interrupt, 0, "i8042", &keyboard_state);
-	if (error) {
-		pr_warn("i8042: IRQ 1 unavailable (%d); no keyboard input\n", error);
-		return false;
-	}
 	if (!send_command(CMD_ENABLE_KEYBOARD))
-		goto no_answer_irq;
+		goto no_answer;
 	flush_output();
 	pr_info("i8042: keyboard on IRQ 1, scancode set 1 (translated)\n");
 	return true;
 
-no_answer_irq:
-	free_irq(1, &keyboard_state);
 no_answer:
 	pr_warn("i8042: the controller does not answer; no keyboard input\n");
 	return false;
+}
+
+bool keyboard_input_init(void (*receive)(uint8_t byte))
+{
+	int error;
+
+	if (!controller_ready && !controller_setup())
+		return false;
+	controller_ready = true;
+	keyboard_state = (struct keyboard_state){ 0 };
+	deliver = receive;
+	error = request_irq(1, keyboard_interrupt, 0, "i8042", &keyboard_state);
+	if (error) {
+		pr_warn("i8042: IRQ 1 unavailable (%d); no keyboard input\n", error);
+		deliver = NULL;
+		return false;
+	}
+	flush_output();
+	return true;
+}
+
+void keyboard_input_stop(void)
+{
+	if (!deliver)
+		return;
+	free_irq(1, &keyboard_state);
+	deliver = NULL;
 }

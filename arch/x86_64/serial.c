@@ -138,3 +138,12 @@ bool serial_input_init(void (*receive)(uint8_t byte))
 	outb(COM1 + UART_IER, IER_RECEIVED_DATA);
 	return true;
 }
+
+void serial_input_stop(void)
+{
+	if (!deliver)
+		return;
+	outb(COM1 + UART_IER, 0);
+	free_irq(4, &com1_present);
+	deliver = NULL;
+}

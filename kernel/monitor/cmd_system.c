@@ -71,15 +71,21 @@ COMMAND(help)
 
 COMMAND(test)
 {
-	unsigned failed = ktest_run_all(argc ? argv[0] : "*");
+	unsigned failed;
 
+	monitor_release_input();
+	failed = ktest_run_all(argc ? argv[0] : "*");
+	monitor_reclaim_input();
 	pr_info("test: %u failed\n", failed);
 }
 
 COMMAND(bench)
 {
-	unsigned failed = bench_run_all(argc ? argv[0] : "*");
+	unsigned failed;
 
+	monitor_release_input();
+	failed = bench_run_all(argc ? argv[0] : "*");
+	monitor_reclaim_input();
 	pr_info("bench: %u failed\n", failed);
 }
 

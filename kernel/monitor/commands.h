@@ -23,6 +23,15 @@ void monitor_refuse(const char *command, const char *fmt, ...) __attribute__((fo
 bool monitor_number(const char *command, const char *what, const char *text, uint64_t min,
 		    uint64_t max, uint64_t *value);
 
+/*
+ * monitor_release_input - give the serial and keyboard interrupts back
+ * while the self-tests or benchmarks run (their interrupt tests take those
+ * IRQs); monitor_reclaim_input() takes them again.  Keys typed meanwhile
+ * are lost.
+ */
+void monitor_release_input(void);
+void monitor_reclaim_input(void);
+
 #define COMMAND(name) void cmd_##name(int argc, char **argv)
 
 /* cmd_inspect.c */

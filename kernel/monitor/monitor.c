@@ -28,6 +28,7 @@
 #define PROMPT "ferrite> "
 
 static struct input_ring serial_ring, keyboard_ring;
+static bool serial_input, keyboard_input;     /* the devices the monitor holds */
 static struct key_decoder serial_decoder, keyboard_decoder;
 static struct line_editor editor;
 
@@ -156,11 +157,34 @@ static void read_line(char *line, size_t size)
 	}
 }
 
+void monitor_release_input(void)
+{
+	if (serial_input)
+		serial_input_stop();
+	if (keyboard_input)
+		keyboard_input_stop();
+}
+
+void monitor_reclaim_input(void)
+{
+	if (serial_input && !serial_input_init(serial_receive))
+		serial_input = false;
+	if (keyboard_input && !keyboard_input_init(keyboard_receive))
+		keyboard_input = false;
+	if (!serial_input && !keyboard_input) {
+		pr_err("monitor: the input devices could not be taken back; halting\n");
+		cpu_halt_forever();
+	}
+}
+
 void monitor_run(void)
 {
 	bool serial = serial_input_init(serial_receive);
 	bool keyboard = keyboard_input_init(keyboard_receive);
 	char line[LINE_MAX + 1];
+
+	serial_input = serial;
+	keyboard_input = keyboard;
 
 	line_editor_init(&editor, echo, NULL);
 	local_irq_enable();
