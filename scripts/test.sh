@@ -297,6 +297,30 @@ run_screen() {
 	fi
 }
 
+# run_monitor MODE: the monitor driven over the serial port (MODE serial) or
+# the PS/2 keyboard with a screendump read back (MODE keyboard, under UEFI);
+# scripts/monitor-check.py has the script of commands and expected answers.
+run_monitor() {
+	local name=monitor-$1 log=$LOGS/monitor-$1.log status passed
+	selected "$name" || return 0
+	echo "== $name"
+	if ! make -s "$BUILD/ferrite-test-monitor.iso" > "$LOGS/$name.build.log" 2>&1; then
+		record "$name" 0 1 "the monitor ISO did not build"
+		return
+	fi
+	timeout --foreground -k 5 120 scripts/monitor-check.py "$1" --iso "$BUILD/ferrite-test-monitor.iso" \
+		--log "$log" --screendump "$BUILD/monitor-keyboard.ppm" --timeout 60 > "$LOGS/$name.check.log" 2>&1
+	status=$?
+	passed=$(sed -n 's/.*: \([0-9]*\) checks passed$/\1/p' "$LOGS/$name.check.log")
+	if [ $status -eq 0 ] && [ -n "$passed" ]; then
+		record "$name" "$passed" 0 "transcript: $log"
+	else
+		echo "--- $name failed:" >&2
+		tail -n 20 "$LOGS/$name.check.log" >&2
+		record "$name" 0 1 "see $LOGS/$name.check.log"
+	fi
+}
+
 run_bochs() {
 	local name=bochs-bios-cd log=$LOGS/bochs-bios-cd.log status attempt
 	selected "$name" || return 0
@@ -374,6 +398,8 @@ run_default() {
 	run_bad_cmdline
 	run_screen
 	run_gdb
+	run_monitor serial
+	run_monitor keyboard
 	run_bochs
 }
 
