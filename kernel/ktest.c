@@ -162,6 +162,14 @@ static void check_lock_reports(struct ktest *t, unsigned long reports, unsigned 
 	}
 }
 
+/*
+ * A case aborted from inside an interrupt handler leaves interrupt context
+ * behind; the interrupt code (<irq.h>) provides the real clean-up.
+ */
+__attribute__((weak)) void irq_abort_cleanup(void)
+{
+}
+
 /* Run one case under the jump buffer. Return: its outcome in @t. */
 static void run_case(const struct ktest_suite *suite, const struct ktest_case *c, struct ktest *t)
 {
@@ -172,10 +180,12 @@ static void run_case(const struct ktest_suite *suite, const struct ktest_case *c
 	*t = (struct ktest){ .suite = suite->name, .name = c->name };
 	abort_reason = NULL;
 	current_test = t;
-	if (jump_save(&case_exit) == 0)
+	if (jump_save(&case_exit) == 0) {
 		c->run(t);
-	else
+	} else {
+		irq_abort_cleanup();
 		ktap("        # %s: aborted: %s\n", c->name, abort_reason);
+	}
 	current_test = NULL;
 	if (abort_reason)
 		t->failures++;

@@ -17,6 +17,7 @@
 #include <hardirq.h>
 #include <kernel.h>
 #include <ktest.h>
+#include <nmi.h>
 #include <printk.h>
 #include <shutdown.h>
 #include <spinlock.h>
@@ -78,6 +79,7 @@ static void print_page_fault_bits(uint64_t error)
 
 void backtrace_from(uint64_t rip, uint64_t rbp)
 {
+	unsigned int switched_stacks = 0;
 	char sym[96];
 
 	pr_emerg("Call trace:\n");
@@ -95,7 +97,11 @@ void backtrace_from(uint64_t rip, uint64_t rbp)
 			break;
 		pr_emerg(" [<%016llx>] %s\n", (unsigned long long)return_address,
 			 symbol_format(return_address - 1, sym, sizeof(sym)));
-		if (next_rbp <= rbp)
+		/*
+		 * Frames grow upward; an interrupt handler's chain goes on, once,
+		 * into the stack it interrupted (call_on_stack), wherever that is.
+		 */
+		if (next_rbp <= rbp && switched_stacks++)
 			break;
 		rbp = next_rbp;
 	}
@@ -169,7 +175,13 @@ static bool fixup_applies(uint64_t vector)
 
 void exception_dispatch(struct trap_frame *f)
 {
-	uint64_t fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
+	uint64_t fixup;
+
+	if (f->vector == X86_NMI) {
+		nmi_dispatch(f);
+		return;
+	}
+	fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
 
 	assert_irqs_disabled();
 	if (!fixup && fixup_applies(f->vector))
@@ -193,7 +205,7 @@ void exception_dispatch(struct trap_frame *f)
 		cpu_halt_forever();
 	}
 	exception_report(f);
-	if (f->vector == X86_NMI || f->vector == X86_BP) {
+	if (f->vector == X86_BP) {
 		nesting--;
 		return;
 	}
