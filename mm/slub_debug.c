@@ -397,7 +397,7 @@ bool slab_object_is_free(struct kmem_cache *s, struct page *slab, const void *ob
 	bool found;
 
 	spin_lock_irqsave(&s->lock, flags);
-	found = chain_holds(s, slab, slab->freelist, object);
+	found = chain_holds(s, slab, slab_freelist(slab), object);
 	for (int cpu = 0; cpu < NR_CPUS && !found; cpu++)
 		if (s->cpu_slab[cpu].slab == slab)
 			found = chain_holds(s, slab, s->cpu_slab[cpu].freelist, object);
@@ -415,30 +415,36 @@ static void print_one_slab(struct kmem_cache *s, struct page *slab)
 			owner = cpu;
 			cpu_free = count_chain(s, slab, s->cpu_slab[cpu].freelist);
 		}
+	/* A CPU's (frozen) slab counts all its objects in use; the free ones are on its two chains. */
 	if (owner >= 0)
 		pr_info("  slab %p  inuse %3u/%-3u  freelist %p (%u free)  cpu %d slab: freelist %p "
 			"(%u free)\n", buddy_page_address(s->allocator->buddy, slab),
-			slab->inuse - cpu_free, slab->objects, slab->freelist,
-			count_chain(s, slab, slab->freelist), owner, s->cpu_slab[owner].freelist, cpu_free);
+			slab->inuse - cpu_free - count_chain(s, slab, slab_freelist(slab)), slab->objects,
+			slab_freelist(slab), count_chain(s, slab, slab_freelist(slab)), owner,
+			s->cpu_slab[owner].freelist, cpu_free);
 	else
 		pr_info("  slab %p  inuse %3u/%-3u  freelist %p (%u free)\n",
 			buddy_page_address(s->allocator->buddy, slab), slab->inuse, slab->objects,
-			slab->freelist, count_chain(s, slab, slab->freelist));
+			slab_freelist(slab), count_chain(s, slab, slab_freelist(slab)));
 }
 
 void slab_print_cache(struct kmem_cache *s)
 {
 	struct buddy *b = s->allocator->buddy;
 	unsigned long shown = 0;
-	uint64_t flags;
+	uint64_t flags, allocations = 0, frees = 0;
 
+	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+		allocations += s->cpu_slab[cpu].allocations;
+		frees += s->cpu_slab[cpu].frees;
+	}
 	pr_info("cache %s: object %u bytes, stride %u, align %u, %u objects per slab of %lu KiB "
 		"(order %u), free pointer at +%u, flags %#x%s\n", s->name, s->object_size, s->stride,
 		s->align, s->objects, (PAGE_SIZE << s->order) / 1024, s->order, s->free_offset,
 		s->flags, (s->flags & SLAB_DEBUG_FLAGS) ? " (debug)" : "");
 	pr_info("  %lu slabs, %lu partial (%lu empty); %llu allocations, %llu frees, %llu refused "
 		"frees\n", s->slabs, s->partial_count, s->empty_count,
-		(unsigned long long)s->allocations, (unsigned long long)s->frees,
+		(unsigned long long)allocations, (unsigned long long)frees,
 		(unsigned long long)s->bad_frees);
 	spin_lock_irqsave(&s->lock, flags);
 	for (uint64_t pfn = b->memmap_start_pfn; pfn < b->memmap_end_pfn;) {
@@ -481,5 +487,7 @@ bool slab_free_is_refused(struct kmem_cache *s, const void *object)
 	c = this_cpu_ptr(s->cpu_slab);
 	if (slab == c->slab)
 		return object == c->freelist;
-	return object == slab->freelist || slab->inuse == 0;
+	if (slab_frozen(slab))          /* another CPU's: its remote chain's head */
+		return object == slab_freelist(slab);
+	return object == slab_freelist(slab) || slab->inuse == 0;
 }
