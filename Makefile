@@ -164,6 +164,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_paging.c \
 	tests/kernel/test_random.c \
 	tests/kernel/test_slab.c \
+	tests/kernel/test_slab_smp.c \
 	tests/kernel/test_vmalloc.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
@@ -191,7 +192,7 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_slab_cache.c \
 	tests/host/test_slab_kmalloc.c \
 	tests/host/test_slab_misuse.c \
-	tests/host/test_slab_smp.c \
+	tests/host/test_slab_threads.c \
 	tests/host/test_slab_stress.c \
 	tests/host/arena.c \
 	tests/host/buddy_arena.c \
@@ -206,7 +207,7 @@ HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_
 HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
 HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
 # The threaded suites, a ktest= list (suite,suite).
-HOST_TSAN_SUITES := slab_smp
+HOST_TSAN_SUITES := slab_threads
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all

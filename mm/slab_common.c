@@ -14,7 +14,10 @@
  *
  * Locking: the allocator's lock guards its cache list; every walk of the
  * list holds it.  Lock order: the allocator's lock, then a cache's lock
- * (mm/slub.c), then the page allocator's zone lock.
+ * (mm/slub.c), then the page allocator's zone lock.  The allocator's lock
+ * is taken with interrupts on (never from an interrupt handler): a walk
+ * shrinks caches or reads their statistics, which waits for a cross call
+ * to every CPU, and a CPU spinning for the lock must still take that call.
  */
 #include <cmdline.h>
 #include <kernel.h>
@@ -110,7 +113,6 @@ struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name,
 				     void (*ctor)(void *object))
 {
 	struct kmem_cache *cache;
-	uint64_t irq;
 
 	/* Objects and alignments up to the largest slab (32 KiB); align a power of two. */
 	if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE * 4 || (align & (align - 1)) ||
@@ -123,9 +125,9 @@ struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name,
 		slab_backend_free(&a->cache_cache, cache, NULL);
 		goto fail;
 	}
-	spin_lock_irqsave(&a->lock, irq);
+	spin_lock(&a->lock);
 	list_add_tail(&cache->list, &a->caches);
-	spin_unlock_irqrestore(&a->lock, irq);
+	spin_unlock(&a->lock);
 	return cache;
 fail:
 	if (flags & SLAB_PANIC)
@@ -137,7 +139,6 @@ fail:
 bool slab_cache_destroy(struct slab_allocator *a, struct kmem_cache *cache)
 {
 	unsigned long in_use;
-	uint64_t irq;
 
 	if (!cache)
 		return true;
@@ -148,9 +149,9 @@ bool slab_cache_destroy(struct slab_allocator *a, struct kmem_cache *cache)
 		__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
 		return false;
 	}
-	spin_lock_irqsave(&a->lock, irq);
+	spin_lock(&a->lock);
 	list_del_init(&cache->list);
-	spin_unlock_irqrestore(&a->lock, irq);
+	spin_unlock(&a->lock);
 	slab_backend_free(&a->cache_cache, cache, NULL);
 	return true;
 }
@@ -284,11 +285,10 @@ static void print_waste(unsigned long per_mille, char *buf, size_t size)
 void slab_print_info(struct slab_allocator *a)
 {
 	struct list_head *node;
-	uint64_t irq;
 
 	pr_info("slabinfo: name                 active  total objsize stride per-slab order slabs "
 		"waste\n");
-	spin_lock_irqsave(&a->lock, irq);
+	spin_lock(&a->lock);
 	list_for_each(node, &a->caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -304,7 +304,7 @@ void slab_print_info(struct slab_allocator *a)
 			cache->objects, cache->order, stats.slabs, waste,
 			(cache->flags & SLAB_DEBUG_FLAGS) ? " debug" : "");
 	}
-	spin_unlock_irqrestore(&a->lock, irq);
+	spin_unlock(&a->lock);
 }
 
 /* ---- the Linux-named API over the kernel's instance ------------------------ */
@@ -422,20 +422,19 @@ const char *slab_check(struct kmem_cache *cache)
 void kmem_cache_shrink_all(void)
 {
 	struct list_head *node;
-	uint64_t irq;
 
-	spin_lock_irqsave(&kernel_slab.lock, irq);
+	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches)
 		slab_backend_shrink(list_entry(node, struct kmem_cache, list));
-	spin_unlock_irqrestore(&kernel_slab.lock, irq);
+	spin_unlock(&kernel_slab.lock);
 }
 
 uint64_t slab_pages(void)
 {
 	struct list_head *node;
-	uint64_t pages = 0, irq;
+	uint64_t pages = 0;
 
-	spin_lock_irqsave(&kernel_slab.lock, irq);
+	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -443,7 +442,7 @@ uint64_t slab_pages(void)
 		slab_backend_stats(cache, &stats);
 		pages += stats.bytes_used / PAGE_SIZE;
 	}
-	spin_unlock_irqrestore(&kernel_slab.lock, irq);
+	spin_unlock(&kernel_slab.lock);
 	return pages;
 }
 
@@ -468,6 +467,7 @@ void slab_print_proc_slabinfo(struct slab_allocator *a)
 	pr_info("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> "
 		": tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> "
 		"<num_slabs> <sharedavail>\n");
+	spin_lock(&a->lock);
 	list_for_each(node, &a->caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -478,4 +478,5 @@ void slab_print_proc_slabinfo(struct slab_allocator *a)
 			cache->objects, 1u << cache->order, 0u, 0u, 0u, stats.slabs - stats.empty,
 			stats.slabs, 0u);
 	}
+	spin_unlock(&a->lock);
 }

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The slab layer across real CPUs: objects allocated on one CPU and freed
+ * on another (remote frees, both ways), a double free of a remotely freed
+ * object, and kmem_cache_destroy while another CPU holds a slab of the
+ * cache.  The other CPU runs its part from its idle loop
+ * (smp_run_on_idle_cpu); each case needs a second CPU online and says so
+ * (a skip) when there is none.
+ */
+#include <asm/cpu.h>
+#include <buddy.h>
+#include <kernel.h>
+#include <ktest.h>
+#include <page_alloc.h>
+#include <printk.h>
+#include <slab.h>
+
+#include "../../mm/slab.h"
+
+#include "../common/byte_patterns.h"
+
+#if __has_include(<smp.h>)
+#include <smp.h>
+#define HAVE_SMP 1
+#else
+#define HAVE_SMP 0
+#endif
+
+#define REMOTE_OBJECTS 500
+#define OBJECT_SIZE 128
+
+struct remote_work {
+	struct kmem_cache *cache;
+	void **objects;
+	unsigned int count;
+	uint64_t corrupted;     /* objects whose contents were not what was written */
+	int done;               /* set (release) when the other CPU is through */
+};
+
+/* On the other CPU: allocate and fill. */
+static void remote_allocate(void *info)
+{
+	struct remote_work *work = info;
+
+	for (unsigned int i = 0; i < work->count; i++) {
+		work->objects[i] = kmem_cache_alloc(work->cache, GFP_KERNEL);
+		if (work->objects[i])
+			fill(work->objects[i], OBJECT_SIZE, (uint8_t)i);
+	}
+	__atomic_store_n(&work->done, 1, __ATOMIC_RELEASE);
+}
+
+/* On the other CPU: check and free. */
+static void remote_free(void *info)
+{
+	struct remote_work *work = info;
+
+	for (unsigned int i = 0; i < work->count; i++) {
+		if (!holds(work->objects[i], OBJECT_SIZE, (uint8_t)i))
+			work->corrupted++;
+		kmem_cache_free(work->cache, work->objects[i]);
+	}
+	__atomic_store_n(&work->done, 1, __ATOMIC_RELEASE);
+}
+
+/* Return: the first online CPU other than this one, or -1. */
+static int other_cpu(void)
+{
+#if HAVE_SMP
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		if (cpu != smp_processor_id())
+			return (int)cpu;
+#endif
+	return -1;
+}
+
+/* Run @func(@work) on CPU @cpu and wait for it. Return: false if it could not be handed over. */
+static bool run_on(struct ktest *t, int cpu, void (*func)(void *), struct remote_work *work)
+{
+#if HAVE_SMP
+	work->done = 0;
+	if (smp_run_on_idle_cpu((unsigned int)cpu, func, work) != 0) {
+		KEXPECT_TRUE(t, false);
+		return false;
+	}
+	while (!__atomic_load_n(&work->done, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	while (smp_idle_work_pending((unsigned int)cpu))
+		cpu_relax();
+	return true;
+#else
+	(void)t, (void)cpu, (void)func, (void)work;
+	return false;
+#endif
+}
+
+static bool need_two_cpus(struct ktest *t)
+{
+	if (other_cpu() >= 0)
+		return true;
+	ktest_skip(t, HAVE_SMP ? "one CPU online: no remote free to test"
+			       : "built without <smp.h>: one CPU");
+	return false;
+}
+
+/* Free pages once every cache gave back its empty slabs and the per-CPU lists are drained. */
+static uint64_t settled_free_pages(void)
+{
+	kmem_cache_shrink_all();
+	buddy_drain_pcp(&kernel_buddy);
+	return buddy_free_pages(&kernel_buddy);
+}
+
+/*
+ * The other CPU allocates, this one checks and frees them all (remote
+ * frees into the other CPU's frozen slab and into listed slabs); then
+ * the other way round.  Every cache checks out after each half.
+ */
+static void test_remote_frees_both_ways(struct ktest *t)
+{
+	static void *objects[REMOTE_OBJECTS];
+	struct remote_work work = { .objects = objects, .count = REMOTE_OBJECTS };
+	uint64_t reports = kernel_slab.reports, free_before;
+	int cpu;
+	struct slab_stats stats;
+
+	if (!need_two_cpus(t))
+		return;
+	cpu = other_cpu();
+	free_before = settled_free_pages();
+	work.cache = kmem_cache_create("ktest-remote", OBJECT_SIZE, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, work.cache);
+	KASSERT_TRUE(t, run_on(t, cpu, remote_allocate, &work));
+	for (unsigned int i = 0; i < REMOTE_OBJECTS; i++)
+		KASSERT_NOT_NULL(t, objects[i]);
+	slab_backend_stats(work.cache, &stats);
+	KEXPECT_UEQ(t, stats.objects_in_use, REMOTE_OBJECTS);
+	KEXPECT_UEQ(t, stats.cpu_slabs, 1);
+	KEXPECT_NULL(t, slab_check(work.cache));
+	for (unsigned int i = 0; i < REMOTE_OBJECTS; i++) {
+		KEXPECT_TRUE(t, holds(objects[i], OBJECT_SIZE, (uint8_t)i));
+		kmem_cache_free(work.cache, objects[i]);
+	}
+	KEXPECT_NULL(t, slab_check(work.cache));
+	slab_backend_stats(work.cache, &stats);
+	KEXPECT_UEQ(t, stats.objects_in_use, 0);
+
+	for (unsigned int i = 0; i < REMOTE_OBJECTS; i++) {
+		objects[i] = kmem_cache_alloc(work.cache, GFP_KERNEL);
+		KASSERT_NOT_NULL(t, objects[i]);
+		fill(objects[i], OBJECT_SIZE, (uint8_t)i);
+	}
+	KASSERT_TRUE(t, run_on(t, cpu, remote_free, &work));
+	KEXPECT_UEQ(t, work.corrupted, 0);
+	KEXPECT_NULL(t, slab_check(work.cache));
+	slab_backend_stats(work.cache, &stats);
+	KEXPECT_UEQ(t, stats.objects_in_use, 0);
+	KEXPECT_UEQ(t, stats.allocations, 2 * REMOTE_OBJECTS);
+	KEXPECT_UEQ(t, stats.frees, 2 * REMOTE_OBJECTS);
+	kmem_cache_destroy(work.cache);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports);
+	KEXPECT_UEQ(t, settled_free_pages(), free_before);
+}
+
+/* A second free of an object another CPU's slab got back remotely is reported; nothing breaks. */
+static void test_remote_double_free_reported(struct ktest *t)
+{
+	static void *objects[2];
+	struct remote_work work = { .objects = objects, .count = 2 };
+	uint64_t reports = kernel_slab.reports;
+	int cpu;
+
+	if (!need_two_cpus(t))
+		return;
+	cpu = other_cpu();
+	work.cache = kmem_cache_create("ktest-remote-twice", OBJECT_SIZE, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, work.cache);
+	KASSERT_TRUE(t, run_on(t, cpu, remote_allocate, &work));
+	KASSERT_TRUE(t, objects[0] && objects[1]);
+	kmem_cache_free(work.cache, objects[0]);
+	kmem_cache_free(work.cache, objects[0]);
+	KEXPECT_UEQ(t, work.cache->bad_frees, 1);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
+	KEXPECT_NULL(t, slab_check(work.cache));
+	kmem_cache_free(work.cache, objects[1]);
+	KEXPECT_NULL(t, slab_check(work.cache));
+	kmem_cache_destroy(work.cache);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
+}
+
+/* Destroying a cache while another CPU holds a (now empty) slab of it gives every page back. */
+static void test_destroy_reaches_the_other_cpu(struct ktest *t)
+{
+	static void *objects[1];
+	struct remote_work work = { .objects = objects, .count = 1 };
+	uint64_t reports = kernel_slab.reports, free_before;
+	int cpu;
+
+	if (!need_two_cpus(t))
+		return;
+	cpu = other_cpu();
+	free_before = settled_free_pages();
+	work.cache = kmem_cache_create("ktest-remote-destroy", OBJECT_SIZE, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, work.cache);
+	KASSERT_TRUE(t, run_on(t, cpu, remote_allocate, &work));
+	KASSERT_TRUE(t, run_on(t, cpu, remote_free, &work));
+	KEXPECT_NULL(t, slab_check(work.cache));
+	kmem_cache_destroy(work.cache);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports);
+	KEXPECT_UEQ(t, settled_free_pages(), free_before);
+}
+
+KTEST_SUITE(slab_smp,
+	    KTEST_CASE(test_remote_frees_both_ways),
+	    KTEST_CASE(test_remote_double_free_reported),
+	    KTEST_CASE(test_destroy_reaches_the_other_cpu));
