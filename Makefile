@@ -65,6 +65,7 @@ ARCH_SRCS := \
 	arch/x86_64/paging.c \
 	arch/x86_64/paging_init.c \
 	arch/x86_64/pat.c \
+	arch/x86_64/percpu.c \
 	arch/x86_64/ptdump.c \
 	arch/x86_64/serial.c \
 	arch/x86_64/tlb.c \

@@ -17,6 +17,7 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <mm.h>
+#include <percpu.h>
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
@@ -59,6 +60,7 @@ static void run_selftests(const char *glob, const char *bench_glob)
 
 void kernel_main(uint32_t magic, uint32_t info_phys)
 {
+	percpu_init_cpu(0);
 	serial_init();
 	tsc_calibrate();
 	gdt_init();

@@ -42,9 +42,15 @@ static uint8_t ist_for_vector(int vector)
 	}
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct idt_pointer pointer = { sizeof(idt) - 1, (uint64_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(pointer));
+}
+
+void idt_init(void)
+{
 
 	for (int v = 0; v < 32; v++) {
 		uint64_t handler = exception_stub_table[v];
@@ -57,5 +63,5 @@ void idt_init(void)
 			.offset_high = handler >> 32,
 		};
 	}
-	__asm__ volatile("lidt %0" : : "m"(pointer));
+	idt_load();
 }
