@@ -42,15 +42,9 @@ static uint8_t ist_for_vector(int vector)
 	}
 }
 
-void idt_load(void)
-{
-	struct idt_pointer pointer = { sizeof(idt) - 1, (uint64_t)idt };
-
-	__asm__ volatile("lidt %0" : : "m"(pointer));
-}
-
 void idt_init(void)
 {
+	struct idt_pointer pointer = { sizeof(idt) - 1, (uint64_t)idt };
 
 	for (int v = 0; v < 32; v++) {
 		uint64_t handler = exception_stub_table[v];
@@ -63,5 +57,5 @@ void idt_init(void)
 			.offset_high = handler >> 32,
 		};
 	}
-	idt_load();
+	__asm__ volatile("lidt %0" : : "m"(pointer));
 }

@@ -40,25 +40,8 @@ void exception_dispatch(struct trap_frame *frame);
 /* Load the IDT with gates for all 32 exception vectors. */
 void idt_init(void);
 
-/* IST stacks per CPU: 1 = #DF, 2 = NMI, 3 = #MC (idt.c). */
-#define IST_STACKS 3
-#define IST_STACK_SIZE 8192
-
-/*
- * gdt_init - load the boot CPU's GDT and TSS, with IST stacks in the image.
- * Context: boot CPU, once, before idt_init().
- */
+/* Load the kernel GDT and TSS (with IST stacks for #DF, NMI and #MC). */
 void gdt_init(void);
-
-/*
- * gdt_init_cpu - load CPU @cpu's own GDT and TSS, with IST stacks whose
- * top addresses are @ist_top.  Does not reload GS (see percpu.h).
- * Context: the CPU numbered @cpu, interrupts off.
- */
-void gdt_init_cpu(unsigned int cpu, const uint64_t ist_top[IST_STACKS]);
-
-/* idt_load - load the shared IDT on this CPU. Context: after idt_init() on the boot CPU. */
-void idt_load(void);
 
 /* Print a full report of @frame (vector, error code, symbolized RIP, CR2, registers, backtrace). */
 void exception_report(const struct trap_frame *frame);
