@@ -44,7 +44,7 @@ KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreest
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Iarch/x86_64/include -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
-NASMFLAGS := -f elf64 -g -F dwarf -w+all
+NASMFLAGS := -f elf64 -g -F dwarf -w+all -iarch/x86_64/
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -55,17 +55,27 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-reco
 BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm boot/entry64.asm
 
 ARCH_SRCS := \
+	arch/x86_64/apic.c \
+	arch/x86_64/apic_timer.c \
 	arch/x86_64/cpufeature.c \
+	arch/x86_64/delay.c \
 	arch/x86_64/exception_entry.asm \
+	arch/x86_64/i8259.c \
+	arch/x86_64/io_apic.c \
+	arch/x86_64/irq.c \
+	arch/x86_64/irq_entry.asm \
+	arch/x86_64/irq_stacks.c \
 	arch/x86_64/jump.asm \
 	arch/x86_64/extable.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
 	arch/x86_64/ioremap.c \
+	arch/x86_64/nmi.c \
 	arch/x86_64/paging.c \
 	arch/x86_64/paging_init.c \
 	arch/x86_64/pat.c \
 	arch/x86_64/percpu.c \
+	arch/x86_64/pit.c \
 	arch/x86_64/ptdump.c \
 	arch/x86_64/serial.c \
 	arch/x86_64/tlb.c \

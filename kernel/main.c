@@ -14,6 +14,7 @@
 #include <asm/tsc.h>
 #include <bench.h>
 #include <boot.h>
+#include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <mm.h>
@@ -72,5 +73,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	cpu_features_print();
 	mm_init(boot_get_memmap(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
+	irq_init();
+	local_irq_enable();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }

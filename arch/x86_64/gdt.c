@@ -5,30 +5,19 @@
  * Long mode ignores segment bases and limits, but still needs a code
  * descriptor with L=1, a data descriptor, and a TSS whose Interrupt Stack
  * Table gives the double-fault, NMI and machine-check handlers stacks of
- * their own: a kernel stack overflow (into the unmapped guard page below
+ * their own (asm/tss.h): a kernel stack overflow (into the unmapped guard page below
  * the boot stack) then ends in a readable #DF report instead of a triple
  * fault.
  */
 #include <stdint.h>
 
 #include <asm/traps.h>
+#include <asm/tss.h>
 #include <kernel.h>
 
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10
 #define SEL_TSS 0x18
-
-#define IST_STACK_SIZE 8192
-
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
 
 struct gdt_pointer {
 	uint16_t limit;
@@ -36,7 +25,6 @@ struct gdt_pointer {
 } __attribute__((packed));
 
 static struct tss tss;
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 /*
  * Descriptor bits used (Intel SDM vol. 3, 3.4.5): 0x9a = present, ring 0,
@@ -57,8 +45,7 @@ void gdt_init(void)
 	uint64_t limit = sizeof(tss) - 1;
 	struct gdt_pointer pointer = { sizeof(gdt) - 1, (uint64_t)gdt };
 
-	for (int i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
+	tss_setup_ist(&tss, 0);
 	tss.iomap_base = sizeof(tss);
 
 	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |

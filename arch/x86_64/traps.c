@@ -17,6 +17,7 @@
 #include <hardirq.h>
 #include <kernel.h>
 #include <ktest.h>
+#include <nmi.h>
 #include <printk.h>
 #include <shutdown.h>
 #include <symbols.h>
@@ -168,7 +169,13 @@ static bool fixup_applies(uint64_t vector)
 
 void exception_dispatch(struct trap_frame *f)
 {
-	uint64_t fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
+	uint64_t fixup;
+
+	if (f->vector == X86_NMI) {
+		nmi_dispatch(f);
+		return;
+	}
+	fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
 
 	if (!fixup && fixup_applies(f->vector))
 		fixup = fixup_for_failed_call(f);
@@ -191,7 +198,7 @@ void exception_dispatch(struct trap_frame *f)
 		cpu_halt_forever();
 	}
 	exception_report(f);
-	if (f->vector == X86_NMI || f->vector == X86_BP) {
+	if (f->vector == X86_BP) {
 		nesting--;
 		return;
 	}

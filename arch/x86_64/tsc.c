@@ -5,16 +5,12 @@
  * TSC is measured against the PIT's fixed 1.193182 MHz clock instead.
  */
 #include <asm/cpu.h>
-#include <asm/io.h>
+#include <asm/pit.h>
 #include <asm/tsc.h>
 
 uint64_t tsc_khz;
 uint64_t tsc_boot;
 
-#define PIT_HZ 1193182u
-#define PIT_CHANNEL2 0x42
-#define PIT_COMMAND 0x43
-#define PIT_GATE_PORT 0x61         /* bit 0: channel 2 gate; bit 1: speaker; bit 5: output */
 #define CALIBRATION_MS 10
 #define POLL_LIMIT 5000000u
 /* 10 ms at 10 GHz, twenty times over: a PIT that never counts gives up in well under a second. */
@@ -22,17 +18,12 @@ uint64_t tsc_boot;
 
 static uint64_t pit_measure_khz(void)
 {
-	uint32_t latch = PIT_HZ / (1000 / CALIBRATION_MS);
 	uint64_t start, end;
 	uint32_t polls = 0;
 
-	outb(PIT_GATE_PORT, (inb(PIT_GATE_PORT) & ~0x02) | 0x01);
-	/* Channel 2, lobyte/hibyte, mode 0 (output rises at terminal count). */
-	outb(PIT_COMMAND, 0xb0);
-	outb(PIT_CHANNEL2, latch & 0xff);
-	outb(PIT_CHANNEL2, latch >> 8);
+	pit_oneshot_start(CALIBRATION_MS * 1000);
 	start = rdtsc();
-	while (!(inb(PIT_GATE_PORT) & 0x20)) {
+	while (!pit_oneshot_expired()) {
 		if (++polls > POLL_LIMIT || rdtsc() - start > CYCLE_LIMIT)
 			return 0;
 	}

@@ -37,8 +37,11 @@ enum x86_vector {
 /* C side of the entry stubs. Context: interrupts off, any stack. */
 void exception_dispatch(struct trap_frame *frame);
 
-/* Load the IDT with gates for all 32 exception vectors. */
+/* Fill the IDT (exceptions and interrupt vectors) and load it. Context: boot CPU, once. */
 void idt_init(void);
+
+/* Load the IDT idt_init() filled on this CPU. Context: each AP early in its start-up. */
+void idt_load(void);
 
 /* Load the kernel GDT and TSS (with IST stacks for #DF, NMI and #MC). */
 void gdt_init(void);
