@@ -78,7 +78,10 @@ ARCH_SRCS := \
 	arch/x86_64/pit.c \
 	arch/x86_64/ptdump.c \
 	arch/x86_64/serial.c \
+	arch/x86_64/smp_stop.c \
+	arch/x86_64/smpboot.c \
 	arch/x86_64/tlb.c \
+	arch/x86_64/trampoline.asm \
 	arch/x86_64/traps.c \
 	arch/x86_64/tsc.c \
 	arch/x86_64/vga_text.c
@@ -110,6 +113,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/panic.c \
 	kernel/printk.c \
 	kernel/shutdown.c \
+	kernel/smp.c \
 	kernel/string.c \
 	kernel/symbols.c \
 	mm/mm_init.c \

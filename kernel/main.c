@@ -22,6 +22,7 @@
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
+#include <smp.h>
 
 extern uint64_t boot_pml4[512];
 
@@ -75,5 +76,6 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	boot_start_deferred_console();
 	irq_init();
 	local_irq_enable();
+	smp_init();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }

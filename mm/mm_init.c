@@ -7,6 +7,7 @@
 #include <asm/cpufeature.h>
 #include <asm/paging.h>
 #include <asm/paging_init.h>
+#include <asm/smpboot.h>
 #include <asm/tlb.h>
 #include <kernel.h>
 #include <memblock.h>
@@ -43,6 +44,8 @@ static void print_example_layout(void)
 
 void mm_init(const struct memmap *map, bool page_poison, const char *slab_debug)
 {
+	/* The AP start-up pages, from low memory, before any allocator exists. */
+	smp_reserve_trampoline(map);
 	memblock_init(&boot_memblock, memory_ranges, MEMORY_RANGES, reserved_ranges, RESERVED_RANGES);
 	if (memblock_add_memmap(&boot_memblock, map))
 		panic("mm: the memory map does not fit the early allocator");
