@@ -12,6 +12,7 @@
 #include <asm/memlayout.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
+#include <acpi.h>
 #include <bench.h>
 #include <boot.h>
 #include <kernel.h>
@@ -70,5 +71,6 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	cpu_features_print();
 	mm_init(boot_get_memmap(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
+	acpi_init();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }
