@@ -91,6 +91,7 @@ SLAB_BACKEND_SRCS := mm/slub.c mm/slub_debug.c
 
 # Pure code: also compiled, unmodified, into the host tests.
 PURE_SRCS := \
+	kernel/acpi_tables.c \
 	kernel/bootinfo.c \
 	kernel/cmdline.c \
 	kernel/ktest.c \
@@ -104,6 +105,7 @@ PURE_SRCS := \
 	$(SLAB_BACKEND_SRCS)
 
 KERNEL_SRCS := $(PURE_SRCS) \
+	kernel/acpi.c \
 	kernel/bench.c \
 	kernel/boot.c \
 	kernel/console.c \
@@ -116,6 +118,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/smp.c \
 	kernel/string.c \
 	kernel/symbols.c \
+	mm/memremap.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
 	mm/vmalloc.c \
@@ -131,6 +134,7 @@ COMMON_TEST_SRCS := \
 
 # Self-tests that need the running kernel.
 KTEST_SRCS := $(COMMON_TEST_SRCS) \
+	tests/kernel/test_acpi.c \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
@@ -151,6 +155,7 @@ EXTRA_KTESTS ?=
 EXTRA_KTEST_OBJS := $(patsubst /%.c,$(BUILD)/extra/%.o,$(abspath $(EXTRA_KTESTS)))
 
 HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
+	tests/host/test_acpi.c \
 	tests/host/test_bootinfo.c \
 	tests/host/test_buddy.c \
 	tests/host/test_memmap.c \

@@ -23,7 +23,11 @@
 
 #define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_OVERRIDES 16
+#define ACPI_MAX_MCFG_REGIONS 8
+#define ACPI_MAX_TABLES 32		/* tables remembered in acpi_info.tables[] */
 #define ACPI_NO_APIC_ID 0xffffffffu
+#define ACPI_NO_NMI_LINT 0xffu
+#define ACPI_DEFAULT_LAPIC_ADDRESS 0xfee00000ull
 
 /* One usable processor from the MADT (type 0 or 9 entry, Enabled or Online-capable). */
 struct acpi_cpu {
@@ -45,6 +49,11 @@ struct acpi_irq_override {
 	uint16_t flags;			/* MPS INTI flags: polarity bits 0-1, trigger bits 2-3 */
 };
 
+/*
+ * What the MADT says.  When acpi_info.valid, cpus[0] is the boot CPU and the
+ * others follow in table order (Linux numbers CPUs the same way); no APIC ID
+ * appears twice and none is ACPI_NO_APIC_ID.
+ */
 struct acpi_madt_info {
 	uint64_t lapic_address;		/* after the type-5 override, if any */
 	bool pcat_compat;		/* legacy 8259 PICs present (MADT flags bit 0) */
@@ -56,6 +65,7 @@ struct acpi_madt_info {
 	unsigned int override_count;
 	struct acpi_irq_override overrides[ACPI_MAX_OVERRIDES];
 	uint32_t nmi_lint;		/* LINT pin of the local APIC NMI entry (type 4), or 0xff */
+	uint16_t nmi_flags;		/* its MPS INTI flags */
 };
 
 struct acpi_hpet_info {
@@ -71,7 +81,15 @@ struct acpi_mcfg_info {
 		uint64_t base;
 		uint16_t segment;
 		uint8_t bus_start, bus_end;
-	} regions[8];
+	} regions[ACPI_MAX_MCFG_REGIONS];
+};
+
+/* A table listed by the RSDT/XSDT (or the RSDT/XSDT itself), as found. */
+struct acpi_table_ref {
+	char signature[5];		/* NUL-terminated; unprintable bytes shown as '?' */
+	uint64_t address;		/* physical */
+	uint32_t length;		/* from its header */
+	bool parsed;			/* validated (length, checksum) and parsed */
 };
 
 /* Everything the boot needs from ACPI, filled in once by acpi_init(). */
@@ -81,6 +99,9 @@ struct acpi_info {
 	struct acpi_madt_info madt;
 	struct acpi_hpet_info hpet;
 	struct acpi_mcfg_info mcfg;
+	unsigned int table_count;	/* entries of tables[]: the RSDT/XSDT, then what it lists */
+	struct acpi_table_ref tables[ACPI_MAX_TABLES];
+	unsigned int problems;		/* firmware mistakes reported while parsing */
 };
 
 /*

@@ -41,6 +41,13 @@ void vfree(const void *address);
 void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
 void vunmap(const void *address);
 
+/*
+ * Map @count page frames (firmware tables, device memory: frames that need
+ * no struct page) contiguously with @prot; vunmap() undoes it.
+ * Return: the address or NULL.  Context: may take the page-table lock.
+ */
+void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot);
+
 struct page *vmalloc_to_page(const void *address);
 unsigned long vmalloc_to_pfn(const void *address);
 bool is_vmalloc_addr(const void *address);

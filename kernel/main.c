@@ -12,6 +12,7 @@
 #include <asm/memlayout.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
+#include <acpi.h>
 #include <bench.h>
 #include <boot.h>
 #include <irq.h>
@@ -74,6 +75,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	cpu_features_print();
 	mm_init(boot_get_memmap(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
+	acpi_init();
 	irq_init();
 	local_irq_enable();
 	smp_init();

@@ -360,6 +360,28 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	return (void *)area->start;
 }
 
+static uint64_t frame_of_pfn(void *pfns, size_t index)
+{
+	return ((unsigned long *)pfns)[index];
+}
+
+void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot)
+{
+	struct vm_area *area;
+
+	if (!count)
+		return NULL;
+	area = reserve_area((uint64_t)count * PAGE_SIZE, VM_KIND_VMAP, __builtin_return_address(0));
+	if (!area)
+		return NULL;
+	if (map_kernel_frames(area->start, count, frame_of_pfn, pfns, prot)) {
+		abandon_area(area, 0);
+		return NULL;
+	}
+	publish_area(area);
+	return (void *)area->start;
+}
+
 static void report(const char *what, const void *address, void *caller)
 {
 	char symbol[96];
