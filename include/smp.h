@@ -159,6 +159,18 @@ void smp_stop_init(void);
  */
 int smp_nmi_ping(unsigned int cpu, uint64_t *rip);
 
+/*
+ * smp_run_on_idle_cpu - have idle CPU @cpu run @func(@info) from its idle
+ * loop, with interrupts on (so it takes interrupts, shootdowns included,
+ * while @func runs).  Returns once the work is handed over; @func must
+ * return for the CPU to be idle again.  For tests and benchmarks.
+ * Return: 0; -ENXIO if @cpu is this one or offline; -EBUSY if it has work.
+ */
+int smp_run_on_idle_cpu(unsigned int cpu, smp_call_func_t func, void *info);
+
+/* True while CPU @cpu runs work from smp_run_on_idle_cpu(). */
+bool smp_idle_work_pending(unsigned int cpu);
+
 /* CPUs the MADT listed as usable (1 without a usable MADT); set by smp_init(). */
 extern unsigned int smp_cpus_listed;
 

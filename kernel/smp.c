@@ -4,7 +4,9 @@
  *
  * Requests.  Each CPU owns one request slot per target CPU
  * (call_slots[sender][target]).  A slot is busy from the moment it is
- * queued until the target has run its function; a sender that finds its
+ * queued until the target has run its function (a call with wait) or is
+ * about to run it (without: the function may run long, e.g. one that
+ * itself calls back, and must not hold the slot meanwhile); a sender that finds its
  * slot for a target still busy (an earlier call without wait) waits for
  * it, serving its own queue meanwhile.  So no allocation, no lock, and at
  * most NR_CPUS requests ever sit in one queue.
@@ -41,8 +43,8 @@ struct call_request {
 	struct call_request *next;
 	smp_call_func_t func;
 	void *info;
-	unsigned int busy;      /* 1 from queueing until the function returned */
-	unsigned int sender;
+	unsigned int busy;      /* 1 from queueing until released (below) */
+	bool wait;              /* released after the function returned; else before it runs */
 };
 
 struct cpumask cpu_online_mask;
@@ -73,14 +75,20 @@ static void run_queue(bool polling)
 	}
 	while (ordered) {
 		struct call_request *request = ordered;
+		smp_call_func_t func = request->func;
+		void *info = request->info;
+		bool wait = request->wait;
 
 		/* Read before the release: once free, the sender may reuse the slot. */
 		ordered = request->next;
-		request->func(request->info);
+		if (!wait)
+			__atomic_store_n(&request->busy, 0, __ATOMIC_RELEASE);
+		func(info);
 		count(&call_stats.run);
 		if (polling)
 			count(&call_stats.run_polling);
-		__atomic_store_n(&request->busy, 0, __ATOMIC_RELEASE);
+		if (wait)
+			__atomic_store_n(&request->busy, 0, __ATOMIC_RELEASE);
 	}
 }
 
@@ -109,7 +117,8 @@ static void wait_for_slot(struct call_request *request)
 }
 
 /* Queue @func on @cpu (not this one) using this CPU's slot for it. */
-static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func, void *info)
+static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func, void *info,
+					  bool wait)
 {
 	unsigned int self = smp_processor_id();
 	struct call_request *request = &call_slots[self][cpu];
@@ -118,7 +127,7 @@ static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func
 	wait_for_slot(request);
 	request->func = func;
 	request->info = info;
-	request->sender = self;
+	request->wait = wait;
 	request->busy = 1;
 	head = __atomic_load_n(&call_queue[cpu], __ATOMIC_RELAXED);
 	do {
@@ -151,7 +160,7 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info,
 		run_here(func, info);
 		return 0;
 	}
-	request = queue_request(cpu, func, info);
+	request = queue_request(cpu, func, info, wait);
 	if (wait)
 		wait_for_slot(request);
 	return 0;
@@ -166,7 +175,7 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, vo
 				   ~(1ull << self) };
 
 	for_each_cpu(cpu, &targets)
-		queue_request(cpu, func, info);
+		queue_request(cpu, func, info, wait);
 	if (wait)
 		for_each_cpu(cpu, &targets)
 			wait_for_slot(&call_slots[self][cpu]);
@@ -184,7 +193,7 @@ void on_each_cpu(smp_call_func_t func, void *info, bool wait)
 				  ~(1ull << self) };
 
 	for_each_cpu(cpu, &others)
-		queue_request(cpu, func, info);
+		queue_request(cpu, func, info, wait);
 	run_here(func, info);
 	if (wait)
 		for_each_cpu(cpu, &others)

@@ -33,6 +33,7 @@
 #include <kernel.h>
 #include <kstring.h>
 #include <mm.h>
+#include <percpu.h>
 #include <printk.h>
 #include <slab.h>
 #include <spinlock.h>
@@ -188,9 +189,11 @@ void vmalloc_purge(void)
 /* Reserve address space for @size mapped bytes plus the guard page. Return: start or 0. */
 static struct vm_area *reserve_area(uint64_t size, enum vm_kind kind, void *caller)
 {
-	struct vm_area *area = kmem_cache_zalloc(area_cache, GFP_KERNEL);
+	struct vm_area *area;
 	uint64_t flags, start;
 
+	allocator_assert_boot_cpu("vmalloc");
+	area = kmem_cache_zalloc(area_cache, GFP_KERNEL);
 	if (!area)
 		return NULL;
 	spin_lock_irqsave(&vmap_lock, flags);

@@ -177,6 +177,61 @@ static const char *missing_feature(void)
 	return NULL;
 }
 
+/* Work handed to an idle AP, run with interrupts on (smp_run_on_idle_cpu). */
+static struct {
+	smp_call_func_t func;
+	void *info;
+} idle_work[NR_CPUS];
+
+static void take_idle_work(void *info)
+{
+	/* Nothing to do here: the interrupt woke the CPU, and the idle loop looks. */
+}
+
+int smp_run_on_idle_cpu(unsigned int cpu, smp_call_func_t func, void *info)
+{
+	smp_call_func_t expected = NULL;
+
+	if (!cpu_online(cpu) || cpu == smp_processor_id())
+		return -ENXIO;
+	idle_work[cpu].info = info;
+	if (!__atomic_compare_exchange_n(&idle_work[cpu].func, &expected, func, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return -EBUSY;
+	return smp_call_function_single(cpu, take_idle_work, NULL, false);
+}
+
+/*
+ * Idle: halt until an interrupt (cross calls, the timer, shootdowns) and
+ * serve it; run work handed over by smp_run_on_idle_cpu() with interrupts
+ * on.  cli before the check, sti;hlt after it: an interrupt arriving in
+ * between is taken after the hlt starts (STI's one-instruction shadow),
+ * so no wake-up is lost.
+ */
+bool smp_idle_work_pending(unsigned int cpu)
+{
+	return __atomic_load_n(&idle_work[cpu].func, __ATOMIC_ACQUIRE) != NULL;
+}
+
+static __attribute__((noreturn)) void idle_loop(unsigned int cpu)
+{
+	for (;;) {
+		smp_call_func_t func;
+
+		__asm__ volatile("cli" ::: "memory");
+		func = __atomic_load_n(&idle_work[cpu].func, __ATOMIC_ACQUIRE);
+		if (func) {
+			void *info = idle_work[cpu].info;
+
+			__asm__ volatile("sti" ::: "memory");
+			func(info);
+			__atomic_store_n(&idle_work[cpu].func, NULL, __ATOMIC_RELEASE);
+			continue;
+		}
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}
+
 static __attribute__((noreturn)) void ap_refuse(const char *why)
 {
 	ap_refusal = why;
@@ -207,9 +262,7 @@ __attribute__((noreturn)) void smp_ap_start(unsigned int cpu)
 		ap_refuse("started with another CPU's parameters");
 	apic_timer_init_this_cpu();
 	cpumask_set_cpu(cpu, &cpu_online_mask);
-	/* Idle: wake for interrupts (cross calls, the timer, shootdowns), serve them, halt again. */
-	for (;;)
-		__asm__ volatile("sti; hlt" ::: "memory");
+	idle_loop(cpu);
 }
 
 /* Everything CPU @cpu needs, allocated here: APs call no allocator. Return: 0 or -ENOMEM. */
