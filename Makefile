@@ -142,6 +142,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_paging.c \
 	tests/kernel/test_slab.c \
 	tests/kernel/test_smp.c \
+	tests/kernel/test_tlb_shootdown.c \
 	tests/kernel/test_vmalloc.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
