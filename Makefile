@@ -249,6 +249,13 @@ $(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.s
 $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
 	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area exit=bochs,0)
 
+# The CPU limits of the command line (make test-matrix boots them with 4 CPUs).
+$(BUILD)/ferrite-test-nosmp.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,nosmp,ktest=* nosmp exit=qemu,0)
+
+$(BUILD)/ferrite-test-maxcpus2.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+	$(call make_iso,$@,maxcpus2,ktest=* maxcpus=2 exit=qemu,0)
+
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
 	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
 
