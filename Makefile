@@ -150,6 +150,7 @@ BENCH_SRCS := \
 	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_self.c \
 	tests/bench/bench_slab.c \
+	tests/bench/bench_smp.c \
 	tests/bench/bench_vmalloc.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
@@ -333,10 +334,12 @@ $(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel
 # BENCH=GLOB runs only the cases whose names match.
 BENCH_MODE ?= tcg
 BENCH_RUNS ?= 1
+# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more).
+BENCH_SMP ?= 1
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso
-	@BUILD=$(BUILD) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
