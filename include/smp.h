@@ -171,6 +171,13 @@ int smp_run_on_idle_cpu(unsigned int cpu, smp_call_func_t func, void *info);
 /* True while CPU @cpu runs work from smp_run_on_idle_cpu(). */
 bool smp_idle_work_pending(unsigned int cpu);
 
+/*
+ * smp_parse_maxcpus - read the value of maxcpus=: decimal digits only.
+ * 0 means the boot CPU alone (as in Linux); values above NR_CPUS are NR_CPUS.
+ * Return: 0 and *@limit, or -EINVAL (empty or not a number; *@limit untouched).
+ */
+int smp_parse_maxcpus(const char *value, unsigned int *limit);
+
 /* CPUs the MADT listed as usable (1 without a usable MADT); set by smp_init(). */
 extern unsigned int smp_cpus_listed;
 

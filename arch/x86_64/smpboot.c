@@ -364,25 +364,37 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
 	return false;
 }
 
-/* How many CPUs the command line allows (nosmp, maxcpus=N); UINT32_MAX if no limit. */
+int smp_parse_maxcpus(const char *value, unsigned int *limit)
+{
+	unsigned long n = 0;
+
+	if (!value || !*value)
+		return -EINVAL;
+	for (const char *p = value; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned long)(*p - '0');
+		if (n > NR_CPUS)
+			n = NR_CPUS; /* more than can exist: no limit, and no overflow */
+	}
+	/* As in Linux, maxcpus=0 means the boot CPU alone. */
+	*limit = n ? (unsigned int)n : 1;
+	return 0;
+}
+
+/* How many CPUs the command line allows (nosmp, maxcpus=N); NR_CPUS if no limit. */
 static unsigned int cmdline_cpu_limit(void)
 {
 	const char *maxcpus = boot_cmdline_get("maxcpus");
-	unsigned long limit = 0;
+	unsigned int limit = NR_CPUS;
 
 	if (boot_cmdline_get("nosmp"))
 		return 1;
-	if (!maxcpus)
-		return UINT32_MAX;
-	for (const char *p = maxcpus; *p; p++) {
-		if (*p < '0' || *p > '9' || limit > NR_CPUS) {
-			pr_warn("smp: maxcpus=%s is not a number; ignored\n", maxcpus);
-			return UINT32_MAX;
-		}
-		limit = limit * 10 + (unsigned long)(*p - '0');
+	if (maxcpus && smp_parse_maxcpus(maxcpus, &limit)) {
+		pr_warn("smp: maxcpus=%s is not a number; ignored\n", maxcpus);
+		return NR_CPUS;
 	}
-	/* As in Linux, maxcpus=0 means the boot CPU alone. */
-	return limit ? (unsigned int)limit : 1;
+	return limit;
 }
 
 static void call_function_vector(struct trap_frame *frame)

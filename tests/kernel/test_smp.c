@@ -259,7 +259,34 @@ static void test_call_stats_count(struct ktest *t)
 	KEXPECT_UGE(t, after.ipis, before.ipis + 1);
 }
 
+static void test_maxcpus_values(struct ktest *t)
+{
+	static const struct {
+		const char *value;
+		int result;
+		unsigned int limit;
+	} cases[] = {
+		{ "2", 0, 2 },
+		{ "0", 0, 1 },
+		{ "64", 0, 64 },
+		{ "99999999999999999999999", 0, NR_CPUS },
+		{ "", -EINVAL, 77 },
+		{ "two", -EINVAL, 77 },
+		{ "2x", -EINVAL, 77 },
+		{ "-1", -EINVAL, 77 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned int limit = 77;
+
+		KEXPECT_EQ(t, smp_parse_maxcpus(cases[i].value, &limit), cases[i].result);
+		KEXPECT_EQ(t, limit, cases[i].limit);
+	}
+	KEXPECT_EQ(t, smp_parse_maxcpus(NULL, NULL), -EINVAL);
+}
+
 KTEST_SUITE(smp,
+	    KTEST_CASE(test_maxcpus_values),
 	    KTEST_CASE(test_online_count),
 	    KTEST_CASE(test_percpu_areas_distinct),
 	    KTEST_CASE(test_call_single_wait_and_nowait),
