@@ -95,7 +95,7 @@ PURE_SRCS := \
 	kernel/bootinfo.c \
 	kernel/cmdline.c \
 	kernel/ktest.c \
-	kernel/memmap.c \
+	kernel/firmware_map.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
@@ -121,7 +121,9 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	mm/memremap.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
+	mm/util.c \
 	mm/vmalloc.c \
+	mm/vmalloc_debug.c \
 	mm/vmemmap.c
 
 # Test files that build for both the kernel and the host.
@@ -135,6 +137,7 @@ COMMON_TEST_SRCS := \
 # Self-tests that need the running kernel.
 KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_acpi.c \
+	tests/kernel/test_apic.c \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
@@ -147,6 +150,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
+	tests/bench/bench_irq.c \
 	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_self.c \
 	tests/bench/bench_slab.c \
@@ -161,8 +165,19 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_acpi.c \
 	tests/host/test_bootinfo.c \
 	tests/host/test_buddy.c \
-	tests/host/test_memmap.c \
-	tests/host/test_slab.c \
+	tests/host/test_buddy_features.c \
+	tests/host/test_buddy_misuse.c \
+	tests/host/test_buddy_pcp.c \
+	tests/host/test_buddy_stress.c \
+	tests/host/test_buddy_zones.c \
+	tests/host/test_firmware_map.c \
+	tests/host/test_slab_cache.c \
+	tests/host/test_slab_kmalloc.c \
+	tests/host/test_slab_misuse.c \
+	tests/host/test_slab_stress.c \
+	tests/host/arena.c \
+	tests/host/buddy_arena.c \
+	tests/host/slab_arena.c \
 	tests/host/host_support.c \
 	tests/host/main.c
 
@@ -323,7 +338,7 @@ fuzz: $(BUILD)/fuzz/fuzz-bootinfo $(BUILD)/deps.stamp
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus tests/host/fuzz_corpus
 
-$(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/memmap.c
+$(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/firmware_map.c
 	@mkdir -p $(@D)
 	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
 

@@ -12,7 +12,7 @@
 
 #include <bootinfo.h>
 #include <cmdline.h>
-#include <memmap.h>
+#include <firmware_map.h>
 
 /*
  * Check the multiboot2 handoff and parse the information block at
@@ -36,7 +36,7 @@ const struct boot_info *boot_get_info(void);
 const struct cmdline *boot_get_cmdline(void);
 
 /* The sanitized map: sorted, non-overlapping, usable ranges page-aligned. */
-const struct memmap *boot_get_memmap(void);
+const struct firmware_map *boot_get_firmware_map(void);
 
 /* The ranges boot_setup() carved out of usable RAM (first MiB, kernel, info, modules). */
 const struct mem_range *boot_get_carves(size_t *count);

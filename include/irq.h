@@ -56,7 +56,7 @@ void enable_irq(unsigned int irq);
 
 /*
  * set_system_vector - run @handler for every interrupt on @vector
- * (FIRST_SYSTEM_VECTOR..0xfd: IPIs, the timer); NULL removes it.  The EOI
+ * (FIRST_SYSTEM_VECTOR..0xfe: IPIs, the timer, the APIC error); NULL removes it.  The EOI
  * is sent after @handler returns.  Context: boot CPU during set-up, or any
  * time for a vector nothing sends yet.
  */

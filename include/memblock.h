@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct memmap;
+struct firmware_map;
 
 #define MEMBLOCK_PAGE_SIZE 4096ull
 
@@ -62,7 +62,7 @@ enum memblock_error_code {
 	MEMBLOCK_ERR_RANGE,		/* range runs past the top of the address space */
 	MEMBLOCK_ERR_ALIGN,		/* base of a free is not page aligned */
 	MEMBLOCK_ERR_NOT_RESERVED,	/* free of a range that is not all reserved */
-	MEMBLOCK_ERR_BAD_MAP,		/* memory map fails memmap_check() */
+	MEMBLOCK_ERR_BAD_MAP,		/* memory map fails firmware_map_check() */
 	MEMBLOCK_ERR_COUNT		/* number of codes, not an error */
 };
 
@@ -90,18 +90,18 @@ void memblock_init(struct memblock *mb, struct memblock_range *memory_storage,
 int memblock_add(struct memblock *mb, uint64_t base, uint64_t size);
 
 /*
- * memblock_add_memmap - add every MEM_USABLE range of the sanitized @map.
+ * memblock_add_firmware_map - add every MEM_USABLE range of the sanitized @map.
  *
  * Ranges carved out for the kernel (MEM_KERNEL, MEM_LOW, ...) are not
  * usable and are not added.  The call is all or nothing: it is refused
  * unless the memory list has a free slot for every usable range of the
  * map (always enough, since each range adds at most one entry).
  *
- * Return: 0; MEMBLOCK_ERR_BAD_MAP if @map fails memmap_check();
+ * Return: 0; MEMBLOCK_ERR_BAD_MAP if @map fails firmware_map_check();
  * MEMBLOCK_ERR_FULL if there may not be room.  On error nothing changes.
  * Context: early boot.
  */
-int memblock_add_memmap(struct memblock *mb, const struct memmap *map);
+int memblock_add_firmware_map(struct memblock *mb, const struct firmware_map *map);
 
 /*
  * memblock_reserve - never hand out [@base, @base + @size); label it @owner.

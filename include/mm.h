@@ -104,14 +104,14 @@ static inline struct page *virt_to_page(const void *address)
 }
 
 struct memblock;
-struct memmap;
+struct firmware_map;
 
 /*
  * Back the memmap for every RAM range of @map with pages from @mb, zero it
  * and mark every page PG_reserved; report its memory overhead.
  * Context: boot, after the kernel page tables are live.
  */
-void vmemmap_init(struct memblock *mb, const struct memmap *map);
+void vmemmap_init(struct memblock *mb, const struct firmware_map *map);
 
 /* Bit per 1024-frame block: set where the memmap is backed (see struct buddy). */
 const uint8_t *vmemmap_backed_blocks(void);
@@ -126,7 +126,7 @@ uint64_t vmemmap_frames(void);
  * poisoning if @page_poison), the slab layer (with the slab_debug= value
  * @slab_debug, or NULL).  Context: boot CPU, once.
  */
-void mm_init(const struct memmap *map, bool page_poison, const char *slab_debug);
+void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_debug);
 
 /* The early allocator instance; retired once the page allocator runs. */
 extern struct memblock boot_memblock;

@@ -11,7 +11,7 @@
 #include <gfp.h>
 
 struct memblock;
-struct memmap;
+struct firmware_map;
 
 extern struct buddy kernel_buddy;
 
@@ -21,7 +21,7 @@ extern struct buddy kernel_buddy;
  * print the zones.  @poison turns page poisoning on.  After this the
  * early allocator must not be used.  Context: boot, once.
  */
-void page_alloc_init(struct memblock *mb, const struct memmap *map, bool poison);
+void page_alloc_init(struct memblock *mb, const struct firmware_map *map, bool poison);
 
 /* Print totals like /proc/meminfo: total, free, reserved, memmap overhead. */
 void page_alloc_print_meminfo(void);

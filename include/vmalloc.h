@@ -12,7 +12,8 @@
  *
  * Wrong use -- vfree of an address that is not an area's start, a double
  * vfree, vunmap of a vmalloc area, vfree of a vmap area -- is reported
- * with the caller and changes nothing.  The design is in mm/vmalloc.c.
+ * with the caller and changes nothing.  The design is in mm/vmalloc.c;
+ * kvmalloc and kvfree are in mm/util.c.
  */
 #ifndef FERRITE_VMALLOC_H
 #define FERRITE_VMALLOC_H

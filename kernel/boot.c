@@ -17,16 +17,17 @@
 /* Largest information block accepted (GRUB's are a few KiB; EFI maps add tens). */
 #define BOOTINFO_MAX_SIZE (16 * MiB)
 /* Ranges in the raw and sanitized memory map; real UEFI maps exceed 256. */
-#define MEMMAP_CAPACITY 1024
+#define FIRMWARE_MAP_CAPACITY 1024
 #define MAX_CARVES (3 + BOOTINFO_MAX_MODULES)
 
 extern char __kernel_phys_start[], __kernel_phys_end[];
 
 static struct boot_info info;
 static struct cmdline cmdline;
-static struct mem_range memmap_storage[MEMMAP_CAPACITY];
-static struct memmap_change memmap_scratch[MEMMAP_SCRATCH_ENTRIES(MEMMAP_CAPACITY, MAX_CARVES)];
-static struct memmap memmap;
+static struct mem_range firmware_map_storage[FIRMWARE_MAP_CAPACITY];
+static struct firmware_map_change
+	firmware_map_scratch[FIRMWARE_MAP_SCRATCH_ENTRIES(FIRMWARE_MAP_CAPACITY, MAX_CARVES)];
+static struct firmware_map firmware_map;
 static struct mem_range carves[MAX_CARVES];
 static size_t carve_count;
 
@@ -40,9 +41,9 @@ const struct cmdline *boot_get_cmdline(void)
 	return &cmdline;
 }
 
-const struct memmap *boot_get_memmap(void)
+const struct firmware_map *boot_get_firmware_map(void)
 {
-	return &memmap;
+	return &firmware_map;
 }
 
 const struct mem_range *boot_get_carves(size_t *count)
@@ -186,21 +187,21 @@ static void print_range(bool firmware, const struct mem_range *r)
 		pr_info("[mem 0x%016llx-0x%016llx] %s\n", first, last, mem_type_name(r->type));
 }
 
-static void build_memmap(uint64_t mem_limit)
+static void build_firmware_map(uint64_t mem_limit)
 {
-	struct memmap_error err;
+	struct firmware_map_error err;
 	const char *broken;
 	uint64_t usable;
 
-	memmap_init(&memmap, memmap_storage, MEMMAP_CAPACITY);
-	if (memmap_add_bootinfo(&memmap, &info))
+	firmware_map_init(&firmware_map, firmware_map_storage, FIRMWARE_MAP_CAPACITY);
+	if (firmware_map_add_bootinfo(&firmware_map, &info))
 		boot_fail("impossible memory map", "more ranges than the kernel can hold");
-	if (memmap.count == 0)
+	if (firmware_map.count == 0)
 		boot_fail("impossible memory map", "the boot loader gave no memory map");
 	pr_info("%s-provided physical RAM map: %zu entries (shown with loglevel=8)\n",
-		boot_is_uefi() ? "UEFI" : "BIOS", memmap.count);
-	for (size_t i = 0; i < memmap.count; i++)
-		print_range(true, &memmap.ranges[i]);
+		boot_is_uefi() ? "UEFI" : "BIOS", firmware_map.count);
+	for (size_t i = 0; i < firmware_map.count; i++)
+		print_range(true, &firmware_map.ranges[i]);
 
 	carve_count = 0;
 	add_carve(0, 1 * MiB, MEM_LOW);
@@ -209,22 +210,22 @@ static void build_memmap(uint64_t mem_limit)
 	for (size_t i = 0; i < info.module_count; i++)
 		add_carve(info.modules[i].start, info.modules[i].end, MEM_MODULE);
 
-	if (memmap_sanitize(&memmap, memmap_scratch, ARRAY_SIZE(memmap_scratch), carves,
-			    carve_count, mem_limit, &err))
+	if (firmware_map_sanitize(&firmware_map, firmware_map_scratch,
+				  ARRAY_SIZE(firmware_map_scratch), carves, carve_count, mem_limit, &err))
 		boot_fail("impossible memory map", err.message);
-	broken = memmap_check(&memmap);
+	broken = firmware_map_check(&firmware_map);
 	if (broken)
 		boot_fail("memory map sanitizer produced a broken map", broken);
-	usable = memmap_usable_bytes(&memmap);
+	usable = firmware_map_usable_bytes(&firmware_map);
 	if (usable == 0)
 		boot_fail("impossible memory map", "no usable RAM left after the kernel's own ranges");
 
 	pr_info("Sanitized physical memory map%s:\n", mem_limit ? " (limited by mem=)" : "");
-	for (size_t i = 0; i < memmap.count; i++)
-		print_range(false, &memmap.ranges[i]);
+	for (size_t i = 0; i < firmware_map.count; i++)
+		print_range(false, &firmware_map.ranges[i]);
 	pr_info("Memory: %llu KiB usable (%llu MiB), top of RAM 0x%llx\n",
 		(unsigned long long)(usable / KiB), (unsigned long long)(usable / MiB),
-		(unsigned long long)memmap_top_of_ram(&memmap));
+		(unsigned long long)firmware_map_top_of_ram(&firmware_map));
 }
 
 void boot_start_deferred_console(void)
@@ -258,5 +259,5 @@ void boot_setup(uint32_t magic, uint64_t info_phys)
 			info.framebuffer.pitch, info.framebuffer.type,
 			(unsigned long long)info.framebuffer.addr);
 	pr_info("ACPI RSDP: %s%s\n", info.rsdp_v1 ? "v1 " : "", info.rsdp_v2 ? "v2" : "");
-	build_memmap(mem_limit);
+	build_firmware_map(mem_limit);
 }

@@ -7,9 +7,8 @@
  */
 #include <stdint.h>
 
-#include <asm/cpu.h>
 #include <asm/cpufeature.h>
-#include <asm/memlayout.h>
+#include <asm/paging_init.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
 #include <acpi.h>
@@ -24,17 +23,6 @@
 #include <serial.h>
 #include <shutdown.h>
 #include <smp.h>
-
-extern uint64_t boot_pml4[512];
-
-/* The identity map was needed only to reach the kernel window; drop it so page 0 faults. */
-static void drop_identity_map(void)
-{
-	uint64_t *pml4 = __va((uint64_t)boot_pml4);
-
-	pml4[0] = 0;
-	write_cr3(read_cr3());
-}
 
 /* page_poison=1 on the command line, or a kernel built with PAGE_POISON=1. */
 static bool page_poison_requested(void)
@@ -73,7 +61,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 
 	boot_setup(magic, info_phys);
 	cpu_features_print();
-	mm_init(boot_get_memmap(), page_poison_requested(), boot_cmdline_get("slab_debug"));
+	mm_init(boot_get_firmware_map(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
 	acpi_init();
 	irq_init();

@@ -42,7 +42,7 @@
 #include <kernel.h>
 #include <kstring.h>
 
-#include "internal.h"
+#include "buddy_internal.h"
 
 #define PCP_BATCH_MAX 63u
 

@@ -10,7 +10,7 @@
 #include <printk.h>
 #include <symbols.h>
 
-#include "internal.h"
+#include "buddy_internal.h"
 
 static const char *caller_name(void *caller, char *buf, size_t size)
 {

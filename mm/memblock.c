@@ -39,7 +39,7 @@
  */
 #include <kernel.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <printk.h>
 
 #define PAGE_SIZE MEMBLOCK_PAGE_SIZE
@@ -391,12 +391,12 @@ int memblock_add(struct memblock *mb, uint64_t base, uint64_t size)
 			 NULL);
 }
 
-int memblock_add_memmap(struct memblock *mb, const struct memmap *map)
+int memblock_add_firmware_map(struct memblock *mb, const struct firmware_map *map)
 {
 	size_t usable = 0;
 	int ret;
 
-	if (memmap_check(map))
+	if (firmware_map_check(map))
 		return MEMBLOCK_ERR_BAD_MAP;
 	for (size_t i = 0; i < map->count; i++)
 		usable += map->ranges[i].type == MEM_USABLE;

@@ -11,7 +11,7 @@
 #include <asm/tlb.h>
 #include <kernel.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <mm.h>
 #include <page_alloc.h>
 #include <printk.h>
@@ -42,12 +42,12 @@ static void print_example_layout(void)
 	kmem_cache_destroy(cache);
 }
 
-void mm_init(const struct memmap *map, bool page_poison, const char *slab_debug)
+void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_debug)
 {
 	/* The AP start-up pages, from low memory, before any allocator exists. */
 	smp_reserve_trampoline(map);
 	memblock_init(&boot_memblock, memory_ranges, MEMORY_RANGES, reserved_ranges, RESERVED_RANGES);
-	if (memblock_add_memmap(&boot_memblock, map))
+	if (memblock_add_firmware_map(&boot_memblock, map))
 		panic("mm: the memory map does not fit the early allocator");
 
 	paging_init(&boot_memblock, map);

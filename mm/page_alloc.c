@@ -8,7 +8,7 @@
 #include <asm/paging.h>
 #include <kernel.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <mm.h>
 #include <page_alloc.h>
 #include <printk.h>
@@ -103,7 +103,7 @@ static void table_page_free(void *context, uint64_t phys)
 		__free_page(page);
 }
 
-static uint64_t top_pfn(const struct memmap *map)
+static uint64_t top_pfn(const struct firmware_map *map)
 {
 	uint64_t top = 0;
 
@@ -113,7 +113,7 @@ static uint64_t top_pfn(const struct memmap *map)
 	return ALIGN_UP(top, MAX_ORDER_PAGES);
 }
 
-void page_alloc_init(struct memblock *mb, const struct memmap *map, bool poison)
+void page_alloc_init(struct memblock *mb, const struct firmware_map *map, bool poison)
 {
 	static const struct pagetable_page_source source = { table_page_alloc, table_page_free, NULL };
 	uint64_t cursor = 0, base, end, added = 0;

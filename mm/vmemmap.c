@@ -11,7 +11,7 @@
 #include <kernel.h>
 #include <kstring.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <mm.h>
 #include <printk.h>
 
@@ -82,7 +82,7 @@ static void populate(struct memblock *mb, uint64_t first_pfn, uint64_t end_pfn)
 	}
 }
 
-void vmemmap_init(struct memblock *mb, const struct memmap *map)
+void vmemmap_init(struct memblock *mb, const struct firmware_map *map)
 {
 	uint64_t ram = 0, top = 0, bitmap_bytes, bitmap_phys;
 

@@ -142,9 +142,9 @@ check_memory() {
 	fi
 	if [ -n "$problem" ]; then
 		echo "--- $name: memory map check: $problem (usable ${usable_kib:-?} KiB, top ${top:-?})" >&2
-		record "$name-memmap" 0 1 "$problem"
+		record "$name-firmware-map" 0 1 "$problem"
 	else
-		record "$name-memmap" 1 0 "usable $usable_kib KiB, top $top"
+		record "$name-firmware-map" 1 0 "usable $usable_kib KiB, top $top"
 	fi
 }
 

@@ -35,7 +35,6 @@
 #include <spinlock.h>
 #include <symbols.h>
 
-#define KERNEL_HALF_START 0xffff800000000000ull
 /* Attributes a leaf keeps when it is split or re-protected (not P/PS/PAT/address). */
 #define LEAF_PROT_BITS (PTE_WRITABLE | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE_GLOBAL | \
 			PTE_NO_EXECUTE)

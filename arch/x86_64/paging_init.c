@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Building the kernel page tables at boot (see asm/paging_init.h). */
+/* The boot page tables' last edit, and building the kernel's own (see asm/paging_init.h). */
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
 #include <asm/memlayout.h>
@@ -8,7 +8,7 @@
 #include <asm/tlb.h>
 #include <kernel.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <printk.h>
 
 #define X86_CR4_MCE (1ul << 6)
@@ -17,6 +17,15 @@
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __kernel_end[], kernel_stack_guard[];
+extern uint64_t boot_pml4[512];
+
+void drop_identity_map(void)
+{
+	uint64_t *pml4 = __va((uint64_t)boot_pml4);
+
+	pml4[0] = 0;
+	write_cr3(read_cr3());
+}
 
 /* While the boot tables are live only the low 4 GiB can be written through __va. */
 static uint64_t alloc_limit = BOOT_DIRECT_MAP_LIMIT;
@@ -48,7 +57,7 @@ static void map_kernel_section(const char *what, const char *start, const char *
 }
 
 /* Map each run of touching RAM ranges as one piece, so large pages can span them. */
-static void map_direct_map(const struct memmap *map)
+static void map_direct_map(const struct firmware_map *map)
 {
 	uint64_t run_start = 0, run_end = 0, mapped = 0;
 
@@ -94,7 +103,7 @@ static void enable_cpu_protections(void)
 	BUG_ON(!(read_cr0() & X86_CR0_WP));
 }
 
-void paging_init(struct memblock *mb, const struct memmap *map)
+void paging_init(struct memblock *mb, const struct firmware_map *map)
 {
 	struct pagetable_page_source source = { early_table_alloc, early_table_free, mb };
 

@@ -30,13 +30,13 @@ static const struct {
 	uint64_t start;
 	const char *name;
 } sections[] = {
-	{ 0xffff800000000000ull, "Kernel half (unused)" },
+	{ KERNEL_HALF_START, "Kernel half (unused)" },
 	{ DIRECT_MAP_BASE, "Direct map" },
-	{ DIRECT_MAP_BASE + (64ull << 40), "Unused" },
+	{ DIRECT_MAP_END, "Unused" },
 	{ VMALLOC_START, "vmalloc area" },
 	{ VMALLOC_END, "Unused" },
 	{ VMEMMAP_BASE, "Memmap (struct page array)" },
-	{ VMEMMAP_BASE + (1ull << 40), "Unused" },
+	{ VMEMMAP_END, "Unused" },
 	{ KERNEL_VMA, "Kernel image" },
 };
 

@@ -46,7 +46,7 @@
 #include <irq.h>
 #include <kernel.h>
 #include <kstring.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <printk.h>
 #include <smp.h>
 #include <timer.h>
@@ -93,7 +93,7 @@ static struct {
 /* Set by an AP that refused to start (written before it halts). */
 static const char *volatile ap_refusal;
 
-void smp_reserve_trampoline(const struct memmap *map)
+void smp_reserve_trampoline(const struct firmware_map *map)
 {
 	trampoline_pages_found = 0;
 	for (size_t i = map->count; i-- > 0 && trampoline_pages_found < TRAMPOLINE_PAGES;) {

@@ -2,35 +2,20 @@
 /*
  * TSC calibration.  Busy loops run at wildly different speeds (the same
  * loop took 1 s after OVMF and 80 s after SeaBIOS under emulation), so the
- * TSC is measured against the PIT's fixed 1.193182 MHz clock instead.
+ * TSC is measured against the PIT's fixed 1.193182 MHz clock instead
+ * (pit_calibrate: PIT counts read between two TSC reads, ~30 ms apart).
  */
 #include <asm/cpu.h>
 #include <asm/pit.h>
 #include <asm/tsc.h>
+#include <printk.h>
 
 uint64_t tsc_khz;
 uint64_t tsc_boot;
 
-#define CALIBRATION_MS 10
-#define POLL_LIMIT 5000000u
-/* 10 ms at 10 GHz, twenty times over: a PIT that never counts gives up in well under a second. */
-#define CYCLE_LIMIT 2000000000ull
-
-static uint64_t pit_measure_khz(void)
+static uint64_t read_tsc(void)
 {
-	uint64_t start, end;
-	uint32_t polls = 0;
-
-	pit_oneshot_start(CALIBRATION_MS * 1000);
-	start = rdtsc();
-	while (!pit_oneshot_expired()) {
-		if (++polls > POLL_LIMIT || rdtsc() - start > CYCLE_LIMIT)
-			return 0;
-	}
-	end = rdtsc();
-	if (end <= start)
-		return 0;
-	return (end - start) / CALIBRATION_MS;
+	return rdtsc();
 }
 
 static uint64_t cpuid_khz(void)
@@ -42,12 +27,17 @@ static uint64_t cpuid_khz(void)
 
 bool tsc_calibrate(void)
 {
-	uint64_t khz = pit_measure_khz();
+	uint64_t khz = pit_calibrate(read_tsc);
 
 	if (khz < 1000)
 		khz = cpuid_khz();
 	tsc_boot = rdtsc();
 	tsc_khz = khz;
+	if (khz)
+		pr_info("tsc: Detected %llu.%03llu MHz processor\n", (unsigned long long)khz / 1000,
+			(unsigned long long)khz % 1000);
+	else
+		pr_warn("tsc: no frequency (PIT and CPUID 0x16 both failed); delays use the PIT\n");
 	return khz != 0;
 }
 

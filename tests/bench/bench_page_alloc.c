@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Page allocator benchmarks (names from DESIGN.md):
+ * Page allocator benchmarks, named as Linux's are (README.md, "Benchmarks";
+ * the figures are under "Page allocator figures"):
  *   alloc_pages_free        alloc_pages + __free_pages pair, orders 0,1,2,3,4,9
  *   alloc_pages_batch_alloc one of 1000 order-0 allocations ...
  *   alloc_pages_batch_free  ... then one of the 1000 frees

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Slab and kmalloc benchmarks (names from DESIGN.md):
+ * Slab and kmalloc benchmarks, named as Linux's are (README.md, "Benchmarks";
+ * the figures are under "Slab figures"):
  *   kmalloc_free            kmalloc + kfree of one size, hot loop, each class 8..8192
  *   kmalloc_batch_alloc     one of 10000 kmallocs of one size ...
  *   kmalloc_batch_free      ... then one of the 10000 kfrees, each class

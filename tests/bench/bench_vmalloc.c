@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * vmalloc benchmarks (names from DESIGN.md):
+ * vmalloc benchmarks, named as Linux's are (README.md, "Benchmarks"; the
+ * figures are under "vmalloc figures"):
  *   vmalloc_vfree   vmalloc + vfree of 1, 4, 16, 64, 256, 1024 pages
  *   vmap_vunmap     vmap + vunmap of 16 given pages
  *   vmalloc_stream  one of 10000 vmalloc(4 pages) + vfree in a row; a

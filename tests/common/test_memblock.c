@@ -11,7 +11,7 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <memblock.h>
-#include <memmap.h>
+#include <firmware_map.h>
 #include <printk.h>
 #include <xorshift.h>
 
@@ -130,7 +130,7 @@ static void test_add_aligns_and_merges(struct ktest *t)
 	KEXPECT_FALSE(t, memblock_is_memory(&mb, 0xfff));
 }
 
-static void test_add_memmap(struct ktest *t)
+static void test_add_firmware_map(struct ktest *t)
 {
 	static struct mem_range map_storage[8];
 	static const struct mem_range sanitized[] = {
@@ -142,32 +142,32 @@ static void test_add_memmap(struct ktest *t)
 		{ 0xfffc0000, 0x100000000, MEM_RESERVED },
 		{ 0x100000000, 0x140000000, MEM_USABLE },
 	};
-	struct memmap map;
+	struct firmware_map map;
 
-	memmap_init(&map, map_storage, ARRAY_SIZE(map_storage));
+	firmware_map_init(&map, map_storage, ARRAY_SIZE(map_storage));
 	for (size_t i = 0; i < ARRAY_SIZE(sanitized); i++)
 		map_storage[i] = sanitized[i];
 	map.count = ARRAY_SIZE(sanitized);
-	KASSERT_STREQ(t, memmap_check(&map), NULL);
+	KASSERT_STREQ(t, firmware_map_check(&map), NULL);
 
 	/* Room for only two ranges: refused whole. */
 	reset(2, RESERVED_CAPACITY);
-	KEXPECT_EQ(t, memblock_add_memmap(&mb, &map), MEMBLOCK_ERR_FULL);
+	KEXPECT_EQ(t, memblock_add_firmware_map(&mb, &map), MEMBLOCK_ERR_FULL);
 	KEXPECT_EQ(t, mb.memory.count, 0);
 
 	reset(MEMORY_CAPACITY, RESERVED_CAPACITY);
-	KEXPECT_EQ(t, memblock_add_memmap(&mb, &map), 0);
+	KEXPECT_EQ(t, memblock_add_firmware_map(&mb, &map), 0);
 	expect_list(t, &mb.memory, RANGES({ 0x100000, 0x200000, NULL },
 					  { 0x400000, 0x7fe0000, NULL },
 					  { 0x100000000, 0x140000000, NULL }));
-	KEXPECT_UEQ(t, memblock_memory_bytes(&mb), memmap_usable_bytes(&map));
+	KEXPECT_UEQ(t, memblock_memory_bytes(&mb), firmware_map_usable_bytes(&map));
 	KEXPECT_FALSE(t, memblock_is_memory(&mb, 0x200000)); /* the kernel image */
 
 	/* An unsorted map is not a sanitized one. */
 	map_storage[0] = sanitized[1];
 	map_storage[1] = sanitized[0];
 	take_snapshot(&before);
-	KEXPECT_EQ(t, memblock_add_memmap(&mb, &map), MEMBLOCK_ERR_BAD_MAP);
+	KEXPECT_EQ(t, memblock_add_firmware_map(&mb, &map), MEMBLOCK_ERR_BAD_MAP);
 	KEXPECT_TRUE(t, unchanged(&before));
 }
 
@@ -860,7 +860,7 @@ static void test_random_against_shadow(struct ktest *t)
 
 KTEST_SUITE(memblock,
 	    KTEST_CASE(test_add_aligns_and_merges),
-	    KTEST_CASE(test_add_memmap),
+	    KTEST_CASE(test_add_firmware_map),
 	    KTEST_CASE(test_alloc_top_down),
 	    KTEST_CASE(test_alloc_worked_example),
 	    KTEST_CASE(test_never_page_zero),

@@ -4,24 +4,24 @@
  *
  * The input is an info block.  Whatever it holds, bootinfo_parse() must not
  * read outside it (AddressSanitizer watches) and must name any error.  When
- * it parses, the maps go through memmap_add_bootinfo() and memmap_sanitize()
+ * it parses, the maps go through firmware_map_add_bootinfo() and firmware_map_sanitize()
  * with carves for the first MiB, a kernel image, the block and the modules,
- * and the result must keep every invariant: memmap_check() passes, usable
+ * and the result must keep every invariant: firmware_map_check() passes, usable
  * and carved ranges are page aligned, overlap nothing, lie inside RAM the
  * firmware called usable, touch nothing the firmware called otherwise, and
  * stop below the limit.  Any breach stops the run with __builtin_trap().
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
- *            kernel/bootinfo.c kernel/memmap.c tests/host/fuzz_bootinfo.c
+ *            kernel/bootinfo.c kernel/firmware_map.c tests/host/fuzz_bootinfo.c
  * Run:   ./a.out -max_total_time=60 tests/host/fuzz_corpus
  */
 #include "bootinfo.h"
-#include "memmap.h"
+#include "firmware_map.h"
 
 #define CAPACITY 512
 #define CARVES (4 + BOOTINFO_MAX_MODULES)
 #define INFO_PHYS 0x10000ull
-#define PAGE_MASK (MEMMAP_PAGE_SIZE - 1)
+#define PAGE_MASK (FIRMWARE_MAP_PAGE_SIZE - 1)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct mem_range ranges[CAPACITY];
 static struct mem_range firmware[CAPACITY];
-static struct memmap_change scratch[MEMMAP_SCRATCH_ENTRIES(CAPACITY, CARVES)];
+static struct firmware_map_change scratch[FIRMWARE_MAP_SCRATCH_ENTRIES(CAPACITY, CARVES)];
 
 static bool inside_block(const void *p, const uint8_t *data, size_t size)
 {
@@ -84,9 +84,9 @@ static bool covered_by_usable(uint64_t base, uint64_t end, size_t nfirmware)
 	return true;
 }
 
-static void check_map(const struct memmap *m, size_t nfirmware, uint64_t limit)
+static void check_map(const struct firmware_map *m, size_t nfirmware, uint64_t limit)
 {
-	CHECK(memmap_check(m) == NULL);
+	CHECK(firmware_map_check(m) == NULL);
 	for (size_t i = 0; i < m->count; i++) {
 		const struct mem_range *r = &m->ranges[i];
 
@@ -112,8 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct boot_info bi;
 	struct bootinfo_error err;
 	struct mem_range carve[CARVES];
-	struct memmap_error map_err;
-	struct memmap m;
+	struct firmware_map_error map_err;
+	struct firmware_map m;
 	size_t ncarve = 0, nfirmware;
 	uint64_t limit = 0;
 	int ret;
@@ -127,8 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_parse_result(&bi, data, size);
 
-	memmap_init(&m, ranges, CAPACITY);
-	if (memmap_add_bootinfo(&m, &bi))
+	firmware_map_init(&m, ranges, CAPACITY);
+	if (firmware_map_add_bootinfo(&m, &bi))
 		CHECK(m.count == CAPACITY);
 	nfirmware = m.count;
 	for (size_t i = 0; i < nfirmware; i++) {
@@ -146,15 +146,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bi.meminfo_present)
 		limit = ((uint64_t)bi.mem_upper_kib << 10) + (uint64_t)bi.mem_lower_kib * 7;
 
-	ret = memmap_sanitize(&m, scratch, sizeof(scratch) / sizeof(scratch[0]), carve, ncarve,
-			      limit, &map_err);
+	ret = firmware_map_sanitize(&m, scratch, sizeof(scratch) / sizeof(scratch[0]), carve, ncarve,
+				    limit, &map_err);
 	CHECK(map_err.code == ret);
 	if (ret) {
 		/* Only more ranges than the storage holds can fail here. */
-		CHECK(ret == MEMMAP_ERR_FULL && m.count == 0);
+		CHECK(ret == FIRMWARE_MAP_ERR_FULL && m.count == 0);
 		return 0;
 	}
 	check_map(&m, nfirmware, limit);
-	CHECK(memmap_usable_bytes(&m) <= UINT64_MAX - PAGE_MASK);
+	CHECK(firmware_map_usable_bytes(&m) <= UINT64_MAX - PAGE_MASK);
 	return 0;
 }

@@ -8,7 +8,7 @@
  */
 #include "bootinfo.h"
 #include "ktest.h"
-#include "memmap.h"
+#include "firmware_map.h"
 
 #define BLOCK_MAX 8192
 
@@ -218,7 +218,7 @@ static size_t build_full(struct mbi_builder *b)
 	static const uint32_t load_base[] = { 0x200000 };
 
 	mb_init(b);
-	mb_string(b, MULTIBOOT2_TAG_CMDLINE, "console=ttyS0 ktest=memmap*");
+	mb_string(b, MULTIBOOT2_TAG_CMDLINE, "console=ttyS0 ktest=firmware_map*");
 	mb_string(b, MULTIBOOT2_TAG_BOOT_LOADER_NAME, "GRUB 2.06-13+deb12u1");
 	mb_module(b, 0x1000000, 0x1012345, "initrd.img");
 	mb_module(b, 0x1013000, 0x1013000, "");
@@ -253,7 +253,7 @@ static void test_full_block(struct ktest *t)
 	KEXPECT_STREQ(t, err.message, "no error");
 	KEXPECT_UEQ(t, bi.info_phys, 0x10000);
 	KEXPECT_UEQ(t, bi.info_size, total);
-	KEXPECT_STREQ(t, bi.cmdline, "console=ttyS0 ktest=memmap*");
+	KEXPECT_STREQ(t, bi.cmdline, "console=ttyS0 ktest=firmware_map*");
 	KEXPECT_STREQ(t, bi.loader_name, "GRUB 2.06-13+deb12u1");
 
 	KEXPECT_TRUE(t, bi.meminfo_present);
@@ -449,7 +449,7 @@ static void test_boot_services_tag(struct ktest *t)
 {
 	struct mbi_builder b;
 	struct boot_info bi;
-	struct memmap m;
+	struct firmware_map m;
 	struct mem_range ranges[16];
 	size_t total;
 
@@ -460,8 +460,8 @@ static void test_boot_services_tag(struct ktest *t)
 	KASSERT_EQ(t, parse(total, &bi, NULL), BOOTINFO_OK);
 	KEXPECT_TRUE(t, bi.efi_boot_services_active);
 
-	memmap_init(&m, ranges, 16);
-	KASSERT_EQ(t, memmap_add_bootinfo(&m, &bi), 0);
+	firmware_map_init(&m, ranges, 16);
+	KASSERT_EQ(t, firmware_map_add_bootinfo(&m, &bi), 0);
 	KASSERT_EQ(t, m.count, N(uefi_map));
 	KEXPECT_EQ(t, m.ranges[3].type, MEM_RESERVED);	/* boot services data */
 	KEXPECT_EQ(t, m.ranges[1].type, MEM_USABLE);	/* loader data */
@@ -471,10 +471,10 @@ static void test_boot_services_tag(struct ktest *t)
 static void test_parse_then_sanitize(struct ktest *t)
 {
 	static struct mem_range ranges[64];
-	static struct memmap_change work[MEMMAP_SCRATCH_ENTRIES(64, 4)];
+	static struct firmware_map_change work[FIRMWARE_MAP_SCRATCH_ENTRIES(64, 4)];
 	struct mbi_builder b;
 	struct boot_info bi;
-	struct memmap m;
+	struct firmware_map m;
 	struct mem_range carve[4];
 	size_t total = build_full(&b);
 
@@ -483,11 +483,11 @@ static void test_parse_then_sanitize(struct ktest *t)
 	carve[1] = (struct mem_range){ 0x200000, 0x400000, MEM_KERNEL };
 	carve[2] = (struct mem_range){ bi.info_phys, bi.info_phys + bi.info_size, MEM_BOOTINFO };
 	carve[3] = (struct mem_range){ bi.modules[0].start, bi.modules[0].end, MEM_MODULE };
-	memmap_init(&m, ranges, 64);
-	KASSERT_EQ(t, memmap_add_bootinfo(&m, &bi), 0);
-	KASSERT_EQ(t, memmap_sanitize(&m, work, MEMMAP_SCRATCH_ENTRIES(64, 4), carve, 4, 0,
-				      NULL), 0);
-	KEXPECT_NULL(t, memmap_check(&m));
+	firmware_map_init(&m, ranges, 64);
+	KASSERT_EQ(t, firmware_map_add_bootinfo(&m, &bi), 0);
+	KASSERT_EQ(t, firmware_map_sanitize(&m, work, FIRMWARE_MAP_SCRATCH_ENTRIES(64, 4), carve, 4, 0,
+					    NULL), 0);
+	KEXPECT_NULL(t, firmware_map_check(&m));
 	KASSERT_GE(t, m.count, 8);
 	/* The block at 0x10000 lies in the first MiB: the more specific carve wins. */
 	KEXPECT_UEQ(t, m.ranges[0].end, 0x10000);
@@ -501,7 +501,7 @@ static void test_parse_then_sanitize(struct ktest *t)
 		if (m.ranges[i].base == 0x800000)
 			KEXPECT_EQ(t, m.ranges[i].type, MEM_ACPI_NVS);
 	/* ...and the type-6 map's reserved top beats the EFI map's boot services data. */
-	KEXPECT_UEQ(t, memmap_top_of_ram(&m), 0x7fe0000);
+	KEXPECT_UEQ(t, firmware_map_top_of_ram(&m), 0x7fe0000);
 }
 
 /* A broken block, the error it must give, and where. */

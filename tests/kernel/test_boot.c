@@ -6,7 +6,7 @@
 
 extern char __kernel_phys_start[], __kernel_phys_end[];
 
-static bool usable_overlaps(const struct memmap *m, uint64_t start, uint64_t end)
+static bool usable_overlaps(const struct firmware_map *m, uint64_t start, uint64_t end)
 {
 	for (size_t i = 0; i < m->count; i++)
 		if (m->ranges[i].type == MEM_USABLE && m->ranges[i].base < end && start < m->ranges[i].end)
@@ -14,18 +14,18 @@ static bool usable_overlaps(const struct memmap *m, uint64_t start, uint64_t end
 	return false;
 }
 
-static void test_memmap_is_sane(struct ktest *t)
+static void test_firmware_map_is_sane(struct ktest *t)
 {
-	const struct memmap *m = boot_get_memmap();
+	const struct firmware_map *m = boot_get_firmware_map();
 
 	KASSERT_GT(t, m->count, 0);
-	KEXPECT_NULL(t, memmap_check(m));
-	KEXPECT_UGT(t, memmap_usable_bytes(m), 8 * 1024 * 1024);
+	KEXPECT_NULL(t, firmware_map_check(m));
+	KEXPECT_UGT(t, firmware_map_usable_bytes(m), 8 * 1024 * 1024);
 }
 
 static void test_kernel_ranges_not_usable(struct ktest *t)
 {
-	const struct memmap *m = boot_get_memmap();
+	const struct firmware_map *m = boot_get_firmware_map();
 	const struct boot_info *bi = boot_get_info();
 
 	KEXPECT_FALSE(t, usable_overlaps(m, 0, 0x100000));
@@ -46,6 +46,6 @@ static void test_boot_info_present(struct ktest *t)
 }
 
 KTEST_SUITE(boot,
-	    KTEST_CASE(test_memmap_is_sane),
+	    KTEST_CASE(test_firmware_map_is_sane),
 	    KTEST_CASE(test_kernel_ranges_not_usable),
 	    KTEST_CASE(test_boot_info_present));

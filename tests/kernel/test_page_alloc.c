@@ -237,7 +237,7 @@ static void test_out_of_memory(struct ktest *t)
 /* A whole 4 MiB block of frames with no RAM (a hole): its struct pages do not exist. */
 static bool find_hole_block(uint64_t *phys)
 {
-	const struct memmap *map = boot_get_memmap();
+	const struct firmware_map *map = boot_get_firmware_map();
 	uint64_t previous_end = 0;
 
 	for (size_t i = 0; i < map->count; i++) {
@@ -278,7 +278,7 @@ static void test_handover_accounts_for_every_page(struct ktest *t)
 
 	/* Managed pages (given to the buddy) are usable RAM; nothing beyond it. */
 	KEXPECT_UGT(t, managed, 0);
-	KEXPECT_ULE(t, managed * PAGE_SIZE, memmap_usable_bytes(boot_get_memmap()));
+	KEXPECT_ULE(t, managed * PAGE_SIZE, firmware_map_usable_bytes(boot_get_firmware_map()));
 	for (int z = 0; z < NR_ZONES; z++) {
 		const struct zone *zone = &kernel_buddy.zones[z];
 

@@ -273,7 +273,7 @@ static void test_no_writable_executable_mapping(struct ktest *t)
 /* Map layout: RAM is in the direct map at the right address; other ranges are not. */
 static void test_direct_map_matches_memory_map(struct ktest *t)
 {
-	const struct memmap *map = boot_get_memmap();
+	const struct firmware_map *map = boot_get_firmware_map();
 	const struct boot_framebuffer *fb = &boot_get_info()->framebuffer;
 	struct page_walk walk;
 
@@ -307,7 +307,7 @@ static void test_direct_map_matches_memory_map(struct ktest *t)
  */
 static void test_every_usable_page_is_accessible(struct ktest *t)
 {
-	const struct memmap *map = boot_get_memmap();
+	const struct firmware_map *map = boot_get_firmware_map();
 	uint64_t pages = 0, failures = 0;
 
 	for (size_t i = 0; i < map->count; i++) {
@@ -338,7 +338,7 @@ static void test_every_usable_page_is_accessible(struct ktest *t)
 
 static void test_memmap_describes_ram(struct ktest *t)
 {
-	const struct memmap *map = boot_get_memmap();
+	const struct firmware_map *map = boot_get_firmware_map();
 	struct page *page = alloc_page(GFP_KERNEL);
 
 	KEXPECT_UGT(t, vmemmap_frames(), 0);

@@ -3,9 +3,11 @@
  * The kernel's virtual memory layout (4-level paging, Linux's places).
  *
  *   0x0000000000000000 - 0x00007fffffffffff  unused (no user space); page 0 never mapped
- *   0xffff888000000000 -                     direct map of physical memory (__va/__pa)
+ *   0x0000800000000000 - 0xffff7fffffffffff  non-canonical
+ *   0xffff800000000000 -                     kernel half (KERNEL_HALF_START)
+ *   0xffff888000000000 - 0xffffc87fffffffff  direct map of physical memory (__va/__pa)
  *   0xffffc90000000000 - 0xffffe8ffffffffff  vmalloc / vmap area
- *   0xffffea0000000000 -                     virtual memmap (struct page array)
+ *   0xffffea0000000000 - 0xffffeaffffffffff  virtual memmap (struct page array)
  *   0xffffffff80000000 -                     kernel image (-mcmodel=kernel)
  *
  * Until the kernel page tables exist, the boot page tables map only the
@@ -19,10 +21,14 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ul << PAGE_SHIFT)
 
+#define USER_HALF_END 0x0000800000000000ul	/* exclusive */
+#define KERNEL_HALF_START 0xffff800000000000ul
 #define DIRECT_MAP_BASE 0xffff888000000000ul
+#define DIRECT_MAP_END (DIRECT_MAP_BASE + (64ul << 40))	/* exclusive; 64 TiB */
 #define VMALLOC_START 0xffffc90000000000ul
 #define VMALLOC_END 0xffffe90000000000ul
 #define VMEMMAP_BASE 0xffffea0000000000ul
+#define VMEMMAP_END (VMEMMAP_BASE + (1ul << 40))	/* exclusive; 1 TiB */
 #define KERNEL_VMA 0xffffffff80000000ul
 
 #define BOOT_DIRECT_MAP_LIMIT (4ul << 30)
@@ -45,17 +51,17 @@ static inline const char *address_region_name(uint64_t address)
 {
 	if (address < PAGE_SIZE)
 		return "null page (never mapped)";
-	if (address < 0x0000800000000000ul)
+	if (address < USER_HALF_END)
 		return "lower half (no user space: unmapped)";
-	if (address < 0xffff800000000000ul)
+	if (address < KERNEL_HALF_START)
 		return "non-canonical";
 	if (address >= KERNEL_VMA)
 		return "kernel image";
-	if (address >= VMEMMAP_BASE && address < VMEMMAP_BASE + (1ul << 40))
+	if (address >= VMEMMAP_BASE && address < VMEMMAP_END)
 		return "memmap";
 	if (address >= VMALLOC_START && address < VMALLOC_END)
 		return "vmalloc";
-	if (address >= DIRECT_MAP_BASE && address < DIRECT_MAP_BASE + (64ul << 40))
+	if (address >= DIRECT_MAP_BASE && address < DIRECT_MAP_END)
 		return "direct map";
 	return "unused kernel space";
 }

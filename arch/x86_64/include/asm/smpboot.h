@@ -3,7 +3,7 @@
 #ifndef FERRITE_ASM_SMPBOOT_H
 #define FERRITE_ASM_SMPBOOT_H
 
-struct memmap;
+struct firmware_map;
 
 /*
  * smp_reserve_trampoline - take the pages the AP start-up code needs below
@@ -12,6 +12,6 @@ struct memmap;
  * on and smp_init() stays on one CPU, saying why.
  * Context: boot CPU, once, before mm_init() builds the allocators.
  */
-void smp_reserve_trampoline(const struct memmap *map);
+void smp_reserve_trampoline(const struct firmware_map *map);
 
 #endif

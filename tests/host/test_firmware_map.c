@@ -1,30 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_memmap.c: the memory-map sanitizer against crafted and real-world maps.
+ * test_firmware_map.c: the memory-map sanitizer against crafted and real-world maps.
  *
  * Each table case feeds firmware entries (in the order a firmware might),
- * sanitizes with its carves and limit, calls memmap_check() and compares the
+ * sanitizes with its carves and limit, calls firmware_map_check() and compares the
  * result with the expected table.  Larger maps are generated, and a random
  * differential test compares the sweep with a brute-force model that judges
  * every 512-byte unit on its own.
  */
 #include "bootinfo.h"
 #include "ktest.h"
-#include "memmap.h"
+#include "firmware_map.h"
 
 #define CAPACITY 1024
 #define CARVE_MAX 8
 
 /* Work space shared by the cases; every case starts by resetting it. */
 static struct mem_range storage[CAPACITY];
-static struct memmap_change scratch[MEMMAP_SCRATCH_ENTRIES(CAPACITY, CARVE_MAX)];
+static struct firmware_map_change scratch[FIRMWARE_MAP_SCRATCH_ENTRIES(CAPACITY, CARVE_MAX)];
 
 struct firmware_entry {
 	uint64_t base, len;
 	uint32_t type;
 };
 
-struct memmap_case {
+struct firmware_map_case {
 	const struct firmware_entry *input;
 	size_t ninput;
 	const struct mem_range *carve;
@@ -50,11 +50,11 @@ struct memmap_case {
 #define GiB 0x40000000ull
 #define TOP_OF_ADDRESS_SPACE UINT64_MAX
 
-static void expect_map(struct ktest *t, const struct memmap *m,
+static void expect_map(struct ktest *t, const struct firmware_map *m,
 		       const struct mem_range *expect, size_t nexpect)
 {
-	KEXPECT_NULL(t, memmap_check(m));
-	KEXPECT_STREQ(t, memmap_check(m), NULL);
+	KEXPECT_NULL(t, firmware_map_check(m));
+	KEXPECT_STREQ(t, firmware_map_check(m), NULL);
 	KASSERT_EQ(t, m->count, nexpect);
 	for (size_t i = 0; i < nexpect; i++) {
 		KEXPECT_UEQ(t, m->ranges[i].base, expect[i].base);
@@ -63,24 +63,24 @@ static void expect_map(struct ktest *t, const struct memmap *m,
 	}
 }
 
-static void sanitize_ok(struct ktest *t, struct memmap *m, const struct mem_range *carve,
+static void sanitize_ok(struct ktest *t, struct firmware_map *m, const struct mem_range *carve,
 			size_t ncarve, uint64_t mem_limit)
 {
-	struct memmap_error err;
+	struct firmware_map_error err;
 
-	KASSERT_EQ(t, memmap_sanitize(m, scratch, MEMMAP_SCRATCH_ENTRIES(CAPACITY, CARVE_MAX),
-				      carve, ncarve, mem_limit, &err), MEMMAP_OK);
-	KEXPECT_EQ(t, err.code, MEMMAP_OK);
+	KASSERT_EQ(t, firmware_map_sanitize(m, scratch, FIRMWARE_MAP_SCRATCH_ENTRIES(CAPACITY, CARVE_MAX),
+					    carve, ncarve, mem_limit, &err), FIRMWARE_MAP_OK);
+	KEXPECT_EQ(t, err.code, FIRMWARE_MAP_OK);
 }
 
-static void run_case(struct ktest *t, const struct memmap_case *c)
+static void run_case(struct ktest *t, const struct firmware_map_case *c)
 {
-	struct memmap m;
+	struct firmware_map m;
 
-	memmap_init(&m, storage, CAPACITY);
+	firmware_map_init(&m, storage, CAPACITY);
 	for (size_t i = 0; i < c->ninput; i++)
-		KASSERT_EQ(t, memmap_add(&m, c->input[i].base, c->input[i].len,
-					 c->input[i].type), 0);
+		KASSERT_EQ(t, firmware_map_add(&m, c->input[i].base, c->input[i].len,
+					       c->input[i].type), 0);
 	sanitize_ok(t, &m, c->carve, c->ncarve, c->mem_limit);
 	expect_map(t, &m, c->expect, c->nexpect);
 
@@ -91,28 +91,28 @@ static void run_case(struct ktest *t, const struct memmap_case *c)
 	}
 }
 
-#define MEMMAP_CASE(name, ...)                                                  \
-	static const struct memmap_case name##_case = { __VA_ARGS__ };           \
+#define FIRMWARE_MAP_CASE(name, ...)                                                  \
+	static const struct firmware_map_case name##_case = { __VA_ARGS__ };           \
 	static void test_##name(struct ktest *t)                                \
 	{                                                                       \
 		run_case(t, &name##_case);                                      \
 	}
 
-MEMMAP_CASE(empty_map, .input = NULL, .ninput = 0, .expect = NULL, .nexpect = 0)
+FIRMWARE_MAP_CASE(empty_map, .input = NULL, .ninput = 0, .expect = NULL, .nexpect = 0)
 
-MEMMAP_CASE(unsorted,
+FIRMWARE_MAP_CASE(unsorted,
 	INPUT({ 0x100000, 0x700000, U }, { 0x0, 0x9f000, U }, { 0xf0000, 0x10000, R }),
 	EXPECT({ 0x0, 0x9f000, U }, { 0xf0000, 0x100000, R }, { 0x100000, 0x800000, U }))
 
-MEMMAP_CASE(overlap_reserved_wins,
+FIRMWARE_MAP_CASE(overlap_reserved_wins,
 	INPUT({ 0x0, 0x200000, U }, { 0x100000, 0x80000, R }),
 	EXPECT({ 0x0, 0x100000, U }, { 0x100000, 0x180000, R }, { 0x180000, 0x200000, U }))
 
-MEMMAP_CASE(overlap_usable_listed_last_still_loses,
+FIRMWARE_MAP_CASE(overlap_usable_listed_last_still_loses,
 	INPUT({ 0x100000, 0x80000, R }, { 0x0, 0x200000, U }),
 	EXPECT({ 0x0, 0x100000, U }, { 0x100000, 0x180000, R }, { 0x180000, 0x200000, U }))
 
-MEMMAP_CASE(overlap_higher_type_wins,
+FIRMWARE_MAP_CASE(overlap_higher_type_wins,
 	INPUT({ 0x1000000, 0x100000, R }, { 0x1080000, 0x100000, NVS },
 	      { 0x1100000, 0x100000, ACPI }, { 0x1000000, 0x400000, U },
 	      { 0x1300000, 0x1000, PMEM }, { 0x1300000, 0x2000, BAD }),
@@ -121,64 +121,64 @@ MEMMAP_CASE(overlap_higher_type_wins,
 	       { 0x1300000, 0x1301000, PMEM }, { 0x1301000, 0x1302000, BAD },
 	       { 0x1302000, 0x1400000, U }))
 
-MEMMAP_CASE(reserved_inside_reserved,
+FIRMWARE_MAP_CASE(reserved_inside_reserved,
 	INPUT({ 0x0, 0x10000, R }, { 0x4000, 0x1000, R }, { 0x0, 0x10000, R }),
 	EXPECT({ 0x0, 0x10000, R }))
 
 /* SeaBIOS ends low RAM at 0x9fc00: the partial page becomes a hole. */
-MEMMAP_CASE(seabios_unaligned_low_end,
+FIRMWARE_MAP_CASE(seabios_unaligned_low_end,
 	INPUT({ 0x0, 0x9fc00, U }, { 0x9fc00, 0x400, R }, { 0xf0000, 0x10000, R },
 	      { 0x100000, 0x7ee0000, U }, { 0x7fe0000, 0x20000, R }),
 	EXPECT({ 0x0, 0x9f000, U }, { 0x9fc00, 0xa0000, R }, { 0xf0000, 0x100000, R },
 	       { 0x100000, 0x7fe0000, U }, { 0x7fe0000, 0x8000000, R }))
 
-MEMMAP_CASE(unaligned_both_ends_and_sub_page,
+FIRMWARE_MAP_CASE(unaligned_both_ends_and_sub_page,
 	INPUT({ 0x1234, 0x3000, U }, { 0x10000, 0x800, U }, { 0x20010, 0x1ff0, U }),
 	EXPECT({ 0x2000, 0x4000, U }, { 0x21000, 0x22000, U }))
 
 /* Two unaligned pieces that touch make whole pages once merged. */
-MEMMAP_CASE(touching_unaligned_usable_merge_before_align,
+FIRMWARE_MAP_CASE(touching_unaligned_usable_merge_before_align,
 	INPUT({ 0x800, 0x2000, U }, { 0x2800, 0x2800, U }),
 	EXPECT({ 0x1000, 0x5000, U }))
 
-MEMMAP_CASE(adjacent_same_type_merged,
+FIRMWARE_MAP_CASE(adjacent_same_type_merged,
 	INPUT({ 0x0, 0x1000, U }, { 0x1000, 0x4000, U }, { 0x5000, 0x1000, R },
 	      { 0x6000, 0x1000, R }, { 0x7000, 0x1000, NVS }, { 0x8000, 0x1000, NVS }),
 	EXPECT({ 0x0, 0x5000, U }, { 0x5000, 0x7000, R }, { 0x7000, 0x9000, NVS }))
 
-MEMMAP_CASE(adjacent_different_types_kept,
+FIRMWARE_MAP_CASE(adjacent_different_types_kept,
 	INPUT({ 0x0, 0x1000, U }, { 0x1000, 0x1000, R }, { 0x2000, 0x1000, U }),
 	EXPECT({ 0x0, 0x1000, U }, { 0x1000, 0x2000, R }, { 0x2000, 0x3000, U }))
 
-MEMMAP_CASE(duplicates_collapse,
+FIRMWARE_MAP_CASE(duplicates_collapse,
 	INPUT({ 0x100000, 0x100000, U }, { 0x100000, 0x100000, U }, { 0x100000, 0x100000, U }),
 	EXPECT({ 0x100000, 0x200000, U }))
 
-MEMMAP_CASE(zero_length_dropped,
+FIRMWARE_MAP_CASE(zero_length_dropped,
 	INPUT({ 0x5000, 0, R }, { 0x0, 0x4000, U }, { 0x2000, 0, R }, { 0x9000, 0, U }),
 	EXPECT({ 0x0, 0x4000, U }))
 
-MEMMAP_CASE(sub_page_usable_between_reserved,
+FIRMWARE_MAP_CASE(sub_page_usable_between_reserved,
 	INPUT({ 0x0, 0x1800, R }, { 0x1800, 0x400, U }, { 0x1c00, 0x1400, R }),
 	EXPECT({ 0x0, 0x1800, R }, { 0x1c00, 0x3000, R }))
 
-MEMMAP_CASE(above_4g,
+FIRMWARE_MAP_CASE(above_4g,
 	INPUT({ 0x100000000, 0x140000000, U }, { 0x0, 0x80000000, U },
 	      { 0x23ff00000, 0x200000, R }, { 0xfd00000000, 0x300000000, R }),
 	EXPECT({ 0x0, 0x80000000, U }, { 0x100000000, 0x23ff00000, U },
 	       { 0x23ff00000, 0x240100000, R }, { 0xfd00000000, 0x10000000000, R }))
 
 /* base + len past 2^64 ends at 2^64 - 1; usable then stops at the last full page. */
-MEMMAP_CASE(base_plus_len_overflow,
+FIRMWARE_MAP_CASE(base_plus_len_overflow,
 	INPUT({ 0xffffffffffff0000, 0x20000, U }, { 0xfffffffff0000000, UINT64_MAX, R },
 	      { 0x0, 0x1000, U }, { UINT64_MAX, 1, U }, { UINT64_MAX, UINT64_MAX, R }),
 	EXPECT({ 0x0, 0x1000, U }, { 0xfffffffff0000000, TOP_OF_ADDRESS_SPACE, R }))
 
-MEMMAP_CASE(usable_at_top_of_address_space,
+FIRMWARE_MAP_CASE(usable_at_top_of_address_space,
 	INPUT({ 0xfffffffffff00800, 0x100000, U }),
 	EXPECT({ 0xfffffffffff01000, 0xfffffffffffff000, U }))
 
-MEMMAP_CASE(unknown_types_become_reserved,
+FIRMWARE_MAP_CASE(unknown_types_become_reserved,
 	INPUT({ 0x0, 0x10000, U }, { 0x1000, 0x1000, 0 }, { 0x3000, 0x1000, 6 },
 	      { 0x5000, 0x1000, 12 }, { 0x7000, 0x1000, 0xefffffff },
 	      { 0x9000, 0x1000, MEM_KERNEL }),
@@ -195,7 +195,7 @@ MEMMAP_CASE(unknown_types_become_reserved,
 	      { 0x100000, 0xbfee0000, U }, { 0xfffc0000, 0x40000, R },            \
 	      { 0xf0000, 0x10000, R })
 
-MEMMAP_CASE(qemu_pc_8g,
+FIRMWARE_MAP_CASE(qemu_pc_8g,
 	PC_8G_INPUT,
 	EXPECT({ 0x0, 0x9f000, U }, { 0x9fc00, 0xa0000, R }, { 0xf0000, 0x100000, R },
 	       { 0x100000, 0xbffe0000, U }, { 0xbffe0000, 0xc0000000, R },
@@ -203,7 +203,7 @@ MEMMAP_CASE(qemu_pc_8g,
 	       { 0x100000000, 0x240000000, U }, { 0xfd00000000, 0x10000000000, R }))
 
 /* QEMU q35, 6 GiB: low RAM stops at 2 GiB; MMCONFIG at 0xb0000000. */
-MEMMAP_CASE(qemu_q35_split_at_2g,
+FIRMWARE_MAP_CASE(qemu_q35_split_at_2g,
 	INPUT({ 0x0, 0x9fc00, U }, { 0x9fc00, 0x400, R }, { 0xf0000, 0x10000, R },
 	      { 0x100000, 0x7fedc000, U }, { 0x7ffdc000, 0x24000, R },
 	      { 0xb0000000, 0x10000000, R }, { 0xfed1c000, 0x4000, R },
@@ -215,7 +215,7 @@ MEMMAP_CASE(qemu_q35_split_at_2g,
 	       { 0xfeffc000, 0xff000000, R }, { 0xfffc0000, 0x100000000, R },
 	       { 0x100000000, 0x200000000, U }, { 0xfd00000000, 0x10000000000, R }))
 
-MEMMAP_CASE(carve_kernel_bootinfo_modules_low,
+FIRMWARE_MAP_CASE(carve_kernel_bootinfo_modules_low,
 	PC_8G_INPUT,
 	CARVE({ 0x0, 0x100000, MEM_LOW }, { 0x200000, 0x45a123, MEM_KERNEL },
 	      { 0x45b010, 0x45b4f8, MEM_BOOTINFO }, { 0x460000, 0x1460000, MEM_MODULE },
@@ -229,7 +229,7 @@ MEMMAP_CASE(carve_kernel_bootinfo_modules_low,
 	       { 0xfd00000000, 0x10000000000, R }))
 
 /* A carve never turns a hole or a reserved range into anything. */
-MEMMAP_CASE(carve_only_where_usable,
+FIRMWARE_MAP_CASE(carve_only_where_usable,
 	PC_8G_INPUT,
 	CARVE({ 0xbff00000, 0xc0000000, MEM_MODULE }, { 0xc0000000, 0xd0000000, MEM_KERNEL },
 	      { 0xfeffc000, 0xff000000, MEM_BOOTINFO }),
@@ -240,7 +240,7 @@ MEMMAP_CASE(carve_only_where_usable,
 	       { 0xfd00000000, 0x10000000000, R }))
 
 /* Overlapping carves: the higher carve type wins; touching equal carves merge. */
-MEMMAP_CASE(carve_overlaps,
+FIRMWARE_MAP_CASE(carve_overlaps,
 	INPUT({ 0x0, 0x1000000, U }),
 	CARVE({ 0x0, 0x100000, MEM_LOW }, { 0x80000, 0x81000, MEM_MODULE },
 	      { 0x200000, 0x300000, MEM_KERNEL }, { 0x300000, 0x300001, MEM_KERNEL },
@@ -250,14 +250,14 @@ MEMMAP_CASE(carve_overlaps,
 	       { 0x200000, 0x301000, MEM_KERNEL }, { 0x301000, 0x900000, U },
 	       { 0x900000, 0x1000000, MEM_MODULE }))
 
-MEMMAP_CASE(mem_limit_cuts_usable_only,
+FIRMWARE_MAP_CASE(mem_limit_cuts_usable_only,
 	PC_8G_INPUT, .mem_limit = 0x180000800,
 	EXPECT({ 0x0, 0x9f000, U }, { 0x9fc00, 0xa0000, R }, { 0xf0000, 0x100000, R },
 	       { 0x100000, 0xbffe0000, U }, { 0xbffe0000, 0xc0000000, R },
 	       { 0xfeffc000, 0xff000000, R }, { 0xfffc0000, 0x100000000, R },
 	       { 0x100000000, 0x180000000, U }, { 0xfd00000000, 0x10000000000, R }))
 
-MEMMAP_CASE(mem_limit_below_4g,
+FIRMWARE_MAP_CASE(mem_limit_below_4g,
 	PC_8G_INPUT, .mem_limit = GiB,
 	EXPECT({ 0x0, 0x9f000, U }, { 0x9fc00, 0xa0000, R }, { 0xf0000, 0x100000, R },
 	       { 0x100000, 0x40000000, U }, { 0xbffe0000, 0xc0000000, R },
@@ -265,7 +265,7 @@ MEMMAP_CASE(mem_limit_below_4g,
 	       { 0xfd00000000, 0x10000000000, R }))
 
 /* Carves above the limit find no usable RAM there. */
-MEMMAP_CASE(mem_limit_with_carves,
+FIRMWARE_MAP_CASE(mem_limit_with_carves,
 	PC_8G_INPUT, .mem_limit = 0x1000000,
 	CARVE({ 0x0, 0x100000, MEM_LOW }, { 0x800000, 0x2000000, MEM_MODULE }),
 	EXPECT({ 0x0, 0x9f000, MEM_LOW }, { 0x9fc00, 0xa0000, R }, { 0xf0000, 0x100000, R },
@@ -275,34 +275,34 @@ MEMMAP_CASE(mem_limit_with_carves,
 
 static void test_totals_qemu_pc_8g(struct ktest *t)
 {
-	struct memmap m;
+	struct firmware_map m;
 
-	memmap_init(&m, storage, CAPACITY);
+	firmware_map_init(&m, storage, CAPACITY);
 	for (size_t i = 0; i < qemu_pc_8g_case.ninput; i++)
-		KASSERT_EQ(t, memmap_add(&m, qemu_pc_8g_case.input[i].base,
-					 qemu_pc_8g_case.input[i].len,
-					 qemu_pc_8g_case.input[i].type), 0);
+		KASSERT_EQ(t, firmware_map_add(&m, qemu_pc_8g_case.input[i].base,
+					       qemu_pc_8g_case.input[i].len,
+					       qemu_pc_8g_case.input[i].type), 0);
 	sanitize_ok(t, &m, NULL, 0, 0);
-	KEXPECT_UEQ(t, memmap_usable_bytes(&m), 0x9f000 + (0xbffe0000 - 0x100000) + 0x140000000ull);
+	KEXPECT_UEQ(t, firmware_map_usable_bytes(&m), 0x9f000 + (0xbffe0000 - 0x100000) + 0x140000000ull);
 	/* Not 0x10000000000: the reserved range SeaBIOS puts at 0xfd00000000 is no RAM. */
-	KEXPECT_UEQ(t, memmap_top_of_ram(&m), 0x240000000);
+	KEXPECT_UEQ(t, firmware_map_top_of_ram(&m), 0x240000000);
 
-	memmap_init(&m, storage, CAPACITY);
-	KEXPECT_UEQ(t, memmap_top_of_ram(&m), 0);
-	KEXPECT_UEQ(t, memmap_usable_bytes(&m), 0);
+	firmware_map_init(&m, storage, CAPACITY);
+	KEXPECT_UEQ(t, firmware_map_top_of_ram(&m), 0);
+	KEXPECT_UEQ(t, firmware_map_usable_bytes(&m), 0);
 }
 
 static void test_top_of_ram_counts_carved_ram(struct ktest *t)
 {
 	static const struct mem_range carve[] = { { 0x3000000, 0x4000000, MEM_MODULE } };
-	struct memmap m;
+	struct firmware_map m;
 
-	memmap_init(&m, storage, CAPACITY);
-	KASSERT_EQ(t, memmap_add(&m, 0x100000, 0x3f00000, U), 0);
-	KASSERT_EQ(t, memmap_add(&m, 0x8000000, 0x1000000, ACPI), 0);
+	firmware_map_init(&m, storage, CAPACITY);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x100000, 0x3f00000, U), 0);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x8000000, 0x1000000, ACPI), 0);
 	sanitize_ok(t, &m, carve, 1, 0);
-	KEXPECT_UEQ(t, memmap_top_of_ram(&m), 0x4000000);
-	KEXPECT_UEQ(t, memmap_usable_bytes(&m), 0x2f00000);
+	KEXPECT_UEQ(t, firmware_map_top_of_ram(&m), 0x4000000);
+	KEXPECT_UEQ(t, firmware_map_usable_bytes(&m), 0x2f00000);
 }
 
 /* Many entries, unsorted: 320 usable ranges with unaligned ends, each
@@ -310,21 +310,21 @@ static void test_top_of_ram_counts_carved_ram(struct ktest *t)
 static void test_hundreds_of_entries(struct ktest *t)
 {
 	enum { BLOCKS = 320, STRIDE = 0x20000 };
-	struct memmap m;
+	struct firmware_map m;
 
-	memmap_init(&m, storage, CAPACITY);
+	firmware_map_init(&m, storage, CAPACITY);
 	for (uint64_t k = 0; k < BLOCKS; k++) {
 		uint64_t i = (k * 97) % BLOCKS;
 		uint64_t at = 0x100000 + i * STRIDE;
 
-		KASSERT_EQ(t, memmap_add(&m, at + 0x100, 0x18000 - 0x100 + 0x80, U), 0);
-		KASSERT_EQ(t, memmap_add(&m, at + 0x18000, 0x4000, R), 0);
+		KASSERT_EQ(t, firmware_map_add(&m, at + 0x100, 0x18000 - 0x100 + 0x80, U), 0);
+		KASSERT_EQ(t, firmware_map_add(&m, at + 0x18000, 0x4000, R), 0);
 		if (k % 16 == 0)
-			KASSERT_EQ(t, memmap_add(&m, at + 0x100, 0x1000, U), 0);
+			KASSERT_EQ(t, firmware_map_add(&m, at + 0x100, 0x1000, U), 0);
 	}
 	KEXPECT_GT(t, m.count, 2 * BLOCKS);
 	sanitize_ok(t, &m, NULL, 0, 0);
-	KEXPECT_NULL(t, memmap_check(&m));
+	KEXPECT_NULL(t, firmware_map_check(&m));
 	KASSERT_EQ(t, m.count, 2 * BLOCKS);
 	for (uint64_t i = 0; i < BLOCKS; i++) {
 		uint64_t at = 0x100000 + i * STRIDE;
@@ -337,18 +337,18 @@ static void test_hundreds_of_entries(struct ktest *t)
 		KEXPECT_UEQ(t, reserved->end, at + 0x1c000);
 		KEXPECT_EQ(t, reserved->type, R);
 	}
-	KEXPECT_UEQ(t, memmap_usable_bytes(&m), BLOCKS * 0x17000ull);
+	KEXPECT_UEQ(t, firmware_map_usable_bytes(&m), BLOCKS * 0x17000ull);
 }
 
 /* 600 touching usable pieces given backwards merge into one range. */
 static void test_hundreds_of_pieces_merge(struct ktest *t)
 {
 	enum { PIECES = 600 };
-	struct memmap m;
+	struct firmware_map m;
 
-	memmap_init(&m, storage, CAPACITY);
+	firmware_map_init(&m, storage, CAPACITY);
 	for (uint64_t i = PIECES; i-- > 0;)
-		KASSERT_EQ(t, memmap_add(&m, 0x100000 + i * 0x1800, 0x1800, U), 0);
+		KASSERT_EQ(t, firmware_map_add(&m, 0x100000 + i * 0x1800, 0x1800, U), 0);
 	sanitize_ok(t, &m, NULL, 0, 0);
 	expect_map(t, &m, (const struct mem_range[]){
 			   { 0x100000, 0x100000 + PIECES * 0x1800, U } }, 1);
@@ -485,13 +485,13 @@ static void efi_boot_info(struct boot_info *bi, size_t count)
 static void test_ovmf_efi_map(struct ktest *t)
 {
 	struct boot_info bi;
-	struct memmap m;
+	struct firmware_map m;
 	size_t n = build_ovmf_map();
 
 	KASSERT_EQ(t, n, 9 + 125 + 17);
 	efi_boot_info(&bi, n);
-	memmap_init(&m, storage, CAPACITY);
-	KASSERT_EQ(t, memmap_add_bootinfo(&m, &bi), 0);
+	firmware_map_init(&m, storage, CAPACITY);
+	KASSERT_EQ(t, firmware_map_add_bootinfo(&m, &bi), 0);
 	KEXPECT_EQ(t, m.count, n);
 	sanitize_ok(t, &m, NULL, 0, 0);
 	expect_map(t, &m, ovmf_expect, sizeof(ovmf_expect) / sizeof(ovmf_expect[0]));
@@ -506,7 +506,7 @@ static void test_ovmf_both_maps(struct ktest *t)
 		{ 0x100000000, 0x80000000, U }, { 0xffc00000, 0x400000, R },
 	};
 	struct boot_info bi;
-	struct memmap m;
+	struct firmware_map m;
 
 	efi_boot_info(&bi, build_ovmf_map());
 	for (size_t i = 0; i < 4; i++) {
@@ -518,8 +518,8 @@ static void test_ovmf_both_maps(struct ktest *t)
 	bi.mmap.entries = mmap_buffer;
 	bi.mmap.entry_size = 24;
 	bi.mmap.count = 4;
-	memmap_init(&m, storage, CAPACITY);
-	KASSERT_EQ(t, memmap_add_bootinfo(&m, &bi), 0);
+	firmware_map_init(&m, storage, CAPACITY);
+	KASSERT_EQ(t, firmware_map_add_bootinfo(&m, &bi), 0);
 	sanitize_ok(t, &m, NULL, 0, 0);
 	expect_map(t, &m, ovmf_expect, sizeof(ovmf_expect) / sizeof(ovmf_expect[0]));
 }
@@ -559,13 +559,13 @@ static void test_efi_type_conversion(struct ktest *t)
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		struct efi_entry e = { table[i].efi_type, 0x100000, 16, table[i].attribute };
 		struct boot_info bi;
-		struct memmap m;
+		struct firmware_map m;
 
 		write_efi_map(efi_buffer, sizeof(efi_buffer), &e, 1);
 		efi_boot_info(&bi, 1);
 		bi.efi_boot_services_active = table[i].boot_services_active;
-		memmap_init(&m, storage, CAPACITY);
-		KASSERT_EQ(t, memmap_add_bootinfo(&m, &bi), 0);
+		firmware_map_init(&m, storage, CAPACITY);
+		KASSERT_EQ(t, firmware_map_add_bootinfo(&m, &bi), 0);
 		KASSERT_EQ(t, m.count, 1);
 		KEXPECT_EQ(t, m.ranges[0].type, table[i].expect);
 		KEXPECT_UEQ(t, m.ranges[0].base, 0x100000);
@@ -576,65 +576,65 @@ static void test_efi_type_conversion(struct ktest *t)
 static void test_add_bootinfo_full(struct ktest *t)
 {
 	struct boot_info bi;
-	struct memmap m;
+	struct firmware_map m;
 	struct mem_range small[4];
 
 	efi_boot_info(&bi, build_ovmf_map());
-	memmap_init(&m, small, 4);
-	KEXPECT_EQ(t, memmap_add_bootinfo(&m, &bi), MEMMAP_ERR_FULL);
+	firmware_map_init(&m, small, 4);
+	KEXPECT_EQ(t, firmware_map_add_bootinfo(&m, &bi), FIRMWARE_MAP_ERR_FULL);
 	KEXPECT_EQ(t, m.count, 4);
-	KEXPECT_NULL(t, memmap_check(&(struct memmap){ NULL, 0, 0 }));
+	KEXPECT_NULL(t, firmware_map_check(&(struct firmware_map){ NULL, 0, 0 }));
 }
 
 static void test_add_full_writes_nothing(struct ktest *t)
 {
 	struct mem_range small[3] = { { 0 }, { 0 }, { 0xdead, 0xbeef, 99 } };
-	struct memmap m;
+	struct firmware_map m;
 
-	memmap_init(&m, small, 2);
-	KEXPECT_EQ(t, memmap_add(&m, 0x0, 0x1000, U), 0);
-	KEXPECT_EQ(t, memmap_add(&m, 0x1000, 0x1000, U), 0);
-	KEXPECT_EQ(t, memmap_add(&m, 0x2000, 0x1000, U), MEMMAP_ERR_FULL);
-	KEXPECT_EQ(t, memmap_add(&m, 0x2000, 0, U), 0);	/* dropped, so no error */
+	firmware_map_init(&m, small, 2);
+	KEXPECT_EQ(t, firmware_map_add(&m, 0x0, 0x1000, U), 0);
+	KEXPECT_EQ(t, firmware_map_add(&m, 0x1000, 0x1000, U), 0);
+	KEXPECT_EQ(t, firmware_map_add(&m, 0x2000, 0x1000, U), FIRMWARE_MAP_ERR_FULL);
+	KEXPECT_EQ(t, firmware_map_add(&m, 0x2000, 0, U), 0);	/* dropped, so no error */
 	KEXPECT_EQ(t, m.count, 2);
 	KEXPECT_UEQ(t, small[2].base, 0xdead);
 	KEXPECT_EQ(t, small[2].type, 99);
 
-	memmap_init(&m, NULL, 10);
+	firmware_map_init(&m, NULL, 10);
 	KEXPECT_EQ(t, m.capacity, 0);
-	KEXPECT_EQ(t, memmap_add(&m, 0x0, 0x1000, U), MEMMAP_ERR_FULL);
+	KEXPECT_EQ(t, firmware_map_add(&m, 0x0, 0x1000, U), FIRMWARE_MAP_ERR_FULL);
 }
 
 /* Resolving overlaps can produce more ranges than went in. */
 static void test_sanitize_capacity_overflow(struct ktest *t)
 {
 	struct mem_range small[4];
-	struct memmap_change work[16];
-	struct memmap_error err;
-	struct memmap m;
+	struct firmware_map_change work[16];
+	struct firmware_map_error err;
+	struct firmware_map m;
 
-	memmap_init(&m, small, 3);
-	KASSERT_EQ(t, memmap_add(&m, 0x0, 0x10000, U), 0);
-	KASSERT_EQ(t, memmap_add(&m, 0x2000, 0x1000, R), 0);
-	KASSERT_EQ(t, memmap_add(&m, 0x6000, 0x1000, R), 0);
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 16, NULL, 0, 0, &err), MEMMAP_ERR_FULL);
-	KEXPECT_EQ(t, err.code, MEMMAP_ERR_FULL);
+	firmware_map_init(&m, small, 3);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x0, 0x10000, U), 0);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x2000, 0x1000, R), 0);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x6000, 0x1000, R), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 16, NULL, 0, 0, &err), FIRMWARE_MAP_ERR_FULL);
+	KEXPECT_EQ(t, err.code, FIRMWARE_MAP_ERR_FULL);
 	KEXPECT_STREQ(t, err.message, "memory map capacity exceeded");
 	KEXPECT_EQ(t, m.count, 0);
-	KEXPECT_NULL(t, memmap_check(&m));
+	KEXPECT_NULL(t, firmware_map_check(&m));
 
 	/* The same map fits with room for five. */
-	memmap_init(&m, small, 4);
-	KASSERT_EQ(t, memmap_add(&m, 0x0, 0x10000, U), 0);
-	KASSERT_EQ(t, memmap_add(&m, 0x2000, 0x1000, R), 0);
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 16, NULL, 0, 0, &err), 0);
+	firmware_map_init(&m, small, 4);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x0, 0x10000, U), 0);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x2000, 0x1000, R), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 16, NULL, 0, 0, &err), 0);
 	KEXPECT_EQ(t, m.count, 3);
 
 	/* A carve splitting a usable range overflows too. */
 	{
 		static const struct mem_range carve[] = { { 0x8000, 0x9000, MEM_KERNEL } };
 
-		KEXPECT_EQ(t, memmap_sanitize(&m, work, 16, carve, 1, 0, &err), MEMMAP_ERR_FULL);
+		KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 16, carve, 1, 0, &err), FIRMWARE_MAP_ERR_FULL);
 		KEXPECT_STREQ(t, err.message, "memory map capacity exceeded");
 		KEXPECT_EQ(t, m.count, 0);
 	}
@@ -644,51 +644,51 @@ static void test_sanitize_bad_arguments(struct ktest *t)
 {
 	static const struct mem_range usable_carve[] = { { 0x0, 0x1000, MEM_USABLE } };
 	static const struct mem_range inverted_carve[] = { { 0x2000, 0x1000, MEM_KERNEL } };
-	struct memmap_change work[8];
-	struct memmap_error err;
-	struct memmap m;
+	struct firmware_map_change work[8];
+	struct firmware_map_error err;
+	struct firmware_map m;
 
-	memmap_init(&m, storage, CAPACITY);
-	KASSERT_EQ(t, memmap_add(&m, 0x0, 0x10000, U), 0);
-	KASSERT_EQ(t, memmap_add(&m, 0x20000, 0x10000, U), 0);
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 3, NULL, 0, 0, &err), MEMMAP_ERR_SCRATCH);
+	firmware_map_init(&m, storage, CAPACITY);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x0, 0x10000, U), 0);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x20000, 0x10000, U), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 3, NULL, 0, 0, &err), FIRMWARE_MAP_ERR_SCRATCH);
 	KEXPECT_STREQ(t, err.message, "scratch space too small");
 	KEXPECT_EQ(t, m.count, 0);
 
-	KASSERT_EQ(t, memmap_add(&m, 0x0, 0x10000, U), 0);
-	KEXPECT_EQ(t, memmap_sanitize(&m, NULL, 100, NULL, 0, 0, &err), MEMMAP_ERR_SCRATCH);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x0, 0x10000, U), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, NULL, 100, NULL, 0, 0, &err), FIRMWARE_MAP_ERR_SCRATCH);
 
-	KASSERT_EQ(t, memmap_add(&m, 0x0, 0x10000, U), 0);
-	KASSERT_EQ(t, memmap_add(&m, 0x20000, 0x10000, U), 0);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x0, 0x10000, U), 0);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x20000, 0x10000, U), 0);
 	/* Enough for the firmware sweep (4), not for the carve sweep (6). */
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 5, NULL, 0, 0, &err), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 5, NULL, 0, 0, &err), 0);
 	KASSERT_EQ(t, m.count, 2);
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 5,
-				      (const struct mem_range[]){ { 0x0, 0x1000, MEM_LOW } },
-				      1, 0, &err), MEMMAP_ERR_SCRATCH);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 5,
+					    (const struct mem_range[]){ { 0x0, 0x1000, MEM_LOW } },
+					    1, 0, &err), FIRMWARE_MAP_ERR_SCRATCH);
 
-	KASSERT_EQ(t, memmap_add(&m, 0x0, 0x10000, U), 0);
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 8, usable_carve, 1, 0, &err),
-		   MEMMAP_ERR_CARVE_TYPE);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x0, 0x10000, U), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 8, usable_carve, 1, 0, &err),
+		   FIRMWARE_MAP_ERR_CARVE_TYPE);
 	KEXPECT_STREQ(t, err.message, "carve range type is not a carve type");
 
-	KASSERT_EQ(t, memmap_add(&m, 0x0, 0x10000, U), 0);
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 8, inverted_carve, 1, 0, &err),
-		   MEMMAP_ERR_INVERTED);
+	KASSERT_EQ(t, firmware_map_add(&m, 0x0, 0x10000, U), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 8, inverted_carve, 1, 0, &err),
+		   FIRMWARE_MAP_ERR_INVERTED);
 	KEXPECT_STREQ(t, err.message, "range ends before it starts");
 
 	/* Ranges written directly into the storage get the same checks. */
 	storage[0] = (struct mem_range){ 0x5000, 0x4000, U };
 	m.count = 1;
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 8, NULL, 0, 0, &err), MEMMAP_ERR_INVERTED);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 8, NULL, 0, 0, &err), FIRMWARE_MAP_ERR_INVERTED);
 	storage[0] = (struct mem_range){ 0x5000, 0x5000, U };
 	storage[1] = (struct mem_range){ 0x1000, 0x3000, 42 };
 	m.count = 2;
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 8, NULL, 0, 0, NULL), 0);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 8, NULL, 0, 0, NULL), 0);
 	expect_map(t, &m, (const struct mem_range[]){ { 0x1000, 0x3000, R } }, 1);
 
 	m.count = m.capacity + 1;
-	KEXPECT_EQ(t, memmap_sanitize(&m, work, 8, NULL, 0, 0, &err), MEMMAP_ERR_BAD_MAP);
+	KEXPECT_EQ(t, firmware_map_sanitize(&m, work, 8, NULL, 0, 0, &err), FIRMWARE_MAP_ERR_BAD_MAP);
 	KEXPECT_STREQ(t, err.message, "map count exceeds its capacity or storage is NULL");
 	KEXPECT_EQ(t, m.count, 0);
 }
@@ -716,14 +716,14 @@ static void test_check_finds_broken_invariants(struct ktest *t)
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		struct mem_range copy[2] = { table[i].ranges[0], table[i].ranges[1] };
-		struct memmap m = { copy, table[i].count, 2 };
+		struct firmware_map m = { copy, table[i].count, 2 };
 
-		KEXPECT_STREQ(t, memmap_check(&m), table[i].expect);
+		KEXPECT_STREQ(t, firmware_map_check(&m), table[i].expect);
 	}
-	KEXPECT_STREQ(t, memmap_check(NULL), "map is NULL");
-	KEXPECT_STREQ(t, memmap_check(&(struct memmap){ storage, 3, 2 }),
+	KEXPECT_STREQ(t, firmware_map_check(NULL), "map is NULL");
+	KEXPECT_STREQ(t, firmware_map_check(&(struct firmware_map){ storage, 3, 2 }),
 		      "count exceeds capacity");
-	KEXPECT_STREQ(t, memmap_check(&(struct memmap){ NULL, 1, 2 }),
+	KEXPECT_STREQ(t, firmware_map_check(&(struct firmware_map){ NULL, 1, 2 }),
 		      "ranges NULL with a non-zero count");
 }
 
@@ -741,8 +741,8 @@ static void test_type_names(struct ktest *t)
 	KEXPECT_STREQ(t, mem_type_name(MEM_MODULE), "module");
 	KEXPECT_STREQ(t, mem_type_name(0), "unknown");
 	KEXPECT_STREQ(t, mem_type_name(6), "unknown");
-	KEXPECT_STREQ(t, memmap_error_message(MEMMAP_ERR_COUNT), "unknown error");
-	KEXPECT_STREQ(t, memmap_error_message(-1), "unknown error");
+	KEXPECT_STREQ(t, firmware_map_error_message(FIRMWARE_MAP_ERR_COUNT), "unknown error");
+	KEXPECT_STREQ(t, firmware_map_error_message(-1), "unknown error");
 	KEXPECT_TRUE(t, mem_type_is_carve(MEM_BOOTINFO));
 	KEXPECT_FALSE(t, mem_type_is_carve(MEM_USABLE));
 }
@@ -829,16 +829,16 @@ static void test_random_against_model(struct ktest *t)
 		struct mem_range in[24], carve[4];
 		size_t nin = 1 + random_next(&state) % 24, ncarve = random_next(&state) % 5;
 		uint64_t limit = random_next(&state) % 3 ? 0 : random_next(&state) % (BASE_UNITS * UNIT);
-		struct memmap m;
+		struct firmware_map m;
 		size_t n;
 
-		memmap_init(&m, storage, CAPACITY);
+		firmware_map_init(&m, storage, CAPACITY);
 		for (size_t i = 0; i < nin; i++) {
 			uint64_t base = random_next(&state) % BASE_UNITS * UNIT;
 			uint64_t len = random_next(&state) % 64 * UNIT;
 			uint32_t type = types[random_next(&state) % 9];
 
-			KASSERT_EQ(t, memmap_add(&m, base, len, type), 0);
+			KASSERT_EQ(t, firmware_map_add(&m, base, len, type), 0);
 			in[i] = (struct mem_range){ base, base + len, type == 9 ? R : type };
 		}
 		for (size_t i = 0; i < ncarve; i++) {
@@ -849,7 +849,7 @@ static void test_random_against_model(struct ktest *t)
 				MEM_LOW + (uint32_t)(random_next(&state) % 4) };
 		}
 		sanitize_ok(t, &m, carve, ncarve, limit);
-		KASSERT_NULL(t, memmap_check(&m));
+		KASSERT_NULL(t, firmware_map_check(&m));
 		model_sanitize(in, nin, carve, ncarve, limit);
 		n = model_runs();
 		KASSERT_EQ(t, m.count, n);
@@ -861,7 +861,7 @@ static void test_random_against_model(struct ktest *t)
 	}
 }
 
-KTEST_SUITE(memmap,
+KTEST_SUITE(firmware_map,
 	    KTEST_CASE(test_empty_map),
 	    KTEST_CASE(test_unsorted),
 	    KTEST_CASE(test_overlap_reserved_wins),

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to mm/: what the buddy allocator's core and its checks share. */
-#ifndef FERRITE_MM_INTERNAL_H
-#define FERRITE_MM_INTERNAL_H
+/*
+ * Private to the buddy allocator: what its core (mm/buddy.c) and its checks
+ * and reports (mm/buddy_debug.c) share.
+ */
+#ifndef FERRITE_MM_BUDDY_INTERNAL_H
+#define FERRITE_MM_BUDDY_INTERNAL_H
 
 #include <buddy.h>
 

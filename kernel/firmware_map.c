@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * memmap.c: sanitize the firmware's physical memory map (contract in memmap.h).
+ * firmware_map.c: sanitize the firmware's physical memory map (contract in firmware_map.h).
  *
  * Overlaps are resolved by a change-point sweep, the method of Linux's
  * e820__update_table(): every range becomes two change points, its start and
@@ -37,7 +37,7 @@
  * covering half a page, and aligning only after carving would lose the
  * pages where two usable firmware ranges touch.
  */
-#include "memmap.h"
+#include "firmware_map.h"
 #include "bootinfo.h"
 
 /*
@@ -52,17 +52,17 @@ static uint32_t type_slot(uint32_t type)
 	return type >= MEM_LOW ? type - CARVE_SLOT_OFFSET : type;
 }
 
-#define PAGE_MASK (MEMMAP_PAGE_SIZE - 1)
+#define PAGE_MASK (FIRMWARE_MAP_PAGE_SIZE - 1)
 /* Highest page-aligned address; ends that would round past 2^64 stop here. */
 #define LAST_PAGE_ADDR (~PAGE_MASK)
 
-static const char *const memmap_messages[MEMMAP_ERR_COUNT] = {
-	[MEMMAP_OK] = "no error",
-	[MEMMAP_ERR_FULL] = "memory map capacity exceeded",
-	[MEMMAP_ERR_SCRATCH] = "scratch space too small",
-	[MEMMAP_ERR_INVERTED] = "range ends before it starts",
-	[MEMMAP_ERR_CARVE_TYPE] = "carve range type is not a carve type",
-	[MEMMAP_ERR_BAD_MAP] = "map count exceeds its capacity or storage is NULL",
+static const char *const firmware_map_messages[FIRMWARE_MAP_ERR_COUNT] = {
+	[FIRMWARE_MAP_OK] = "no error",
+	[FIRMWARE_MAP_ERR_FULL] = "memory map capacity exceeded",
+	[FIRMWARE_MAP_ERR_SCRATCH] = "scratch space too small",
+	[FIRMWARE_MAP_ERR_INVERTED] = "range ends before it starts",
+	[FIRMWARE_MAP_ERR_CARVE_TYPE] = "carve range type is not a carve type",
+	[FIRMWARE_MAP_ERR_BAD_MAP] = "map count exceeds its capacity or storage is NULL",
 };
 
 static bool is_firmware_type(uint32_t type)
@@ -125,30 +125,30 @@ const char *mem_type_name(uint32_t type)
 	}
 }
 
-const char *memmap_error_message(int code)
+const char *firmware_map_error_message(int code)
 {
-	if (code < 0 || code >= MEMMAP_ERR_COUNT)
+	if (code < 0 || code >= FIRMWARE_MAP_ERR_COUNT)
 		return "unknown error";
-	return memmap_messages[code];
+	return firmware_map_messages[code];
 }
 
-static int fail(struct memmap_error *err, int code)
+static int fail(struct firmware_map_error *err, int code)
 {
 	if (err) {
 		err->code = code;
-		err->message = memmap_error_message(code);
+		err->message = firmware_map_error_message(code);
 	}
 	return code;
 }
 
-void memmap_init(struct memmap *m, struct mem_range *storage, size_t capacity)
+void firmware_map_init(struct firmware_map *m, struct mem_range *storage, size_t capacity)
 {
 	m->ranges = storage;
 	m->count = 0;
 	m->capacity = storage ? capacity : 0;
 }
 
-int memmap_add(struct memmap *m, uint64_t base, uint64_t len, uint32_t type)
+int firmware_map_add(struct firmware_map *m, uint64_t base, uint64_t len, uint32_t type)
 {
 	uint64_t end;
 
@@ -160,7 +160,7 @@ int memmap_add(struct memmap *m, uint64_t base, uint64_t len, uint32_t type)
 	if (end <= base)
 		return 0;
 	if (m->count >= m->capacity)
-		return MEMMAP_ERR_FULL;
+		return FIRMWARE_MAP_ERR_FULL;
 	m->ranges[m->count].base = base;
 	m->ranges[m->count].end = end;
 	m->ranges[m->count].type = is_firmware_type(type) ? type : MEM_RESERVED;
@@ -195,14 +195,14 @@ static uint32_t efi_to_mem_type(const struct efi_memory_descriptor *desc,
 	}
 }
 
-int memmap_add_bootinfo(struct memmap *m, const struct boot_info *bi)
+int firmware_map_add_bootinfo(struct firmware_map *m, const struct boot_info *bi)
 {
 	struct multiboot2_mmap_entry entry;
 	struct efi_memory_descriptor desc;
 	int ret;
 
 	for (size_t i = 0; bootinfo_mmap_entry(bi, i, &entry); i++) {
-		ret = memmap_add(m, entry.base, entry.length, entry.type);
+		ret = firmware_map_add(m, entry.base, entry.length, entry.type);
 		if (ret)
 			return ret;
 	}
@@ -210,9 +210,9 @@ int memmap_add_bootinfo(struct memmap *m, const struct boot_info *bi)
 		uint64_t len = desc.number_of_pages << EFI_PAGE_SHIFT;
 
 		if (desc.number_of_pages > (UINT64_MAX >> EFI_PAGE_SHIFT))
-			len = UINT64_MAX;	/* memmap_add clamps at 2^64 */
-		ret = memmap_add(m, desc.physical_start, len,
-				 efi_to_mem_type(&desc, bi->efi_boot_services_active));
+			len = UINT64_MAX;	/* firmware_map_add clamps at 2^64 */
+		ret = firmware_map_add(m, desc.physical_start, len,
+				       efi_to_mem_type(&desc, bi->efi_boot_services_active));
 		if (ret)
 			return ret;
 	}
@@ -220,11 +220,11 @@ int memmap_add_bootinfo(struct memmap *m, const struct boot_info *bi)
 }
 
 /* Heap sort by address: O(n log n), no recursion, no extra memory. */
-static void sift_down(struct memmap_change *c, size_t root, size_t n)
+static void sift_down(struct firmware_map_change *c, size_t root, size_t n)
 {
 	for (;;) {
 		size_t child = 2 * root + 1;
-		struct memmap_change tmp;
+		struct firmware_map_change tmp;
 
 		if (child >= n)
 			return;
@@ -239,12 +239,12 @@ static void sift_down(struct memmap_change *c, size_t root, size_t n)
 	}
 }
 
-static void sort_changes(struct memmap_change *c, size_t n)
+static void sort_changes(struct firmware_map_change *c, size_t n)
 {
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(c, i, n);
 	for (size_t end = n; end-- > 1;) {
-		struct memmap_change tmp = c[0];
+		struct firmware_map_change tmp = c[0];
 
 		c[0] = c[end];
 		c[end] = tmp;
@@ -252,7 +252,7 @@ static void sort_changes(struct memmap_change *c, size_t n)
 	}
 }
 
-static void add_change_pair(struct memmap_change *c, size_t *n, uint64_t base,
+static void add_change_pair(struct firmware_map_change *c, size_t *n, uint64_t base,
 			    uint64_t end, uint32_t type)
 {
 	c[*n].addr = base;
@@ -291,7 +291,7 @@ static uint32_t winning_type(const size_t open[TYPE_SLOTS])
  * number of ranges the result has; more than @cap means it did not fit
  * (only the first @cap were written).
  */
-static size_t sweep(const struct memmap_change *c, size_t n, struct mem_range *out,
+static size_t sweep(const struct firmware_map_change *c, size_t n, struct mem_range *out,
 		    size_t cap)
 {
 	size_t open[TYPE_SLOTS];
@@ -335,7 +335,7 @@ static size_t sweep(const struct memmap_change *c, size_t n, struct mem_range *o
 }
 
 /* Shrink usable ranges to whole pages below @limit (0: none), dropping empties. */
-static void align_usable(struct memmap *m, uint64_t limit)
+static void align_usable(struct firmware_map *m, uint64_t limit)
 {
 	bool limited = limit != 0;
 	size_t kept = 0;
@@ -359,38 +359,38 @@ static void align_usable(struct memmap *m, uint64_t limit)
 	m->count = kept;
 }
 
-static int fail_empty(struct memmap *m, struct memmap_error *err, int code)
+static int fail_empty(struct firmware_map *m, struct firmware_map_error *err, int code)
 {
 	if (m->ranges)
 		m->count = 0;
 	return fail(err, code);
 }
 
-static int check_input(const struct memmap *m, const struct mem_range *carve,
+static int check_input(const struct firmware_map *m, const struct mem_range *carve,
 		       size_t ncarve)
 {
 	if ((!m->ranges && m->capacity) || m->count > m->capacity)
-		return MEMMAP_ERR_BAD_MAP;
+		return FIRMWARE_MAP_ERR_BAD_MAP;
 	for (size_t i = 0; i < m->count; i++)
 		if (m->ranges[i].end < m->ranges[i].base)
-			return MEMMAP_ERR_INVERTED;
+			return FIRMWARE_MAP_ERR_INVERTED;
 	for (size_t i = 0; i < ncarve; i++) {
 		if (!mem_type_is_carve(carve[i].type))
-			return MEMMAP_ERR_CARVE_TYPE;
+			return FIRMWARE_MAP_ERR_CARVE_TYPE;
 		if (carve[i].end < carve[i].base)
-			return MEMMAP_ERR_INVERTED;
+			return FIRMWARE_MAP_ERR_INVERTED;
 	}
 	return 0;
 }
 
 /* First sweep: the firmware ranges alone. */
-static int sweep_firmware(struct memmap *m, struct memmap_change *scratch,
+static int sweep_firmware(struct firmware_map *m, struct firmware_map_change *scratch,
 			  size_t scratch_cap)
 {
 	size_t n = 0, count;
 
 	if (m->count > scratch_cap / 2)
-		return MEMMAP_ERR_SCRATCH;
+		return FIRMWARE_MAP_ERR_SCRATCH;
 	for (size_t i = 0; i < m->count; i++) {
 		const struct mem_range *r = &m->ranges[i];
 
@@ -401,19 +401,19 @@ static int sweep_firmware(struct memmap *m, struct memmap_change *scratch,
 	sort_changes(scratch, n);
 	count = sweep(scratch, n, m->ranges, m->capacity);
 	if (count > m->capacity)
-		return MEMMAP_ERR_FULL;
+		return FIRMWARE_MAP_ERR_FULL;
 	m->count = count;
 	return 0;
 }
 
 /* Second sweep: the sanitized firmware ranges plus the carves, widened to pages. */
-static int sweep_carves(struct memmap *m, struct memmap_change *scratch,
+static int sweep_carves(struct firmware_map *m, struct firmware_map_change *scratch,
 			size_t scratch_cap, const struct mem_range *carve, size_t ncarve)
 {
 	size_t n = 0, count;
 
 	if (m->count > scratch_cap / 2 || ncarve > scratch_cap / 2 - m->count)
-		return MEMMAP_ERR_SCRATCH;
+		return FIRMWARE_MAP_ERR_SCRATCH;
 	for (size_t i = 0; i < m->count; i++)
 		add_change_pair(scratch, &n, m->ranges[i].base, m->ranges[i].end,
 				m->ranges[i].type);
@@ -430,18 +430,18 @@ static int sweep_carves(struct memmap *m, struct memmap_change *scratch,
 	sort_changes(scratch, n);
 	count = sweep(scratch, n, m->ranges, m->capacity);
 	if (count > m->capacity)
-		return MEMMAP_ERR_FULL;
+		return FIRMWARE_MAP_ERR_FULL;
 	m->count = count;
 	return 0;
 }
 
-int memmap_sanitize(struct memmap *m, struct memmap_change *scratch, size_t scratch_cap,
-		    const struct mem_range *carve, size_t ncarve, uint64_t mem_limit,
-		    struct memmap_error *err)
+int firmware_map_sanitize(struct firmware_map *m, struct firmware_map_change *scratch,
+			  size_t scratch_cap, const struct mem_range *carve, size_t ncarve,
+			  uint64_t mem_limit, struct firmware_map_error *err)
 {
 	int ret;
 
-	fail(err, MEMMAP_OK);
+	fail(err, FIRMWARE_MAP_OK);
 	if (!scratch)
 		scratch_cap = 0;
 	if (!carve)
@@ -461,7 +461,7 @@ int memmap_sanitize(struct memmap *m, struct memmap_change *scratch, size_t scra
 	return 0;
 }
 
-const char *memmap_check(const struct memmap *m)
+const char *firmware_map_check(const struct firmware_map *m)
 {
 	if (!m)
 		return "map is NULL";
@@ -490,7 +490,7 @@ const char *memmap_check(const struct memmap *m)
 	return NULL;
 }
 
-uint64_t memmap_usable_bytes(const struct memmap *m)
+uint64_t firmware_map_usable_bytes(const struct firmware_map *m)
 {
 	uint64_t total = 0;
 
@@ -500,7 +500,7 @@ uint64_t memmap_usable_bytes(const struct memmap *m)
 	return total;
 }
 
-uint64_t memmap_top_of_ram(const struct memmap *m)
+uint64_t firmware_map_top_of_ram(const struct firmware_map *m)
 {
 	uint64_t top = 0;
 
