@@ -57,6 +57,7 @@ BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm boot/entry64.asm
 ARCH_SRCS := \
 	arch/x86_64/apic.c \
 	arch/x86_64/apic_timer.c \
+	arch/x86_64/archrandom.c \
 	arch/x86_64/cpufeature.c \
 	arch/x86_64/delay.c \
 	arch/x86_64/exception_entry.asm \
@@ -114,6 +115,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/main.c \
 	kernel/panic.c \
 	kernel/printk.c \
+	kernel/random.c \
 	kernel/shutdown.c \
 	kernel/smp.c \
 	kernel/string.c \
@@ -143,6 +145,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_fbcon.c \
 	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c \
+	tests/kernel/test_random.c \
 	tests/kernel/test_slab.c \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
@@ -189,8 +192,9 @@ HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_
 .PHONY: all
 all: $(BUILD)/kernel.elf
 
-# The tools must be there before anything is built (scripts/deps.sh).
-$(KERNEL_OBJS) $(HOST_OBJS): | $(BUILD)/deps.stamp
+# The compiler, NASM and binutils must be there before anything is built
+# (scripts/deps.sh build); nothing else is needed to compile.
+$(KERNEL_OBJS) $(HOST_OBJS): | $(BUILD)/deps-build.stamp
 
 $(BUILD)/%.o: %.c $(BUILD)/cflags.stamp
 	@mkdir -p $(@D)
@@ -213,6 +217,13 @@ $(BUILD)/cflags.stamp: FORCE
 	@echo '$(CC) $(KERNEL_CFLAGS) $(EXTRA_KTESTS)' | cmp -s - $@ || \
 		echo '$(CC) $(KERNEL_CFLAGS) $(EXTRA_KTESTS)' > $@
 
+# Relink when the list of objects changes (a file added to or dropped from
+# the lists above), not only when an object does.
+$(BUILD)/kernel-objs.stamp $(BUILD)/host/host-objs.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(if $(findstring host-objs,$@),$(HOST_OBJS),$(KERNEL_OBJS))' | cmp -s - $@ || \
+		echo '$(if $(findstring host-objs,$@),$(HOST_OBJS),$(KERNEL_OBJS))' > $@
+
 $(BUILD)/ksyms-empty.S: scripts/gen-symbols.sh
 	@mkdir -p $(@D)
 	$(Q)scripts/gen-symbols.sh > $@
@@ -221,7 +232,7 @@ $(BUILD)/%.o: $(BUILD)/%.S
 	$(call say,AS,$<)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld $(BUILD)/kernel-objs.stamp
 	$(call say,LD,$@)
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
 
@@ -230,7 +241,7 @@ $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf scripts/gen-symbols.sh
 	$(Q)NM=$(NM) scripts/gen-symbols.sh $< > $@
 
 # The embedded table must describe the final image: adding it may not move code.
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld $(BUILD)/kernel-objs.stamp
 	$(call say,LD,$@)
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
 	@NM=$(NM) scripts/gen-symbols.sh $@ | cmp -s - $(BUILD)/ksyms.S || \
@@ -238,7 +249,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 
 # ---- ISO images ------------------------------------------------------------
 # ferrite.iso: for people (runs the self-tests, then halts showing them).
-# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness.
+# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness;
+# scripts/test.sh knows each one's ktest= selection (QEMU_KTEST, BOCHS_KTEST).
 ISO_CMDLINE ?= ktest=*
 
 comma := ,
@@ -256,24 +268,28 @@ endef
 .PHONY: iso
 iso: $(BUILD)/ferrite.iso
 
-$(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+$(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,user,$(ISO_CMDLINE),3)
 
-$(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+$(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,qemu,ktest=* exit=qemu,0)
 
-$(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+$(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area exit=bochs,0)
 
 # The CPU limits of the command line (make test-matrix boots them with 4 CPUs).
-$(BUILD)/ferrite-test-nosmp.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+$(BUILD)/ferrite-test-nosmp.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,nosmp,ktest=* nosmp exit=qemu,0)
 
-$(BUILD)/ferrite-test-maxcpus2.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+$(BUILD)/ferrite-test-maxcpus2.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,maxcpus2,ktest=* maxcpus=2 exit=qemu,0)
 
-$(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp
+$(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+
+# Selects nothing and gives bad values: the boot must fail and say why.
+$(BUILD)/ferrite-test-badcmdline.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,badcmdline,ktest=nosuchsuite bench=nosuch page_poison=banana slab_debug=QQ exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.
@@ -283,15 +299,29 @@ $(BUILD)/bench-cmdline.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo 'bench=$(BENCH) exit=qemu' | cmp -s - $@ || echo 'bench=$(BENCH) exit=qemu' > $@
 
-$(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/deps.stamp $(BUILD)/bench-cmdline.stamp
+$(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/bench-cmdline.stamp | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,bench,bench=$(BENCH) exit=qemu,0)
 
 # ---- dependencies ----------------------------------------------------------
-# Installs what is missing (apt-get, as root or through sudo).
+# scripts/deps.sh installs what is missing (apt-get, as root or through
+# sudo), one group at a time: each target needs only its own group.
+#   build  compiler, NASM, binutils (every object file)
+#   iso    GRUB for BIOS and UEFI, xorriso, mtools (the ISO images)
+#   run    QEMU and OVMF          bochs  Bochs and its BIOSes
+#   fuzz   clang and libFuzzer    clang  clang alone (the matrix's clang build)
+#   debug  gdb
+# `make deps` installs every group.  The harness scripts check theirs on
+# every run; a stamp records a group checked for the build rules.
+DEPS_GROUPS := build iso run bochs fuzz clang debug
+
 .PHONY: deps
-deps $(BUILD)/deps.stamp: scripts/deps.sh
-	scripts/deps.sh
-	@mkdir -p $(BUILD) && touch $(BUILD)/deps.stamp
+deps:
+	scripts/deps.sh $(DEPS_GROUPS)
+	@mkdir -p $(BUILD) && for group in $(DEPS_GROUPS); do touch $(BUILD)/deps-$$group.stamp; done
+
+$(BUILD)/deps-%.stamp: scripts/deps.sh
+	scripts/deps.sh $*
+	@mkdir -p $(@D) && touch $@
 
 # ---- running ---------------------------------------------------------------
 ACCEL ?= tcg
@@ -300,19 +330,20 @@ FIRMWARE ?= bios
 QEMU_ARGS ?=
 
 .PHONY: run debug gdb
-run: $(BUILD)/ferrite.iso
+run: $(BUILD)/ferrite.iso | $(BUILD)/deps-run.stamp
 	scripts/qemu.sh --iso $< --firmware $(FIRMWARE) --mem $(MEM) --accel $(ACCEL) -- $(QEMU_ARGS)
 
-debug: $(BUILD)/ferrite.iso
+debug: $(BUILD)/ferrite.iso | $(BUILD)/deps-run.stamp
 	scripts/qemu.sh --iso $< --firmware $(FIRMWARE) --mem $(MEM) --accel $(ACCEL) --gdb -- $(QEMU_ARGS)
 
-gdb: $(BUILD)/kernel.elf
+gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 	gdb -q -x scripts/ferrite.gdb $(BUILD)/kernel.elf
 
 # ---- tests -----------------------------------------------------------------
-.PHONY: test test-host test-kernel test-matrix fuzz
-test: $(BUILD)/deps.stamp
-	@scripts/test.sh
+# scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
+.PHONY: test test-host test-kernel test-matrix
+test:
+	@BUILD=$(BUILD) scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
@@ -322,25 +353,73 @@ $(BUILD)/host/%.o: %.c
 	$(call say,HOSTCC,$<)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/host/ktest-host: $(HOST_OBJS)
+$(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(call say,HOSTLD,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
 
-test-kernel: $(BUILD)/deps.stamp
-	@scripts/test.sh --kernel-only
+test-kernel:
+	@BUILD=$(BUILD) scripts/test.sh --kernel-only
 
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
-test-matrix: $(BUILD)/deps.stamp
-	@scripts/test.sh --matrix
+test-matrix:
+	@BUILD=$(BUILD) scripts/test.sh --matrix
 
+# ---- fuzzing ---------------------------------------------------------------
+# A fuzz target is tests/host/fuzz_<name>.c defining LLVMFuzzerTestOneInput,
+# its committed corpus is tests/host/fuzz_corpus/<name>/, and it is listed
+# here with the sources it links (its own file first):
+FUZZ_TARGETS += bootinfo
+FUZZ_SRCS_bootinfo := tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/firmware_map.c
+
+# make fuzz: libFuzzer (clang) on every target, or FUZZ_TARGET=<name>, for
+# FUZZ_SECONDS each; new inputs go to build/fuzz/corpus-<name>/.
+# make fuzz-replay (part of make test): every committed input, once, through
+# the same target built by the host gcc with ASan and UBSan
+# (tests/host/fuzz_replay.c is its main).
 FUZZ_SECONDS ?= 60
-fuzz: $(BUILD)/fuzz/fuzz-bootinfo $(BUILD)/deps.stamp
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus tests/host/fuzz_corpus
+FUZZ_TARGET ?= $(FUZZ_TARGETS)
+FUZZ_SANITIZE := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_FLAGS := $(FUZZ_SANITIZE) -Iinclude
+.PHONY: fuzz fuzz-replay fuzz-targets
+# Second expansion: targets listed further down the Makefile count too.
+.SECONDEXPANSION:
+fuzz: $$(foreach t,$$(FUZZ_TARGET),$(BUILD)/fuzz/fuzz-$$(t)) | $(BUILD)/deps-fuzz.stamp
+	@set -e; for t in $(FUZZ_TARGET); do \
+		echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		$(BUILD)/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/fuzz/corpus-$$t tests/host/fuzz_corpus/$$t; \
+	done
 
-$(BUILD)/fuzz/fuzz-bootinfo: tests/host/fuzz_bootinfo.c kernel/bootinfo.c kernel/firmware_map.c
+fuzz-replay: $$(foreach t,$$(FUZZ_TARGETS),$(BUILD)/fuzz-replay/fuzz-replay-$$(t))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		printf '%-10s ' "$$t:"; \
+		$(BUILD)/fuzz-replay/fuzz-replay-$$t tests/host/fuzz_corpus/$$t; \
+	done
+
+# The target names, for scripts/test.sh.
+fuzz-targets:
+	@echo $(FUZZ_TARGETS)
+
+$(BUILD)/fuzz/fuzz-%: $$(FUZZ_SRCS_$$*) $(wildcard include/*.h) | $(BUILD)/deps-fuzz.stamp
 	@mkdir -p $(@D)
-	$(FUZZCC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $^
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZCC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^)
+
+# The replay main sees only the C library's headers (include/ has an errno.h).
+$(BUILD)/fuzz-replay/fuzz_replay.o: tests/host/fuzz_replay.c | $(BUILD)/deps-build.stamp
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(FUZZ_SANITIZE) -std=gnu11 -Wall -Wextra -Werror -c -o $@ $<
+
+$(BUILD)/fuzz-replay/fuzz-replay-%: $(BUILD)/fuzz-replay/fuzz_replay.o $$(FUZZ_SRCS_$$*) $(wildcard include/*.h)
+	@test -n "$(FUZZ_SRCS_$*)" || { echo "no FUZZ_SRCS_$* in the Makefile" >&2; exit 1; }
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(FUZZ_FLAGS) -o $@ $(filter %.o %.c,$^)
+
+# The ACPI table parser: seeds in tests/host/fuzz_corpus/acpi/ (scripts/gen-acpi-corpus.py).
+FUZZ_TARGETS += acpi
+FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 
 # ---- benchmarks ------------------------------------------------------------
 # Not part of `make test`: benchmarks report numbers, they check nothing.
@@ -353,7 +432,7 @@ BENCH_RUNS ?= 1
 BENCH_SMP ?= 1
 
 .PHONY: bench
-bench: $(BUILD)/ferrite-bench.iso
+bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
 	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
 
 # ---- real PCs --------------------------------------------------------------
@@ -375,7 +454,8 @@ help:
 	@echo "make test-host   host tests only (ASan + UBSan)"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
-	@echo "make fuzz        fuzz the boot-info parser and memory-map sanitizer (FUZZ_SECONDS=60)"
+	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
+	@echo "make fuzz-replay replay the committed fuzz corpora (part of make test)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
 	@echo "make deps        install missing tools (apt-get)"
 	@echo "make clean"

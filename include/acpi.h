@@ -24,7 +24,7 @@
 #define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_OVERRIDES 16
 #define ACPI_MAX_MCFG_REGIONS 8
-#define ACPI_MAX_TABLES 32		/* tables remembered in acpi_info.tables[] */
+#define ACPI_MAX_TABLES 64		/* tables remembered in acpi_info.tables[] */
 #define ACPI_NO_APIC_ID 0xffffffffu
 #define ACPI_NO_NMI_LINT 0xffu
 #define ACPI_DEFAULT_LAPIC_ADDRESS 0xfee00000ull

@@ -110,9 +110,12 @@ void bench_median_report(struct bench *b, const char *op, uint64_t size, uint64_
 void bench_fail(struct bench *b, const char *reason);
 
 /*
- * Runner entry: run every case whose name matches @glob ('*' and '?';
- * NULL or "" means all), with interrupts off during each, between the
- * header and closing lines.  Return: the number of failed cases.
+ * Runner entry: run every case whose name matches @glob ('*' and '?', a
+ * comma-separated list as for ktest=; NULL or "" means all), with
+ * interrupts off during each, between the header and closing lines.  A
+ * malformed @glob, or one that selects nothing, runs nothing: the error
+ * and the list of cases are printed.
+ * Return: the number of failed cases; 1 for a rejected @glob.
  */
 unsigned bench_run_all(const char *glob);
 

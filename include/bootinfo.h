@@ -69,7 +69,9 @@ enum bootinfo_error_code {
 struct bootinfo_error {
 	int code;		/* enum bootinfo_error_code */
 	const char *message;	/* fixed, human-readable, never NULL after a call */
-	size_t offset;		/* byte offset in the block of the bad tag (0: fixed part) */
+	size_t offset;		/* of the bad tag in the block (0: fixed part; for a tag
+				 * header or end tag missing, where it should be);
+				 * never past total_size nor the readable size */
 	uint32_t tag_type;	/* type of the bad tag, or BOOTINFO_NO_TAG */
 };
 

@@ -113,9 +113,6 @@ uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn);
  */
 void buddy_setup_watermarks(struct buddy *b);
 
-/* The distance between a zone's min and low, and low and high watermarks. */
-uint64_t watermark_gap(const struct zone *zone);
-
 /*
  * Allocate 2^@order contiguous frames.  @caller is reported on failure.
  * Return: the first page (refcount 1), or NULL (with an OOM report

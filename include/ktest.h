@@ -12,8 +12,9 @@
  *     KTEST_SUITE(buddy, KTEST_CASE(test_split), KTEST_CASE(test_merge));
  *
  * Suites land in the "ktest_suites" linker section, so a file compiled
- * into the kernel (or into the host test binary) registers itself; nothing
- * else needs to know about it.  The same test file builds for both.
+ * into the kernel (or into the host test binary) registers itself.  The
+ * same test file builds for both.  tests/ktest.manifest lists every suite
+ * and case, so the test harness notices one that stops running.
  *
  * KEXPECT_* records a failure and goes on; KASSERT_* records it and
  * abandons the case at once (the runner regains control through a saved
@@ -70,10 +71,21 @@ struct ktest {
 /*
  * Runner entry: run every suite whose name matches @glob ('*' and '?'
  * wildcards; a comma-separated list, where a pattern starting with '-'
- * excludes: "*,-vmap_area"; NULL or "" means all), print KTAP version 1,
- * then one line "N passed, N failed".  Return: the number of failed cases.
+ * excludes: "*,-vmap_area"; NULL or "" means all), print KTAP version 1
+ * with a comment line saying how many suites and cases are built in and
+ * selected, then one line "N passed, N failed".  A @glob that
+ * ktest_check_selection() rejects runs nothing.
+ * Return: the number of failed cases; 1 for a rejected @glob.
  */
 unsigned ktest_run_all(const char *glob);
+
+/*
+ * Check @glob against the suites built in (see glob_list_check()): a
+ * malformed pattern, a pattern that matches no suite, or a list that
+ * selects nothing is printed as an error with the suites that exist.
+ * Return: true if @glob is usable.
+ */
+bool ktest_check_selection(const char *glob);
 
 /* Number of suites compiled in (for a boot that selects none). */
 size_t ktest_suite_count(void);

@@ -44,7 +44,8 @@ void vunmap(const void *address);
 
 /*
  * Map @count page frames (firmware tables, device memory: frames that need
- * no struct page) contiguously with @prot; vunmap() undoes it.
+ * no struct page) contiguously with @prot; vunmap() undoes it.  The frames
+ * stay the caller's; vmalloc_to_page() has no meaning for such an area.
  * Return: the address or NULL.  Context: may take the page-table lock.
  */
 void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xorshift64 (Marsaglia): a tiny, fast, reproducible pseudo-random
- * sequence for hardening keys and seeded tests.  Not for cryptography.
+ * sequence for seeded tests and for slab hardening keys when a seed is
+ * asked for (slab_seed=, host tests).  Each value gives away all that
+ * follow it: not for keys that must stay secret (see <random.h>).
  */
 #ifndef FERRITE_XORSHIFT_H
 #define FERRITE_XORSHIFT_H

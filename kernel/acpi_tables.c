@@ -109,8 +109,11 @@ static struct acpi_table_ref *remember_table(struct acpi_parser *p, const char *
 	struct acpi_info *info = p->info;
 	struct acpi_table_ref *ref;
 
-	if (info->table_count == ACPI_MAX_TABLES)
+	if (info->table_count == ACPI_MAX_TABLES) {
+		printk(KERN_INFO "ACPI: %s at 0x%llx: more than %u tables, not remembered\n",
+		       signature, (unsigned long long)phys, ACPI_MAX_TABLES);
 		return NULL;
+	}
 	ref = &info->tables[info->table_count++];
 	for (int i = 0; i < 5; i++)
 		ref->signature[i] = signature[i];

@@ -109,24 +109,43 @@ void bench_fail(struct bench *b, const char *reason)
 	bench_print("# bench %s: FAILED: %s\n", b->name, reason);
 }
 
-static bool selected(const struct bench_case *c, const char *glob)
+static const char *case_name_at(size_t index, const void *set)
 {
-	return !glob || !*glob || glob_match(glob, c->name);
+	return __start_bench_cases[index]->name;
+}
+
+/* Check @glob (see glob_list_check()); print what is wrong and the cases that exist. */
+static bool selection_usable(const char *glob)
+{
+	struct glob_list_error err;
+	size_t count = bench_case_count();
+
+	if (glob_list_check(glob, case_name_at, NULL, count, &err))
+		return true;
+	pr_err("bench=%s: %s: \"%.*s\"\n", glob ? glob : "", err.message, (int)err.length,
+	       err.pattern);
+	pr_err("bench: the %zu benchmarks built in:", count);
+	for (size_t i = 0; i < count; i++)
+		pr_cont(" %s", case_name_at(i, NULL));
+	pr_cont("\n");
+	return false;
 }
 
 unsigned bench_run_all(const char *glob)
 {
 	unsigned count = 0, figures = 0, failed = 0;
 
+	if (!selection_usable(glob))
+		return 1;
 	for (const struct bench_case *const *c = __start_bench_cases; c < __stop_bench_cases; c++)
-		count += selected(*c, glob);
+		count += glob_list_match(glob, (*c)->name);
 
 	bench_print("BENCH start cases=%u tsc_khz=%llu\n", count, (unsigned long long)tsc_khz);
 	for (const struct bench_case *const *c = __start_bench_cases; c < __stop_bench_cases; c++) {
 		struct bench b = { .name = (*c)->name };
 		uint64_t flags;
 
-		if (!selected(*c, glob))
+		if (!glob_list_match(glob, (*c)->name))
 			continue;
 		bench_print("# bench %s\n", b.name);
 		flags = local_irq_save();

@@ -6,6 +6,9 @@
  * checked against the tag's end first, and the tag's end has been checked
  * against total_size, which has been checked against the readable size.
  * Fields are assembled byte by byte, so no read depends on alignment.
+ * An error's offset always lies inside the block (at most total_size):
+ * the bad tag's first byte, 0 for the fixed part, or where the next tag
+ * header should have been.
  */
 #include "bootinfo.h"
 
@@ -308,8 +311,12 @@ static int walk_tags(const uint8_t *block, uint32_t total, struct boot_info *bi,
 		struct tag_view tag;
 		int ret;
 
+		/*
+		 * Padding after the last tag may carry offset past total_size:
+		 * the end tag was missing at the end of the block, not beyond it.
+		 */
 		if (offset >= total)
-			return fail(err, BOOTINFO_ERR_NO_END_TAG, offset, BOOTINFO_NO_TAG);
+			return fail(err, BOOTINFO_ERR_NO_END_TAG, total, BOOTINFO_NO_TAG);
 		if (offset + TAG_HEADER_SIZE > total)
 			return fail(err, BOOTINFO_ERR_TAG_HEADER_PAST_END, offset,
 				    BOOTINFO_NO_TAG);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Kernel command-line parsing, number parsing and glob matching. */
+/* Kernel command-line parsing, number and boolean parsing, glob matching and glob lists. */
 #include <cmdline.h>
 
 static bool is_space(char c)
@@ -145,16 +145,40 @@ bool parse_size(const char *text, uint64_t *out)
 	return true;
 }
 
-bool glob_match(const char *pattern, const char *text)
+bool kstrtobool(const char *text, bool *out)
 {
-	const char *star = NULL, *resume = NULL;
+	static const struct { const char *word; bool value; } words[] = {
+		{ "1", true }, { "y", true }, { "yes", true }, { "on", true }, { "true", true },
+		{ "0", false }, { "n", false }, { "no", false }, { "off", false }, { "false", false },
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		const char *a = text, *b = words[i].word;
+
+		/* Case-insensitive compare: the words are lower case. */
+		while (*a && (*a | 0x20) == *b) {
+			a++;
+			b++;
+		}
+		if (!*a && !*b) {
+			*out = words[i].value;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Match @text against the first @length bytes of @pattern. */
+static bool glob_match_length(const char *pattern, size_t length, const char *text)
+{
+	const char *end = pattern + length, *star = NULL, *resume = NULL;
 
 	/* Greedy match with one level of backtracking to the last '*'. */
 	while (*text) {
-		if (*pattern == '*') {
+		if (pattern < end && *pattern == '*') {
 			star = pattern++;
 			resume = text;
-		} else if (*pattern == '?' || *pattern == *text) {
+		} else if (pattern < end && (*pattern == '?' || *pattern == *text)) {
 			pattern++;
 			text++;
 		} else if (star) {
@@ -164,7 +188,106 @@ bool glob_match(const char *pattern, const char *text)
 			return false;
 		}
 	}
-	while (*pattern == '*')
+	while (pattern < end && *pattern == '*')
 		pattern++;
-	return *pattern == '\0';
+	return pattern == end;
+}
+
+bool glob_match(const char *pattern, const char *text)
+{
+	size_t length = 0;
+
+	while (pattern[length])
+		length++;
+	return glob_match_length(pattern, length, text);
+}
+
+/* The next pattern of a glob list at @list: its length up to ',' or the end. */
+static size_t glob_list_item(const char *list)
+{
+	size_t length = 0;
+
+	while (list[length] && list[length] != ',')
+		length++;
+	return length;
+}
+
+bool glob_list_match(const char *list, const char *name)
+{
+	bool included = false, excluded = false;
+
+	if (!list || !*list)
+		return true;
+	for (;;) {
+		size_t length = glob_list_item(list);
+
+		if (length && list[0] == '-')
+			excluded |= glob_match_length(list + 1, length - 1, name);
+		else
+			included |= glob_match_length(list, length, name);
+		if (!list[length])
+			break;
+		list += length + 1;
+	}
+	return included && !excluded;
+}
+
+static bool glob_char_valid(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '*' || c == '?';
+}
+
+static bool glob_list_fail(struct glob_list_error *err, const char *message, const char *pattern,
+			   size_t length)
+{
+	err->message = message;
+	err->pattern = pattern;
+	err->length = length;
+	return false;
+}
+
+bool glob_list_check(const char *list, const char *(*name_at)(size_t index, const void *set),
+		     const void *set, size_t count, struct glob_list_error *err)
+{
+	const char *item = list ? list : "";
+	size_t selected = 0;
+
+	if (count == 0)
+		return glob_list_fail(err, "there is nothing to select", item, 0);
+	if (!*item)
+		return true; /* empty: everything */
+	for (;;) {
+		size_t length = glob_list_item(item), body = length;
+		const char *pattern = item;
+		bool matched = false;
+
+		if (length && pattern[0] == '-') {
+			pattern++;
+			body--;
+		}
+		if (body == 0)
+			return glob_list_fail(err, "empty pattern", item, length);
+		for (size_t i = 0; i < body; i++)
+			if (!glob_char_valid(pattern[i]))
+				return glob_list_fail(err, "malformed pattern (letters, digits, '_', '*' and '?' only)",
+						      item, length);
+		for (size_t i = 0; i < count && !matched; i++)
+			matched = glob_match_length(pattern, body, name_at(i, set));
+		if (!matched)
+			return glob_list_fail(err, "pattern matches nothing", item, length);
+		if (!item[length])
+			break;
+		item += length + 1;
+	}
+	for (size_t i = 0; i < count; i++)
+		selected += glob_list_match(list, name_at(i, set));
+	if (selected == 0) {
+		size_t length = 0;
+
+		while (list[length])
+			length++;
+		return glob_list_fail(err, "the patterns together select nothing", list, length);
+	}
+	return true;
 }

@@ -3,6 +3,7 @@
  * ktest runner: runs the registered suites and prints KTAP version 1.
  *
  *     KTAP version 1
+ *     # ktest built in: 2 suites, 5 cases; selected: 2 suites, 5 cases
  *     1..2
  *         KTAP version 1
  *         # Subtest: printk
@@ -206,48 +207,69 @@ static void run_suite(const struct ktest_suite *suite, unsigned number, struct k
 	totals->skipped += mine.skipped;
 }
 
-/*
- * @globs is a comma-separated list: a suite runs if it matches one of the
- * plain patterns and none of those prefixed with '-' ("*,-vmap_area").
- */
-static bool selected(const struct ktest_suite *suite, const char *globs)
+static const char *suite_name_at(size_t index, const void *set)
 {
-	char pattern[64];
-	bool included = false, excluded = false;
+	return __start_ktest_suites[index]->name;
+}
 
-	if (!globs || !*globs)
-		return true;
-	while (*globs) {
+/* Print the suites built in, a few to a line, for a selection that failed. */
+static void print_suite_names(void)
+{
+	size_t count = ktest_suite_count(), column = 0;
+
+	pr_err("ktest: the %zu suites built in:", count);
+	for (size_t i = 0; i < count; i++) {
+		const char *name = suite_name_at(i, NULL);
 		size_t length = 0;
 
-		while (globs[length] && globs[length] != ',')
+		while (name[length])
 			length++;
-		if (length < sizeof(pattern)) {
-			for (size_t i = 0; i < length; i++)
-				pattern[i] = globs[i];
-			pattern[length] = '\0';
-			if (pattern[0] == '-')
-				excluded |= glob_match(pattern + 1, suite->name);
-			else
-				included |= glob_match(pattern, suite->name);
+		if (column + length > 72) {
+			pr_cont("\n");
+			pr_err("ktest:  ");
+			column = 0;
 		}
-		globs += length + (globs[length] == ',');
+		pr_cont(" %s", name);
+		column += length + 1;
 	}
-	return included && !excluded;
+	pr_cont("\n");
+}
+
+bool ktest_check_selection(const char *glob)
+{
+	struct glob_list_error err;
+
+	if (glob_list_check(glob, suite_name_at, NULL, ktest_suite_count(), &err))
+		return true;
+	pr_err("ktest=%s: %s: \"%.*s\"\n", glob ? glob : "", err.message, (int)err.length,
+	       err.pattern);
+	print_suite_names();
+	return false;
 }
 
 unsigned ktest_run_all(const char *glob)
 {
 	struct ktest_totals totals = { 0, 0, 0 };
 	unsigned count = 0, number = 0;
+	size_t cases = 0, cases_selected = 0;
 
-	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-		count += selected(*s, glob);
+	if (!ktest_check_selection(glob))
+		return 1;
+	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++) {
+		bool selected = glob_list_match(glob, (*s)->name);
+
+		count += selected;
+		cases += (*s)->case_count;
+		cases_selected += selected ? (*s)->case_count : 0;
+	}
 
 	ktap("KTAP version 1\n");
+	/* What this image holds, so a harness can tell a run that left cases out. */
+	ktap("# ktest built in: %zu suites, %zu cases; selected: %u suites, %zu cases\n",
+	     ktest_suite_count(), cases, count, cases_selected);
 	ktap("1..%u\n", count);
 	for (const struct ktest_suite *const *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-		if (selected(*s, glob))
+		if (glob_list_match(glob, (*s)->name))
 			run_suite(*s, ++number, &totals);
 	ktap("# Totals: pass:%u fail:%u skip:%u total:%u\n", totals.passed, totals.failed,
 	     totals.skipped, totals.passed + totals.failed + totals.skipped);

@@ -14,6 +14,7 @@
 #include <acpi.h>
 #include <bench.h>
 #include <boot.h>
+#include <cmdline.h>
 #include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -24,13 +25,18 @@
 #include <shutdown.h>
 #include <smp.h>
 
-/* page_poison=1 on the command line, or a kernel built with PAGE_POISON=1. */
+/* page_poison=1 (or 0) on the command line, else the build's PAGE_POISON default. */
 static bool page_poison_requested(void)
 {
 	const char *value = boot_cmdline_get("page_poison");
+	bool on;
 
-	if (value)
-		return value[0] == '1' || value[0] == 'y' || value[0] == 'o';
+	if (!value)
+		return CONFIG_PAGE_POISON_DEFAULT;
+	if (kstrtobool(value, &on))
+		return on;
+	pr_warn("page_poison=%s: expected 1 or 0 (or on/off, y/n); poisoning stays %s\n", value,
+		CONFIG_PAGE_POISON_DEFAULT ? "on" : "off");
 	return CONFIG_PAGE_POISON_DEFAULT;
 }
 

@@ -229,7 +229,8 @@ static uint64_t integer_sqrt(uint64_t n)
 	return root;
 }
 
-uint64_t watermark_gap(const struct zone *zone)
+/* The distance between a zone's min and low, and low and high watermarks. */
+static uint64_t watermark_gap(const struct zone *zone)
 {
 	/* Linux's: a quarter of min, or 0.1% of the zone (watermark_scale_factor 10). */
 	return MAX(zone->watermark_min / 4, zone->managed_pages / 1000);

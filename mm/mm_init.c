@@ -4,17 +4,19 @@
  * the kernel page tables, the memmap, the hand-over to the page
  * allocator, then the TLB ceiling and the page-table audit.
  */
-#include <asm/cpufeature.h>
 #include <asm/paging.h>
 #include <asm/paging_init.h>
 #include <asm/smpboot.h>
 #include <asm/tlb.h>
+#include <boot.h>
+#include <cmdline.h>
 #include <kernel.h>
 #include <memblock.h>
 #include <firmware_map.h>
 #include <mm.h>
 #include <page_alloc.h>
 #include <printk.h>
+#include <random.h>
 #include <slab.h>
 #include <vmalloc.h>
 
@@ -42,6 +44,34 @@ static void print_example_layout(void)
 	kmem_cache_destroy(cache);
 }
 
+/*
+ * The slab layer, its free-pointer keys drawn one per cache from the
+ * CPU's random source, or from the stream of slab_seed=N for a run that
+ * repeats exactly.  The boot log says which.
+ */
+static void slab_init(void)
+{
+	const char *seed_text = boot_cmdline_get("slab_seed");
+	struct random_counts before = random_counts;
+	char sources[96];
+	uint64_t seed;
+
+	if (seed_text && parse_uint(seed_text, &seed)) {
+		slab_allocator_init(&kernel_slab, &kernel_buddy, seed, NULL);
+		pr_info("slab: free-pointer keys from slab_seed=%s (repeatable, and not secret)\n",
+			seed_text);
+		return;
+	}
+	if (seed_text)
+		pr_warn("slab_seed=%s: expected a decimal or 0x-hex number; keys are random\n",
+			seed_text);
+	slab_allocator_init(&kernel_slab, &kernel_buddy, 0, get_random_u64);
+	pr_info("slab: free-pointer keys drawn per cache: %s%s\n",
+		random_sources_since(&before, sources, sizeof(sources)),
+		random_counts.counter != before.counter ? " (the CPU has no random source: guessable)"
+							: "");
+}
+
 void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_debug)
 {
 	/* The AP start-up pages, from low memory, before any allocator exists. */
@@ -57,7 +87,7 @@ void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_
 	page_alloc_print_meminfo();
 	if (slab_debug && !slab_parse_debug(&kernel_slab, slab_debug))
 		pr_warn("slab_debug=%s: expected letters F, Z, P, U, optionally ,cache-glob\n", slab_debug);
-	slab_allocator_init(&kernel_slab, &kernel_buddy, arch_random_seed());
+	slab_init();
 	print_example_layout();
 	slabinfo_print();
 	vmalloc_init();

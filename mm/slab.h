@@ -2,8 +2,8 @@
 /*
  * The slab layer's internal interface: what a back-end implements and
  * what the common code (mm/slab_common.c: kmem_cache_* and kmalloc)
- * calls.  A back-end is chosen when the kernel is built (SLAB_BACKEND in
- * the Makefile; SLUB in mm/slub.c is the only one today), the way Linux
+ * calls.  A back-end is chosen when the kernel is built (SLAB_BACKEND_SRCS
+ * in the Makefile; SLUB in mm/slub.c is the only one today), the way Linux
  * kept SLUB, SLAB and SLOB side by side: callers never change, and the
  * calls are direct, so the choice costs nothing on the fast path.
  *
@@ -36,7 +36,7 @@
 /* Where an object was last allocated or freed (SLAB_STORE_USER). */
 struct slab_track {
 	void *caller;
-	uint64_t when;          /* TSC */
+	uint64_t when;          /* TSC at that moment; 0: never */
 };
 
 /* This CPU's slab: objects are taken from and returned to freelist with no lock. */
@@ -84,11 +84,10 @@ struct kmem_cache {
 	/* lock must be held. */
 	spinlock_t lock;
 	struct list_head partial;   /* slabs with free objects (not the CPU slab) */
-	struct list_head full;      /* slabs with every object in use (debug caches only) */
+	struct list_head full;      /* no free object: all in use, or given up (corrupted link) */
 	unsigned long partial_count;
 	unsigned long empty_count;  /* partial slabs with no object in use */
 	unsigned long slabs;        /* all slabs of the cache */
-	unsigned long objects_in_use;
 
 	/* Counters (lock held or interrupts off). */
 	uint64_t allocations, frees, bad_frees;
@@ -101,6 +100,8 @@ struct slab_allocator {
 	struct list_head caches;
 	slab_flags_t forced_debug;  /* slab_debug=: added to every new cache */
 	const char *forced_debug_glob;  /* ... or only to caches matching it (NULL: all) */
+	/* Free-pointer keys: one draw per cache, or (NULL) the xorshift stream of random_state. */
+	uint64_t (*random_u64)(void);
 	uint64_t random_state;
 	struct kmem_cache cache_cache;  /* the cache struct kmem_cache objects come from */
 	struct kmem_cache *kmalloc_caches[16];
@@ -134,7 +135,17 @@ const char *slab_backend_check(struct kmem_cache *cache);
 struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object);
 
 /* Instance API (mm/slab_common.c); the Linux-named functions wrap the kernel's instance. */
-void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed);
+
+/*
+ * Make @a an empty slab layer over @buddy, with the kmalloc caches.  Each
+ * cache's free-pointer key is a fresh call of @random_u64 (the kernel's
+ * CPU random source: no key follows from another), or, if it is NULL,
+ * the next value of the xorshift stream of @seed, which repeats from run
+ * to run (host tests, slab_seed=) and gives every key away with one.
+ * Context: before any other call on @a; slab_parse_debug() may come first.
+ */
+void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed,
+			 uint64_t (*random_u64)(void));
 struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,
 				     void (*ctor)(void *object));

@@ -42,9 +42,10 @@ static inline int kmalloc_index(size_t size)
 	return (int)(64 - __builtin_clzll((uint64_t)size - 1)) - 1;
 }
 
+/* A new cache's free-pointer key. */
 static uint64_t next_random(struct slab_allocator *a)
 {
-	return xorshift64(&a->random_state);
+	return a->random_u64 ? a->random_u64() : xorshift64(&a->random_state);
 }
 
 static void copy_name(char *dst, const char *name)
@@ -73,7 +74,8 @@ static bool cache_setup(struct slab_allocator *a, struct kmem_cache *cache, cons
 	return slab_backend_create(a, cache) == 0;
 }
 
-void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed)
+void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed,
+			 uint64_t (*random_u64)(void))
 {
 	slab_flags_t forced = a->forced_debug;
 	const char *forced_glob = a->forced_debug_glob;
@@ -83,6 +85,7 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	a->forced_debug_glob = forced_glob;
 	a->buddy = buddy;
 	a->lock = (spinlock_t)SPINLOCK_INIT;
+	a->random_u64 = random_u64;
 	a->random_state = seed | 1;
 	INIT_LIST_HEAD(&a->caches);
 	cache_setup(a, &a->cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, SLAB_HWCACHE_ALIGN,

@@ -9,6 +9,7 @@
  * free and SLUB_RED_ACTIVE (0xcc) while it is allocated; poisoned free
  * objects hold POISON_FREE (0x6b) with POISON_END (0xa5) as last byte.
  */
+#include <asm/cpu.h>
 #include <kernel.h>
 #include <kstring.h>
 #include <printk.h>
@@ -29,16 +30,29 @@ static struct slab_track *tracks_of(struct kmem_cache *s, void *object)
 	return (struct slab_track *)((uint8_t *)object + s->track_offset);
 }
 
-static void print_tracks(struct kmem_cache *s, void *object)
+static void print_track(const char *what, const struct slab_track *track, uint64_t now)
 {
 	char symbol[96];
+
+	if (!track->when) {
+		pr_err("slab:   last %s by ? (never)\n", what);
+		return;
+	}
+	pr_err("slab:   last %s by %s, %llu TSC cycles ago\n", what,
+	       caller_name(track->caller, symbol, sizeof(symbol)),
+	       (unsigned long long)(now - track->when));
+}
+
+static void print_tracks(struct kmem_cache *s, void *object)
+{
+	uint64_t now = rdtsc();
 	struct slab_track *tracks;
 
 	if (!(s->flags & SLAB_STORE_USER))
 		return;
 	tracks = tracks_of(s, object);
-	pr_err("slab:   last allocated by %s\n", caller_name(tracks[0].caller, symbol, sizeof(symbol)));
-	pr_err("slab:   last freed by %s\n", caller_name(tracks[1].caller, symbol, sizeof(symbol)));
+	print_track("allocated", &tracks[0], now);
+	print_track("freed", &tracks[1], now);
 }
 
 static void report(struct kmem_cache *s, const void *object, void *caller, const char *problem)
@@ -71,14 +85,6 @@ void report_double_free(struct kmem_cache *s, struct page *slab, const void *obj
 	print_tracks(s, (void *)object);
 }
 
-void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
-				   const void *next)
-{
-	report(s, object, NULL, "corrupted free pointer (the rest of this slab's free list is dropped)");
-	pr_err("slab:   it decodes to %p, outside the slab at %p\n", next,
-	       object_at(s, slab, 0));
-}
-
 static void fill_red_zones(struct kmem_cache *s, void *object, uint8_t value)
 {
 	uint8_t *bytes = object;
@@ -106,6 +112,27 @@ static const uint8_t *check_red_zones(struct kmem_cache *s, void *object, uint8_
 		if (bytes[s->object_size + i] != value)
 			return &bytes[s->object_size + i];
 	return NULL;
+}
+
+void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
+				   const void *next)
+{
+	report(s, object, NULL, "corrupted free pointer (the rest of this slab's free list is dropped)");
+	pr_err("slab:   it decodes to %p, outside the slab at %p\n", next,
+	       object_at(s, slab, 0));
+	/*
+	 * The dropped objects count as in use for good; their red zones say
+	 * so too, or the validator would take them for overwritten.  @object
+	 * itself is being handed out (debug_on_alloc marks it).
+	 */
+	if (!(s->flags & SLAB_RED_ZONE))
+		return;
+	for (unsigned int i = 0; i < s->objects; i++) {
+		void *dropped = object_at(s, slab, i);
+
+		if (dropped != object && !check_red_zones(s, dropped, SLUB_RED_INACTIVE))
+			fill_red_zones(s, dropped, SLUB_RED_ACTIVE);
+	}
 }
 
 static void poison_object(struct kmem_cache *s, void *object)
@@ -169,7 +196,7 @@ void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void 
 		fill_red_zones(s, object, SLUB_RED_ACTIVE);
 	}
 	if (s->flags & SLAB_STORE_USER)
-		tracks_of(s, object)[0] = (struct slab_track){ caller, 0 };
+		tracks_of(s, object)[0] = (struct slab_track){ caller, rdtsc() };
 }
 
 static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *object)
@@ -208,7 +235,7 @@ bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *
 		fill_red_zones(s, object, SLUB_RED_INACTIVE);
 	}
 	if (s->flags & SLAB_STORE_USER)
-		tracks_of(s, object)[1] = (struct slab_track){ caller, 0 };
+		tracks_of(s, object)[1] = (struct slab_track){ caller, rdtsc() };
 	if (s->flags & SLAB_POISON)
 		poison_object(s, object);
 	return true;

@@ -14,10 +14,13 @@
 #
 # Exit status: 0 if Bochs stopped at the magic breakpoint (read the verdict
 # from the debugcon log), 124 on timeout (default 300 s), 2 on bad usage,
-# 1 otherwise (the tail of Bochs' log is printed on standard error).
+# 1 otherwise: how Bochs ended (its exit status or the signal that killed
+# it), its standard error and the tail of its log are printed on standard
+# error.
 # Only one Bochs runs at a time (its display listens on a TCP port): a
 # second call waits for the first one's lock.
 set -eu
+export LC_ALL=C
 
 iso="" serial_log="" debugcon_log="" bochs_log="" limit=300
 cpu=corei7_skylake_x cpus=2 mem=256
@@ -87,6 +90,7 @@ port_e9_hack: enabled=1
 magic_break: enabled=1
 mouse: enabled=0
 speaker: enabled=0
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 log: $tmp/bochs.log
 panic: action=fatal
 error: action=report
@@ -131,9 +135,23 @@ if [ $status -eq 0 ] && grep -q 'Magic breakpoint' "$tmp/stdout"; then
 	echo "bochs.sh: stopped at the magic breakpoint after $((end - start))s" >&2
 	exit 0
 fi
-echo "bochs.sh: Bochs exited with status $status without reaching the magic breakpoint" >&2
-# Its final message (e.g. "3rd (13) exception with no resolution": a triple fault).
-grep -v -e '^ALSA lib' -e '^[0-9]\{11\}i\[' "$tmp/stderr" | grep -v '^=*$' >&2 || true
+# Bochs died or quit early: say how, then its own last words.
+if [ $status -gt 128 ]; then
+	signal=$(kill -l $((status - 128)) 2>/dev/null || echo $((status - 128)))
+	how="was killed by signal SIG$signal (exit status $status)"
+else
+	how="exited with status $status"
+fi
+if [ -s "$serial_log" ]; then
+	echo "bochs.sh: Bochs $how without reaching the magic breakpoint" >&2
+else
+	echo "bochs.sh: Bochs $how before the guest wrote anything to the serial port" >&2
+fi
+# Its standard error: glibc's "*** buffer overflow detected ***", a
+# failed assertion, or "3rd (13) exception with no resolution" (a triple
+# fault).  Only the informational log lines and rulers are left out.
+echo "--- Bochs' standard error:" >&2
+grep -v -e '^[0-9]\{11\}i\[' -e '^=*$' "$tmp/stderr" >&2 || echo "(empty)" >&2
 echo "--- errors in Bochs' log:" >&2
 grep '^[0-9]\{11\}[ep]\[' "$tmp/bochs.log" 2>/dev/null | tail -n 10 >&2 || true
 echo "--- last lines of Bochs' log:" >&2

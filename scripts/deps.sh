@@ -1,7 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Install the tools Ferrite needs to build, boot and test, if missing.
+# Install the tools Ferrite needs, if missing, one group at a time.
 # Debian/Ubuntu only (apt-get), as root or through sudo.
+#
+# usage: scripts/deps.sh GROUP...     (no GROUP: every group)
+#   build  gcc and the C library headers, make, NASM, binutils: compiling and the host tests
+#   iso    GRUB for BIOS and UEFI, xorriso, mtools: the ISO images
+#   run    QEMU, OVMF, python3 (the screen check): make run, make test, make bench
+#   bochs  Bochs with its BIOS and VGA BIOS: make test
+#   fuzz   clang and libFuzzer: make fuzz
+#   clang  clang: the matrix's clang build
+#   debug  gdb: make gdb
+# Exit status 0 when every tool of the groups is there (nothing is done
+# then), 1 when something is missing and cannot be installed, 2 on a bad
+# group name.
 set -eu
 
 missing=""
@@ -12,29 +24,56 @@ need() { # need <package> <path-or-command>...
 		/*) [ -e "$what" ] && continue ;;
 		*) command -v "$what" >/dev/null 2>&1 && continue ;;
 		esac
-		missing="$missing $pkg"
+		case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
 		return
 	done
 }
 
-need nasm nasm
-need gcc gcc
-need make make
-need binutils ld nm
-need qemu-system-x86 qemu-system-x86_64
-need grub-common grub-mkrescue
-need grub-pc-bin /usr/lib/grub/i386-pc/multiboot2.mod
-need grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/multiboot2.mod
-need xorriso xorriso
-need mtools mformat
-need ovmf /usr/share/OVMF/OVMF_CODE_4M.fd
-need bochs bochs
-need bochsbios /usr/share/bochs/BIOS-bochs-latest
-need vgabios /usr/share/vgabios/vgabios.bin
-need clang clang
-need libclang-rt-14-dev /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
-need gdb gdb
-need python3 python3
+need_group() {
+	case $1 in
+	build)
+		need make make
+		need gcc gcc
+		# gcc only recommends the C library's headers: the host tests need them.
+		need libc6-dev /usr/include/stdio.h
+		need nasm nasm
+		need binutils ld nm
+		;;
+	iso)
+		need grub-common grub-mkrescue
+		need grub-pc-bin /usr/lib/grub/i386-pc/multiboot2.mod
+		need grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/multiboot2.mod
+		need xorriso xorriso
+		need mtools mformat
+		;;
+	run)
+		need qemu-system-x86 qemu-system-x86_64
+		need ovmf /usr/share/OVMF/OVMF_CODE_4M.fd
+		need python3 python3
+		;;
+	bochs)
+		need bochs bochs
+		need bochsbios /usr/share/bochs/BIOS-bochs-latest
+		need vgabios /usr/share/vgabios/vgabios.bin
+		;;
+	fuzz)
+		need clang clang
+		# libFuzzer of whatever clang is installed (libclang-rt-dev
+		# follows the distribution's default clang).
+		fuzzer=libclang_rt.fuzzer-x86_64.a
+		command -v clang >/dev/null 2>&1 && fuzzer=$(clang --print-file-name=$fuzzer)
+		need libclang-rt-dev "$fuzzer"
+		;;
+	clang) need clang clang ;;
+	debug) need gdb gdb ;;
+	*) echo "deps.sh: unknown group '$1' (build iso run bochs fuzz clang debug)" >&2; exit 2 ;;
+	esac
+}
+
+[ $# -gt 0 ] || set -- build iso run bochs fuzz clang debug
+for group in "$@"; do
+	need_group "$group"
+done
 
 [ -z "$missing" ] && exit 0
 

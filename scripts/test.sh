@@ -2,23 +2,35 @@
 # SPDX-License-Identifier: MIT
 # The test harness behind `make test`.
 #
-# Runs the host tests, then boots the test kernel in every configuration
-# listed in CONFIGS below, each with a timeout, and checks its KTAP output:
-# a run passes only if it printed a summary "N passed, 0 failed" whose
-# counts agree with its "ok"/"not ok" lines and the emulator reported a
-# pass.  Every serial log is kept under build/logs/.  The last line is
-# "N passed, N failed" over everything; a run that crashed, timed out or
-# printed no summary counts as one more failure.
+# Runs the host tests and replays the fuzz corpora, then boots the test
+# kernel in every configuration of run_default below, each with a timeout,
+# and checks its KTAP output (scripts/check-ktap.awk): a run passes only if
+# it printed a summary "N passed, 0 failed" whose counts agree with its
+# "ok"/"not ok" lines, ran exactly the suites and cases that
+# tests/ktest.manifest lists for it (host or kernel, as its ktest=
+# selection keeps them), and the emulator reported a pass.  Every log is
+# kept under build/logs/.  The last line is "N passed, N failed" over
+# everything; a run that crashed, timed out, printed no summary or broke
+# the manifest counts as one more failure.
 #
 # usage: scripts/test.sh [--kernel-only] [--matrix] [--only NAME-GLOB]
 #
 # --matrix runs the long boot matrix instead (make test-matrix): memory
 # sizes from 32 MiB to 64 GiB, several CPU models, BIOS and UEFI.
+#
+# Needs no terminal: emulators run under timeout(1) in their own process
+# group with standard input from /dev/null, and are killed with everything
+# they started when the time is up or the harness is interrupted.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
+export LC_ALL=C
 BUILD=${BUILD:-build}
 LOGS=$BUILD/logs
+MANIFEST=tests/ktest.manifest
+# The ktest= selection of each test ISO (the Makefile's ferrite-test-*.iso).
+QEMU_KTEST='*'
+BOCHS_KTEST='*,-vmap_area'
 mkdir -p "$LOGS"
 
 kernel_only=0 only="*" matrix=0
@@ -35,6 +47,23 @@ done
 total_passed=0 total_failed=0
 declare -a summary_lines
 
+# run_limited SECONDS COMMAND...: COMMAND under timeout(1) in its own
+# process group, without the terminal, killed with all its children after
+# SECONDS or when the harness is interrupted.  Return: COMMAND's status,
+# 124 on timeout.
+running=""
+run_limited() {
+	local limit=$1 status=0
+	shift
+	timeout -k 5 "$limit" "$@" < /dev/null &
+	running=$!
+	wait "$running" || status=$?
+	running=""
+	return $status
+}
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; exit 130' INT
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; exit 143' TERM HUP
+
 record() { # record NAME PASSED FAILED NOTE
 	total_passed=$((total_passed + $2))
 	total_failed=$((total_failed + $3))
@@ -43,31 +72,38 @@ record() { # record NAME PASSED FAILED NOTE
 	summary_lines+=("$(printf '%-22s %s  %4d passed, %3d failed  %s' "$1" "$verdict" "$2" "$3" "$4")")
 }
 
-# check_ktap LOG: print "PASSED FAILED PROBLEM" for the KTAP in LOG.
+# check_ktap LOG RUN SELECTION: print "PASSED FAILED", then one line per
+# problem with the KTAP in LOG (see scripts/check-ktap.awk).  Suites that
+# EXTRA_KTESTS (make test EXTRA_KTESTS=...) compiled in need no manifest line.
 check_ktap() {
-	local log=$1 line passed failed ok_lines not_ok_lines
-	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	if [ -z "$line" ]; then
-		echo "0 0 no KTAP summary line"
-		return
-	fi
-	passed=${line%% passed*}
-	failed=${line#*, }
-	failed=${failed%% failed*}
-	ok_lines=$(grep -acE '^    ok [0-9]+ [^#]*$' "$log")
-	not_ok_lines=$(grep -acE '^    not ok [0-9]+ ' "$log")
-	if [ "$ok_lines" -ne "$passed" ] || [ "$not_ok_lines" -ne "$failed" ]; then
-		echo "$passed $failed summary disagrees with $ok_lines ok and $not_ok_lines not ok lines"
-		return
-	fi
-	echo "$passed $failed -"
+	local extra=0
+	[ -z "${EXTRA_KTESTS:-}" ] || extra=1
+	awk -v run="$2" -v selection="$3" -v extra=$extra -f scripts/check-ktap.awk "$MANIFEST" "$1"
 }
 
-# judge NAME LOG STATUS EXPECTED_STATUS: record one boot's outcome.
+# check_selection LOG SELECTION: the command line the kernel printed has
+# ktest=SELECTION, the selection the manifest check applied.
+check_selection() {
+	local line value
+	line=$(grep -a -m 1 'Command line:' "$1" | tr -d '\r')
+	[ -n "$line" ] || return 0 # no boot log at all: reported as a missing summary
+	value=$(printf '%s\n' "${line#*Command line:}" | tr ' ' '\n' | sed -n 's/^ktest=//p' | tail -n 1)
+	[ "$value" = "$2" ] ||
+		echo "the ISO's command line has ktest=$value, scripts/test.sh expects ktest=$2"
+}
+
+# judge NAME LOG STATUS EXPECTED_STATUS RUN SELECTION [EMULATOR_LOG]: record
+# one run's outcome.  RUN is host or kernel, SELECTION its ktest= list.
 judge() {
-	local name=$1 log=$2 status=$3 expected=$4 passed failed problem exit_problem="" note
-	read -r passed failed problem < <(check_ktap "$log")
-	[ "$problem" = - ] && problem=""
+	local name=$1 log=$2 status=$3 expected=$4 run=$5 selection=$6 emulator_log=${7:-}
+	local output passed failed problems exit_problem="" note count
+	[ -f "$log" ] || : > "$log" # the emulator did not even start
+	output=$(check_ktap "$log" "$run" "$selection")
+	read -r passed failed <<< "$(head -n 1 <<< "$output")"
+	passed=${passed:-0} failed=${failed:-0}
+	problems=$(tail -n +2 <<< "$output")
+	[ "$run" = host ] || problems=$(printf '%s\n%s' "$(check_selection "$log" "$selection")" "$problems")
+	problems=$(sed '/^$/d' <<< "$problems")
 	case $status in
 	"$expected") [ "$failed" -eq 0 ] || exit_problem="cases failed but the run reported a pass" ;;
 	35) [ "$failed" -gt 0 ] || exit_problem="the run reported failure but no case failed" ;;
@@ -76,13 +112,20 @@ judge() {
 	0) exit_problem="reset or triple fault (exit status 0)" ;;
 	*) exit_problem="unexpected exit status $status" ;;
 	esac
-	problem="$problem${problem:+${exit_problem:+; }}$exit_problem"
+	[ -z "$exit_problem" ] || problems=$(printf '%s\n%s' "$exit_problem" "$problems" | sed '/^$/d')
 	note="log: $log"
-	if [ -n "$problem" ]; then
-		note="$problem; $note"
+	if [ -n "$problems" ]; then
+		count=$(wc -l <<< "$problems")
+		note="$(head -n 1 <<< "$problems")$([ "$count" -gt 1 ] && echo " (+$((count - 1)) more)"); $note"
 		failed=$((failed + 1))
-		echo "--- $name: $problem; last lines of $log:" >&2
+		echo "--- $name:" >&2
+		sed 's/^/    /' <<< "$problems" >&2
+		echo "--- last lines of $log:" >&2
 		tail -n 25 "$log" >&2
+		if [ -n "$emulator_log" ] && [ -n "$exit_problem" ]; then
+			echo "--- the emulator's output ($emulator_log):" >&2
+			tail -n 40 "$emulator_log" >&2
+		fi
 	fi
 	record "$name" "$passed" "$failed" "$note"
 }
@@ -93,7 +136,7 @@ run_host() {
 	local log=$LOGS/host.log status
 	echo "== host tests (ASan + UBSan)"
 	if make -s "$BUILD/host/ktest-host" > "$log" 2>&1; then
-		"$BUILD/host/ktest-host" >> "$log" 2>&1
+		run_limited 300 "$BUILD/host/ktest-host" >> "$log" 2>&1
 		status=$?
 	else
 		echo "host tests did not build" >> "$log"
@@ -102,7 +145,58 @@ run_host() {
 	# The runner exits 1 when a case failed; anything else is a crash.
 	[ $status -eq 0 ] && status=33
 	[ $status -eq 1 ] && status=35
-	judge host "$log" "$status" 33
+	judge host "$log" "$status" 33 host ""
+	[ $status = 2 ] || check_host_selection
+}
+
+# A ktest= selection that selects nothing must fail, naming the suites.
+check_host_selection() {
+	local log=$LOGS/host-selection.log pattern problems="" status
+	: > "$log"
+	for pattern in nosuchsuite '[' 'ktest,-ktest'; do
+		status=0
+		echo "\$ ktest-host '$pattern'" >> "$log"
+		"$BUILD/host/ktest-host" "$pattern" >> "$log" 2>&1 || status=$?
+		[ $status -eq 1 ] || problems="$problems; ktest-host '$pattern' exited with $status, not 1"
+	done
+	grep -q '^ktest=nosuchsuite: pattern matches nothing' "$log" ||
+		problems="$problems; no error for ktest=nosuchsuite"
+	grep -q '^ktest=\[: malformed pattern' "$log" || problems="$problems; no error for ktest=["
+	[ "$(grep -c '^ktest: the [0-9]* suites built in: cmdline' "$log")" -eq 3 ] ||
+		problems="$problems; the suites built in were not listed three times"
+	! grep -q '^KTAP version' "$log" || problems="$problems; a selection of nothing ran tests"
+	if [ -n "$problems" ]; then
+		echo "--- host-selection: ${problems#; } (see $log)" >&2
+		record host-selection 0 1 "${problems#; }; log: $log"
+	else
+		record host-selection 3 0 "nosuchsuite, [ and ktest,-ktest rejected; log: $log"
+	fi
+}
+
+# Every committed fuzz input, once, through its target (make fuzz-replay).
+run_fuzz_replay() {
+	local target log status output
+	for target in $(make -s fuzz-targets); do
+		selected "fuzz-$target" || continue
+		log=$LOGS/fuzz-replay-$target.log
+		echo "== fuzz-$target (the committed corpus, ASan + UBSan)"
+		if make -s "$BUILD/fuzz-replay/fuzz-replay-$target" > "$log" 2>&1; then
+			run_limited 120 "$BUILD/fuzz-replay/fuzz-replay-$target" \
+				"tests/host/fuzz_corpus/$target" >> "$log" 2>&1
+			status=$?
+		else
+			echo "fuzz-replay-$target did not build" >> "$log"
+			status=2
+		fi
+		output=$(grep '^replayed [0-9]* inputs' "$log")
+		if [ $status -eq 0 ] && [ -n "$output" ]; then
+			record "fuzz-$target" "$(echo "$output" | cut -d' ' -f2)" 0 "corpus tests/host/fuzz_corpus/$target"
+		else
+			echo "--- fuzz-$target: replay failed (exit status $status); last lines of $log:" >&2
+			tail -n 30 "$log" >&2
+			record "fuzz-$target" 0 1 "$(grep -m 1 'this input failed' "$log" || echo "exit status $status"); log: $log"
+		fi
+	done
 }
 
 # run_qemu NAME TIMEOUT qemu.sh-args...
@@ -111,10 +205,39 @@ run_qemu() {
 	shift 2
 	selected "$name" || return 0
 	echo "== $name"
-	timeout --foreground -k 5 "$limit" scripts/qemu.sh --iso "${TEST_ISO:-$BUILD/ferrite-test-qemu.iso}" \
+	rm -f "$log" # never judge an earlier run's log
+	run_limited "$limit" scripts/qemu.sh --iso "${TEST_ISO:-$BUILD/ferrite-test-qemu.iso}" \
 		--exit-device --serial-log "$log" "$@" > "$LOGS/$name.qemu.log" 2>&1
 	status=$?
-	judge "$name" "$log" "$status" 33
+	judge "$name" "$log" "$status" 33 kernel "$QEMU_KTEST" "$LOGS/$name.qemu.log"
+}
+
+# A command line with a selection of nothing and bad option values: the
+# boot must fail, say what was wrong with each, and run nothing.
+run_bad_cmdline() {
+	local name=bios-bad-cmdline log=$LOGS/bios-bad-cmdline.log status problems="" expect
+	selected "$name" || return 0
+	echo "== $name"
+	rm -f "$log"
+	run_limited 60 scripts/qemu.sh --iso "$BUILD/ferrite-test-badcmdline.iso" --exit-device \
+		--serial-log "$log" --firmware bios > "$LOGS/$name.qemu.log" 2>&1
+	status=$?
+	[ $status -eq 35 ] || problems="exit status $status, not 35 (failure)"
+	for expect in 'ktest=nosuchsuite: pattern matches nothing' 'ktest: the [0-9]* suites built in: ' \
+		'bench=nosuch: pattern matches nothing' 'bench: the [0-9]* benchmarks built in: ' \
+		'page_poison=banana: expected 1 or 0' 'slab_debug=QQ: expected letters'; do
+		grep -aq "$expect" "$log" || problems="$problems; no \"$expect\" line"
+	done
+	! grep -aq 'unknown command-line parameter' "$log" ||
+		problems="$problems; a known option was reported as unknown"
+	! grep -aq '^KTAP version\|^BENCH start' "$log" || problems="$problems; tests or benchmarks ran"
+	if [ -n "$problems" ]; then
+		echo "--- $name: ${problems#; }; last lines of $log:" >&2
+		tail -n 25 "$log" >&2
+		record "$name" 0 1 "${problems#; }; log: $log"
+	else
+		record "$name" 1 0 "nothing selected and bad values reported; log: $log"
+	fi
 }
 
 # check_memory NAME MiB SPLIT: the printed map accounts for the RAM QEMU was
@@ -161,7 +284,8 @@ run_screen() {
 	local name=uefi-no-serial log=$LOGS/uefi-no-serial.debugcon.log
 	selected "$name" || return 0
 	echo "== $name (screen only)"
-	timeout --foreground -k 5 180 scripts/screen-check.sh --iso "$BUILD/ferrite-test-screen.iso" \
+	rm -f "$log" "$BUILD/screen-uefi.ppm"
+	run_limited 180 scripts/screen-check.sh --iso "$BUILD/ferrite-test-screen.iso" \
 		--debugcon-log "$log" --screendump "$BUILD/screen-uefi.ppm" > "$LOGS/$name.check.log" 2>&1
 	local status=$?
 	if [ $status -eq 0 ]; then
@@ -177,13 +301,14 @@ run_bochs() {
 	local name=bochs-bios-cd log=$LOGS/bochs-bios-cd.log status attempt
 	selected "$name" || return 0
 	echo "== $name"
+	rm -f "$log" "$LOGS/$name.debugcon.log"
 	for attempt in 1 2; do
-		timeout --foreground -k 5 600 scripts/bochs.sh --iso "$BUILD/ferrite-test-bochs.iso" \
+		run_limited 600 scripts/bochs.sh --iso "$BUILD/ferrite-test-bochs.iso" \
 			--serial-log "$log" --debugcon-log "$LOGS/$name.debugcon.log" > "$LOGS/$name.bochs.log" 2>&1
 		status=$?
 		# Bochs 2.7 itself now and then dies of a segmentation fault; that is
 		# the emulator's failure, not the kernel's: run it once more.
-		grep -q "Segmentation fault" "$LOGS/$name.bochs.log" || break
+		grep -q "killed by signal SIGSEGV" "$LOGS/$name.bochs.log" || break
 		echo "   Bochs crashed (segmentation fault in the emulator); running it again" >&2
 	done
 	if [ $status -eq 0 ]; then
@@ -193,10 +318,17 @@ run_bochs() {
 			status=35
 		fi
 	fi
-	judge "$name" "$log" "$status" 33
+	judge "$name" "$log" "$status" 33 kernel "$BOCHS_KTEST" "$LOGS/$name.bochs.log"
 }
 
-make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/ferrite-test-screen.iso" || {
+# The emulators (and clang for the matrix's clang build): installed if missing.
+deps="run bochs"
+[ $matrix = 0 ] || deps="$deps clang"
+# shellcheck disable=SC2086
+scripts/deps.sh $deps || { echo "test.sh: missing tools (scripts/deps.sh $deps)" >&2; exit 1; }
+
+make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/ferrite-test-screen.iso" \
+	"$BUILD/ferrite-test-badcmdline.iso" || {
 	echo "test.sh: build failed" >&2
 	exit 1
 }
@@ -227,6 +359,7 @@ run_smp() {
 
 run_default() {
 	[ $kernel_only = 1 ] || { selected host && run_host; }
+	[ $kernel_only = 1 ] || run_fuzz_replay
 	run_smp bios-cd 2 90 --firmware bios --media cd
 	run_smp bios-usb 4 90 --firmware bios --media usb
 	run_smp uefi-cd 4 180 --firmware uefi --media cd
@@ -240,6 +373,7 @@ run_default() {
 	selected bios-3583M-q35 && check_cpus bios-3583M-q35 4
 	run_memory bios-8G 8192 pc high bios --smp 2
 	selected bios-8G && check_cpus bios-8G 2
+	run_bad_cmdline
 	run_screen
 	run_bochs
 	selected bochs-bios-cd && check_cpus bochs-bios-cd 2

@@ -32,6 +32,7 @@ void cpu_features_init(void)
 		r = cpuid(7, 0);
 		f->smep = r.ebx & BIT(7);
 		f->invpcid = r.ebx & BIT(10);
+		f->rdseed = r.ebx & BIT(18);
 		f->smap = r.ebx & BIT(20);
 		f->la57 = r.ecx & BIT(16);
 	}
@@ -57,25 +58,11 @@ void cpu_features_print(void)
 {
 	const struct cpu_features *f = &boot_cpu;
 
-	pr_info("CPU: %s, %u-bit physical / %u-bit virtual addresses;%s%s%s%s%s%s%s%s%s%s\n",
+	pr_info("CPU: %s, %u-bit physical / %u-bit virtual addresses;%s%s%s%s%s%s%s%s%s%s%s%s\n",
 		f->vendor, f->physical_address_bits, f->virtual_address_bits,
 		f->nx ? " NX" : " no-NX", f->pge ? " PGE" : "", f->pat ? " PAT" : "",
 		f->gbpages ? " 1GB-pages" : "", f->pcid ? " PCID" : "", f->invpcid ? " INVPCID" : "",
 		f->smep ? " SMEP" : "", f->smap ? " SMAP" : "",
-		f->invariant_tsc ? " invariant-TSC" : "", f->la57 ? " LA57(unused)" : "");
-}
-
-uint64_t arch_random_seed(void)
-{
-	uint64_t seed = rdtsc() * 0x9e3779b97f4a7c15ull;
-
-	for (int attempt = 0; boot_cpu.rdrand && attempt < 10; attempt++) {
-		uint64_t value;
-		uint8_t ok;
-
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
-		if (ok)
-			return seed ^ value;
-	}
-	return seed;
+		f->invariant_tsc ? " invariant-TSC" : "", f->rdrand ? " RDRAND" : "",
+		f->rdseed ? " RDSEED" : "", f->la57 ? " LA57(unused)" : "");
 }

@@ -35,6 +35,7 @@ static const struct {
 	{ DIRECT_MAP_END, "Unused" },
 	{ VMALLOC_START, "vmalloc area" },
 	{ VMALLOC_END, "Unused" },
+	{ KTEST_WINDOW_START, "Self-test window" },
 	{ VMEMMAP_BASE, "Memmap (struct page array)" },
 	{ VMEMMAP_END, "Unused" },
 	{ KERNEL_VMA, "Kernel image" },

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Command-line parsing, size parsing and glob matching (host and kernel). */
+/* Command-line parsing, size and boolean parsing, glob matching and glob lists (host and kernel). */
 #include <cmdline.h>
 #include <ktest.h>
 
@@ -118,10 +118,116 @@ static void test_glob(struct ktest *t)
 		KEXPECT_EQ(t, glob_match(glob_cases[i].pattern, glob_cases[i].text), glob_cases[i].match);
 }
 
+static const struct {
+	const char *text;
+	bool ok, value;
+} bool_cases[] = {
+	{ "1", true, true },   { "y", true, true },    { "Yes", true, true },
+	{ "on", true, true },  { "TRUE", true, true },  { "0", true, false },
+	{ "n", true, false },  { "no", true, false },   { "off", true, false },
+	{ "False", true, false },
+	{ "", false, false },  { "banana", false, false }, { "o", false, false },
+	{ "onx", false, false }, { "2", false, false }, { "yes ", false, false },
+};
+
+/* page_poison=banana is an error, not "on" (as "o..." once was). */
+static void test_kstrtobool(struct ktest *t)
+{
+	for (size_t i = 0; i < sizeof(bool_cases) / sizeof(bool_cases[0]); i++) {
+		bool value = !bool_cases[i].value;
+		bool ok = kstrtobool(bool_cases[i].text, &value);
+
+		KEXPECT_EQ(t, ok, bool_cases[i].ok);
+		if (ok && bool_cases[i].ok)
+			KEXPECT_EQ(t, value, bool_cases[i].value);
+	}
+}
+
+static const char *const fake_suites[] = { "buddy", "buddy_pcp", "slab", "vmap_area" };
+
+static const char *fake_suite_at(size_t index, const void *set)
+{
+	return ((const char *const *)set)[index];
+}
+
+static const struct {
+	const char *list, *name;
+	bool match;
+} glob_list_cases[] = {
+	{ NULL, "buddy", true },
+	{ "", "buddy", true },
+	{ "*", "slab", true },
+	{ "*,-vmap_area", "vmap_area", false },
+	{ "*,-vmap_area", "slab", true },
+	{ "buddy*,-buddy_pcp", "buddy", true },
+	{ "buddy*,-buddy_pcp", "buddy_pcp", false },
+	{ "slab,vmap_area", "vmap_area", true },
+	{ "slab,vmap_area", "buddy", false },
+	{ "-slab", "buddy", false },
+	{ "bud", "buddy", false },
+};
+
+static void test_glob_list_match(struct ktest *t)
+{
+	for (size_t i = 0; i < sizeof(glob_list_cases) / sizeof(glob_list_cases[0]); i++)
+		KEXPECT_EQ(t, glob_list_match(glob_list_cases[i].list, glob_list_cases[i].name),
+			   glob_list_cases[i].match);
+}
+
+static const struct {
+	const char *list;
+	const char *message;  /* NULL: accepted */
+	const char *culprit;  /* the pattern the error names */
+} glob_check_cases[] = {
+	{ NULL, NULL, NULL },
+	{ "", NULL, NULL },
+	{ "*", NULL, NULL },
+	{ "*,-vmap_area", NULL, NULL },
+	{ "b?ddy*,slab", NULL, NULL },
+	{ "nosuchsuite", "pattern matches nothing", "nosuchsuite" },
+	{ "*,-vmap_aera", "pattern matches nothing", "-vmap_aera" },
+	{ "[", "malformed pattern (letters, digits, '_', '*' and '?' only)", "[" },
+	{ "slab,bud dy", "malformed pattern (letters, digits, '_', '*' and '?' only)", "bud dy" },
+	{ "slab,", "empty pattern", "" },
+	{ "slab,,buddy", "empty pattern", "" },
+	{ "-", "empty pattern", "-" },
+	{ "slab,-slab", "the patterns together select nothing", "slab,-slab" },
+	{ "-slab", "the patterns together select nothing", "-slab" },
+};
+
+static void test_glob_list_check(struct ktest *t)
+{
+	for (size_t i = 0; i < sizeof(glob_check_cases) / sizeof(glob_check_cases[0]); i++) {
+		struct glob_list_error err = { NULL, NULL, 0 };
+		bool ok = glob_list_check(glob_check_cases[i].list, fake_suite_at, fake_suites,
+					  sizeof(fake_suites) / sizeof(fake_suites[0]), &err);
+		char culprit[32] = "";
+
+		KEXPECT_EQ(t, ok, glob_check_cases[i].message == NULL);
+		if (ok || !glob_check_cases[i].message)
+			continue;
+		KEXPECT_STREQ(t, err.message, glob_check_cases[i].message);
+		KASSERT_ULT(t, err.length, sizeof(culprit));
+		for (size_t c = 0; c < err.length; c++)
+			culprit[c] = err.pattern[c];
+		culprit[err.length] = '\0';
+		KEXPECT_STREQ(t, culprit, glob_check_cases[i].culprit);
+	}
+	/* Nothing to choose from is an error too. */
+	{
+		struct glob_list_error err;
+
+		KEXPECT_FALSE(t, glob_list_check("*", fake_suite_at, fake_suites, 0, &err));
+	}
+}
+
 KTEST_SUITE(cmdline,
 	    KTEST_CASE(test_key_values),
 	    KTEST_CASE(test_quotes_and_last_wins),
 	    KTEST_CASE(test_empty_and_null),
 	    KTEST_CASE(test_too_many_and_too_long),
 	    KTEST_CASE(test_parse_size),
-	    KTEST_CASE(test_glob));
+	    KTEST_CASE(test_glob),
+	    KTEST_CASE(test_kstrtobool),
+	    KTEST_CASE(test_glob_list_match),
+	    KTEST_CASE(test_glob_list_check));

@@ -6,6 +6,7 @@
  */
 #include <kernel.h>
 #include <ktest.h>
+#include <printk.h>
 
 static int steps_after_assert;
 static int steps_after_expect;
@@ -100,9 +101,25 @@ static void test_warn_on_returns_its_condition(struct ktest *t)
 	KEXPECT_EQ(t, recovered, 1);
 }
 
+/*
+ * ktest=... that selects nothing is an error (printed with the suite
+ * list), not an empty green run; this suite itself is always built in.
+ */
+static void test_selection_must_select_something(struct ktest *t)
+{
+	KEXPECT_TRUE(t, ktest_check_selection("ktest"));
+	KEXPECT_TRUE(t, ktest_check_selection("*,-ktest"));
+	KEXPECT_TRUE(t, ktest_check_selection(NULL));
+	printk(KERN_RAW "        # the three selection errors below are expected\n");
+	KEXPECT_FALSE(t, ktest_check_selection("nosuchsuite"));
+	KEXPECT_FALSE(t, ktest_check_selection("["));
+	KEXPECT_FALSE(t, ktest_check_selection("ktest,-ktest"));
+}
+
 KTEST_SUITE(ktest,
 	    KTEST_CASE(test_assert_stops_the_case),
 	    KTEST_CASE(test_expect_goes_on),
 	    KTEST_CASE(test_panic_fails_only_the_case),
 	    KTEST_CASE(test_pass_and_skip),
-	    KTEST_CASE(test_warn_on_returns_its_condition));
+	    KTEST_CASE(test_warn_on_returns_its_condition),
+	    KTEST_CASE(test_selection_must_select_something));

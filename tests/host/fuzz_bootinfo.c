@@ -11,9 +11,8 @@
  * firmware called usable, touch nothing the firmware called otherwise, and
  * stop below the limit.  Any breach stops the run with __builtin_trap().
  *
- * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
- *            kernel/bootinfo.c kernel/firmware_map.c tests/host/fuzz_bootinfo.c
- * Run:   ./a.out -max_total_time=60 tests/host/fuzz_corpus
+ * make fuzz FUZZ_TARGET=bootinfo runs it under libFuzzer; make fuzz-replay
+ * (part of make test) replays tests/host/fuzz_corpus/bootinfo/ through it.
  */
 #include "bootinfo.h"
 #include "firmware_map.h"
@@ -122,7 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(err.code == ret);
 	CHECK(err.message && err.message == bootinfo_error_message(ret));
 	if (ret) {
+		/* The error points inside the input: at a tag header that fits, or at the end. */
 		CHECK(err.offset <= size);
+		if (err.tag_type != BOOTINFO_NO_TAG)
+			CHECK(err.offset + 8 <= size && err.offset % 8 == 0);
 		return 0;
 	}
 	check_parse_result(&bi, data, size);

@@ -33,7 +33,7 @@ struct slab_arena *slab_arena_create(struct ktest *t, const char *debug)
 	buddy_setup_watermarks(&a->mem.buddy);
 	if (debug)
 		KASSERT_TRUE(t, slab_parse_debug(&a->slab, debug));
-	slab_allocator_init(&a->slab, &a->mem.buddy, ARENA_SEED);
+	slab_allocator_init(&a->slab, &a->mem.buddy, ARENA_SEED, NULL);
 	for (unsigned int i = 0; i < ARRAY_SIZE(kmalloc_classes); i++)
 		KASSERT_NOT_NULL(t, a->slab.kmalloc_caches[i]);
 	a->free_at_start = settled_free_pages(a);

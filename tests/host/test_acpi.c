@@ -950,6 +950,28 @@ static void test_second_madt_used_when_first_is_bad(struct ktest *t)
 	KEXPECT_REPORTED(t, "APIC at 0x7fe0080: bad checksum");
 }
 
+/* A root table listing more tables than acpi_info remembers: the MADT listed last still counts. */
+static void test_more_tables_than_remembered(struct ktest *t)
+{
+	struct fixture *f = &fixture;
+	uint8_t body[8 * (ACPI_MAX_TABLES + 6)];
+	size_t count = sizeof(body) / 8;
+
+	fixture_defaults(f);
+	layout(f);
+	for (size_t i = 0; i < count; i++)
+		put_le(body + 8 * i, i + 1 < count ? f->facp : f->madt, 8);
+	put_le(f->rsdp_v2 + 24, place_table(f, "XSDT", 1, body, sizeof(body)), 8);
+	fix_rsdp_v2(f);
+	parse(f);
+	check_invariants(t, f);
+	KEXPECT_TRUE(t, f->valid);
+	KEXPECT_EQ(t, f->info.problems, 0);
+	KEXPECT_EQ(t, f->info.table_count, ACPI_MAX_TABLES);
+	KEXPECT_EQ(t, f->info.madt.cpu_count, 4);
+	KEXPECT_REPORTED(t, "ACPI: APIC at 0x7fe0080: more than 64 tables, not remembered\n");
+}
+
 KTEST_SUITE(acpi_tables,
 	    KTEST_CASE(test_qemu_like_tables_via_xsdt),
 	    KTEST_CASE(test_rsdt_only_like_seabios),
@@ -958,4 +980,5 @@ KTEST_SUITE(acpi_tables,
 	    KTEST_CASE(test_online_capable_needs_madt_revision_5),
 	    KTEST_CASE(test_malformed_tables),
 	    KTEST_CASE(test_malformed_keeps_the_rest),
-	    KTEST_CASE(test_second_madt_used_when_first_is_bad));
+	    KTEST_CASE(test_second_madt_used_when_first_is_bad),
+	    KTEST_CASE(test_more_tables_than_remembered));

@@ -476,7 +476,7 @@ static void test_parse_then_sanitize(struct ktest *t)
 	struct boot_info bi;
 	struct firmware_map m;
 	struct mem_range carve[4];
-	size_t total = build_full(&b);
+	size_t total = build_full(&b), nvs_ranges = 0;
 
 	KASSERT_EQ(t, parse(total, &bi, NULL), BOOTINFO_OK);
 	carve[0] = (struct mem_range){ 0, 0x100000, MEM_LOW };
@@ -498,8 +498,11 @@ static void test_parse_then_sanitize(struct ktest *t)
 	KEXPECT_EQ(t, m.ranges[2].type, MEM_LOW);
 	/* The EFI map's ACPI NVS at 8 MiB beats the type-6 map's usable... */
 	for (size_t i = 0; i < m.count; i++)
-		if (m.ranges[i].base == 0x800000)
+		if (m.ranges[i].base == 0x800000) {
 			KEXPECT_EQ(t, m.ranges[i].type, MEM_ACPI_NVS);
+			nvs_ranges++;
+		}
+	KEXPECT_EQ(t, nvs_ranges, 1);
 	/* ...and the type-6 map's reserved top beats the EFI map's boot services data. */
 	KEXPECT_UEQ(t, firmware_map_top_of_ram(&m), 0x7fe0000);
 }
@@ -589,6 +592,19 @@ static int no_end_tag(struct mbi_builder *b, size_t *avail)
 	set_total(b, (uint32_t)b->len);
 	*avail = b->len;
 	return (int)b->len;
+}
+
+/*
+ * The block ends inside the last tag's padding: the next tag would start
+ * past total_size, but the error points at the end of the block.
+ */
+static int no_end_tag_unaligned_total(struct mbi_builder *b, size_t *avail)
+{
+	mb_init(b);
+	mb_string(b, MULTIBOOT2_TAG_CMDLINE, "ab");	/* size 11, at 8: ends at 19 */
+	set_total(b, 19);
+	*avail = 19;
+	return 19;
 }
 
 static int end_tag_too_big(struct mbi_builder *b, size_t *avail)
@@ -914,6 +930,8 @@ static const struct malformed_case malformed[] = {
 	{ "tag size below header", tag_size_below_header, BOOTINFO_ERR_TAG_SIZE_TOO_SMALL,
 	  "tag size smaller than 8", MULTIBOOT2_TAG_CMDLINE },
 	{ "missing end tag", no_end_tag, BOOTINFO_ERR_NO_END_TAG, "missing end tag", FIXED },
+	{ "missing end tag, total_size not padded", no_end_tag_unaligned_total,
+	  BOOTINFO_ERR_NO_END_TAG, "missing end tag", FIXED },
 	{ "end tag size 16", end_tag_too_big, BOOTINFO_ERR_END_TAG_SIZE, "end tag size not 8",
 	  MULTIBOOT2_TAG_END },
 	{ "unpadded tag", unpadded_tag, BOOTINFO_ERR_TAG_HEADER_PAST_END,

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include <asm/cpu.h>
 #include <buddy.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -61,8 +62,16 @@ static void test_double_free_on_debug_caches(struct ktest *t)
 		capture_stop();
 		KEXPECT_REPORTED(t, "double free: cache debug-double");
 		if (flag_sets[f] & SLAB_STORE_USER) {
+			const struct slab_track *tracks =
+				(const void *)((uint8_t *)first + cache->track_offset);
+
 			KEXPECT_REPORTED(t, "last allocated by 0x");
 			KEXPECT_REPORTED(t, "last freed by 0x");
+			KEXPECT_REPORTED(t, "TSC cycles ago");
+			/* Real times: allocated, then freed, both before now. */
+			KEXPECT_UGT(t, tracks[0].when, 0);
+			KEXPECT_ULE(t, tracks[0].when, tracks[1].when);
+			KEXPECT_ULE(t, tracks[1].when, rdtsc());
 		}
 		KEXPECT_UEQ(t, cache->bad_frees, 1);
 		KEXPECT_UEQ(t, a->slab.reports, reports + 1);
@@ -325,7 +334,8 @@ static void test_destroy_with_live_objects(struct ktest *t)
  */
 static void test_corrupted_free_pointer(struct ktest *t)
 {
-	static const slab_flags_t flag_sets[] = { 0, SLAB_CONSISTENCY_CHECKS, SLAB_POISON };
+	static const slab_flags_t flag_sets[] = { 0, SLAB_CONSISTENCY_CHECKS, SLAB_POISON, SLAB_RED_ZONE,
+						  SLAB_DEBUG_FLAGS };
 	struct slab_arena *a = slab_arena_create(t, NULL);
 
 	for (size_t f = 0; f < ARRAY_SIZE(flag_sets); f++) {

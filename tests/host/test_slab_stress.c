@@ -267,7 +267,11 @@ static void test_random_stress(struct ktest *t)
 	       (unsigned long long)s.allocations, (unsigned long long)s.frees,
 	       (unsigned long long)s.reallocations, (unsigned long long)s.bulk_rounds,
 	       (unsigned long long)s.shrinks, s.live_count);
+	/* Every kind of step ran (the seed could starve one silently). */
 	KEXPECT_UGT(t, s.live_count, 0);
+	KEXPECT_UGT(t, s.reallocations, 0);
+	KEXPECT_UGT(t, s.bulk_rounds, 0);
+	KEXPECT_UGT(t, s.shrinks, 0);
 
 	while (s.live_count)
 		stress_free(t, &s, s.live_count - 1);

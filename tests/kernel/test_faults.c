@@ -5,6 +5,7 @@
  */
 #include <asm/extable.h>
 #include <asm/memlayout.h>
+#include <asm/paging.h>
 #include <asm/probe.h>
 #include <asm/traps.h>
 #include <ktest.h>
@@ -26,9 +27,11 @@ static void test_page_fault_on_null_read(struct ktest *t)
 
 static void test_page_fault_on_unmapped_write(struct ktest *t)
 {
-	/* Nothing is mapped in the vmalloc area yet. */
-	volatile void *target = (void *)(VMALLOC_START + 0x1234000);
+	/* The self-test window is empty outside the paging tests. */
+	volatile void *target = (void *)(KTEST_WINDOW_START + 0x1234000);
+	struct page_walk walk;
 
+	KASSERT_FALSE(t, walk_kernel_address((uint64_t)target, &walk));
 	KEXPECT_EQ(t, probe_write_u64(target, 42), -1);
 	KEXPECT_UEQ(t, last_exception_fixup.vector, X86_PF);
 	KEXPECT_UEQ(t, last_exception_fixup.cr2, (uint64_t)target);
@@ -89,7 +92,7 @@ static void test_symbol_lookup(struct ktest *t)
 
 static void case_unexpected_page_fault(struct ktest *t)
 {
-	volatile uint64_t *unmapped = (uint64_t *)(VMALLOC_START + 0x5000);
+	volatile uint64_t *unmapped = (uint64_t *)(KTEST_WINDOW_START + 0x5000);
 
 	(void)*unmapped;
 	KEXPECT_TRUE(t, false); /* never reached */

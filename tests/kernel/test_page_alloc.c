@@ -14,6 +14,7 @@
 #include <ktest.h>
 #include <mm.h>
 #include <page_alloc.h>
+#include <printk.h>
 #include <slab.h>
 
 extern char __text_start[];
@@ -284,11 +285,74 @@ static void test_handover_accounts_for_every_page(struct ktest *t)
 
 		if (!zone->managed_pages)
 			continue;
-		/* Linux's formula (mm/buddy.c); the gap is never 0 in a zone of 1000+ pages. */
-		KEXPECT_UEQ(t, zone->watermark_low - zone->watermark_min, watermark_gap(zone));
-		KEXPECT_UEQ(t, zone->watermark_high - zone->watermark_low, watermark_gap(zone));
+		/* min < low < high, equally spaced; the gap is never 0 in a zone of 1000+ pages. */
+		KEXPECT_UEQ(t, zone->watermark_high - zone->watermark_low,
+			    zone->watermark_low - zone->watermark_min);
+		KEXPECT_ULE(t, zone->watermark_min, zone->watermark_low);
 		if (zone->managed_pages >= 1000)
 			KEXPECT_ULT(t, zone->watermark_min, zone->watermark_low);
+		KEXPECT_ULT(t, zone->watermark_high, zone->managed_pages);
+	}
+}
+
+/* Managed pages per zone and the watermarks and per-CPU sizes they must give. */
+struct watermark_case {
+	uint64_t managed[NR_ZONES];
+	struct {
+		uint64_t min, low, high;
+		unsigned int batch, pcp_high;
+	} expected[NR_ZONES];
+};
+
+/*
+ * Worked by hand from Linux's formula (mm/buddy.c):
+ * min_free_kbytes = sqrt(16 * RAM in KiB), clamped to 128 KiB .. 256 MiB,
+ * split among zones by size; gap = max(min / 4, zone / 1000), low = min +
+ * gap, high = low + gap; per-CPU batch = zone / 1024 in 1..63, per-CPU
+ * high = low / 4 in batch..6 * batch.  Zone sizes beyond any test guest
+ * cost nothing here: only the counts are set.
+ */
+static const struct watermark_case watermark_cases[] = {
+	/* A 256 MiB QEMU guest: 64276 pages, sqrt(4113664) = 2028 KiB = 507 pages. */
+	{ { 3522, 60754, 0 }, { { 27, 33, 39, 3, 8 }, { 479, 598, 717, 59, 149 }, { 0, 0, 0, 1, 1 } } },
+	/* 256 KiB: sqrt(4096) = 64 KiB, raised to 128 KiB = 32 pages. */
+	{ { 64, 0, 0 }, { { 32, 40, 48, 1, 6 }, { 0, 0, 0, 1, 1 }, { 0, 0, 0, 1, 1 } } },
+	/* 7 GiB in three zones: sqrt(116323072) = 10785 KiB = 2696 pages. */
+	{ { 3972, 765000, 1048576 },
+	  { { 5, 8, 11, 3, 3 }, { 1134, 1899, 2664, 63, 378 }, { 1555, 2603, 3651, 63, 378 } } },
+	/* A zone whose 0.1% (500) is larger than a quarter of min (353). */
+	{ { 0, 500000, 0 }, { { 0, 0, 0, 1, 1 }, { 1414, 1914, 2414, 63, 378 }, { 0, 0, 0, 1, 1 } } },
+	/* 8 TiB: sqrt(2^37) KiB is past the 256 MiB cap: 65536 pages. */
+	{ { 0, 0, 2147483648ull },
+	  { { 0, 0, 0, 1, 1 }, { 0, 0, 0, 1, 1 }, { 65536, 2213019, 4360502, 63, 378 } } },
+};
+
+static struct buddy watermark_buddy;
+
+/* The watermark formula on zone sizes set by hand, against literal expected values. */
+static void test_watermark_formula(struct ktest *t)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(watermark_cases); i++) {
+		const struct watermark_case *c = &watermark_cases[i];
+
+		memset(&watermark_buddy, 0, sizeof(watermark_buddy));
+		for (int z = 0; z < NR_ZONES; z++)
+			watermark_buddy.zones[z].managed_pages = c->managed[z];
+		buddy_setup_watermarks(&watermark_buddy);
+		for (int z = 0; z < NR_ZONES; z++) {
+			const struct zone *zone = &watermark_buddy.zones[z];
+			unsigned int failures = t->failures;
+
+			KEXPECT_UEQ(t, zone->watermark_min, c->expected[z].min);
+			KEXPECT_UEQ(t, zone->watermark_low, c->expected[z].low);
+			KEXPECT_UEQ(t, zone->watermark_high, c->expected[z].high);
+			KEXPECT_EQ(t, zone->pcp[0].batch, c->expected[z].batch);
+			KEXPECT_EQ(t, zone->pcp[0].high, c->expected[z].pcp_high);
+			KEXPECT_EQ(t, zone->pcp[NR_CPUS - 1].high, c->expected[z].pcp_high);
+			if (t->failures != failures)
+				printk("        # case %zu, zone %d (%llu pages)\n", i, z,
+				       (unsigned long long)c->managed[z]);
+		}
 	}
 }
 
@@ -302,4 +366,5 @@ KTEST_SUITE_FULL(page_alloc, suite_init, NULL,
 		 KTEST_CASE(test_poisoning_catches_write_after_free),
 		 KTEST_CASE(test_out_of_memory),
 		 KTEST_CASE(test_free_in_a_hole_is_reported),
-		 KTEST_CASE(test_handover_accounts_for_every_page));
+		 KTEST_CASE(test_handover_accounts_for_every_page),
+		 KTEST_CASE(test_watermark_formula));

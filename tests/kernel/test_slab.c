@@ -7,6 +7,7 @@
  * caches, and a seeded stress after which the page allocator has every
  * page back.
  */
+#include <asm/cpu.h>
 #include <buddy.h>
 #include <gfp.h>
 #include <kernel.h>
@@ -16,6 +17,7 @@
 #include <page_alloc.h>
 #include <printk.h>
 #include <slab.h>
+#include <symbols.h>
 #include <xorshift.h>
 
 #include "../../mm/slab.h"
@@ -196,6 +198,28 @@ static void test_krealloc_across_boundaries(struct ktest *t)
 	KEXPECT_PTR_EQ(t, krealloc(object, 0, GFP_KERNEL), ZERO_SIZE_PTR);
 }
 
+/*
+ * Bytes of @object, a 64-byte kmalloc object just freed by kfree_sensitive
+ * and allocated again, that hold neither what it must hold nor the free
+ * pointer: zeroes, or on a SLAB_POISON cache (slab_debug=P) the poison
+ * written over the zeroes, which allocation leaves in place.
+ */
+static unsigned int bytes_left_by_sensitive_free(const struct kmem_cache *cache,
+						 const uint8_t *object)
+{
+	bool poisoned = cache->flags & SLAB_POISON;
+	unsigned int wrong = 0;
+
+	for (unsigned int i = 0; i < 64; i++) {
+		uint8_t expected = !poisoned ? 0 : i == 63 ? POISON_END : POISON_FREE;
+
+		if (i >= cache->free_offset && i < cache->free_offset + sizeof(void *))
+			continue;       /* the free pointer (inside the object unless poisoned) */
+		wrong += object[i] != expected;
+	}
+	return wrong;
+}
+
 static void test_kzalloc_and_kfree_sensitive(struct ktest *t)
 {
 	uint8_t *object = kmalloc(64, GFP_KERNEL);
@@ -216,11 +240,9 @@ static void test_kzalloc_and_kfree_sensitive(struct ktest *t)
 	kfree_sensitive(object);
 	again = kmalloc(64, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, again);
-	if (!(cache->flags & SLAB_DEBUG_FLAGS)) {
-		/* The object just freed comes back first; all but its free pointer word is zero. */
-		KEXPECT_PTR_EQ(t, again, object);
-		KEXPECT_TRUE(t, all_bytes(again + sizeof(void *), 64 - sizeof(void *), 0));
-	}
+	/* The object just freed comes back first (the CPU freelist, or a debug cache's slab list). */
+	KEXPECT_PTR_EQ(t, again, object);
+	KEXPECT_EQ(t, bytes_left_by_sensitive_free(cache, again), 0);
 	kfree(again);
 
 	object = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
@@ -380,13 +402,24 @@ static void test_poison_detection(struct ktest *t)
 {
 	struct kmem_cache *cache = kmem_cache_create("ktest-poison", 200, 0,
 						     SLAB_POISON | SLAB_STORE_USER, NULL);
-	uint64_t reports = kernel_slab.reports;
+	uint64_t reports = kernel_slab.reports, started = rdtsc();
+	const struct slab_track *tracks;
+	struct symbol caller = { 0 };
 	uint8_t *object, *again;
 
 	KASSERT_NOT_NULL(t, cache);
 	object = kmem_cache_alloc(cache, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, object);
 	kmem_cache_free(cache, object);
+	/* SLAB_STORE_USER: who and when, allocated and then freed during this case. */
+	tracks = (const struct slab_track *)(object + cache->track_offset);
+	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[0].caller, &caller));
+	KEXPECT_STREQ(t, caller.name, "test_poison_detection");
+	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[1].caller, &caller));
+	KEXPECT_STREQ(t, caller.name, "test_poison_detection");
+	KEXPECT_ULE(t, started, tracks[0].when);
+	KEXPECT_ULE(t, tracks[0].when, tracks[1].when);
+	KEXPECT_ULE(t, tracks[1].when, rdtsc());
 	KEXPECT_TRUE(t, all_bytes(object, 199, POISON_FREE));
 	KEXPECT_EQ(t, object[199], POISON_END);
 	object[150] = 0;                              /* write after free */
@@ -586,16 +619,29 @@ static void test_stress_leaves_no_leak(struct ktest *t)
 	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
 }
 
+static bool cache_is_listed(const struct kmem_cache *cache)
+{
+	struct list_head *node;
+
+	list_for_each(node, &kernel_slab.caches)
+		if (list_entry(node, struct kmem_cache, list) == cache)
+			return true;
+	return false;
+}
+
 /*
  * A corrupted free pointer that still points inside the slab, between two
  * objects (an off-by-one overflow into a free neighbour's first bytes), is
- * caught: never handed out.
+ * caught: never handed out.  The rest of that freelist is given up: those
+ * objects stay counted as in use, so kmem_cache_destroy reports them and
+ * keeps the cache (a leak is the safe outcome), which goes on working.
  */
 static void test_misaligned_free_pointer_not_followed(struct ktest *t)
 {
 	struct kmem_cache *cache = kmem_cache_create("ktest-freeptr", 64, 0, 0, NULL);
 	uint64_t reports = kernel_slab.reports;
-	uint8_t *a, *b, *d, *again, *next;
+	uint8_t *a, *b, *d, *again, *next, *object;
+	struct slab_stats stats;
 
 	KASSERT_NOT_NULL(t, cache);
 	a = kmem_cache_alloc(cache, GFP_KERNEL);
@@ -604,17 +650,78 @@ static void test_misaligned_free_pointer_not_followed(struct ktest *t)
 	KASSERT_TRUE(t, a && b && d);
 	kmem_cache_free(cache, d);
 	kmem_cache_free(cache, b);      /* free list: b -> d */
-	b[0] ^= 8;                      /* the encoded link now decodes to d + 8 */
+	b[cache->free_offset] ^= 8;     /* the encoded link now decodes to d + 8 */
 	again = kmem_cache_alloc(cache, GFP_KERNEL);
 	KEXPECT_PTR_EQ(t, again, b);
-	KEXPECT_UGT(t, kernel_slab.reports, reports);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
 	next = kmem_cache_alloc(cache, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, next);
 	KEXPECT_PTR_NE(t, next, d + 8);
+	KEXPECT_PTR_NE(t, next, d);     /* given up with the rest of the list */
 	KEXPECT_NULL(t, slab_check(cache));
 	kmem_cache_free(cache, a);
 	kmem_cache_free(cache, again);
 	kmem_cache_free(cache, next);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
+
+	/* Every object of the first slab but a and b was given up: destroy reports and keeps it. */
 	kmem_cache_destroy(cache);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports + 2);
+	KEXPECT_TRUE(t, cache_is_listed(cache));
+	slab_backend_stats(cache, &stats);
+	KEXPECT_UEQ(t, stats.objects_in_use, cache->objects - 2);
+	KEXPECT_UEQ(t, stats.slabs, 1);
+	expect_still_works(t, cache);
+	/* The kernel goes on: the page allocator is consistent and kmalloc works. */
+	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
+	object = kmalloc(64, GFP_KERNEL);
+	KEXPECT_NOT_NULL(t, object);
+	kfree(object);
+	KEXPECT_UEQ(t, kernel_slab.reports, reports + 2);
+}
+
+/*
+ * Free-pointer keys: with the CPU's random source, one key gives nothing
+ * of another (no key is the xorshift step of the one before, no two are
+ * equal); booted with slab_seed=, they are that stream, run after run.
+ */
+static void test_hardening_keys_are_independent(struct ktest *t)
+{
+	struct kmem_cache *first = kmem_cache_create("ktest-key-1", 40, 0, 0, NULL);
+	struct kmem_cache *second = kmem_cache_create("ktest-key-2", 40, 0, 0, NULL);
+	uint64_t key;
+	unsigned int stream_steps = 0, repeats = 0;
+	size_t classes = 0;
+
+	while (classes < ARRAY_SIZE(kernel_slab.kmalloc_caches) && kernel_slab.kmalloc_caches[classes])
+		classes++;
+	KEXPECT_EQ(t, classes, 13);
+
+	KASSERT_NOT_NULL(t, first);
+	KASSERT_NOT_NULL(t, second);
+	key = first->random;
+	if (!kernel_slab.random_u64) {
+		KEXPECT_UEQ(t, second->random, xorshift64(&key));
+		kmem_cache_destroy(first);
+		kmem_cache_destroy(second);
+		ktest_skip(t, "booted with slab_seed=: keys are the seeded stream by request");
+		return;
+	}
+	stream_steps += second->random == xorshift64(&key);
+	repeats += second->random == first->random;
+	/* The kmalloc caches, created one after the other at boot. */
+	for (size_t i = 0; i + 1 < classes; i++) {
+		uint64_t previous = kernel_slab.kmalloc_caches[i]->random;
+
+		stream_steps += kernel_slab.kmalloc_caches[i + 1]->random == xorshift64(&previous);
+		for (size_t j = i + 1; j < classes; j++)
+			repeats += kernel_slab.kmalloc_caches[j]->random ==
+				   kernel_slab.kmalloc_caches[i]->random;
+	}
+	KEXPECT_EQ(t, stream_steps, 0);
+	KEXPECT_EQ(t, repeats, 0);
+	kmem_cache_destroy(first);
+	kmem_cache_destroy(second);
 }
 
 /* kfree_sensitive of a pointer kfree would refuse zeroes nothing. */
@@ -645,4 +752,5 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(test_bad_frees_reported),
 	    KTEST_CASE(test_misaligned_free_pointer_not_followed),
 	    KTEST_CASE(test_kfree_sensitive_refused_pointer),
+	    KTEST_CASE(test_hardening_keys_are_independent),
 	    KTEST_CASE(test_stress_leaves_no_leak));

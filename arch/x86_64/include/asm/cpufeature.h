@@ -25,6 +25,7 @@ struct cpu_features {
 	bool invariant_tsc; /* CPUID 0x80000007 EDX[8]: TSC rate is constant */
 	bool la57;          /* CPUID 7.0 ECX[16]: 5-level paging (advertised, not used) */
 	bool rdrand;        /* CPUID 1 ECX[30]: RDRAND instruction */
+	bool rdseed;        /* CPUID 7.0 EBX[18]: RDSEED instruction */
 	uint8_t physical_address_bits; /* CPUID 0x80000008 EAX[7:0] */
 	uint8_t virtual_address_bits;  /* CPUID 0x80000008 EAX[15:8] */
 };
@@ -33,12 +34,6 @@ extern struct cpu_features boot_cpu;
 
 /* Read CPUID into boot_cpu. Context: boot CPU, once, before paging setup. */
 void cpu_features_init(void);
-
-/*
- * A 64-bit seed for hardening keys: RDRAND where the CPU has it, mixed
- * with the TSC (which is all there is without it).  Not for cryptography.
- */
-uint64_t arch_random_seed(void);
 
 /* Print the features on one line ("CPU: GenuineIntel, NX PGE 1GB ..."). */
 void cpu_features_print(void);
