@@ -97,6 +97,8 @@ PURE_SRCS := \
 	kernel/cmdline.c \
 	kernel/ktest.c \
 	kernel/firmware_map.c \
+	kernel/lockdep.c \
+	kernel/spinlock.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
@@ -132,7 +134,9 @@ KERNEL_SRCS := $(PURE_SRCS) \
 COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
 	tests/common/test_ktest.c \
+	tests/common/test_lockdep.c \
 	tests/common/test_memblock.c \
+	tests/common/test_spinlock.c \
 	tests/common/test_vmap_area.c \
 	tests/common/test_vsprintf.c
 
@@ -249,7 +253,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld $(BUILD)/kernel-o
 
 # ---- ISO images ------------------------------------------------------------
 # ferrite.iso: for people (runs the self-tests, then halts showing them).
-# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness;
+# ferrite-test-*.iso: the same kernel with exit=<emulator> and lockdep=1 (the
+# lock validator; the benchmark ISO runs without it) for the harness;
 # scripts/test.sh knows each one's ktest= selection (QEMU_KTEST, BOCHS_KTEST).
 ISO_CMDLINE ?= ktest=*
 
@@ -272,10 +277,10 @@ $(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,user,$(ISO_CMDLINE),3)
 
 $(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
-	$(call make_iso,$@,qemu,ktest=* exit=qemu,0)
+	$(call make_iso,$@,qemu,ktest=* lockdep=1 exit=qemu,0)
 
 $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
-	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area exit=bochs,0)
+	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area lockdep=1 exit=bochs,0)
 
 # The CPU limits of the command line (make test-matrix boots them with 4 CPUs).
 $(BUILD)/ferrite-test-nosmp.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
@@ -285,7 +290,7 @@ $(BUILD)/ferrite-test-maxcpus2.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/
 	$(call make_iso,$@,maxcpus2,ktest=* maxcpus=2 exit=qemu,0)
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
-	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+	$(call make_iso,$@,screen,ktest=* lockdep=1 exit=debugcon,0)
 
 # Selects nothing and gives bad values: the boot must fail and say why.
 $(BUILD)/ferrite-test-badcmdline.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp

@@ -36,7 +36,9 @@
  * Locking: zone->lock guards a zone's free lists and free_pages; the
  * per-CPU lists are guarded by interrupts being off on their CPU.  Lock
  * order: a per-CPU list is touched first (interrupts off), then the zone
- * lock; no code holds two zone locks.
+ * lock.  zone->lock is a leaf: nothing is taken under it, and no code
+ * holds two zone locks (one lock class: lockdep would report it).
+ * Callers may hold vmap_lock or the page-table lock around it.
  */
 #include <buddy.h>
 #include <kernel.h>
@@ -87,7 +89,7 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 		zone->end_pfn = MIN(zone_ends[z], end_pfn);
 		if (zone->end_pfn < zone->start_pfn)
 			zone->end_pfn = zone->start_pfn;
-		zone->lock = (spinlock_t)SPINLOCK_INIT;
+		spin_lock_init(&zone->lock, "zone->lock");
 		for (int o = 0; o < NR_ORDERS; o++)
 			INIT_LIST_HEAD(&zone->free_area[o].list);
 		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
@@ -100,16 +102,19 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 }
 
 /* Put the free block at @pfn of @order on its list. Caller holds zone->lock. */
-static void free_list_add(struct zone *zone, struct page *page, unsigned int order)
+static inline void free_list_add(struct zone *zone, struct page *page, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	page->flags = (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy;
 	page->private = order;
 	list_add(&page->lru, &zone->free_area[order].list);
 	zone->free_area[order].count++;
 }
 
-static void free_list_del(struct zone *zone, struct page *page, unsigned int order)
+/* Take the free block @page of @order off its list. Caller holds zone->lock. */
+static inline void free_list_del(struct zone *zone, struct page *page, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	list_del_init(&page->lru);
 	zone->free_area[order].count--;
 	page->flags &= ~PG_buddy;
@@ -121,6 +126,7 @@ static void free_list_del(struct zone *zone, struct page *page, unsigned int ord
  */
 static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	zone->free_pages += 1ull << order;
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1ull << order);
@@ -144,6 +150,7 @@ static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, u
  */
 static struct page *__take_block(struct buddy *b, struct zone *zone, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	for (unsigned int current = order; current < NR_ORDERS; current++) {
 		struct free_area *area = &zone->free_area[current];
 		struct page *page;
@@ -300,6 +307,7 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 {
 	unsigned int moved = 0;
 
+	assert_irqs_disabled();
 	spin_lock(&zone->lock);
 	while (moved < pcp->batch) {
 		struct page *page = __take_block(b, zone, 0);
@@ -318,6 +326,7 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 static void pcp_drain(struct buddy *b, struct zone *zone, struct per_cpu_pages *pcp,
 		      unsigned int count)
 {
+	assert_irqs_disabled();
 	spin_lock(&zone->lock);
 	while (count-- && !list_empty(&pcp->list)) {
 		struct page *page = list_entry(pcp->list.prev, struct page, lru);

@@ -21,6 +21,8 @@
  * (arch/x86/mm/pat/set_memory.c).  Nothing merges large pages back.
  *
  * pagetable_lock guards every table below the root and the counters.
+ * Lock order (asm/paging.h): vmap_lock may be held around it; under it,
+ * only a zone lock (page-table pages from the buddy allocator).
  */
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
@@ -39,7 +41,7 @@
 #define LEAF_PROT_BITS (PTE_WRITABLE | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE_GLOBAL | \
 			PTE_NO_EXECUTE)
 
-static spinlock_t pagetable_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(pagetable_lock);
 static uint64_t root_phys;                     /* guarded by pagetable_lock */
 static uint64_t table_pages;                   /* guarded by pagetable_lock */
 static struct pagetable_page_source page_source;
@@ -378,6 +380,7 @@ static uint64_t *leaf_table_for(uint64_t va)
 {
 	uint64_t *table = __va(root_phys);
 
+	assert_spin_locked(&pagetable_lock);
 	for (int level = PML4_LEVEL; level > 0; level--) {
 		uint64_t *entry = &table[level_index(va, level)];
 

@@ -56,7 +56,7 @@ struct tlb_stats tlb_stats;
 unsigned long tlb_flush_ceiling = 33;
 bool tlb_shootdown_enabled = true;
 
-static spinlock_t shootdown_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(shootdown_lock);
 /* Guarded by shootdown_lock; read by targets while their pending bit is set. */
 static struct {
 	uint64_t start;

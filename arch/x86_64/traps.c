@@ -20,6 +20,7 @@
 #include <nmi.h>
 #include <printk.h>
 #include <shutdown.h>
+#include <spinlock.h>
 #include <smp.h>
 #include <symbols.h>
 #include <vmalloc.h>
@@ -184,6 +185,7 @@ void exception_dispatch(struct trap_frame *f)
 	}
 	fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
 
+	assert_irqs_disabled();
 	if (!fixup && fixup_applies(f->vector))
 		fixup = fixup_for_failed_call(f);
 	if (fixup) {
