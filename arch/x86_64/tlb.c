@@ -33,6 +33,9 @@
  *    shootdown_lock.
  * 6. A target that has not flushed within SHOOTDOWN_TIMEOUT_MS is a hang,
  *    reported by a panic naming it, never a silent wait.
+ *
+ * Lock order: shootdown_lock is innermost -- taken under pagetable_lock
+ * and vmap_lock, and no lock is taken while it is held.
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
