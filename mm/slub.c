@@ -303,6 +303,7 @@ static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t 
 	void *object;
 
 	assert_irqs_disabled();
+	allocator_assert_boot_cpu("slab allocation");
 	spin_lock(&s->lock);
 	discard = deactivate_cpu_slab(s, c);
 	if (!list_empty(&s->partial)) {
@@ -453,6 +454,7 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 	struct page *discard = NULL;
 	uint64_t flags;
 
+	allocator_assert_boot_cpu("slab free");
 	spin_lock_irqsave(&s->lock, flags);
 	/* Checked and freed under one hold of the lock, so two frees cannot both pass. */
 	if (cache_is_debug(s) && !debug_on_free(s, slab, object, caller)) {
