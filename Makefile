@@ -76,10 +76,14 @@ ARCH_SRCS := \
 	arch/x86_64/paging.c \
 	arch/x86_64/paging_init.c \
 	arch/x86_64/pat.c \
+	arch/x86_64/percpu.c \
 	arch/x86_64/pit.c \
 	arch/x86_64/ptdump.c \
 	arch/x86_64/serial.c \
+	arch/x86_64/smp_stop.c \
+	arch/x86_64/smpboot.c \
 	arch/x86_64/tlb.c \
+	arch/x86_64/trampoline.asm \
 	arch/x86_64/traps.c \
 	arch/x86_64/tsc.c \
 	arch/x86_64/vga_text.c
@@ -127,6 +131,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/printk.c \
 	kernel/random.c \
 	kernel/shutdown.c \
+	kernel/smp.c \
 	kernel/string.c \
 	kernel/symbols.c \
 	mm/memremap.c \
@@ -165,6 +170,8 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_random.c \
 	tests/kernel/test_slab.c \
 	tests/kernel/test_slab_smp.c \
+	tests/kernel/test_smp.c \
+	tests/kernel/test_tlb_shootdown.c \
 	tests/kernel/test_vmalloc.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
@@ -173,6 +180,7 @@ BENCH_SRCS := \
 	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_self.c \
 	tests/bench/bench_slab.c \
+	tests/bench/bench_smp.c \
 	tests/bench/bench_vmalloc.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
@@ -298,6 +306,13 @@ $(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps
 
 $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area lockdep=1 exit=bochs,0)
+
+# The CPU limits of the command line (make test-matrix boots them with 4 CPUs).
+$(BUILD)/ferrite-test-nosmp.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,nosmp,ktest=* nosmp exit=qemu,0)
+
+$(BUILD)/ferrite-test-maxcpus2.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,maxcpus2,ktest=* maxcpus=2 exit=qemu,0)
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,screen,ktest=* lockdep=1 exit=debugcon,0)
@@ -470,10 +485,12 @@ FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 # BENCH=GLOB runs only the cases whose names match.
 BENCH_MODE ?= tcg
 BENCH_RUNS ?= 1
+# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more).
+BENCH_SMP ?= 1
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
-	@BUILD=$(BUILD) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb

@@ -23,9 +23,11 @@
 #include <lockdep.h>
 #include <mm.h>
 #include <monitor.h>
+#include <percpu.h>
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
+#include <smp.h>
 #include <spinlock.h>
 
 /* A spin longer than this is reported as a lockup: generous, as TCG with 4 vCPUs on 2 host cores is slow. */
@@ -71,6 +73,7 @@ static void run_selftests(const char *glob, const char *bench_glob, bool monitor
 
 void kernel_main(uint32_t magic, uint32_t info_phys)
 {
+	percpu_init_cpu(0);
 	serial_init();
 	tsc_calibrate();
 	gdt_init();
@@ -88,6 +91,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	acpi_init();
 	irq_init();
 	local_irq_enable();
+	smp_init();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"),
 		      boot_cmdline_get("monitor") != NULL);
 }

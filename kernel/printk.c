@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
  * printk: format a message, prefix it with the time since boot and write
- * it to every console.  A lock keeps messages whole once more CPUs run;
- * a message printed while the lock is already held by this CPU (a fault
- * inside printk) is written without it rather than deadlocking.
+ * it to every console.  A lock keeps messages whole when several CPUs
+ * print; a message printed while the lock is already held by this CPU (a
+ * fault inside printk), or held by another CPU for over PRINTK_LOCK_WAIT_NS
+ * (a CPU stopped by NMI while printing), is written without it rather than
+ * deadlocking.
  *
  * Everything printed is also kept in log_buf, a ring of the last
  * LOG_BUF_SIZE bytes (Linux's name), which dmesg_print() shows again.
  */
 #include <asm/cpu.h>
+#include <asm/spin_wait.h>
 #include <asm/tsc.h>
 #include <console.h>
 #include <kernel.h>
 #include <kstring.h>
+#include <percpu.h>
 #include <printk.h>
 #include <spinlock.h>
 
@@ -20,6 +24,7 @@ int console_loglevel = LOGLEVEL_DEFAULT + 1;
 bool printk_time = true;
 
 #define LOG_BUF_SIZE (64u * 1024u)
+#define PRINTK_LOCK_WAIT_NS 200000000ull
 
 /* printk_lock must be held (or this CPU is already inside printk) for all below. */
 static DEFINE_SPINLOCK(printk_lock);
@@ -81,6 +86,28 @@ static int take_level(const char **fmt)
 	return LOGLEVEL_DEFAULT;
 }
 
+/* Take printk_lock unless this CPU holds it or its holder seems stuck. Return: true if taken. */
+static bool printk_lock_take(void)
+{
+	unsigned long long started = 0;
+
+	while (!spin_trylock(&printk_lock)) {
+		if (spin_is_held_by_this_cpu(&printk_lock))
+			return false;
+		if (!started)
+			started = printk_clock_ns();
+		else if (printk_clock_ns() - started > PRINTK_LOCK_WAIT_NS)
+			return false;
+		arch_spin_wait_relax();
+	}
+	return true;
+}
+
+static void printk_lock_give(void)
+{
+	spin_unlock(&printk_lock);
+}
+
 int vprintk(const char *fmt, va_list args)
 {
 	char line[1024];
@@ -93,7 +120,7 @@ int vprintk(const char *fmt, va_list args)
 	if (level >= console_loglevel)
 		return 0;
 	flags = local_irq_save();
-	locked = spin_trylock(&printk_lock);
+	locked = printk_lock_take();
 
 	if (level >= 0 && !at_line_start)
 		line[used++] = '\n';
@@ -114,7 +141,7 @@ int vprintk(const char *fmt, va_list args)
 		capture_append(line, used);
 
 	if (locked)
-		spin_unlock(&printk_lock);
+		printk_lock_give();
 	local_irq_restore(flags);
 	return length;
 }

@@ -6,9 +6,11 @@
  * unlock, assert_spin_locked() and assert_irqs_disabled().  The
  * uncontended take and release are inline in the header.  Pure code: the
  * host tests build it too (its interrupt flag is the shim's pretend one).
+ * A waiting CPU serves TLB shootdowns on each turn (asm/spin_wait.h).
  */
 #include <spinlock.h>
 
+#include <asm/spin_wait.h>
 #include <kernel.h>
 #include <lockdep.h>
 #include <printk.h>
@@ -157,7 +159,8 @@ void spin_lock_slowpath(spinlock_t *lock, uintptr_t ip)
 		while (__atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED)) {
 			uint64_t waited = rdtsc() - start;
 
-			cpu_relax();
+			/* Pause, and serve a TLB shootdown the holder may be waiting for. */
+			arch_spin_wait_relax();
 			if (unlikely(waited > spin_lockup_cycles)) {
 				report_lockup(lock, ip, waited);
 				if (spin_lockup_notify)

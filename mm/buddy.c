@@ -431,6 +431,7 @@ static __attribute__((noinline)) struct page *buddy_alloc_slow(struct buddy *b, 
 {
 	int top = highest_zone(gfp);
 
+	allocator_assert_boot_cpu("page allocation");
 	if (unlikely(order > MAX_ORDER)) {
 		report_bad_request(b, gfp, order, caller);
 		return NULL;

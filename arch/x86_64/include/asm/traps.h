@@ -46,6 +46,13 @@ void idt_load(void);
 /* Load the kernel GDT and TSS (with IST stacks for #DF, NMI and #MC). */
 void gdt_init(void);
 
+/*
+ * gdt_init_cpu - load CPU @cpu's own GDT and TSS (IST stacks from
+ * irq_stacks_alloc(), asm/tss.h).  Does not reload GS (percpu.h).
+ * Context: on CPU @cpu, interrupts off.
+ */
+void gdt_init_cpu(unsigned int cpu);
+
 /* Print a full report of @frame (vector, error code, symbolized RIP, CR2, registers, backtrace). */
 void exception_report(const struct trap_frame *frame);
 
