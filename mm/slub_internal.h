@@ -5,25 +5,8 @@
 
 #include "slab.h"
 
-/*
- * Cross calls: <smp.h> once the kernel has it (the host tests' stand-in
- * runs the function for every CPU in turn); until then one CPU runs,
- * and "every CPU" is this one.
- */
-#if __has_include(<smp.h>)
+/* Cross calls (on_each_cpu); the host tests' stand-in runs the function for every CPU in turn. */
 #include <smp.h>
-#else
-typedef void (*smp_call_func_t)(void *info);
-
-static inline void on_each_cpu(smp_call_func_t func, void *info, bool wait)
-{
-	uint64_t flags = local_irq_save();
-
-	(void)wait;
-	func(info);
-	local_irq_restore(flags);
-}
-#endif
 
 /*
  * page->freelist of a slab: the first free object, or'ed with SLAB_FROZEN

@@ -19,17 +19,12 @@
 #include <page_alloc.h>
 #include <printk.h>
 #include <slab.h>
+#include <smp.h>
 
 #include "../../mm/slab.h"
 
 #include "../common/byte_patterns.h"
 
-#if __has_include(<smp.h>)
-#include <smp.h>
-#define HAVE_SMP 1
-#else
-#define HAVE_SMP 0
-#endif
 
 #define OBJECT_SIZE 128
 #define PREPARED_SLABS 16
@@ -72,20 +67,17 @@ static void remote_free(void *info)
 /* Return: the first online CPU other than this one, or -1. */
 static int other_cpu(void)
 {
-#if HAVE_SMP
 	unsigned int cpu;
 
 	for_each_online_cpu(cpu)
 		if (cpu != smp_processor_id())
 			return (int)cpu;
-#endif
 	return -1;
 }
 
 /* Run @func(@work) on CPU @cpu and wait for it. Return: false if it could not be handed over. */
 static bool run_on(struct ktest *t, int cpu, void (*func)(void *), struct remote_work *work)
 {
-#if HAVE_SMP
 	work->done = 0;
 	if (smp_run_on_idle_cpu((unsigned int)cpu, func, work) != 0) {
 		KEXPECT_TRUE(t, false);
@@ -96,18 +88,13 @@ static bool run_on(struct ktest *t, int cpu, void (*func)(void *), struct remote
 	while (smp_idle_work_pending((unsigned int)cpu))
 		cpu_relax();
 	return true;
-#else
-	(void)t, (void)cpu, (void)func, (void)work;
-	return false;
-#endif
 }
 
 static bool need_two_cpus(struct ktest *t)
 {
 	if (other_cpu() >= 0)
 		return true;
-	ktest_skip(t, HAVE_SMP ? "one CPU online: no remote free to test"
-			       : "built without <smp.h>: one CPU");
+	ktest_skip(t, "one CPU online: no remote free to test");
 	return false;
 }
 
