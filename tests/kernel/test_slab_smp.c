@@ -139,7 +139,7 @@ static unsigned int prepare_partial_slabs(struct ktest *t, struct kmem_cache *ca
 		else
 			kmem_cache_free(cache, filled[i]);
 	}
-	KEXPECT_NULL(t, slab_check(cache));
+	KEXPECT_STREQ(t, slab_check(cache), NULL);
 	return (slabs - 1) * (per_slab - 1);
 }
 
@@ -179,12 +179,12 @@ static void test_remote_frees_both_ways(struct ktest *t)
 	KEXPECT_UEQ(t, stats.objects_in_use, work.count + PREPARED_SLABS);
 	KEXPECT_UEQ(t, stats.cpu_slabs, 2);
 	KEXPECT_UEQ(t, stats.slabs, PREPARED_SLABS);
-	KEXPECT_NULL(t, slab_check(work.cache));
+	KEXPECT_STREQ(t, slab_check(work.cache), NULL);
 	for (unsigned int i = 0; i < work.count; i++) {
 		KEXPECT_TRUE(t, holds(objects[i], OBJECT_SIZE, (uint8_t)i));
 		kmem_cache_free(work.cache, objects[i]);
 	}
-	KEXPECT_NULL(t, slab_check(work.cache));
+	KEXPECT_STREQ(t, slab_check(work.cache), NULL);
 	slab_backend_stats(work.cache, &stats);
 	KEXPECT_UEQ(t, stats.objects_in_use, PREPARED_SLABS);
 
@@ -198,14 +198,14 @@ static void test_remote_frees_both_ways(struct ktest *t)
 	KEXPECT_UEQ(t, stats_slabs(work.cache), PREPARED_SLABS);
 	KASSERT_TRUE(t, run_on(t, cpu, remote_free, &work));
 	KEXPECT_UEQ(t, work.corrupted, 0);
-	KEXPECT_NULL(t, slab_check(work.cache));
+	KEXPECT_STREQ(t, slab_check(work.cache), NULL);
 	slab_backend_stats(work.cache, &stats);
 	KEXPECT_UEQ(t, stats.objects_in_use, PREPARED_SLABS);
 	free_anchors(work.cache, anchors, PREPARED_SLABS);
 	slab_backend_stats(work.cache, &stats);
 	KEXPECT_UEQ(t, stats.objects_in_use, 0);
 	KEXPECT_UEQ(t, stats.allocations, stats.frees);
-	KEXPECT_NULL(t, slab_check(work.cache));
+	KEXPECT_STREQ(t, slab_check(work.cache), NULL);
 	kmem_cache_destroy(work.cache);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports);
 	KEXPECT_UEQ(t, settled_free_pages(), free_before);
@@ -231,10 +231,10 @@ static void test_remote_double_free_reported(struct ktest *t)
 	kmem_cache_free(work.cache, objects[1]);    /* the head of the other CPU's remote chain */
 	KEXPECT_UEQ(t, work.cache->bad_frees, 1);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
-	KEXPECT_NULL(t, slab_check(work.cache));
+	KEXPECT_STREQ(t, slab_check(work.cache), NULL);
 	kmem_cache_free(work.cache, objects[0]);
 	free_anchors(work.cache, anchors, 3);
-	KEXPECT_NULL(t, slab_check(work.cache));
+	KEXPECT_STREQ(t, slab_check(work.cache), NULL);
 	kmem_cache_destroy(work.cache);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
 }
@@ -261,7 +261,7 @@ static void test_destroy_reaches_the_other_cpu(struct ktest *t)
 	slab_backend_stats(work.cache, &stats);
 	KEXPECT_UEQ(t, stats.objects_in_use, 0);
 	KEXPECT_UEQ(t, stats.cpu_slabs, 2);       /* this CPU's and the other's */
-	KEXPECT_NULL(t, slab_check(work.cache));
+	KEXPECT_STREQ(t, slab_check(work.cache), NULL);
 	kmem_cache_destroy(work.cache);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports);
 	KEXPECT_UEQ(t, settled_free_pages(), free_before);
