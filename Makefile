@@ -46,7 +46,7 @@ KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreest
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all -iarch/x86_64/
 
-HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -pthread \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Itests/host/shim -Iinclude -Iarch/x86_64/include -MMD -MP \
 	-Dsnprintf=kernel_snprintf -Dvsnprintf=kernel_vsnprintf
@@ -169,6 +169,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_paging.c \
 	tests/kernel/test_random.c \
 	tests/kernel/test_slab.c \
+	tests/kernel/test_slab_smp.c \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
 	tests/kernel/test_vmalloc.c
@@ -199,6 +200,7 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_slab_cache.c \
 	tests/host/test_slab_kmalloc.c \
 	tests/host/test_slab_misuse.c \
+	tests/host/test_slab_threads.c \
 	tests/host/test_slab_stress.c \
 	tests/host/arena.c \
 	tests/host/buddy_arena.c \
@@ -209,6 +211,11 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
 KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS) $(BENCH_SRCS)) $(EXTRA_KTEST_OBJS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
+# The same host tests under ThreadSanitizer; make test-host-tsan runs the threaded suites.
+HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
+HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
+# The threaded suites, a ktest= list (suite,suite).
+HOST_TSAN_SUITES := slab_threads
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
@@ -372,12 +379,31 @@ gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 
 # ---- tests -----------------------------------------------------------------
 # scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
-.PHONY: test test-host test-kernel test-matrix
+.PHONY: test test-host test-host-tsan host-tsan-suites test-kernel test-matrix
 test:
 	@BUILD=$(BUILD) scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
+
+# Threaded suites under ThreadSanitizer (the page allocator's races are
+# suppressed in tests/host/tsan.supp until it is SMP-safe).
+test-host-tsan: $(BUILD)/host-tsan/ktest-host
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/host/tsan.supp" \
+		$(BUILD)/host-tsan/ktest-host '$(HOST_TSAN_SUITES)'
+
+# The suites test-host-tsan runs, in ktest= syntax (for scripts/test.sh).
+host-tsan-suites:
+	@echo '$(HOST_TSAN_SUITES)'
+
+$(BUILD)/host-tsan/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/host-tsan/ktest-host: $(HOST_TSAN_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -o $@ $^
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(@D)
@@ -483,6 +509,7 @@ help:
 	@echo "make debug       boot paused, gdb stub on :1234; then 'make gdb' elsewhere"
 	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
 	@echo "make test-host   host tests only (ASan + UBSan)"
+	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
@@ -493,4 +520,4 @@ help:
 
 FORCE:
 
--include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(HOST_TSAN_OBJS:.o=.d)

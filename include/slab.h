@@ -14,8 +14,15 @@
  *
  * Wrong use -- a double free, a pointer no cache handed out, the wrong
  * cache, a pointer into the middle of an object, a corrupted free
- * pointer, destroying a cache that still has objects -- is reported with
- * the caller and the cache, and survived.  The design is in mm/slub.c.
+ * pointer, destroying a cache that still has objects, a free racing the
+ * destroy -- is reported with the caller and the cache, and survived,
+ * on whichever CPU it happens.  The design is in mm/slub.c.
+ *
+ * Any CPU may free what any CPU allocated.  Allocation and free never
+ * sleep; from an interrupt handler, allocate with GFP_ATOMIC or
+ * GFP_NOWAIT.  Creating, destroying and shrinking caches and the
+ * reporting calls (slabinfo_print, slab_check, slab_pages) wait for a
+ * cross call to every CPU: not from an interrupt handler.
  */
 #ifndef FERRITE_SLAB_H
 #define FERRITE_SLAB_H
@@ -57,6 +64,7 @@ struct kmem_cache;
  * word alignment; SLAB_HWCACHE_ALIGN raises it to a cache line for
  * objects bigger than half a line).  @ctor, if given, runs once on every
  * object when its slab is created, never on allocation.
+ * Context: not in an interrupt handler.
  * Return: the cache, or NULL (panics instead with SLAB_PANIC).
  */
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
@@ -66,51 +74,73 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 	kmem_cache_create(#structure, sizeof(struct structure),                  \
 			  _Alignof(struct structure), (flags), NULL)
 
-/* Return: an object, or NULL. Context: any; never sleeps. */
+/*
+ * Allocate an object of @cache (zeroed by kmem_cache_zalloc or __GFP_ZERO).
+ * Context: any CPU; an interrupt handler with GFP_ATOMIC or GFP_NOWAIT;
+ * never sleeps.  Return: an object, or NULL.
+ */
 void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
 void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t gfp);
+/* Free @object of @cache, allocated on any CPU. Context: any, interrupt handlers too. */
 void kmem_cache_free(struct kmem_cache *cache, void *object);
 
 /*
- * Destroy @cache.  If it still has objects, the leak is reported with
- * their count and the cache is kept (as Linux does).
+ * Destroy @cache: every CPU's slab of it is taken back first.  If it
+ * still has objects, the leak is reported with their count and the cache
+ * is kept (as Linux does).  Context: not in an interrupt handler.
  */
 void kmem_cache_destroy(struct kmem_cache *cache);
 
-/* Give the cache's empty slabs back to the page allocator. Return: 0. */
+/*
+ * Give the cache's empty slabs, those of every CPU included, back to the
+ * page allocator.  Context: not in an interrupt handler.  Return: 0.
+ */
 int kmem_cache_shrink(struct kmem_cache *cache);
 
-/* The object size the cache was created with. */
+/* The object size the cache was created with. Context: any. */
 unsigned int kmem_cache_size(struct kmem_cache *cache);
 
-/* Allocate @count objects into @objects. Return: @count, or 0 (none kept). */
+/*
+ * Allocate @count objects into @objects.  Context: as kmem_cache_alloc.
+ * Return: @count, or 0 (none kept).
+ */
 int kmem_cache_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects);
+/* Free @count objects of @cache. Context: as kmem_cache_free. */
 void kmem_cache_free_bulk(struct kmem_cache *cache, size_t count, void **objects);
 
+/*
+ * kmalloc and its variants: @size bytes (see the classes above).
+ * Context: any CPU; an interrupt handler with GFP_ATOMIC or GFP_NOWAIT
+ * (above KMALLOC_MAX_CACHE_SIZE the page allocator's rules apply).
+ * Return: the object, ZERO_SIZE_PTR for size 0, or NULL.
+ */
 void *kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
 void *kmalloc_array(size_t count, size_t size, gfp_t gfp);
 void *kcalloc(size_t count, size_t size, gfp_t gfp);
-/* Resize keeping the contents; krealloc(NULL, ...) is kmalloc; size 0 frees. */
+/* Resize keeping the contents; krealloc(NULL, ...) is kmalloc; size 0 frees. Context: as kmalloc. */
 void *krealloc(const void *object, size_t new_size, gfp_t gfp);
+/* Free what kmalloc returned, on any CPU. Context: any, interrupt handlers too. */
 void kfree(const void *object);
 /* Zero the whole usable size, then free (for keys and passwords). */
 void kfree_sensitive(const void *object);
-/* The usable size of a kmalloc'd object (at least what was asked for). */
+/* The usable size of a kmalloc'd object (at least what was asked for). Context: any. */
 size_t ksize(const void *object);
 
-/* Shrink every cache (Ferrite's; Linux does this for memory hot-unplug). */
+/* Shrink every cache (Ferrite's; Linux does this for memory hot-unplug). Context: as kmem_cache_shrink. */
 void kmem_cache_shrink_all(void);
 
-/* Pages held by all caches' slabs, in use or not. */
+/* Pages held by all caches' slabs, in use or not. Context: not in an interrupt handler. */
 uint64_t slab_pages(void);
 
-/* Print every cache like /proc/slabinfo. */
+/* Print every cache like /proc/slabinfo, every CPU's slabs counted. Context: not in an interrupt handler. */
 void slabinfo_print(void);
 
 /*
- * Walk every slab of @cache and verify free lists, counts, red zones and
- * poison.  Return: NULL, or a string naming the first broken invariant.
+ * Walk every slab of @cache, every CPU's included (each CPU checks its
+ * own), and verify free lists, counts, red zones and poison.  May run
+ * while other CPUs allocate and free.  Context: not in an interrupt
+ * handler.  Return: NULL, or a string naming the first broken invariant.
  */
 const char *slab_check(struct kmem_cache *cache);
 

@@ -15,6 +15,7 @@
  *   slab_backend_create(a, cache)        lay out objects, choose the slab order
  *   slab_backend_alloc(cache, gfp, caller)
  *   slab_backend_free(cache, object, caller)     reports wrong frees
+ *   slab_backend_alloc_bulk / slab_backend_free_bulk
  *   slab_backend_destroy(cache)          Return: objects still in use (0: freed)
  *   slab_backend_shrink(cache)           free the empty slabs
  *   slab_backend_ksize(cache, object)
@@ -39,11 +40,17 @@ struct slab_track {
 	uint64_t when;          /* TSC at that moment; 0: never */
 };
 
-/* This CPU's slab: objects are taken from and returned to freelist with no lock. */
+/*
+ * One CPU's slab of a cache.  Only that CPU touches it, with interrupts
+ * off (other CPUs reach it only through a cross call that runs there).
+ * One cache line per CPU: no two CPUs write the same line on the fast path.
+ */
 struct kmem_cache_cpu {
 	void *freelist;         /* encoded chain of free objects of slab */
-	struct page *slab;      /* the slab those objects belong to, or NULL */
-};
+	struct page *slab;      /* the slab those objects belong to (frozen), or NULL */
+	uint64_t allocations;   /* counted by this CPU, summed on read */
+	uint64_t frees;
+} __attribute__((aligned(64)));
 
 struct slab_allocator;
 
@@ -59,7 +66,7 @@ struct slab_allocator;
  * SLAB_RED_ZONE and SLAB_STORE_USER.
  */
 struct kmem_cache {
-	/* This CPU's slab (this_cpu_ptr, interrupts off). */
+	/* Each CPU's slab (this_cpu_ptr, interrupts off). */
 	struct kmem_cache_cpu cpu_slab[NR_CPUS];
 
 	/* Set at creation, then constant. */
@@ -79,24 +86,28 @@ struct kmem_cache {
 	void (*ctor)(void *object);
 	char name[SLAB_NAME_LENGTH];
 	struct slab_allocator *allocator;
+
+	/* The allocator's lock must be held. */
 	struct list_head list;      /* in the allocator's cache list */
 
 	/* lock must be held. */
 	spinlock_t lock;
-	struct list_head partial;   /* slabs with free objects (not the CPU slab) */
+	struct list_head partial;   /* slabs with free objects (not frozen) */
 	struct list_head full;      /* no free object: all in use, or given up (corrupted link) */
 	unsigned long partial_count;
 	unsigned long empty_count;  /* partial slabs with no object in use */
+	unsigned long frozen_count; /* CPU slabs: on no list */
 	unsigned long slabs;        /* all slabs of the cache */
+	bool dying;                 /* kmem_cache_destroy() is freeing it: frees are refused */
 
-	/* Counters (lock held or interrupts off). */
-	uint64_t allocations, frees, bad_frees;
+	/* Wrong frees reported (atomic: counted by any CPU, lock held or not). */
+	uint64_t bad_frees;
 };
 
 /* An instance of the slab layer. */
 struct slab_allocator {
 	struct buddy *buddy;
-	spinlock_t lock;            /* guards caches */
+	spinlock_t lock;            /* guards caches (taken before any cache's lock) */
 	struct list_head caches;
 	slab_flags_t forced_debug;  /* slab_debug=: added to every new cache */
 	const char *forced_debug_glob;  /* ... or only to caches matching it (NULL: all) */
@@ -105,11 +116,12 @@ struct slab_allocator {
 	uint64_t random_state;
 	struct kmem_cache cache_cache;  /* the cache struct kmem_cache objects come from */
 	struct kmem_cache *kmalloc_caches[16];
-	uint64_t reports;           /* wrong-use reports printed */
+	uint64_t reports;           /* wrong-use reports printed (atomic) */
 };
 
 struct slab_stats {
 	unsigned long slabs, objects_total, objects_in_use, partial, empty;
+	unsigned long cpu_slabs;    /* frozen: some CPU's slab */
 	unsigned int stride, objects_per_slab, order;
 	uint64_t bytes_used;        /* in slabs */
 	uint64_t allocations, frees, bad_frees;
@@ -123,6 +135,10 @@ void slab_backend_free(struct kmem_cache *cache, void *object, void *caller);
 void slab_free(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
 /* The same when @slab is known to be a slab of @cache (kfree found the cache through it). */
 void slab_free_in(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
+/* Bulk allocation and free (kmem_cache_alloc_bulk / free_bulk). */
+int slab_backend_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects,
+			    void *caller);
+void slab_backend_free_bulk(struct kmem_cache *cache, size_t count, void **objects, void *caller);
 unsigned long slab_backend_destroy(struct kmem_cache *cache);
 void slab_backend_shrink(struct kmem_cache *cache);
 size_t slab_backend_ksize(struct kmem_cache *cache, const void *object);

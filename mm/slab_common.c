@@ -12,8 +12,12 @@
  * two; 96 and 192 to 32 and 64.  Above 8192 bytes, kmalloc returns
  * compound pages from the page allocator.
  *
- * Lock order: the allocator's lock ("slab_allocator->lock", the cache
- * list) is a leaf, never held with a cache's lock or a zone lock.
+ * Locking: the allocator's lock guards its cache list; every walk of the
+ * list holds it.  Lock order: the allocator's lock, then a cache's lock
+ * (mm/slub.c), then the page allocator's zone lock.  The allocator's lock
+ * is taken with interrupts on (never from an interrupt handler): a walk
+ * shrinks caches or reads their statistics, which waits for a cross call
+ * to every CPU, and a CPU spinning for the lock must still take that call.
  */
 #include <cmdline.h>
 #include <kernel.h>
@@ -109,7 +113,6 @@ struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name,
 				     void (*ctor)(void *object))
 {
 	struct kmem_cache *cache;
-	uint64_t irq;
 
 	/* Objects and alignments up to the largest slab (32 KiB); align a power of two. */
 	if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE * 4 || (align & (align - 1)) ||
@@ -122,9 +125,9 @@ struct kmem_cache *slab_cache_create(struct slab_allocator *a, const char *name,
 		slab_backend_free(&a->cache_cache, cache, NULL);
 		goto fail;
 	}
-	spin_lock_irqsave(&a->lock, irq);
+	spin_lock(&a->lock);
 	list_add_tail(&cache->list, &a->caches);
-	spin_unlock_irqrestore(&a->lock, irq);
+	spin_unlock(&a->lock);
 	return cache;
 fail:
 	if (flags & SLAB_PANIC)
@@ -136,7 +139,6 @@ fail:
 bool slab_cache_destroy(struct slab_allocator *a, struct kmem_cache *cache)
 {
 	unsigned long in_use;
-	uint64_t irq;
 
 	if (!cache)
 		return true;
@@ -144,12 +146,12 @@ bool slab_cache_destroy(struct slab_allocator *a, struct kmem_cache *cache)
 	if (in_use) {
 		pr_err("kmem_cache_destroy %s: %lu objects still in use; the cache is kept\n", cache->name,
 		       in_use);
-		a->reports++;
+		__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
 		return false;
 	}
-	spin_lock_irqsave(&a->lock, irq);
+	spin_lock(&a->lock);
 	list_del_init(&cache->list);
-	spin_unlock_irqrestore(&a->lock, irq);
+	spin_unlock(&a->lock);
 	slab_backend_free(&a->cache_cache, cache, NULL);
 	return true;
 }
@@ -204,7 +206,7 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 		buddy_free(a->buddy, page, (unsigned int)page->private, caller);
 		return;
 	}
-	a->reports++;
+	__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
 	pr_err("kfree: %p was not allocated by kmalloc (called from %p)\n", object, caller);
 }
 
@@ -286,6 +288,7 @@ void slab_print_info(struct slab_allocator *a)
 
 	pr_info("slabinfo: name                 active  total objsize stride per-slab order slabs "
 		"waste\n");
+	spin_lock(&a->lock);
 	list_for_each(node, &a->caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -301,6 +304,7 @@ void slab_print_info(struct slab_allocator *a)
 			cache->objects, cache->order, stats.slabs, waste,
 			(cache->flags & SLAB_DEBUG_FLAGS) ? " debug" : "");
 	}
+	spin_unlock(&a->lock);
 }
 
 /* ---- the Linux-named API over the kernel's instance ------------------------ */
@@ -344,20 +348,12 @@ unsigned int kmem_cache_size(struct kmem_cache *cache)
 
 int kmem_cache_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects)
 {
-	for (size_t i = 0; i < count; i++) {
-		objects[i] = slab_backend_alloc(cache, gfp, __builtin_return_address(0));
-		if (!objects[i]) {
-			kmem_cache_free_bulk(cache, i, objects);
-			return 0;
-		}
-	}
-	return (int)count;
+	return slab_backend_alloc_bulk(cache, gfp, count, objects, __builtin_return_address(0));
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *cache, size_t count, void **objects)
 {
-	for (size_t i = 0; i < count; i++)
-		slab_backend_free(cache, objects[i], __builtin_return_address(0));
+	slab_backend_free_bulk(cache, count, objects, __builtin_return_address(0));
 }
 
 void *kmalloc(size_t size, gfp_t gfp)
@@ -427,8 +423,10 @@ void kmem_cache_shrink_all(void)
 {
 	struct list_head *node;
 
+	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches)
 		slab_backend_shrink(list_entry(node, struct kmem_cache, list));
+	spin_unlock(&kernel_slab.lock);
 }
 
 uint64_t slab_pages(void)
@@ -436,6 +434,7 @@ uint64_t slab_pages(void)
 	struct list_head *node;
 	uint64_t pages = 0;
 
+	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -443,6 +442,7 @@ uint64_t slab_pages(void)
 		slab_backend_stats(cache, &stats);
 		pages += stats.bytes_used / PAGE_SIZE;
 	}
+	spin_unlock(&kernel_slab.lock);
 	return pages;
 }
 
@@ -467,6 +467,7 @@ void slab_print_proc_slabinfo(struct slab_allocator *a)
 	pr_info("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> "
 		": tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> "
 		"<num_slabs> <sharedavail>\n");
+	spin_lock(&a->lock);
 	list_for_each(node, &a->caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
@@ -477,4 +478,5 @@ void slab_print_proc_slabinfo(struct slab_allocator *a)
 			cache->objects, 1u << cache->order, 0u, 0u, 0u, stats.slabs - stats.empty,
 			stats.slabs, 0u);
 	}
+	spin_unlock(&a->lock);
 }

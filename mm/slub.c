@@ -7,17 +7,36 @@
  * first page (PG_slab): the cache, the object counts and the chain of its
  * free objects, linked through a free pointer stored in each free object.
  *
- * Every slab is in exactly one place:
- *   - this CPU's slab (cache->cpu_slab): its free objects are on the
- *     CPU's own freelist, and allocation and free of its objects touch
- *     only that list, with interrupts off and no lock (the fast path);
- *   - the cache's partial list: some objects free (including empty slabs,
- *     of which at most MAX_EMPTY_SLABS are kept; more go back to the page
- *     allocator, as do all of them on kmem_cache_shrink);
- *   - the cache's full list: no object free.
- * When the CPU's freelist runs out, the CPU slab goes to the full list
- * and a partial slab (or a new one) takes its place.  A free of an object
- * of another slab goes to that slab's own freelist under the cache lock.
+ * Every slab is in exactly one state:
+ *   - frozen: some CPU's slab (cache->cpu_slab[cpu].slab).  Its free
+ *     objects are on two chains: the CPU's own freelist, which only that
+ *     CPU touches, with interrupts off and no lock (the fast path), and
+ *     the slab's freelist, onto which other CPUs push the objects they
+ *     free ("remote frees") with a compare-and-exchange, no lock either.
+ *     The owner takes that whole chain in one exchange when its own runs
+ *     out.  A frozen slab is on no list, and its inuse count means nothing
+ *     until it is unfrozen;
+ *   - on the cache's partial list: some objects free (including empty
+ *     slabs, of which at most MAX_EMPTY_SLABS are kept; more go back to
+ *     the page allocator, as do all of them on kmem_cache_shrink);
+ *   - on the cache's full list: no object free.
+ * The frozen state is bit 0 of page->freelist (SLAB_FROZEN; objects are
+ * at least 8-byte aligned), so a remote free sees the state and pushes in
+ * one atomic step: if the slab was unfrozen meanwhile, the exchange
+ * fails, and the free goes to the slab's freelist under the cache lock.
+ * A slab is frozen and unfrozen only under the cache lock (or, for a new
+ * slab, before anyone else can see it).
+ *
+ * When a CPU's freelist runs out it first takes its slab's remote frees;
+ * only if there are none does it unfreeze the slab (onto the full list)
+ * and freeze a partial slab (or a new one) in its place.  A free of an
+ * object of a slab that is not frozen goes to that slab's own freelist
+ * under the cache lock.
+ *
+ * Other CPUs' slabs are reached only on their own CPU, through a cross
+ * call (on_each_cpu): kmem_cache_shrink and kmem_cache_destroy unfreeze
+ * every CPU's slab first; statistics and slab_check() read each CPU's
+ * slab there.
  *
  * Free pointers are hardened as Linux's: stored as
  *     next ^ cache->random ^ byteswap(address of the stored pointer)
@@ -26,22 +45,30 @@
  * followed (the rest of that freelist is given up).
  *
  * Debug caches (any of SLAB_CONSISTENCY_CHECKS, RED_ZONE, POISON,
- * STORE_USER, per cache or from slab_debug=) skip the CPU slab: every
+ * STORE_USER, per cache or from slab_debug=) never freeze a slab: every
  * allocation and free takes the cache lock, keeps exact counts, and runs
  * the checks of mm/slub_debug.c.  Only they detect every double free
  * (SLAB_CONSISTENCY_CHECKS looks the object up in its slab's freelist);
- * the fast path catches freeing the object that was just freed.
+ * the other paths catch freeing the object that was just freed (the head
+ * of the CPU's freelist or of the slab's), and a free into a slab whose
+ * objects are all free.
  *
  * Slab order: the smallest order 0..3 whose leftover tail is at most
  * 1/16 of the slab; failing that, the order with the least waste.
  *
- * Locking: cache->lock ("kmem_cache->lock") guards the cache's lists and
- * counts; the CPU slab is guarded by interrupts being off on its CPU.
- * Lock order: cache->lock is a leaf.  Nothing else is taken while it is
- * held: new slabs come from, and empty slabs go back to, the page
- * allocator (zone->lock) after it is dropped, and no two cache locks are
- * ever held together.  Callers may hold vmap_lock (mm/vmalloc.c) around
- * it.  Interrupts are off while a CPU slab is used.
+ * Locking: the CPU slab is guarded by interrupts being off on its CPU;
+ * a frozen slab's remote chain by atomic exchanges; cache->lock
+ * ("kmem_cache->lock") guards the lists, the counts and the frozen state.
+ * Lock order: the allocator's cache-list lock ("slab_allocator->lock"),
+ * then cache->lock, then the page allocator's zone lock.  No two cache
+ * locks are ever held together, and new slabs are taken from, and empty
+ * slabs given back to, the page allocator after cache->lock is dropped.
+ * Callers may hold vmap_lock (mm/vmalloc.c) around it.
+ *
+ * Interrupt context: allocation with GFP_ATOMIC/GFP_NOWAIT and free may
+ * run in an interrupt handler; every path that holds cache->lock has
+ * interrupts off.  Cross-call handlers take cache->lock, so nothing waits
+ * for a cross call while holding it.
  */
 #include <asm/cpu.h>
 #include <kernel.h>
@@ -169,9 +196,10 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	INIT_LIST_HEAD(&s->partial);
 	INIT_LIST_HEAD(&s->full);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
-		s->cpu_slab[cpu] = (struct kmem_cache_cpu){ NULL, NULL };
+		s->cpu_slab[cpu] = (struct kmem_cache_cpu){ 0 };
 	return 0;
 }
+
 
 /* ---- slabs -------------------------------------------------------------- */
 
@@ -206,32 +234,46 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 		free_pointer_encode(s, object, previous);
 		previous = object;
 	}
-	slab->freelist = previous;
+	set_slab_freelist(slab, previous);
 	return slab;
 }
 
-/* Give @slab back to the page allocator. The slab is on no list; s->lock is not held. */
+/*
+ * Mark @slab as no longer the cache's, so that a late free of one of its
+ * objects is refused (under the lock, or by its PG_slab test).  The slab
+ * is on no list and uncounted.  Caller holds s->lock.
+ */
+static void retire_slab(struct kmem_cache *s, struct page *slab)
+{
+	assert_spin_locked(&s->lock);
+	__atomic_and_fetch(&slab->flags, ~PG_slab, __ATOMIC_RELAXED);
+	set_slab_freelist(slab, NULL);
+}
+
+/* Give a retired @slab back to the page allocator. The slab is on no list; s->lock is not held. */
 static void discard_slab(struct kmem_cache *s, struct page *slab)
 {
 	assert_spin_not_held(&s->lock);
-	slab->flags &= ~PG_slab;
 	slab->private = s->order;
 	slab->refcount = 1;
-	slab->freelist = NULL;
 	buddy_free(s->allocator->buddy, slab, s->order, NULL);
 }
 
 /*
- * Put a slab that is not the CPU slab on the list its counts call for,
- * discarding it if it is empty and enough empty slabs are kept.  @slab is
- * on no list.  Caller holds s->lock; Return: true if it was discarded.
+ * Put a slab that is not frozen on the list its counts call for.  If it
+ * is empty and enough empty slabs are kept already, and @may_discard,
+ * retire it instead.  @slab is on no list.  Caller holds s->lock.
+ * Return: true if it was retired (the caller discards it after unlocking).
  */
-static bool place_slab(struct kmem_cache *s, struct page *slab)
+static bool place_slab(struct kmem_cache *s, struct page *slab, bool may_discard)
 {
 	assert_spin_locked(&s->lock);
 	if (slab->inuse == 0) {
-		if (s->empty_count >= MAX_EMPTY_SLABS)
+		if (may_discard && s->empty_count >= MAX_EMPTY_SLABS) {
+			s->slabs--;
+			retire_slab(s, slab);
 			return true;
+		}
 		s->empty_count++;
 	}
 	if (slab->inuse == slab->objects) {
@@ -255,61 +297,116 @@ static inline void unlist_slab(struct kmem_cache *s, struct page *slab)
 }
 
 /*
- * Give this CPU's slab back to the lists: objects still on the CPU
- * freelist return to the slab's freelist.  Interrupts off, s->lock held.
- * Return: a slab to discard (free after dropping the lock), or NULL.
+ * Move the chain from @object onto the chain @*head; a corrupted link
+ * ends the chain (reported; the rest stays in use for good).
+ * Return: how many objects moved.
  */
-static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
+static unsigned int move_chain(struct kmem_cache *s, struct page *slab, void *object, void **head)
+{
+	unsigned int moved = 0;
+
+	while (object && moved < slab->objects) {
+		void *next = next_free(s, slab, object);
+
+		free_pointer_encode(s, object, *head);
+		*head = object;
+		object = next;
+		moved++;
+	}
+	return moved;
+}
+
+/*
+ * Unfreeze this CPU's slab: the objects on the CPU freelist and those
+ * other CPUs pushed meanwhile return to the slab's freelist, and the slab
+ * goes on a list.  Interrupts off, s->lock held.
+ * Return: a retired slab to discard after unlocking, or NULL.
+ */
+static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
+					bool may_discard)
 {
 	struct page *slab = c->slab;
-	void *object = c->freelist;
+	void *remote, *head = NULL;
+	unsigned int free;
 
 	assert_irqs_disabled();
 	assert_spin_locked(&s->lock);
 	if (!slab)
 		return NULL;
-	while (object) {
-		void *next = next_free(s, slab, object);
-
-		free_pointer_encode(s, object, slab->freelist);
-		slab->freelist = object;
-		slab->inuse--;
-		object = next;
-	}
+	/* From here on, remote frees find the slab unfrozen and wait for the lock. */
+	remote = (void *)((uintptr_t)__atomic_exchange_n(&slab->freelist, NULL, __ATOMIC_ACQ_REL) &
+			  ~SLAB_FROZEN);
+	free = move_chain(s, slab, remote, &head);
+	free += move_chain(s, slab, c->freelist, &head);
 	c->slab = NULL;
 	c->freelist = NULL;
-	if (!place_slab(s, slab))
-		return NULL;
-	s->slabs--;
-	return slab;
+	set_slab_freelist(slab, head);
+	slab->inuse = (uint16_t)(free < slab->objects ? slab->objects - free : 0);
+	s->frozen_count--;
+	return place_slab(s, slab, may_discard) ? slab : NULL;
 }
 
-/* Make @slab this CPU's slab: its free objects move to the CPU freelist. */
-static void activate_cpu_slab(struct kmem_cache_cpu *c, struct page *slab)
+/* Freeze @slab as this CPU's: its free objects move to the CPU freelist. s->lock held or @slab new. */
+static void activate_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *slab)
 {
 	c->slab = slab;
-	c->freelist = slab->freelist;
-	slab->freelist = NULL;
+	c->freelist = slab_freelist(slab);
 	slab->inuse = slab->objects;
+	s->frozen_count++;
+	__atomic_store_n(&slab->freelist, (void *)SLAB_FROZEN, __ATOMIC_RELEASE);
+}
+
+/*
+ * Take the objects other CPUs freed into this CPU's slab onto the CPU
+ * freelist, leaving the slab frozen.  Interrupts off.
+ * Return: true if there were any.
+ */
+static inline bool take_remote_frees(struct kmem_cache_cpu *c)
+{
+	uintptr_t chain;
+
+	if (!c->slab)
+		return false;
+	/* A plain load first: no exchange (a write to a shared line) when nothing came. */
+	if (slab_freelist_word(c->slab) == SLAB_FROZEN)
+		return false;
+	chain = (uintptr_t)__atomic_exchange_n(&c->slab->freelist, (void *)SLAB_FROZEN,
+					       __ATOMIC_ACQUIRE);
+	c->freelist = (void *)(chain & ~SLAB_FROZEN);
+	return c->freelist != NULL;
 }
 
 /* ---- allocation ---------------------------------------------------------- */
 
-/* Refill this CPU's freelist, then allocate. Interrupts are off on entry and exit. */
-static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
-			  uint64_t *irq_flags)
+/* Pop the CPU freelist's first object, counted. Interrupts off; the freelist is not empty. */
+static inline void *take_cpu_object(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
+	void *object = c->freelist;
+
+	c->freelist = next_free(s, c->slab, object);
+	c->allocations++;
+	return object;
+}
+
+/*
+ * Refill this CPU's freelist, then allocate: remote frees into its slab
+ * first, then a partial slab, then a new one.  Interrupts are off on
+ * entry and exit (on while a new slab is allocated).
+ */
+static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
+{
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
 	struct page *slab, *discard;
-	void *object;
 
 	assert_irqs_disabled();
-	allocator_assert_boot_cpu("slab allocation");
+	if (c->freelist || take_remote_frees(c))
+		return take_cpu_object(s, c);
 	spin_lock(&s->lock);
-	discard = deactivate_cpu_slab(s, c);
+	discard = deactivate_cpu_slab(s, c, true);
 	if (!list_empty(&s->partial)) {
 		slab = list_first_entry(&s->partial, struct page, slab_list);
 		unlist_slab(s, slab);
-		activate_cpu_slab(c, slab);
+		activate_cpu_slab(s, c, slab);
 		spin_unlock(&s->lock);
 	} else {
 		spin_unlock(&s->lock);
@@ -321,21 +418,17 @@ static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t 
 		*irq_flags = local_irq_save();
 		if (!slab)
 			return NULL;
+		c = this_cpu_ptr(s->cpu_slab);
 		spin_lock(&s->lock);
 		s->slabs++;
-		spin_unlock(&s->lock);
-		c = this_cpu_ptr(s->cpu_slab);
 		if (c->slab) {
-			/* Another path refilled this CPU meanwhile: keep the new slab on the list. */
-			spin_lock(&s->lock);
-			if (place_slab(s, slab)) {
-				s->slabs--;
+			/* An interrupt handler refilled this CPU meanwhile: list the new slab. */
+			if (place_slab(s, slab, true))
 				discard = slab;
-			}
-			spin_unlock(&s->lock);
 		} else {
-			activate_cpu_slab(c, slab);
+			activate_cpu_slab(s, c, slab);
 		}
+		spin_unlock(&s->lock);
 	}
 	if (discard) {
 		local_irq_restore(*irq_flags);
@@ -343,10 +436,7 @@ static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t 
 		*irq_flags = local_irq_save();
 		c = this_cpu_ptr(s->cpu_slab);
 	}
-	object = c->freelist;
-	if (object)
-		c->freelist = next_free(s, c->slab, object);
-	return object;
+	return c->freelist ? take_cpu_object(s, c) : NULL;
 }
 
 static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
@@ -357,20 +447,17 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gf
 	if (cache_is_debug(s))
 		return debug_alloc(s, gfp, caller);
 	flags = local_irq_save();
-	object = alloc_refill(s, this_cpu_ptr(s->cpu_slab), gfp, &flags);
+	object = alloc_refill(s, gfp, &flags);
 	/*
 	 * An interrupt may have refilled and emptied this CPU's slab while a
 	 * new slab was being allocated (that slab then went on the partial
 	 * list): one more try finds it.
 	 */
 	if (!object)
-		object = alloc_refill(s, this_cpu_ptr(s->cpu_slab), gfp, &flags);
+		object = alloc_refill(s, gfp, &flags);
 	local_irq_restore(flags);
-	if (object) {
-		s->allocations++;
-		if (gfp & __GFP_ZERO)
-			memset(object, 0, s->object_size);
-	}
+	if (object && (gfp & __GFP_ZERO))
+		memset(object, 0, s->object_size);
 	return object;
 }
 
@@ -396,11 +483,24 @@ void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		return alloc_slow(s, gfp, caller);
 	}
 	c->freelist = next_free(s, c->slab, object);
+	c->allocations++;
 	local_irq_restore(flags);
-	s->allocations++;
 	if (unlikely(gfp & __GFP_ZERO))
 		return zero_object(s, object);
 	return object;
+}
+
+/* Count an allocation or free on this CPU (slow paths, interrupts on or off). */
+static void count_cpu_event(struct kmem_cache *s, bool allocation)
+{
+	uint64_t flags = local_irq_save();
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+
+	if (allocation)
+		c->allocations++;
+	else
+		c->frees++;
+	local_irq_restore(flags);
 }
 
 /* Allocate for a debug cache: locked, exact counts, checks (slub_debug.c). */
@@ -414,16 +514,16 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 	while (!list_empty(&s->partial) && !object) {
 		slab = list_first_entry(&s->partial, struct page, slab_list);
 		unlist_slab(s, slab);
-		object = slab->freelist;
+		object = slab_freelist(slab);
 		if (object) {
-			slab->freelist = next_free(s, slab, object);
+			set_slab_freelist(slab, next_free(s, slab, object));
 			/* No next object: the slab is full, or the rest of its list was given up. */
-			slab->inuse = slab->freelist ? slab->inuse + 1 : slab->objects;
+			slab->inuse = slab_freelist(slab) ? slab->inuse + 1 : slab->objects;
 		} else {
 			/* A corrupted freelist was given up: the slab counts as full. */
 			slab->inuse = slab->objects;
 		}
-		place_slab(s, slab);
+		place_slab(s, slab, false);
 	}
 	spin_unlock_irqrestore(&s->lock, flags);
 	if (!object) {
@@ -432,14 +532,14 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 			return NULL;
 		spin_lock_irqsave(&s->lock, flags);
 		s->slabs++;
-		object = slab->freelist;
-		slab->freelist = next_free(s, slab, object);
+		object = slab_freelist(slab);
+		set_slab_freelist(slab, next_free(s, slab, object));
 		slab->inuse++;
-		place_slab(s, slab);
+		place_slab(s, slab, false);
 		spin_unlock_irqrestore(&s->lock, flags);
 	}
 	debug_on_alloc(s, slab, object, caller);
-	s->allocations++;
+	count_cpu_event(s, true);
 	if (gfp & __GFP_ZERO)
 		memset(object, 0, s->object_size);
 	return object;
@@ -447,41 +547,87 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 
 /* ---- free ------------------------------------------------------------------ */
 
-/* Free to a slab that is not this CPU's. Interrupts may be on. */
+/*
+ * Push @object onto the remote chain of @slab if the slab is frozen (some
+ * CPU's, maybe this one's).  Lock-free: only pushes and the owner's
+ * take-all touch the chain, so the exchange has no ABA problem.
+ * Return: false if the slab is not frozen (the caller takes the lock).
+ */
+static bool free_to_frozen(struct kmem_cache *s, struct page *slab, void *object, void *caller)
+{
+	uintptr_t word = slab_freelist_word(slab);
+
+	do {
+		void *first = (void *)(word & ~SLAB_FROZEN);
+
+		if (!(word & SLAB_FROZEN))
+			return false;
+		if (unlikely(object == first)) {
+			report_double_free(s, slab, object, caller);
+			return true;
+		}
+		free_pointer_encode(s, object, first);
+	} while (!__atomic_compare_exchange_n(&slab->freelist, (void **)&word,
+					      (void *)((uintptr_t)object | SLAB_FROZEN), true,
+					      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
+	count_cpu_event(s, false);
+	return true;
+}
+
+/*
+ * Free to a slab that is not this CPU's: onto its remote chain if it is
+ * frozen, else onto its freelist under the cache lock.  Interrupts may be on.
+ */
 static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct page *slab,
 						void *object, void *caller)
 {
 	struct page *discard = NULL;
 	uint64_t flags;
+	uintptr_t word;
+	void *first;
 
-	allocator_assert_boot_cpu("slab free");
+	if ((slab_freelist_word(slab) & SLAB_FROZEN) && free_to_frozen(s, slab, object, caller))
+		return;
 	spin_lock_irqsave(&s->lock, flags);
+	/* A destroy retires every slab in the hold of the lock that marks the cache dying. */
+	if (unlikely(!(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
+		     slab->slab_cache != s)) {
+		bool dying = s->dying;
+
+		spin_unlock_irqrestore(&s->lock, flags);
+		if (dying)
+			report_destroyed_cache_free(s, object, caller);
+		else /* its slab was given back meanwhile: every object of it was free */
+			report_double_free(s, slab, object, caller);
+		return;
+	}
+	word = slab_freelist_word(slab);
+	if (word & SLAB_FROZEN) {
+		/* Frozen meanwhile (a slab is frozen only under the lock): push it there. */
+		spin_unlock_irqrestore(&s->lock, flags);
+		if (!free_to_frozen(s, slab, object, caller))
+			free_slow(s, slab, object, caller);
+		return;
+	}
 	/* Checked and freed under one hold of the lock, so two frees cannot both pass. */
 	if (cache_is_debug(s) && !debug_on_free(s, slab, object, caller)) {
 		spin_unlock_irqrestore(&s->lock, flags);
 		return;
 	}
-	if (slab == this_cpu_ptr(s->cpu_slab)->slab) {
-		/* Became the CPU slab meanwhile. */
-		struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
-		free_pointer_encode(s, object, c->freelist);
-		c->freelist = object;
-	} else if (unlikely(object == slab->freelist || slab->inuse == 0)) {
+	first = (void *)word;
+	if (unlikely(object == first || slab->inuse == 0)) {
 		/* Already free: first on its slab's free list, or no object of the slab is in use. */
 		spin_unlock_irqrestore(&s->lock, flags);
 		report_double_free(s, slab, object, caller);
 		return;
-	} else {
-		unlist_slab(s, slab);
-		free_pointer_encode(s, object, slab->freelist);
-		slab->freelist = object;
-		slab->inuse--;
-		if (place_slab(s, slab)) {
-			s->slabs--;
-			discard = slab;
-		}
 	}
-	s->frees++;
+	unlist_slab(s, slab);
+	free_pointer_encode(s, object, first);
+	set_slab_freelist(slab, object);
+	slab->inuse--;
+	if (place_slab(s, slab, true))
+		discard = slab;
+	this_cpu_ptr(s->cpu_slab)->frees++;
 	spin_unlock_irqrestore(&s->lock, flags);
 	if (discard)
 		discard_slab(s, discard);
@@ -505,10 +651,6 @@ void slab_free_in(struct kmem_cache *s, struct page *slab, void *object, void *c
 		report_invalid_free(s, slab, object, caller);
 		return;
 	}
-	if (unlikely(cache_is_debug(s))) {
-		free_slow(s, slab, object, caller);
-		return;
-	}
 	flags = local_irq_save();
 	c = this_cpu_ptr(s->cpu_slab);
 	if (likely(slab == c->slab)) {
@@ -519,8 +661,8 @@ void slab_free_in(struct kmem_cache *s, struct page *slab, void *object, void *c
 		}
 		free_pointer_encode(s, object, c->freelist);
 		c->freelist = object;
+		c->frees++;
 		local_irq_restore(flags);
-		s->frees++;
 		return;
 	}
 	local_irq_restore(flags);
@@ -532,21 +674,194 @@ void slab_backend_free(struct kmem_cache *s, void *object, void *caller)
 	slab_free(s, slab_page_of(s->allocator, object), object, caller);
 }
 
-/* ---- shrinking, destroying, statistics ---------------------------------- */
+/* ---- bulk ------------------------------------------------------------------- */
 
-/* Flush this CPU's slab and free every empty slab. */
-void slab_backend_shrink(struct kmem_cache *s)
+/*
+ * Allocate @count objects with interrupts off once for as many as the CPU
+ * freelist holds, refilling when it runs out.  Return: @count, or 0 (the
+ * objects taken so far are freed again).
+ */
+int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void **objects,
+			    void *caller)
 {
-	LIST_HEAD(empty);
-	struct list_head *node, *next;
-	struct page *discard;
+	size_t i = 0;
+
+	if (cache_is_debug(s))
+		goto one_by_one;
+	while (i < count) {
+		uint64_t flags = local_irq_save();
+		struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+		size_t first = i;
+
+		while (i < count && c->freelist) {
+			objects[i++] = c->freelist;
+			c->freelist = next_free(s, c->slab, c->freelist);
+		}
+		c->allocations += i - first;
+		local_irq_restore(flags);
+		if (i < count) {
+			objects[i] = alloc_slow(s, gfp, caller);
+			if (!objects[i])
+				goto fail;
+			i++;
+		}
+	}
+	goto zero;
+one_by_one:
+	for (; i < count; i++) {
+		objects[i] = alloc_slow(s, gfp, caller);
+		if (!objects[i])
+			goto fail;
+	}
+zero:
+	if (unlikely(gfp & __GFP_ZERO))
+		for (i = 0; i < count; i++)
+			memset(objects[i], 0, s->object_size);
+	return (int)count;
+fail:
+	slab_backend_free_bulk(s, i, objects, caller);
+	return 0;
+}
+
+/*
+ * Free a run of objects of one slab that is not this CPU's: chained
+ * first, then pushed in one step (onto its remote chain if it is frozen,
+ * else onto its freelist under one hold of the lock).  Anything doubtful
+ * -- the slab's counts do not allow that many frees -- goes one by one
+ * through free_slow, which reports it.
+ */
+static void free_run_to_slab(struct kmem_cache *s, struct page *slab, void **objects,
+			     unsigned int n, void *caller)
+{
+	void *head = objects[0], *tail = objects[0];
+	struct page *discard = NULL;
+	uintptr_t word;
 	uint64_t flags;
 
+	if (n == 1) {
+		free_slow(s, slab, head, caller);
+		return;
+	}
+	for (unsigned int i = 1; i < n; i++) {
+		free_pointer_encode(s, objects[i], head);
+		head = objects[i];
+	}
+	word = slab_freelist_word(slab);
+	while (word & SLAB_FROZEN) {
+		free_pointer_encode(s, tail, (void *)(word & ~SLAB_FROZEN));
+		if (__atomic_compare_exchange_n(&slab->freelist, (void **)&word,
+						(void *)((uintptr_t)head | SLAB_FROZEN), true,
+						__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+			flags = local_irq_save();
+			this_cpu_ptr(s->cpu_slab)->frees += n;
+			local_irq_restore(flags);
+			return;
+		}
+	}
 	spin_lock_irqsave(&s->lock, flags);
-	/* deactivate_cpu_slab() has already uncounted a slab it returns. */
-	discard = deactivate_cpu_slab(s, this_cpu_ptr(s->cpu_slab));
+	if (unlikely(s->dying || !(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
+		     slab->slab_cache != s || slab_frozen(slab) || slab->inuse < n)) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		for (unsigned int i = 0; i < n; i++)
+			free_slow(s, slab, objects[i], caller);
+		return;
+	}
+	unlist_slab(s, slab);
+	free_pointer_encode(s, tail, slab_freelist(slab));
+	set_slab_freelist(slab, head);
+	slab->inuse = (uint16_t)(slab->inuse - n);
+	if (place_slab(s, slab, true))
+		discard = slab;
+	this_cpu_ptr(s->cpu_slab)->frees += n;
+	spin_unlock_irqrestore(&s->lock, flags);
 	if (discard)
-		list_add(&discard->slab_list, &empty);
+		discard_slab(s, discard);
+}
+
+/*
+ * Free @count objects: each run of consecutive objects of one slab is
+ * freed in one step (the CPU's slab with interrupts off once; another
+ * slab with one push or one hold of its lock).  Wrong frees are reported
+ * one by one, as slab_free() does.
+ */
+void slab_backend_free_bulk(struct kmem_cache *s, size_t count, void **objects, void *caller)
+{
+	size_t i = 0;
+
+	while (i < count) {
+		struct page *slab = slab_page_of(s->allocator, objects[i]);
+		uintptr_t slab_bits = (uintptr_t)objects[i] >> s->slab_shift;
+		struct kmem_cache_cpu *c;
+		uint64_t flags;
+		size_t run = 1;
+		int direction = 1;
+
+		if (unlikely(!slab || !(slab->flags & PG_slab) || slab->slab_cache != s ||
+			     object_index(s, slab, objects[i]) < 0 || cache_is_debug(s))) {
+			slab_free(s, slab, objects[i++], caller);
+			continue;
+		}
+		/*
+		 * The run: following objects of the same slab, at object starts,
+		 * in strictly rising or strictly falling order -- so no object is
+		 * in it twice (a double free would make its chain a loop).
+		 */
+		if (i + 1 < count)
+			direction = objects[i + 1] > objects[i] ? 1 : -1;
+		while (i + run < count && run < s->objects &&
+		       ((uintptr_t)objects[i + run] >> s->slab_shift) == slab_bits &&
+		       object_index(s, slab, objects[i + run]) >= 0 &&
+		       (direction > 0 ? objects[i + run] > objects[i + run - 1]
+				      : objects[i + run] < objects[i + run - 1]))
+			run++;
+		flags = local_irq_save();
+		c = this_cpu_ptr(s->cpu_slab);
+		if (slab == c->slab) {
+			size_t end = i + run;
+
+			for (; i < end; i++) {
+				if (unlikely(objects[i] == c->freelist)) {
+					local_irq_restore(flags);
+					report_double_free(s, slab, objects[i], caller);
+					flags = local_irq_save();
+					continue;
+				}
+				free_pointer_encode(s, objects[i], c->freelist);
+				c->freelist = objects[i];
+				c->frees++;
+			}
+			local_irq_restore(flags);
+			continue;
+		}
+		local_irq_restore(flags);
+		free_run_to_slab(s, slab, &objects[i], (unsigned int)run, caller);
+		i += run;
+	}
+}
+
+/* ---- every CPU's slab: flushing, shrinking, destroying, statistics ------ */
+
+/* Unfreeze this CPU's slab of the cache @info (a cross call; keeps empty slabs listed). */
+static void flush_cpu_slab(void *info)
+{
+	struct kmem_cache *s = info;
+
+	spin_lock(&s->lock);
+	deactivate_cpu_slab(s, this_cpu_ptr(s->cpu_slab), false);
+	spin_unlock(&s->lock);
+}
+
+/* Unfreeze every CPU's slab of @s. Caller does not hold s->lock. */
+static void flush_all_cpu_slabs(struct kmem_cache *s)
+{
+	on_each_cpu(flush_cpu_slab, s, true);
+}
+
+/* Take every empty slab off @s's partial list onto @empty, retired. Caller holds s->lock. */
+static void collect_empty_slabs(struct kmem_cache *s, struct list_head *empty)
+{
+	struct list_head *node, *next;
+
 	for (node = s->partial.next; node != &s->partial; node = next) {
 		struct page *slab = list_entry(node, struct page, slab_list);
 
@@ -554,16 +869,33 @@ void slab_backend_shrink(struct kmem_cache *s)
 		if (slab->inuse == 0) {
 			unlist_slab(s, slab);
 			s->slabs--;
-			list_add(&slab->slab_list, &empty);
+			retire_slab(s, slab);
+			list_add(&slab->slab_list, empty);
 		}
 	}
-	spin_unlock_irqrestore(&s->lock, flags);
-	while (!list_empty(&empty)) {
-		struct page *slab = list_first_entry(&empty, struct page, slab_list);
+}
+
+static void discard_slabs(struct kmem_cache *s, struct list_head *slabs)
+{
+	while (!list_empty(slabs)) {
+		struct page *slab = list_first_entry(slabs, struct page, slab_list);
 
 		list_del_init(&slab->slab_list);
 		discard_slab(s, slab);
 	}
+}
+
+/* Unfreeze every CPU's slab and free every empty slab. */
+void slab_backend_shrink(struct kmem_cache *s)
+{
+	LIST_HEAD(empty);
+	uint64_t flags;
+
+	flush_all_cpu_slabs(s);
+	spin_lock_irqsave(&s->lock, flags);
+	collect_empty_slabs(s, &empty);
+	spin_unlock_irqrestore(&s->lock, flags);
+	discard_slabs(s, &empty);
 }
 
 static inline unsigned long objects_in_use_locked(struct kmem_cache *s)
@@ -579,15 +911,26 @@ static inline unsigned long objects_in_use_locked(struct kmem_cache *s)
 	return in_use;
 }
 
+/*
+ * Every CPU's slab is unfrozen first, and the empty slabs are freed.  If
+ * no object is in use (and no CPU froze a slab again meanwhile), the
+ * cache is marked dying: a free that races the destroy is reported and
+ * refused.
+ */
 unsigned long slab_backend_destroy(struct kmem_cache *s)
 {
+	LIST_HEAD(empty);
 	unsigned long in_use;
 	uint64_t flags;
 
-	slab_backend_shrink(s);
+	flush_all_cpu_slabs(s);
 	spin_lock_irqsave(&s->lock, flags);
-	in_use = objects_in_use_locked(s);
+	/* A slab some CPU froze again holds at least the object that CPU took. */
+	in_use = objects_in_use_locked(s) + s->frozen_count;
+	s->dying = in_use == 0;
+	collect_empty_slabs(s, &empty);
 	spin_unlock_irqrestore(&s->lock, flags);
+	discard_slabs(s, &empty);
 	return in_use;
 }
 
@@ -602,30 +945,62 @@ size_t slab_backend_ksize(struct kmem_cache *s, const void *object)
 	return s->object_size;
 }
 
+/* Objects free on a chain, at most @limit, stopping at a bad link. */
+static unsigned long count_chain(struct kmem_cache *s, struct page *slab, void *object,
+				 unsigned long limit)
+{
+	unsigned long count = 0;
+
+	for (; object && count < limit && object_index(s, slab, object) >= 0;
+	     object = free_pointer_decode(s, object))
+		count++;
+	return count;
+}
+
+struct cpu_slab_census {
+	struct kmem_cache *cache;
+	uint64_t allocations, frees;  /* summed over the CPUs */
+	unsigned long in_use;         /* objects in use in CPU slabs */
+};
+
+/* Add this CPU's counters and the objects in use in its slab (a cross call). */
+static void census_cpu_slab(void *info)
+{
+	struct cpu_slab_census *census = info;
+	struct kmem_cache *s = census->cache;
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+	unsigned long free;
+
+	__atomic_fetch_add(&census->allocations, c->allocations, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&census->frees, c->frees, __ATOMIC_RELAXED);
+	if (!c->slab)
+		return;
+	free = count_chain(s, c->slab, c->freelist, s->objects);
+	free += count_chain(s, c->slab, slab_freelist(c->slab), s->objects - free);
+	__atomic_fetch_add(&census->in_use, s->objects - free, __ATOMIC_RELAXED);
+}
+
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 {
-	struct kmem_cache_cpu *c;
+	struct cpu_slab_census census = { .cache = s };
 	uint64_t flags;
-	unsigned long cpu_free = 0;
 
+	on_each_cpu(census_cpu_slab, &census, true);
 	spin_lock_irqsave(&s->lock, flags);
-	c = this_cpu_ptr(s->cpu_slab);
-	for (void *object = c->freelist; object && cpu_free <= s->objects &&
-	     object_index(s, c->slab, object) >= 0; object = free_pointer_decode(s, object))
-		cpu_free++;
 	*stats = (struct slab_stats){
 		.slabs = s->slabs,
 		.objects_total = s->slabs * s->objects,
-		.objects_in_use = objects_in_use_locked(s) + (c->slab ? c->slab->inuse - cpu_free : 0),
+		.objects_in_use = objects_in_use_locked(s) + census.in_use,
 		.partial = s->partial_count,
 		.empty = s->empty_count,
+		.cpu_slabs = s->frozen_count,
 		.stride = s->stride,
 		.objects_per_slab = s->objects,
 		.order = s->order,
 		.bytes_used = (uint64_t)s->slabs * slab_bytes(s),
-		.allocations = s->allocations,
-		.frees = s->frees,
-		.bad_frees = s->bad_frees,
+		.allocations = census.allocations,
+		.frees = census.frees,
+		.bad_frees = __atomic_load_n(&s->bad_frees, __ATOMIC_RELAXED),
 	};
 	spin_unlock_irqrestore(&s->lock, flags);
 }

@@ -59,14 +59,19 @@ static void report(struct kmem_cache *s, const void *object, void *caller, const
 {
 	char symbol[96];
 
-	s->allocator->reports++;
+	__atomic_fetch_add(&s->allocator->reports, 1, __ATOMIC_RELAXED);
 	pr_err("slab: %s: cache %s, object %p (called from %s)\n", problem, s->name, object,
 	       caller_name(caller, symbol, sizeof(symbol)));
 }
 
+static void count_bad_free(struct kmem_cache *s)
+{
+	__atomic_fetch_add(&s->bad_frees, 1, __ATOMIC_RELAXED);
+}
+
 void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
 {
-	s->bad_frees++;
+	count_bad_free(s);
 	if (!slab || !(slab->flags & PG_slab))
 		report(s, object, caller, "free of a pointer no cache handed out");
 	else if (slab->slab_cache != s)
@@ -80,9 +85,15 @@ void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *ob
 void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
 {
 	(void)slab;
-	s->bad_frees++;
+	count_bad_free(s);
 	report(s, object, caller, "double free");
 	print_tracks(s, (void *)object);
+}
+
+void report_destroyed_cache_free(struct kmem_cache *s, const void *object, void *caller)
+{
+	count_bad_free(s);
+	report(s, object, caller, "free into a cache being destroyed");
 }
 
 static void fill_red_zones(struct kmem_cache *s, void *object, uint8_t value)
@@ -203,7 +214,7 @@ static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *obj
 {
 	unsigned int steps = 0;
 
-	for (void *free = slab->freelist; free && steps <= slab->objects; steps++) {
+	for (void *free = slab_freelist(slab); free && steps <= slab->objects; steps++) {
 		if (free == object)
 			return true;
 		free = free_pointer_decode(s, free);
@@ -242,17 +253,23 @@ bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *
 	return true;
 }
 
-/* Verify one slab: its freelist, its count, and each object's red zones and poison. */
-static const char *check_slab(struct kmem_cache *s, struct page *slab, void *cpu_freelist)
+/*
+ * Verify one slab: its freelist (and, for a CPU slab, the CPU's), its
+ * count, and each object's red zones and poison.
+ */
+static const char *check_slab(struct kmem_cache *s, struct page *slab, void *cpu_freelist,
+			      bool cpu_slab)
 {
 	uint64_t free_bits[MAX_CHECKED_OBJECTS / 64] = { 0 };
 	unsigned int free_count = 0;
-	void *lists[2] = { slab->freelist, cpu_freelist };
+	void *lists[2] = { slab_freelist(slab), cpu_freelist };
 
 	if (!(slab->flags & PG_slab) || slab->slab_cache != s)
 		return "slab on a cache's list is not a slab of that cache";
 	if (slab->objects != s->objects || slab->inuse > slab->objects)
 		return "slab object counts are wrong";
+	if (slab_frozen(slab) != cpu_slab)
+		return cpu_slab ? "CPU slab is not frozen" : "listed slab is frozen";
 	for (int l = 0; l < 2; l++) {
 		for (void *object = lists[l]; object; object = free_pointer_decode(s, object)) {
 			long index = object_index(s, slab, object);
@@ -265,7 +282,7 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab, void *cpu
 			free_count++;
 		}
 	}
-	if (!cpu_freelist && free_count + slab->inuse != slab->objects)
+	if (!cpu_slab && free_count + slab->inuse != slab->objects)
 		return "free objects + objects in use != objects in the slab";
 	for (unsigned int i = 0; i < slab->objects; i++) {
 		void *object = object_at(s, slab, i);
@@ -280,9 +297,35 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab, void *cpu
 	return NULL;
 }
 
+struct cpu_slab_check {
+	struct kmem_cache *cache;
+	const char *broken;         /* the first CPU's finding (set once) */
+};
+
+/*
+ * Check this CPU's slab of the cache (a cross call, interrupts off): only
+ * this CPU takes from its freelist and from its slab's remote chain, and
+ * other CPUs only push onto that chain, so both hold still while read.
+ */
+static void check_cpu_slab(void *info)
+{
+	struct cpu_slab_check *check = info;
+	struct kmem_cache *s = check->cache;
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+	const char *broken = NULL, *none = NULL;
+
+	if (c->slab)
+		broken = check_slab(s, c->slab, c->freelist, true);
+	else if (c->freelist)
+		broken = "CPU freelist without a CPU slab";
+	if (broken)
+		__atomic_compare_exchange_n(&check->broken, &none, broken, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+}
+
 const char *slab_check_cache(struct kmem_cache *s)
 {
-	struct kmem_cache_cpu *c;
+	struct cpu_slab_check check = { .cache = s, .broken = NULL };
 	struct list_head *node;
 	const char *broken = NULL;
 	unsigned long partial = 0, empty = 0, slabs = 0;
@@ -294,7 +337,7 @@ const char *slab_check_cache(struct kmem_cache *s)
 	list_for_each(node, &s->partial) {
 		struct page *slab = list_entry(node, struct page, slab_list);
 
-		if (!broken && (broken = check_slab(s, slab, NULL)) == NULL &&
+		if (!broken && (broken = check_slab(s, slab, NULL, false)) == NULL &&
 		    slab->inuse == slab->objects)
 			broken = "full slab on the partial list";
 		partial++;
@@ -304,27 +347,25 @@ const char *slab_check_cache(struct kmem_cache *s)
 	list_for_each(node, &s->full) {
 		struct page *slab = list_entry(node, struct page, slab_list);
 
-		if (!broken && (broken = check_slab(s, slab, NULL)) == NULL &&
+		if (!broken && (broken = check_slab(s, slab, NULL, false)) == NULL &&
 		    slab->inuse != slab->objects)
 			broken = "slab with free objects on the full list";
 		slabs++;
-	}
-	c = this_cpu_ptr(s->cpu_slab);
-	if (c->slab) {
-		if (!broken)
-			broken = check_slab(s, c->slab, c->freelist);
-		slabs++;
-	} else if (c->freelist && !broken) {
-		broken = "CPU freelist without a CPU slab";
 	}
 	if (!broken && partial != s->partial_count)
 		broken = "partial count does not match the partial list";
 	if (!broken && empty != s->empty_count)
 		broken = "empty count does not match the partial list";
-	if (!broken && slabs != s->slabs)
-		broken = "slab count does not match the lists";
+	if (!broken && slabs + s->frozen_count != s->slabs)
+		broken = "slab count does not match the lists and the CPU slabs";
+	if (!broken && (s->flags & SLAB_DEBUG_FLAGS) && s->frozen_count)
+		broken = "debug cache with a CPU slab";
 	spin_unlock_irqrestore(&s->lock, flags);
-	return broken;
+	if (broken)
+		return broken;
+	/* Each CPU checks its own slab, taking no lock: it is on no list. */
+	on_each_cpu(check_cpu_slab, &check, true);
+	return check.broken;
 }
 
 /* Count the objects of the chain starting at @first that lie in @slab (stops at a bad link). */
@@ -356,7 +397,7 @@ bool slab_object_is_free(struct kmem_cache *s, struct page *slab, const void *ob
 	bool found;
 
 	spin_lock_irqsave(&s->lock, flags);
-	found = chain_holds(s, slab, slab->freelist, object);
+	found = chain_holds(s, slab, slab_freelist(slab), object);
 	for (int cpu = 0; cpu < NR_CPUS && !found; cpu++)
 		if (s->cpu_slab[cpu].slab == slab)
 			found = chain_holds(s, slab, s->cpu_slab[cpu].freelist, object);
@@ -374,30 +415,36 @@ static void print_one_slab(struct kmem_cache *s, struct page *slab)
 			owner = cpu;
 			cpu_free = count_chain(s, slab, s->cpu_slab[cpu].freelist);
 		}
+	/* A CPU's (frozen) slab counts all its objects in use; the free ones are on its two chains. */
 	if (owner >= 0)
 		pr_info("  slab %p  inuse %3u/%-3u  freelist %p (%u free)  cpu %d slab: freelist %p "
 			"(%u free)\n", buddy_page_address(s->allocator->buddy, slab),
-			slab->inuse - cpu_free, slab->objects, slab->freelist,
-			count_chain(s, slab, slab->freelist), owner, s->cpu_slab[owner].freelist, cpu_free);
+			slab->inuse - cpu_free - count_chain(s, slab, slab_freelist(slab)), slab->objects,
+			slab_freelist(slab), count_chain(s, slab, slab_freelist(slab)), owner,
+			s->cpu_slab[owner].freelist, cpu_free);
 	else
 		pr_info("  slab %p  inuse %3u/%-3u  freelist %p (%u free)\n",
 			buddy_page_address(s->allocator->buddy, slab), slab->inuse, slab->objects,
-			slab->freelist, count_chain(s, slab, slab->freelist));
+			slab_freelist(slab), count_chain(s, slab, slab_freelist(slab)));
 }
 
 void slab_print_cache(struct kmem_cache *s)
 {
 	struct buddy *b = s->allocator->buddy;
 	unsigned long shown = 0;
-	uint64_t flags;
+	uint64_t flags, allocations = 0, frees = 0;
 
+	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+		allocations += s->cpu_slab[cpu].allocations;
+		frees += s->cpu_slab[cpu].frees;
+	}
 	pr_info("cache %s: object %u bytes, stride %u, align %u, %u objects per slab of %lu KiB "
 		"(order %u), free pointer at +%u, flags %#x%s\n", s->name, s->object_size, s->stride,
 		s->align, s->objects, (PAGE_SIZE << s->order) / 1024, s->order, s->free_offset,
 		s->flags, (s->flags & SLAB_DEBUG_FLAGS) ? " (debug)" : "");
 	pr_info("  %lu slabs, %lu partial (%lu empty); %llu allocations, %llu frees, %llu refused "
 		"frees\n", s->slabs, s->partial_count, s->empty_count,
-		(unsigned long long)s->allocations, (unsigned long long)s->frees,
+		(unsigned long long)allocations, (unsigned long long)frees,
 		(unsigned long long)s->bad_frees);
 	spin_lock_irqsave(&s->lock, flags);
 	for (uint64_t pfn = b->memmap_start_pfn; pfn < b->memmap_end_pfn;) {
@@ -440,5 +487,7 @@ bool slab_free_is_refused(struct kmem_cache *s, const void *object)
 	c = this_cpu_ptr(s->cpu_slab);
 	if (slab == c->slab)
 		return object == c->freelist;
-	return object == slab->freelist || slab->inuse == 0;
+	if (slab_frozen(slab))          /* another CPU's: its remote chain's head */
+		return object == slab_freelist(slab);
+	return object == slab_freelist(slab) || slab->inuse == 0;
 }

@@ -5,6 +5,39 @@
 
 #include "slab.h"
 
+/* Cross calls (on_each_cpu); the host tests' stand-in runs the function for every CPU in turn. */
+#include <smp.h>
+
+/*
+ * page->freelist of a slab: the first free object, or'ed with SLAB_FROZEN
+ * while the slab is some CPU's (objects are at least 8-byte aligned, so
+ * bit 0 is free).  Read and written atomically: other CPUs read it
+ * without the cache lock to push a remote free onto a frozen slab.
+ */
+#define SLAB_FROZEN ((uintptr_t)1)
+
+static inline uintptr_t slab_freelist_word(const struct page *slab)
+{
+	return (uintptr_t)__atomic_load_n(&slab->freelist, __ATOMIC_ACQUIRE);
+}
+
+static inline bool slab_frozen(const struct page *slab)
+{
+	return slab_freelist_word(slab) & SLAB_FROZEN;
+}
+
+/* The first free object on the slab's own chain (frozen or not). */
+static inline void *slab_freelist(const struct page *slab)
+{
+	return (void *)(slab_freelist_word(slab) & ~SLAB_FROZEN);
+}
+
+/* Set the chain of a slab that is not frozen. Caller holds the cache lock. */
+static inline void set_slab_freelist(struct page *slab, void *first)
+{
+	__atomic_store_n(&slab->freelist, first, __ATOMIC_RELEASE);
+}
+
 /* Layout helpers (mm/slub.c). */
 struct page *slab_page_of(struct slab_allocator *a, const void *address);
 
@@ -55,6 +88,7 @@ void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *ob
 void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller);
 void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
 				   const void *next);
+void report_destroyed_cache_free(struct kmem_cache *s, const void *object, void *caller);
 /* Walk every slab of @s and check its counts and lists; takes s->lock itself. Return: NULL or what is broken. */
 const char *slab_check_cache(struct kmem_cache *s);
 

@@ -199,6 +199,16 @@ run_fuzz_replay() {
 	done
 }
 
+# The threaded host suites again, under ThreadSanitizer (a data race fails the run).
+run_host_tsan() {
+	local log=$LOGS/host-tsan.log status
+	echo "== host tests (ThreadSanitizer, threaded suites)"
+	make -s test-host-tsan > "$log" 2>&1
+	status=$?
+	[ $status -eq 0 ] && status=33 || status=35
+	judge host-tsan "$log" "$status" 33 host "$(make -s host-tsan-suites)"
+}
+
 # run_qemu NAME TIMEOUT qemu.sh-args...
 run_qemu() {
 	local name=$1 limit=$2 log=$LOGS/$1.log status
@@ -410,6 +420,7 @@ run_smp() {
 
 run_default() {
 	[ $kernel_only = 1 ] || { selected host && run_host; }
+	[ $kernel_only = 1 ] || { selected host-tsan && run_host_tsan; }
 	[ $kernel_only = 1 ] || run_fuzz_replay
 	run_smp bios-cd 2 90 --firmware bios --media cd
 	run_smp bios-usb 4 90 --firmware bios --media usb

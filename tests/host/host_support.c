@@ -14,6 +14,7 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <smp.h>
 #include <symbols.h>
 
 #include "host_support.h"
@@ -22,6 +23,12 @@ int console_loglevel = LOGLEVEL_DEFAULT + 1;
 
 /* Each host thread starts with its pretend interrupt flag set (<asm/cpu.h> shim). */
 __thread uint64_t host_rflags = X86_RFLAGS_IF;
+
+/* Each host thread is CPU 0 until it says otherwise (<percpu.h> shim). */
+__thread unsigned int host_cpu_id;
+
+/* The CPUs the host's on_each_cpu() visits (<smp.h> shim). */
+unsigned int host_online_cpus = NR_CPUS;
 
 /* The host tests never run in interrupt context (<hardirq.h>). */
 struct irq_context irq_context[NR_CPUS];

@@ -283,7 +283,7 @@ static void test_random_stress(struct ktest *t)
 			   ARRAY_SIZE(kmalloc_classes) + STRESS_CACHES : 0);
 	}
 	for (int c = 0; c < STRESS_CACHES; c++) {
-		KEXPECT_UEQ(t, s.caches[c]->allocations, s.caches[c]->frees);
+		KEXPECT_UEQ(t, stats_of(s.caches[c]).allocations, stats_of(s.caches[c]).frees);
 		KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, s.caches[c]));
 		s.caches[c] = NULL;
 	}

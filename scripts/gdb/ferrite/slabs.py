@@ -92,7 +92,8 @@ class Cache:
         """
         seen = set() if seen is None else seen
         objects = []
-        address, previous, stored = head, None, None
+        # Bit 0 of a slab's own freelist head is SLAB_FROZEN (a CPU's slab; mm/slub_internal.h).
+        address, previous, stored = head & ~1, None, None
         while address:
             index = self.object_index(slab_base, address)
             problem = None
