@@ -7,9 +7,9 @@
  * it raises its LVT vector and, in periodic mode, reloads.  Its rate is
  * not architectural, so it is measured: with the timer counting down from
  * 0xffffffff, masked, the boot CPU compares it with a known clock: the TSC
- * if it is invariant (its rate then never changes; the lowest of five
- * 10 ms runs is kept), else PIT channel 2 (pit_calibrate).  Divide by 16 keeps one HZ period of a
- * fast timer well inside 32 bits.
+ * once that is calibrated (the lowest of five 10 ms runs is kept: a stall
+ * only ever adds counts), else PIT channel 2 (pit_calibrate).  Divide by
+ * 16 keeps one HZ period of a fast timer well inside 32 bits.
  *
  * The timer stops in deep C-states on CPUs without ARAT ("always running
  * APIC timer", CPUID 6 EAX[2]); the kernel idles only with HLT (C1), where
@@ -92,7 +92,12 @@ static bool has_arat(void)
 
 bool apic_timer_calibrate(void)
 {
-	bool use_tsc = boot_cpu.invariant_tsc && tsc_khz;
+	/*
+	 * Against the TSC whenever it was calibrated: over these few
+	 * milliseconds its rate is fixed even where it is not invariant, and
+	 * its 64 bits never wrap during a stall of the CPU, as the PIT's 16 do.
+	 */
+	bool use_tsc = tsc_khz != 0;
 	uint64_t best = 0;
 
 	set_system_vector(LOCAL_TIMER_VECTOR, local_timer_interrupt);
@@ -114,7 +119,7 @@ bool apic_timer_calibrate(void)
 	}
 	apic_timer_khz = best;
 	pr_info("APIC timer: calibrated against the %s: %llu.%03llu MHz (bus clock / 16), HZ=%u\n",
-		use_tsc ? "invariant TSC" : "PIT", (unsigned long long)apic_timer_khz / 1000,
+		use_tsc ? "TSC" : "PIT", (unsigned long long)apic_timer_khz / 1000,
 		(unsigned long long)apic_timer_khz % 1000, HZ);
 	if (has_arat())
 		pr_info("APIC timer: ARAT: keeps running in deep C-states\n");

@@ -23,6 +23,8 @@
 #define MIN_WINDOW_TICKS (PIT_HZ * 20 / 1000)
 #define PAIR_TRIES 8
 #define RUNS 5
+/* Bracketing uncertainty above which a run is not trusted (0.5%). */
+#define MAX_ERROR_PPM 5000
 #define POLL_LIMIT 1000000u
 /* 2 s at 1 GHz: a PIT that never counts is given up on in well under a few seconds. */
 #define TSC_LIMIT 2000000000ull
@@ -83,12 +85,19 @@ static struct pit_pair tightest_pair(uint64_t (*read_counter)(void))
 	return best;
 }
 
-/* One window.  Return: counts per ms, with *error_ppm its uncertainty; 0 on failure. */
+/*
+ * One window.  The count is polled all along: a stall of the emulator's
+ * thread (or an SMI) long enough for the 16-bit count to wrap would make
+ * the window look short and the rate high, so elapsed ticks that go
+ * backwards between two polls fail the run.  Return: counts per ms, with
+ * *error_ppm its uncertainty; 0 on failure.
+ */
 static uint64_t calibrate_once(uint64_t (*read_counter)(void), uint64_t *error_ppm)
 {
 	struct pit_pair first, last;
 	uint64_t counted, pit_ticks, start = rdtsc();
 	uint32_t polls = 0;
+	uint16_t elapsed = 0, now;
 
 	start_count(0xffff);
 	/* Until the new count is loaded, a read may still return the old one. */
@@ -98,14 +107,16 @@ static uint64_t calibrate_once(uint64_t (*read_counter)(void), uint64_t *error_p
 		cpu_relax();
 	}
 	first = tightest_pair(read_counter);
-	while ((uint16_t)(first.pit - read_count()) < WINDOW_TICKS) {
-		if (++polls > POLL_LIMIT || rdtsc() - start > TSC_LIMIT)
+	while ((now = (uint16_t)(first.pit - read_count())) < WINDOW_TICKS) {
+		if (now < elapsed || ++polls > POLL_LIMIT || rdtsc() - start > TSC_LIMIT)
 			return 0;
+		elapsed = now;
 		cpu_relax();
 	}
 	last = tightest_pair(read_counter);
 	/* A stall long enough for the count to wrap leaves too short (or a negative) window. */
-	if (last.pit >= first.pit || (uint32_t)(first.pit - last.pit) < MIN_WINDOW_TICKS)
+	if (last.pit >= first.pit || (uint32_t)(first.pit - last.pit) < MIN_WINDOW_TICKS ||
+	    (uint16_t)(first.pit - last.pit) < now)
 		return 0;
 	pit_ticks = first.pit - last.pit;
 	counted = last.counter - first.counter;
@@ -117,17 +128,17 @@ static uint64_t calibrate_once(uint64_t (*read_counter)(void), uint64_t *error_p
 
 uint64_t pit_calibrate(uint64_t (*read_counter)(void))
 {
-	uint64_t best = 0, best_error = ~0ull;
+	uint64_t best = 0;
 
+	/*
+	 * Every run, and the lowest rate: a wrap the polls missed (a stall of
+	 * a whole count period) can only make a run read high, never low.
+	 */
 	for (int run = 0; run < RUNS; run++) {
 		uint64_t error_ppm = ~0ull, khz = calibrate_once(read_counter, &error_ppm);
 
-		if (khz && error_ppm < best_error) {
+		if (khz && error_ppm <= MAX_ERROR_PPM && (!best || khz < best))
 			best = khz;
-			best_error = error_ppm;
-		}
-		if (best && best_error <= 2000)
-			break;
 	}
 	return best;
 }

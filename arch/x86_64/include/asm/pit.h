@@ -29,9 +29,11 @@ bool pit_oneshot_expired(void);
  * @read_counter returns a free-running count that goes up (the TSC, or a
  * down-counter negated).  Each end of the ~30 ms window is a PIT count read
  * between two counter reads; of several tries the tightest pair is kept,
- * so a slow port access or a stalled CPU does not skew the result, and a
- * run whose pairs were still loose (more than 0.2% of the window) is
- * repeated, up to five times, keeping the tightest.
+ * so a slow port access or a stalled CPU does not skew the result.  Five
+ * runs; a run whose pairs were loose (more than 0.5% of the window) or
+ * whose count went backwards between polls (it wrapped during a stall) is
+ * dropped, and the lowest rate of the rest is kept, since a stall the
+ * polls missed can only make a run read high.
  * Context: boot CPU, interrupts off, PIT channel 2 not otherwise in use.
  * Return: counts per millisecond, 0 if the PIT did not count.
  */
