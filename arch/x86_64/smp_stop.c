@@ -80,10 +80,11 @@ void smp_send_stop(void)
 		return;
 	__atomic_fetch_and(&cpu_online_mask.bits, ~others.bits, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&stop_mask, others.bits, __ATOMIC_SEQ_CST);
-	pr_emerg("smp: CPU %u stopping %u other CPU(s) with an NMI\n", self,
-		 cpumask_weight(&others));
+	/* NMIs first: a CPU holding printk_lock is printed past only once it is stopped. */
 	for_each_cpu(cpu, &others)
 		lapic_send_nmi(cpu_apic_id[cpu]);
+	pr_emerg("smp: CPU %u stopping %u other CPU(s) with an NMI\n", self,
+		 cpumask_weight(&others));
 	for_each_cpu(cpu, &others) {
 		uint64_t started = rdtsc();
 
