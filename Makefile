@@ -167,6 +167,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_gdb_checkpoint.c \
 	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c \
+	tests/kernel/test_printk.c \
 	tests/kernel/test_random.c \
 	tests/kernel/test_slab.c \
 	tests/kernel/test_slab_smp.c \

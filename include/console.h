@@ -22,8 +22,9 @@ void console_register(struct console *console);
 
 /*
  * Write @text to every registered console.  Caller: printk, holding the
- * printk lock, or without it when the lock is busy (a fault inside
- * printk, another CPU stuck holding it): output beats a deadlock, so
+ * printk lock, or without it when its holder will never give it back (a
+ * fault inside printk on this CPU, a CPU stopped while holding it): output
+ * beats a deadlock, so
  * this contract is not asserted.
  */
 void console_write(const char *text, size_t length);

@@ -96,7 +96,9 @@ bool fb_text_init(struct fb_text *text, const struct fb_surface *surface, uint8_
  * 8 columns, '\b' moves one column left (without erasing); long lines
  * wrap and the screen scrolls up a line when the bottom is passed.  Other
  * control bytes are ignored; each UTF-8 sequence (or stray byte >= 0x80)
- * shows as one placeholder box.
+ * shows as one placeholder box.  A cursor left outside the grid (by a
+ * caller that broke the rule below) is first brought back to its edge,
+ * and no cell is ever written outside @text's grid or surface.
  * Context: any; the caller serializes writers (printk holds its lock).
  */
 void fb_text_write(struct fb_text *text, const char *bytes, size_t length);

@@ -92,6 +92,14 @@ const char *irq_name(unsigned int irq);
 void irq_init(void);
 
 /*
+ * apic_esr_report - print what local APIC error status @esr of CPU @cpu
+ * means (SDM 11.5.3): "APIC error on CPU n: ESR 0x..", then one line per
+ * error bit set, then any reserved bits (bits 8 and up).  The APIC error
+ * interrupt's report.  Context: any.
+ */
+void apic_esr_report(unsigned int cpu, uint32_t esr);
+
+/*
  * irq_abort_cleanup - a self-test case aborted (longjmp) from inside an
  * interrupt or NMI handler: leave interrupt context (depths back to zero,
  * the in-service vector EOI'd) so the next case starts clean.

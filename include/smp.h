@@ -149,6 +149,14 @@ void smp_init(void);
  */
 void smp_send_stop(void);
 
+/*
+ * cpu_is_stopped - whether smp_send_stop() has stopped CPU @cpu: it is in
+ * the stop NMI handler (or never answered it), so whatever it was doing,
+ * locks it held included, will never go on.
+ * Return: true if stopped.  Context: any.
+ */
+bool cpu_is_stopped(unsigned int cpu);
+
 /* Register the NMI handler behind smp_send_stop(). Context: boot CPU, smp_init(). */
 void smp_stop_init(void);
 

@@ -134,10 +134,14 @@ static void draw_cell(const struct fb_text *text, uint32_t column, uint32_t row)
 		      text->cells[row * text->columns + column], text->foreground, text->background);
 }
 
+/* A cell outside the grid (a cursor some caller broke) is not written: never past cells[]. */
 static void put_cell(struct fb_text *text, uint32_t column, uint32_t row, uint8_t character)
 {
-	uint8_t *cell = &text->cells[row * text->columns + column];
+	uint8_t *cell;
 
+	if (column >= text->columns || row >= text->rows)
+		return;
+	cell = &text->cells[row * text->columns + column];
 	if (*cell == character)
 		return;
 	*cell = character;
@@ -156,10 +160,21 @@ static void scroll_up(struct fb_text *text)
 static void new_line(struct fb_text *text)
 {
 	text->column = 0;
-	if (text->row + 1 < text->rows)
+	if (text->row + 1 < text->rows) {
 		text->row++;
-	else
+	} else {
+		text->row = text->rows - 1;
 		scroll_up(text);
+	}
+}
+
+/* Bring a cursor outside the grid back to its edge (column == columns is "line full"). */
+static void clamp_cursor(struct fb_text *text)
+{
+	if (text->row >= text->rows)
+		text->row = text->rows - 1;
+	if (text->column > text->columns)
+		text->column = text->columns;
 }
 
 static void put_character(struct fb_text *text, uint8_t character)
@@ -191,6 +206,7 @@ bool fb_text_init(struct fb_text *text, const struct fb_surface *surface, uint8_
 
 void fb_text_write(struct fb_text *text, const char *bytes, size_t length)
 {
+	clamp_cursor(text);
 	for (size_t i = 0; i < length; i++) {
 		uint8_t byte = (uint8_t)bytes[i];
 

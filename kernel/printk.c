@@ -2,10 +2,11 @@
 /*
  * printk: format a message, prefix it with the time since boot and write
  * it to every console.  A lock keeps messages whole when several CPUs
- * print; a message printed while the lock is already held by this CPU (a
- * fault inside printk), or held by another CPU for over PRINTK_LOCK_WAIT_NS
- * (a CPU stopped by NMI while printing), is written without it rather than
- * deadlocking.
+ * print: a CPU waits for it as long as its holder is running, however slow
+ * the holder's consoles are.  Only two holders are never waited for, and
+ * the message is written without the lock instead: this CPU itself (a
+ * fault or NMI inside printk), and a CPU that smp_send_stop() stopped
+ * (it halted with the lock held and will never give it back).
  *
  * Everything printed is also kept in log_buf, a ring of the last
  * LOG_BUF_SIZE bytes (Linux's name), which dmesg_print() shows again.
@@ -18,13 +19,13 @@
 #include <kstring.h>
 #include <percpu.h>
 #include <printk.h>
+#include <smp.h>
 #include <spinlock.h>
 
 int console_loglevel = LOGLEVEL_DEFAULT + 1;
 bool printk_time = true;
 
 #define LOG_BUF_SIZE (64u * 1024u)
-#define PRINTK_LOCK_WAIT_NS 200000000ull
 
 /* printk_lock must be held (or this CPU is already inside printk) for all below. */
 static DEFINE_SPINLOCK(printk_lock);
@@ -86,18 +87,32 @@ static int take_level(const char **fmt)
 	return LOGLEVEL_DEFAULT;
 }
 
-/* Take printk_lock unless this CPU holds it or its holder seems stuck. Return: true if taken. */
+/*
+ * True if printk_lock's holder will never give it back: this CPU (printk
+ * interrupted by a fault or NMI on itself) or a CPU stopped by
+ * smp_send_stop().  A holder that is merely slow is neither.
+ */
+static bool printk_lock_holder_gone(void)
+{
+	int owner;
+
+	if (spin_is_held_by_this_cpu(&printk_lock))
+		return true;
+	owner = spin_owner_cpu(&printk_lock);
+	return owner >= 0 && cpu_is_stopped((unsigned int)owner);
+}
+
+/*
+ * Take printk_lock, waiting for as long as its holder runs.
+ * Return: true if taken; false if its holder is gone (see above) and the
+ * caller writes without it.  Context: interrupts off.
+ */
 static bool printk_lock_take(void)
 {
-	unsigned long long started = 0;
-
 	while (!spin_trylock(&printk_lock)) {
-		if (spin_is_held_by_this_cpu(&printk_lock))
+		if (printk_lock_holder_gone())
 			return false;
-		if (!started)
-			started = printk_clock_ns();
-		else if (printk_clock_ns() - started > PRINTK_LOCK_WAIT_NS)
-			return false;
+		/* Pause, and serve a TLB shootdown the holder may be waiting for. */
 		arch_spin_wait_relax();
 	}
 	return true;
@@ -160,7 +175,7 @@ int printk(const char *fmt, ...)
 void console_print_raw(const char *text, size_t length)
 {
 	uint64_t flags = local_irq_save();
-	bool locked = spin_trylock(&printk_lock);
+	bool locked = printk_lock_take();
 
 	console_write(text, length);
 	if (length)
@@ -179,7 +194,7 @@ void console_print_raw(const char *text, size_t length)
 void dmesg_print(void)
 {
 	uint64_t flags = local_irq_save();
-	bool locked = spin_trylock(&printk_lock);
+	bool locked = printk_lock_take();
 	uint64_t start = log_next > LOG_BUF_SIZE ? log_next - LOG_BUF_SIZE : 0;
 	uint64_t end = log_next;
 
@@ -202,7 +217,7 @@ void dmesg_print(void)
 			spin_unlock(&printk_lock);
 		local_irq_restore(flags);
 		flags = local_irq_save();
-		locked = spin_trylock(&printk_lock);
+		locked = printk_lock_take();
 	}
 	if (locked)
 		spin_unlock(&printk_lock);

@@ -152,23 +152,31 @@ void irq_abort_cleanup(void)
 	context->nmi_depth = 0;
 }
 
-/* The local APIC error interrupt: what went wrong is in ESR (SDM 11.5.3). */
-static void apic_error_interrupt(struct trap_frame *frame)
+void apic_esr_report(unsigned int cpu, uint32_t esr)
 {
 	static const char *const esr_bits[8] = {
 		"send checksum", "receive checksum", "send accept", "receive accept",
 		"redirectable IPI", "send illegal vector", "receive illegal vector", "illegal register address",
 	};
+
+	pr_err("APIC error on CPU %u: ESR %#x%s\n", cpu, esr, esr ? ":" : "");
+	for (int bit = 0; bit < 8; bit++)
+		if (esr & (1u << bit))
+			pr_err("  %s error\n", esr_bits[bit]);
+	if (esr & ~0xffu)
+		pr_err("  reserved bits %#x set\n", esr & ~0xffu);
+}
+
+/* The local APIC error interrupt: what went wrong is in ESR (SDM 11.5.3). */
+static void apic_error_interrupt(struct trap_frame *frame)
+{
 	struct irq_cpu_stats *stats = this_cpu_ptr(irq_stats);
 	uint32_t esr = lapic_read_esr();
 
 	stats->last_esr = esr;
 	if (++stats->apic_errors > REPORT_LIMIT)
 		return;
-	pr_err("APIC error on CPU %u: ESR %#x%s\n", smp_processor_id(), esr, esr ? ":" : "");
-	for (int bit = 0; bit < 8; bit++)
-		if (esr & (1u << bit))
-			pr_err("  %s error\n", esr_bits[bit]);
+	apic_esr_report(smp_processor_id(), esr);
 }
 
 void set_system_vector(uint8_t vector, void (*handler)(struct trap_frame *frame))

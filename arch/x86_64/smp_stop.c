@@ -23,6 +23,7 @@
 
 static uint64_t stop_mask;        /* CPUs told to stop */
 static uint64_t stopped_mask;     /* CPUs that printed their report */
+static uint64_t halted_mask;      /* CPUs in the stop handler, or given up on: they run nothing else */
 static int print_turn = -1;       /* the stopped CPU whose turn it is to print */
 static uint64_t ping_mask;        /* CPUs asked to answer a test NMI */
 static uint64_t ping_rip[NR_CPUS];
@@ -47,6 +48,7 @@ static int smp_stop_nmi(struct trap_frame *frame)
 		uint64_t started = rdtsc();
 		char sym[96];
 
+		__atomic_fetch_or(&halted_mask, bit, __ATOMIC_SEQ_CST);
 		while (__atomic_load_n(&print_turn, __ATOMIC_ACQUIRE) != (int)cpu &&
 		       !waited_too_long(started, 10 * STOP_TIMEOUT_MS))
 			cpu_relax();
@@ -78,10 +80,11 @@ void smp_send_stop(void)
 		return;
 	__atomic_fetch_and(&cpu_online_mask.bits, ~others.bits, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&stop_mask, others.bits, __ATOMIC_SEQ_CST);
-	pr_emerg("smp: CPU %u stopping %u other CPU(s) with an NMI\n", self,
-		 cpumask_weight(&others));
+	/* NMIs first: a CPU holding printk_lock is printed past only once it is stopped. */
 	for_each_cpu(cpu, &others)
 		lapic_send_nmi(cpu_apic_id[cpu]);
+	pr_emerg("smp: CPU %u stopping %u other CPU(s) with an NMI\n", self,
+		 cpumask_weight(&others));
 	for_each_cpu(cpu, &others) {
 		uint64_t started = rdtsc();
 
@@ -90,11 +93,17 @@ void smp_send_stop(void)
 			if (waited_too_long(started, STOP_TIMEOUT_MS)) {
 				pr_emerg("smp: CPU %u did not answer the stop NMI within %d ms\n", cpu,
 					 STOP_TIMEOUT_MS);
+				__atomic_fetch_or(&halted_mask, 1ull << cpu, __ATOMIC_SEQ_CST);
 				break;
 			}
 			cpu_relax();
 		}
 	}
+}
+
+bool cpu_is_stopped(unsigned int cpu)
+{
+	return cpu < NR_CPUS && (__atomic_load_n(&halted_mask, __ATOMIC_ACQUIRE) & (1ull << cpu));
 }
 
 int smp_nmi_ping(unsigned int cpu, uint64_t *rip)

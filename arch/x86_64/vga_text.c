@@ -10,6 +10,7 @@
 #include <asm/io.h>
 #include <asm/paging.h>
 #include <console.h>
+#include <kernel.h>
 #include <kstring.h>
 #include <screen.h>
 
@@ -45,13 +46,23 @@ static void scroll_one_line(void)
 static void new_line(void)
 {
 	column = 0;
-	if (++row == ROWS)
+	if (++row >= ROWS)
 		scroll_one_line();
+}
+
+/* A cell outside the screen (a cursor some caller broke) is not written. */
+static void put_cell(unsigned at_column, unsigned at_row, uint16_t value)
+{
+	if (at_column < COLUMNS && at_row < ROWS)
+		cells[at_row * COLUMNS + at_column] = value;
 }
 
 static void vga_text_write(struct console *console, const char *text, size_t length)
 {
 	(void)console;
+	/* Writers are serialized (printk_lock); should one not be, the cursor stays on screen. */
+	row = MIN(row, ROWS - 1);
+	column = MIN(column, COLUMNS - 1);
 	for (size_t i = 0; i < length; i++) {
 		char c = text[i];
 
@@ -64,10 +75,10 @@ static void vga_text_write(struct console *console, const char *text, size_t len
 				column--;
 		} else if (c == '\t') {
 			do
-				cells[row * COLUMNS + column] = (ATTRIBUTE << 8) | ' ';
+				put_cell(column, row, (ATTRIBUTE << 8) | ' ');
 			while (++column % 8 && column < COLUMNS);
 		} else if ((unsigned char)c >= 0x20) {
-			cells[row * COLUMNS + column] = (uint16_t)((ATTRIBUTE << 8) | (uint8_t)c);
+			put_cell(column, row, (uint16_t)((ATTRIBUTE << 8) | (uint8_t)c));
 			column++;
 		}
 		if (column >= COLUMNS)

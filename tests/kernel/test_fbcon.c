@@ -323,6 +323,43 @@ static void test_text_scrolls_up(struct ktest *t)
 	KEXPECT_UEQ(t, buffer[surface.pitch * surface.height], CANARY);
 }
 
+/* Whatever a cursor an unserialized writer left, no write lands outside the grid or surface. */
+static void test_text_cursor_outside_grid_is_clamped(struct ktest *t)
+{
+	struct fb_surface surface = make_surface(buffer, 4 * FONT_WIDTH, 3 * FONT_HEIGHT, 4, 2);
+	size_t used, stray = 0;
+
+	KASSERT_TRUE(t, fb_text_init(&text, &surface, cells, 16, 4));
+	used = (size_t)text.columns * text.rows;
+	KASSERT_EQ(t, used, 12);
+	memset(cells + used, CANARY, sizeof(cells) - used);
+	/* Two writers racing through new_line()/put_character() leave exactly this. */
+	text.row = text.rows;
+	text.column = text.columns + 1;
+	fb_text_write(&text, "ab", 2);
+	KEXPECT_ULT(t, text.row, text.rows);
+	KEXPECT_ULE(t, text.column, text.columns);
+	expect_row(t, &text, 2, "ab  ");
+	text.row = 1000;
+	text.column = 70000;
+	fb_text_write(&text, "\tcd\bef\rg\nhijklmn", 16);
+	KEXPECT_ULT(t, text.row, text.rows);
+	KEXPECT_ULE(t, text.column, text.columns);
+	expect_row(t, &text, 0, "gef ");
+	expect_row(t, &text, 1, "hijk");
+	expect_row(t, &text, 2, "lmn ");
+	expect_pixels_match_cells(t, &text);
+	for (size_t i = used; i < sizeof(cells); i++)
+		stray += cells[i] != CANARY;
+	KEXPECT_EQ(t, stray, 0);
+	for (uint32_t row = 0; row < surface.height; row++)
+		for (uint32_t pad = 1; pad <= 2; pad++)
+			stray += buffer[row * surface.pitch + surface.pitch - pad] != CANARY;
+	for (size_t i = 0; i < MARGIN; i++)
+		stray += buffer[(size_t)surface.pitch * surface.height + i] != CANARY;
+	KEXPECT_EQ(t, stray, 0);
+}
+
 static void test_text_24bpp_other_field_order(struct ktest *t)
 {
 	struct fb_surface surface = make_surface(buffer, 5 * FONT_WIDTH, 2 * FONT_HEIGHT, 3, 3);
@@ -386,6 +423,7 @@ KTEST_SUITE(fbcon,
 	    KTEST_CASE(test_text_wraps_long_lines),
 	    KTEST_CASE(test_text_control_characters),
 	    KTEST_CASE(test_text_scrolls_up),
+	    KTEST_CASE(test_text_cursor_outside_grid_is_clamped),
 	    KTEST_CASE(test_text_24bpp_other_field_order),
 	    KTEST_CASE(test_real_framebuffer_console));
 
