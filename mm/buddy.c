@@ -33,10 +33,26 @@
  * ignores the watermarks.  The per-CPU list's high mark is the zone's
  * low watermark / 4, at most 6 batches.
  *
- * Locking: zone->lock guards a zone's free lists and free_pages; the
- * per-CPU lists are guarded by interrupts being off on their CPU.  Lock
- * order: a per-CPU list is touched first (interrupts off), then the zone
- * lock; no code holds two zone locks.
+ * SMP.  Any CPU allocates and frees, interrupt handlers too; a page freed
+ * on another CPU than the one that allocated it simply goes to the
+ * freeing CPU's list (or its zone), there is no home CPU to return to.
+ *   - zone->lock (irqsave) guards a zone's free lists and free_pages.
+ *   - A CPU's per-CPU lists (zone->pcp[cpu]) are touched only by that CPU
+ *     with its interrupts off: that is their whole protection, so the
+ *     fast paths take no lock at all.  Another CPU that needs them --
+ *     draining all lists, the validator -- asks the owner by a cross call
+ *     (buddy_run_on_each_cpu), never reaches in.
+ *   - Reference counts are atomic (include/mm.h): the check that a free
+ *     is legal and the decrement are one compare-and-swap, so a put_page
+ *     in an interrupt handler cannot lose a decrement, and two racing
+ *     drops of the last reference free the block once and report once.
+ *   - Event counts: allocations and frees per CPU in per_cpu_pages, one
+ *     `inc` instruction each (an interrupt cannot split it), summed on
+ *     read; the rare error counts are atomic additions.
+ * Lock order: a per-CPU list is touched first (interrupts off), then the
+ * zone lock; no code holds two zone locks.  Callers may hold vmap_lock,
+ * the page-table lock or a slab cache lock: the zone lock nests inside
+ * all of them and takes nothing else.
  */
 #include <buddy.h>
 #include <kernel.h>
@@ -121,7 +137,8 @@ static void free_list_del(struct zone *zone, struct page *page, unsigned int ord
  */
 static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, unsigned int order)
 {
-	zone->free_pages += 1ull << order;
+	/* Atomic store: watermark checks read free_pages without the lock. */
+	__atomic_store_n(&zone->free_pages, zone->free_pages + (1ull << order), __ATOMIC_RELAXED);
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1ull << order);
 		struct page *buddy;
@@ -159,7 +176,7 @@ static struct page *__take_block(struct buddy *b, struct zone *zone, unsigned in
 			current--;
 			free_list_add(zone, page_at(b, pfn + (1ull << current)), current);
 		}
-		zone->free_pages -= 1ull << order;
+		__atomic_store_n(&zone->free_pages, zone->free_pages - (1ull << order), __ATOMIC_RELAXED);
 		return page;
 	}
 	return NULL;
@@ -186,7 +203,7 @@ uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn)
 	for (uint64_t pfn = start_pfn; pfn < end_pfn; pfn++) {
 		struct page *page = page_at(b, pfn);
 		page->flags = (uint32_t)zone_of_pfn(pfn) << PAGE_ZONE_SHIFT;
-		page->refcount = 0;
+		set_page_count(page, 0);
 		page->private = 0;
 	}
 	while (start_pfn < end_pfn) {
@@ -280,7 +297,8 @@ static uint64_t watermark_floor(const struct zone *zone, gfp_t gfp, bool first_p
 
 static bool watermark_ok(const struct zone *zone, unsigned int order, uint64_t floor)
 {
-	uint64_t free = zone->free_pages;
+	/* Read without the lock: a hint, taken again under it by __take_block(). */
+	uint64_t free = __atomic_load_n(&zone->free_pages, __ATOMIC_RELAXED);
 
 	return free >= (1ull << order) && free - (1ull << order) >= floor;
 }
@@ -309,8 +327,8 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 		list_add_tail(&page->lru, &pcp->list);
 		moved++;
 	}
-	spin_unlock(&zone->lock);
 	pcp->count += moved;
+	spin_unlock(&zone->lock);
 	return moved;
 }
 
@@ -330,7 +348,7 @@ static void pcp_drain(struct buddy *b, struct zone *zone, struct per_cpu_pages *
 	spin_unlock(&zone->lock);
 }
 
-void buddy_drain_pcp(struct buddy *b)
+void buddy_drain_local_pcp(struct buddy *b)
 {
 	uint64_t flags = local_irq_save();
 
@@ -339,6 +357,31 @@ void buddy_drain_pcp(struct buddy *b)
 		pcp_drain(b, &b->zones[z], pcp, pcp->count);
 	}
 	local_irq_restore(flags);
+}
+
+static void drain_local_call(void *b)
+{
+	buddy_drain_local_pcp(b);
+}
+
+void buddy_drain_pcp(struct buddy *b)
+{
+	buddy_run_on_each_cpu(drain_local_call, b);
+}
+
+void buddy_read_stats(const struct buddy *b, struct buddy_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	for (int z = 0; z < NR_ZONES; z++)
+		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+			const struct per_cpu_pages *pcp = &b->zones[z].pcp[cpu];
+
+			stats->allocations += __atomic_load_n(&pcp->allocations, __ATOMIC_RELAXED);
+			stats->frees += __atomic_load_n(&pcp->frees, __ATOMIC_RELAXED);
+		}
+	stats->failures = __atomic_load_n(&b->errors.failures, __ATOMIC_RELAXED);
+	stats->bad_frees = __atomic_load_n(&b->errors.bad_frees, __ATOMIC_RELAXED);
+	stats->poison_errors = __atomic_load_n(&b->errors.poison_errors, __ATOMIC_RELAXED);
 }
 
 static struct page *pcp_take(struct buddy *b, struct zone *zone)
@@ -375,7 +418,7 @@ static void prepare_allocated(struct buddy *b, struct page *page, unsigned int o
 		poison_verify_block(b, page, order);
 	page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
 	page->private = order;
-	page->refcount = 1;
+	set_page_count(page, 1);
 	if (gfp & __GFP_ZERO)
 		memset(buddy_page_address(b, page), 0, PAGE_SIZE << order);
 	if ((gfp & __GFP_COMP) && order) {
@@ -405,13 +448,13 @@ static inline struct page *pcp_fast_alloc(struct buddy *b, int top)
 		page = list_first_entry(&pcp->list, struct page, lru);
 		list_del(&page->lru);
 		pcp->count--;
+		buddy_count_event(&pcp->allocations);
 	}
 	local_irq_restore(flags);
 	if (page) {
 		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
 		page->private = 0;
-		page->refcount = 1;
-		b->stats.allocations++;
+		set_page_count(page, 1);
 	}
 	return page;
 }
@@ -438,12 +481,12 @@ static __attribute__((noinline)) struct page *buddy_alloc_slow(struct buddy *b, 
 			page = order == 0 ? pcp_take(b, zone) : zone_take(b, zone, order);
 			if (page) {
 				prepare_allocated(b, page, order, gfp);
-				b->stats.allocations++;
+				buddy_count_event(&this_cpu_ptr(zone->pcp)->allocations);
 				return page;
 			}
 		}
 	}
-	b->stats.failures++;
+	__atomic_fetch_add(&b->errors.failures, 1, __ATOMIC_RELAXED);
 	if (gfp & __GFP_NOFAIL)
 		report_nofail_exhausted(b, gfp, order, caller);
 	if (!(gfp & __GFP_NOWARN))
@@ -473,7 +516,7 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 	page->flags &= PAGE_ZONE_MASK;
 	if (unlikely(b->poison))
 		poison_block(b, page, order);
-	b->stats.frees++;
+	buddy_count_event(&this_cpu_ptr(zone->pcp)->frees);
 	if (order == 0) {
 		struct per_cpu_pages *pcp;
 
@@ -493,15 +536,23 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 
 bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *caller)
 {
+	int references;
+
 	/* One test for the good case: a first page, allocated, with this order. */
 	if (unlikely(order > MAX_ORDER || page < b->memmap || page >= b->memmap_end ||
 		     (page->flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
-		     page->private != order || page->refcount <= 0)) {
+		     page->private != order)) {
 		report_bad_free(b, page, order, caller);
 		return false;
 	}
-	if (--page->refcount > 0)
-		return true;
+	/* Checked and dropped in one step: of two racing last drops, one finds none left. */
+	references = page_ref_dec_unless_zero(page);
+	if (unlikely(references != 1)) {
+		if (references > 1)
+			return true;
+		report_bad_free(b, page, order, caller);
+		return false;
+	}
 	if (likely(order == 0 && !b->poison)) {
 		/* The common case, as free_block() would do it, inline. */
 		struct zone *zone = buddy_page_zone(b, page);
@@ -511,10 +562,10 @@ bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *ca
 		pcp = this_cpu_ptr(zone->pcp);
 		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_pcp;
 		list_add(&page->lru, &pcp->list);
+		buddy_count_event(&pcp->frees);
 		if (unlikely(++pcp->count > pcp->high))
 			pcp_drain(b, zone, pcp, pcp->batch);
 		local_irq_restore(flags);
-		b->stats.frees++;
 		return true;
 	}
 	free_block(b, page, order);
@@ -540,9 +591,9 @@ uint64_t buddy_free_pages(const struct buddy *b)
 	uint64_t free = 0;
 
 	for (int z = 0; z < NR_ZONES; z++) {
-		free += b->zones[z].free_pages;
+		free += __atomic_load_n(&b->zones[z].free_pages, __ATOMIC_RELAXED);
 		for (int cpu = 0; cpu < NR_CPUS; cpu++)
-			free += b->zones[z].pcp[cpu].count;
+			free += __atomic_load_n(&b->zones[z].pcp[cpu].count, __ATOMIC_RELAXED);
 	}
 	return free;
 }
