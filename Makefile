@@ -46,7 +46,7 @@ KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreest
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all
 
-HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -pthread \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Itests/host/shim -Iinclude -Iarch/x86_64/include -MMD -MP \
 	-Dsnprintf=kernel_snprintf -Dvsnprintf=kernel_vsnprintf
@@ -152,6 +152,7 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_buddy_misuse.c \
 	tests/host/test_buddy_pcp.c \
 	tests/host/test_buddy_stress.c \
+	tests/host/test_buddy_threads.c \
 	tests/host/test_buddy_zones.c \
 	tests/host/test_firmware_map.c \
 	tests/host/test_slab_cache.c \
@@ -314,7 +315,7 @@ gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 
 # ---- tests -----------------------------------------------------------------
 # scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
-.PHONY: test test-host test-kernel test-matrix
+.PHONY: test test-host test-host-tsan test-kernel test-matrix
 test:
 	@BUILD=$(BUILD) scripts/test.sh
 
@@ -329,6 +330,24 @@ $(BUILD)/host/%.o: %.c
 $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(call say,HOSTLD,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
+
+# The same host tests built with ThreadSanitizer; test-host-tsan runs the
+# threaded suites (named *_threads), where a data race is what it finds.
+comma := ,
+HOST_TSAN_CFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOST_CFLAGS)) -fsanitize=thread
+HOST_TSAN_OBJS := $(patsubst $(BUILD)/host/%,$(BUILD)/host-tsan/%,$(HOST_OBJS))
+
+test-host-tsan: $(BUILD)/host-tsan/ktest-host
+	$(BUILD)/host-tsan/ktest-host '*_threads'
+
+$(BUILD)/host-tsan/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/host-tsan/ktest-host: $(HOST_TSAN_OBJS) $(BUILD)/host/host-objs.stamp
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -o $@ $(HOST_TSAN_OBJS)
 
 test-kernel:
 	@BUILD=$(BUILD) scripts/test.sh --kernel-only
@@ -423,6 +442,7 @@ help:
 	@echo "make debug       boot paused, gdb stub on :1234; then 'make gdb' elsewhere"
 	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
 	@echo "make test-host   host tests only (ASan + UBSan)"
+	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
@@ -433,4 +453,4 @@ help:
 
 FORCE:
 
--include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(HOST_TSAN_OBJS:.o=.d)

@@ -70,6 +70,23 @@ _Static_assert(sizeof(struct page) == 40, "struct page grew: update the memmap o
 #define PAGE_ZONE_SHIFT 24
 #define PAGE_ZONE_MASK (3u << PAGE_ZONE_SHIFT)
 
+/*
+ * Another CPU may read a page's flags without any lock while its owner
+ * changes them (the buddy merge looks at a neighbour's PG_buddy, which
+ * only the zone lock sets or clears), so the allocator writes flags with
+ * one untorn store and such readers use one untorn load: plain moves on
+ * x86, and no data race for the compiler or ThreadSanitizer.
+ */
+static inline uint32_t page_flags_read(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
+static inline void page_flags_write(struct page *page, uint32_t flags)
+{
+	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
+}
+
 static inline int PageReserved(const struct page *page)
 {
 	return page->flags & PG_reserved;

@@ -118,7 +118,7 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 /* Put the free block at @pfn of @order on its list. Caller holds zone->lock. */
 static void free_list_add(struct zone *zone, struct page *page, unsigned int order)
 {
-	page->flags = (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy;
+	page_flags_write(page, (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy);
 	page->private = order;
 	list_add(&page->lru, &zone->free_area[order].list);
 	zone->free_area[order].count++;
@@ -128,7 +128,7 @@ static void free_list_del(struct zone *zone, struct page *page, unsigned int ord
 {
 	list_del_init(&page->lru);
 	zone->free_area[order].count--;
-	page->flags &= ~PG_buddy;
+	page_flags_write(page, page->flags & ~PG_buddy);
 }
 
 /*
@@ -146,7 +146,7 @@ static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, u
 		if (buddy_pfn < zone->start_pfn || buddy_pfn >= zone->end_pfn)
 			break;
 		buddy = page_at(b, buddy_pfn);
-		if (!(buddy->flags & PG_buddy) || buddy->private != order)
+		if (!(page_flags_read(buddy) & PG_buddy) || buddy->private != order)
 			break;
 		free_list_del(zone, buddy, order);
 		pfn &= ~(1ull << order);
@@ -202,7 +202,7 @@ uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn)
 	end_pfn = MIN(end_pfn, b->memmap_end_pfn);
 	for (uint64_t pfn = start_pfn; pfn < end_pfn; pfn++) {
 		struct page *page = page_at(b, pfn);
-		page->flags = (uint32_t)zone_of_pfn(pfn) << PAGE_ZONE_SHIFT;
+		page_flags_write(page, (uint32_t)zone_of_pfn(pfn) << PAGE_ZONE_SHIFT);
 		set_page_count(page, 0);
 		page->private = 0;
 	}
@@ -323,7 +323,7 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 		struct page *page = __take_block(b, zone, 0);
 		if (!page)
 			break;
-		page->flags |= PG_pcp;
+		page_flags_write(page, page->flags | PG_pcp);
 		list_add_tail(&page->lru, &pcp->list);
 		moved++;
 	}
@@ -341,7 +341,7 @@ static void pcp_drain(struct buddy *b, struct zone *zone, struct per_cpu_pages *
 		struct page *page = list_entry(pcp->list.prev, struct page, lru);
 
 		list_del_init(&page->lru);
-		page->flags &= ~PG_pcp;
+		page_flags_write(page, page->flags & ~PG_pcp);
 		pcp->count--;
 		__free_one_block(b, zone, buddy_page_to_pfn(b, page), 0);
 	}
@@ -393,7 +393,7 @@ static struct page *pcp_take(struct buddy *b, struct zone *zone)
 	if (pcp->count || pcp_refill(b, zone, pcp)) {
 		page = list_first_entry(&pcp->list, struct page, lru);
 		list_del(&page->lru);
-		page->flags &= ~PG_pcp;
+		page_flags_write(page, page->flags & ~PG_pcp);
 		pcp->count--;
 	}
 	local_irq_restore(flags);
@@ -416,15 +416,15 @@ static void prepare_allocated(struct buddy *b, struct page *page, unsigned int o
 {
 	if (unlikely(b->poison))
 		poison_verify_block(b, page, order);
-	page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
+	page_flags_write(page, (page->flags & PAGE_ZONE_MASK) | PG_head);
 	page->private = order;
 	set_page_count(page, 1);
 	if (gfp & __GFP_ZERO)
 		memset(buddy_page_address(b, page), 0, PAGE_SIZE << order);
 	if ((gfp & __GFP_COMP) && order) {
-		page->flags |= PG_compound;
+		page_flags_write(page, page->flags | PG_compound);
 		for (uint64_t i = 1; i < (1ull << order); i++) {
-			page[i].flags = (page[i].flags & PAGE_ZONE_MASK) | PG_tail;
+			page_flags_write(&page[i], (page[i].flags & PAGE_ZONE_MASK) | PG_tail);
 			page[i].compound_head = page;
 		}
 	}
@@ -452,7 +452,7 @@ static inline struct page *pcp_fast_alloc(struct buddy *b, int top)
 	}
 	local_irq_restore(flags);
 	if (page) {
-		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
+		page_flags_write(page, (page->flags & PAGE_ZONE_MASK) | PG_head);
 		page->private = 0;
 		set_page_count(page, 1);
 	}
@@ -512,8 +512,8 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 
 	if (page->flags & PG_compound)
 		for (uint64_t i = 1; i < (1ull << order); i++)
-			page[i].flags &= PAGE_ZONE_MASK;
-	page->flags &= PAGE_ZONE_MASK;
+			page_flags_write(&page[i], page[i].flags & PAGE_ZONE_MASK);
+	page_flags_write(page, page->flags & PAGE_ZONE_MASK);
 	if (unlikely(b->poison))
 		poison_block(b, page, order);
 	buddy_count_event(&this_cpu_ptr(zone->pcp)->frees);
@@ -522,7 +522,7 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 
 		flags = local_irq_save();
 		pcp = this_cpu_ptr(zone->pcp);
-		page->flags |= PG_pcp;
+		page_flags_write(page, page->flags | PG_pcp);
 		list_add(&page->lru, &pcp->list);
 		if (++pcp->count > pcp->high)
 			pcp_drain(b, zone, pcp, pcp->batch);
@@ -560,7 +560,7 @@ bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *ca
 		uint64_t flags = local_irq_save();
 
 		pcp = this_cpu_ptr(zone->pcp);
-		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_pcp;
+		page_flags_write(page, (page->flags & PAGE_ZONE_MASK) | PG_pcp);
 		list_add(&page->lru, &pcp->list);
 		buddy_count_event(&pcp->frees);
 		if (unlikely(++pcp->count > pcp->high))

@@ -131,7 +131,7 @@ void poison_block(struct buddy *b, struct page *page, unsigned int order)
 {
 	memset(buddy_page_address(b, page), PAGE_POISON, PAGE_SIZE << order);
 	for (uint64_t i = 0; i < (1ull << order); i++)
-		page[i].flags |= PG_poisoned;
+		page_flags_write(&page[i], page[i].flags | PG_poisoned);
 }
 
 void poison_verify_block(struct buddy *b, struct page *page, unsigned int order)
@@ -141,7 +141,7 @@ void poison_verify_block(struct buddy *b, struct page *page, unsigned int order)
 
 		if (!(page[i].flags & PG_poisoned))
 			continue;
-		page[i].flags &= ~PG_poisoned;
+		page_flags_write(&page[i], page[i].flags & ~PG_poisoned);
 		for (size_t offset = 0; offset < PAGE_SIZE; offset++) {
 			if (bytes[offset] == PAGE_POISON)
 				continue;
@@ -207,7 +207,7 @@ static const char *check_block(struct buddy *b, struct zone *zone, struct page *
 			return "page inside a free block is marked as something else (overlap)";
 	buddy = buddy_pfn_to_page(b, buddy_pfn);
 	if (order < MAX_ORDER && buddy_pfn >= zone->start_pfn && buddy_pfn < zone->end_pfn &&
-	    buddy && (buddy->flags & PG_buddy) && buddy->private == order)
+	    buddy && (page_flags_read(buddy) & PG_buddy) && buddy->private == order)
 		return "two free buddies were not merged";
 	return NULL;
 }

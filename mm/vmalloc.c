@@ -28,10 +28,16 @@
  *
  * Lock order: vmap_lock, then the slab cache lock (tree nodes and area
  * structs), then the page-table lock, then the zone lock.
+ *
+ * Not from interrupt context (as in Linux): vmalloc allocates with
+ * GFP_KERNEL, and a purge waits for every CPU to flush its TLB, which an
+ * interrupt handler must not do.  Every entry point that allocates or
+ * frees checks in_interrupt() and refuses, with a report, instead.
  */
 #include <asm/memlayout.h>
 #include <asm/paging.h>
 #include <asm/tlb.h>
+#include <hardirq.h>
 #include <kernel.h>
 #include <mm.h>
 #include <printk.h>
@@ -168,12 +174,26 @@ void vmalloc_purge(void)
 	spin_unlock_irqrestore(&vmap_lock, flags);
 }
 
+static void report(const char *what, const void *address, void *caller);
+
+/* True (with a report) if called from an interrupt handler, where vmalloc may not run. */
+static bool refused_in_interrupt(const char *what, const void *address, void *caller)
+{
+	if (likely(!in_interrupt()))
+		return false;
+	report(what, address, caller);
+	return true;
+}
+
 /* Reserve address space for @size mapped bytes plus the guard page. Return: start or 0. */
 static struct vm_area *reserve_area(uint64_t size, enum vm_kind kind, void *caller)
 {
-	struct vm_area *area = kmem_cache_zalloc(area_cache, GFP_KERNEL);
+	struct vm_area *area;
 	uint64_t flags, start;
 
+	if (refused_in_interrupt("vmalloc/vmap called from interrupt context", NULL, caller))
+		return NULL;
+	area = kmem_cache_zalloc(area_cache, GFP_KERNEL);
 	if (!area)
 		return NULL;
 	spin_lock_irqsave(&vmap_lock, flags);
@@ -398,6 +418,9 @@ static struct vm_area *take_area(const void *address, enum vm_kind kind, void *c
 	uint64_t flags, start = (uint64_t)address;
 	struct vm_area *area, *around;
 
+	if (refused_in_interrupt("vfree/vunmap called from interrupt context (the area is kept)",
+				 address, caller))
+		return NULL;
 	spin_lock_irqsave(&vmap_lock, flags);
 	area = busy_find_exact(start);
 	if (area && area->kind == kind) {

@@ -149,6 +149,24 @@ run_host() {
 	[ $status = 2 ] || check_host_selection
 }
 
+# The threaded host suites (*_threads) again, built with ThreadSanitizer:
+# a data race is a failure even when every expectation held.
+run_host_tsan() {
+	local log=$LOGS/host-tsan.log status
+	echo "== host tests (ThreadSanitizer, threaded suites)"
+	if make -s "$BUILD/host-tsan/ktest-host" > "$log" 2>&1; then
+		TSAN_OPTIONS=exitcode=66 run_limited 300 "$BUILD/host-tsan/ktest-host" '*_threads' >> "$log" 2>&1
+		status=$?
+	else
+		echo "host tests did not build with ThreadSanitizer" >> "$log"
+		status=2
+	fi
+	[ $status -eq 0 ] && status=33
+	[ $status -eq 1 ] && status=35
+	[ $status -ne 66 ] || echo "ThreadSanitizer found a data race" >> "$log"
+	judge host-tsan "$log" "$status" 33 host '*_threads'
+}
+
 # A ktest= selection that selects nothing must fail, naming the suites.
 check_host_selection() {
 	local log=$LOGS/host-selection.log pattern problems="" status
@@ -335,6 +353,7 @@ make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/f
 
 run_default() {
 	[ $kernel_only = 1 ] || { selected host && run_host; }
+	[ $kernel_only = 1 ] || { selected host-tsan && run_host_tsan; }
 	[ $kernel_only = 1 ] || run_fuzz_replay
 	run_qemu bios-cd 60 --firmware bios --media cd
 	run_qemu bios-usb 60 --firmware bios --media usb
