@@ -44,7 +44,7 @@ KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreest
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Iarch/x86_64/include -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
-NASMFLAGS := -f elf64 -g -F dwarf -w+all
+NASMFLAGS := -f elf64 -g -F dwarf -w+all -iarch/x86_64/
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -pthread \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -55,20 +55,34 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-reco
 BOOT_SRCS := boot/multiboot2_header.asm boot/entry.asm boot/entry64.asm
 
 ARCH_SRCS := \
+	arch/x86_64/apic.c \
+	arch/x86_64/apic_timer.c \
 	arch/x86_64/archrandom.c \
 	arch/x86_64/cpufeature.c \
+	arch/x86_64/delay.c \
 	arch/x86_64/exception_entry.asm \
+	arch/x86_64/i8259.c \
+	arch/x86_64/io_apic.c \
+	arch/x86_64/irq.c \
+	arch/x86_64/irq_entry.asm \
+	arch/x86_64/irq_stacks.c \
 	arch/x86_64/jump.asm \
 	arch/x86_64/extable.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
 	arch/x86_64/ioremap.c \
+	arch/x86_64/nmi.c \
 	arch/x86_64/paging.c \
 	arch/x86_64/paging_init.c \
 	arch/x86_64/pat.c \
+	arch/x86_64/percpu.c \
+	arch/x86_64/pit.c \
 	arch/x86_64/ptdump.c \
 	arch/x86_64/serial.c \
+	arch/x86_64/smp_stop.c \
+	arch/x86_64/smpboot.c \
 	arch/x86_64/tlb.c \
+	arch/x86_64/trampoline.asm \
 	arch/x86_64/traps.c \
 	arch/x86_64/tsc.c \
 	arch/x86_64/vga_text.c
@@ -103,6 +117,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/printk.c \
 	kernel/random.c \
 	kernel/shutdown.c \
+	kernel/smp.c \
 	kernel/string.c \
 	kernel/symbols.c \
 	mm/memremap.c \
@@ -124,6 +139,7 @@ COMMON_TEST_SRCS := \
 # Self-tests that need the running kernel.
 KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_acpi.c \
+	tests/kernel/test_apic.c \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
@@ -131,13 +147,17 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_paging.c \
 	tests/kernel/test_random.c \
 	tests/kernel/test_slab.c \
+	tests/kernel/test_smp.c \
+	tests/kernel/test_tlb_shootdown.c \
 	tests/kernel/test_vmalloc.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
+	tests/bench/bench_irq.c \
 	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_self.c \
 	tests/bench/bench_slab.c \
+	tests/bench/bench_smp.c \
 	tests/bench/bench_vmalloc.c
 
 # Extra self-test files: make test EXTRA_KTESTS="path/a.c path/b.c"
@@ -257,6 +277,13 @@ $(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps
 
 $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area exit=bochs,0)
+
+# The CPU limits of the command line (make test-matrix boots them with 4 CPUs).
+$(BUILD)/ferrite-test-nosmp.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,nosmp,ktest=* nosmp exit=qemu,0)
+
+$(BUILD)/ferrite-test-maxcpus2.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,maxcpus2,ktest=* maxcpus=2 exit=qemu,0)
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
@@ -420,10 +447,12 @@ FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 # BENCH=GLOB runs only the cases whose names match.
 BENCH_MODE ?= tcg
 BENCH_RUNS ?= 1
+# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more).
+BENCH_SMP ?= 1
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
-	@BUILD=$(BUILD) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb

@@ -4,10 +4,12 @@
 #define FERRITE_ERRNO_H
 
 #define ENOENT 2
+#define ENXIO 6
 #define ENOMEM 12
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
+#define ENODEV 19
 #define EINVAL 22
 #define ERANGE 34
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Spinlocks.  One CPU runs today, but every lock is already taken the way
- * SMP will need: spin_lock_irqsave() for data an exception or interrupt
- * path may also touch, spin_lock() otherwise.
+ * Spinlocks: spin_lock_irqsave() for data an exception or interrupt path
+ * may also touch, spin_lock() otherwise.  A waiting CPU pauses and serves
+ * TLB shootdowns on each turn (asm/spin_wait.h).
  */
 #ifndef FERRITE_SPINLOCK_H
 #define FERRITE_SPINLOCK_H
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include <asm/cpu.h>
+#include <asm/spin_wait.h>
 
 typedef struct {
 	volatile int locked;
@@ -26,7 +27,7 @@ static inline void spin_lock(spinlock_t *lock)
 {
 	while (!spin_trylock(lock))
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
-			cpu_relax();
+			arch_spin_wait_relax();
 }
 
 static inline void spin_unlock(spinlock_t *lock)

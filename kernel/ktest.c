@@ -21,6 +21,7 @@
  * an unexpected exception jumps back here, fails that case and the runner
  * continues with the next.  The same file runs the host tests.
  */
+#include <asm/cpu.h>
 #include <asm/jump.h>
 #include <cmdline.h>
 #include <kernel.h>
@@ -119,16 +120,31 @@ void ktest_fail_bool(struct ktest *t, const char *file, int line, const char *co
 	ktap("        # Expected %s to be %s\n", cond_text, expected ? "true" : "false");
 }
 
+/*
+ * A case aborted from inside an interrupt handler leaves interrupt context
+ * behind; the interrupt code (<irq.h>) provides the real clean-up.
+ */
+__attribute__((weak)) void irq_abort_cleanup(void)
+{
+}
+
 /* Run one case under the jump buffer. Return: its outcome in @t. */
 static void run_case(const struct ktest_suite *suite, const struct ktest_case *c, struct ktest *t)
 {
+	/* An abort from an exception or interrupt handler comes back with interrupts off. */
+	uint64_t irq_flags = local_irq_save();
+
+	local_irq_restore(irq_flags);
 	*t = (struct ktest){ .suite = suite->name, .name = c->name };
 	abort_reason = NULL;
 	current_test = t;
-	if (jump_save(&case_exit) == 0)
+	if (jump_save(&case_exit) == 0) {
 		c->run(t);
-	else
+	} else {
+		irq_abort_cleanup();
+		local_irq_restore(irq_flags);
 		ktap("        # %s: aborted: %s\n", c->name, abort_reason);
+	}
 	current_test = NULL;
 	if (abort_reason)
 		t->failures++;

@@ -15,12 +15,15 @@
 #include <bench.h>
 #include <boot.h>
 #include <cmdline.h>
+#include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <mm.h>
+#include <percpu.h>
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
+#include <smp.h>
 
 /* page_poison=1 (or 0) on the command line, else the build's PAGE_POISON default. */
 static bool page_poison_requested(void)
@@ -54,6 +57,7 @@ static void run_selftests(const char *glob, const char *bench_glob)
 
 void kernel_main(uint32_t magic, uint32_t info_phys)
 {
+	percpu_init_cpu(0);
 	serial_init();
 	tsc_calibrate();
 	gdt_init();
@@ -66,5 +70,8 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	mm_init(boot_get_firmware_map(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();
 	acpi_init();
+	irq_init();
+	local_irq_enable();
+	smp_init();
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
 }

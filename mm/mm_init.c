@@ -6,6 +6,7 @@
  */
 #include <asm/paging.h>
 #include <asm/paging_init.h>
+#include <asm/smpboot.h>
 #include <asm/tlb.h>
 #include <boot.h>
 #include <cmdline.h>
@@ -73,6 +74,8 @@ static void slab_init(void)
 
 void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_debug)
 {
+	/* The AP start-up pages, from low memory, before any allocator exists. */
+	smp_reserve_trampoline(map);
 	memblock_init(&boot_memblock, memory_ranges, MEMORY_RANGES, reserved_ranges, RESERVED_RANGES);
 	if (memblock_add_firmware_map(&boot_memblock, map))
 		panic("mm: the memory map does not fit the early allocator");

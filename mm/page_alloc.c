@@ -12,6 +12,7 @@
 #include <mm.h>
 #include <page_alloc.h>
 #include <printk.h>
+#include <smp.h>
 #include <symbols.h>
 
 #include "buddy_internal.h"
@@ -64,11 +65,7 @@ unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long count, struct page **pag
 
 void buddy_run_on_each_cpu(void (*fn)(void *arg), void *arg)
 {
-	/* One CPU runs today: this one, with interrupts off as a cross call would. */
-	uint64_t flags = local_irq_save();
-
-	fn(arg);
-	local_irq_restore(flags);
+	on_each_cpu(fn, arg, true);
 }
 
 int page_count(struct page *page)

@@ -290,6 +290,7 @@ static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t 
 	struct page *slab, *discard;
 	void *object;
 
+	allocator_assert_boot_cpu("slab allocation");
 	spin_lock(&s->lock);
 	discard = deactivate_cpu_slab(s, c);
 	if (!list_empty(&s->partial)) {
@@ -440,6 +441,7 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 	struct page *discard = NULL;
 	uint64_t flags;
 
+	allocator_assert_boot_cpu("slab free");
 	spin_lock_irqsave(&s->lock, flags);
 	/* Checked and freed under one hold of the lock, so two frees cannot both pass. */
 	if (cache_is_debug(s) && !debug_on_free(s, slab, object, caller)) {

@@ -18,13 +18,15 @@
  * (pages, mappings, page-table pages, the address range).
  *
  * Lazy purge: vfree and vunmap clear the page-table entries at once,
- * without a TLB flush, and put the area on the purge list; its pages go
- * back to the page allocator at once (as in Linux: only a use-after-free
- * through the stale translation could see them, and the range is not
- * reused).  When the purge list holds more than LAZY_MAX_PAGES, or when
- * the address space runs out, the page tables left empty are unlinked,
- * one TLB flush covers the whole batch, then the page-table pages and
- * address ranges are released.
+ * without a TLB flush, and put the area on the purge list, with the pages
+ * a vmalloc area owned: another CPU may still hold the old translation,
+ * so no page goes back to the page allocator before every CPU flushed it.
+ * When the purge list holds more than LAZY_MAX_PAGES of address space or
+ * lazy_max_held_pages() of memory, or when the address space runs out,
+ * the page tables left empty are unlinked, one TLB shootdown covers the
+ * whole batch, then the page-table pages and address ranges are released
+ * and -- after vmap_lock is dropped, since freeing a large page array may
+ * itself vfree -- the pages.
  *
  * Lock order: vmap_lock, then the slab cache lock (tree nodes and area
  * structs), then the page-table lock, then the zone lock.
@@ -40,6 +42,8 @@
 #include <hardirq.h>
 #include <kernel.h>
 #include <mm.h>
+#include <page_alloc.h>
+#include <percpu.h>
 #include <printk.h>
 #include <slab.h>
 #include <spinlock.h>
@@ -59,6 +63,7 @@ struct vm_area *vmap_lazy_list;
 struct vmalloc_stats vmap_stats;
 static struct pagetable_deferred lazy_tables;
 static uint64_t lazy_pages, lazy_start = UINT64_MAX, lazy_end;
+static uint64_t lazy_held_pages;     /* pages of vfree'd areas waiting for the purge */
 
 static struct kmem_cache *area_cache, *node_cache;
 static int fail_page_alloc_after = -1, fail_map_after = -1;
@@ -137,13 +142,23 @@ struct vm_area *vmap_busy_find_containing(uint64_t address)
 	return NULL;
 }
 
-/* Flush once for the whole purge list, then release its tables and ranges. vmap_lock held. */
-static void purge_locked(void)
+/* Memory the purge list may hold back: 1/32 of the page allocator's, at least 64 pages. */
+static uint64_t lazy_max_held_pages(void)
 {
-	struct vm_area *area = vmap_lazy_list;
+	return MAX(buddy_managed_pages(&kernel_buddy) / 32, 64);
+}
+
+/*
+ * Flush once for the whole purge list, then release its tables and
+ * ranges.  vmap_lock held.  Return: the purged areas, for
+ * free_purged_areas() to free (with their pages) once vmap_lock is dropped.
+ */
+static struct vm_area *purge_locked(void)
+{
+	struct vm_area *area = vmap_lazy_list, *purged = vmap_lazy_list;
 
 	if (!area)
-		return;
+		return NULL;
 	pagetable_collect_empty(lazy_start, lazy_end - lazy_start, &lazy_tables);
 	flush_tlb_kernel_range(lazy_start, lazy_end);
 	pagetable_release_deferred(&lazy_tables);
@@ -154,24 +169,43 @@ static void purge_locked(void)
 			pr_err("vmalloc: purge could not free [0x%llx-0x%llx]\n",
 			       (unsigned long long)area->start,
 			       (unsigned long long)(area->start + area->size));
-		kmem_cache_free(area_cache, area);
 		area = next;
 	}
 	vmap_lazy_list = NULL;
 	lazy_pages = 0;
+	lazy_held_pages = 0;
 	lazy_start = UINT64_MAX;
 	lazy_end = 0;
 	vmap_stats.lazy_areas = vmap_stats.lazy_pages = 0;
 	vmap_stats.purges++;
+	return purged;
+}
+
+static void free_page_array(struct page **pages, unsigned int count);
+
+/* Free what purge_locked() returned: every CPU has flushed these mappings. vmap_lock not held. */
+static void free_purged_areas(struct vm_area *area)
+{
+	while (area) {
+		struct vm_area *next = area->next;
+
+		if (area->kind == VM_KIND_VMALLOC)
+			free_page_array(area->pages, area->page_count);
+		kmem_cache_free(area_cache, area);
+		area = next;
+	}
 }
 
 void vmalloc_purge(void)
 {
 	uint64_t flags;
 
+	struct vm_area *purged;
+
 	spin_lock_irqsave(&vmap_lock, flags);
-	purge_locked();
+	purged = purge_locked();
 	spin_unlock_irqrestore(&vmap_lock, flags);
+	free_purged_areas(purged);
 }
 
 static void report(const char *what, const void *address, void *caller);
@@ -188,7 +222,7 @@ static bool refused_in_interrupt(const char *what, const void *address, void *ca
 /* Reserve address space for @size mapped bytes plus the guard page. Return: start or 0. */
 static struct vm_area *reserve_area(uint64_t size, enum vm_kind kind, void *caller)
 {
-	struct vm_area *area;
+	struct vm_area *area, *purged = NULL;
 	uint64_t flags, start;
 
 	if (refused_in_interrupt("vmalloc/vmap called from interrupt context", NULL, caller))
@@ -199,10 +233,11 @@ static struct vm_area *reserve_area(uint64_t size, enum vm_kind kind, void *call
 	spin_lock_irqsave(&vmap_lock, flags);
 	start = vmap_space_alloc(&vmap_free_space, size + VMAP_GUARD_SIZE, PAGE_SIZE);
 	if (!start && vmap_lazy_list) {
-		purge_locked();
+		purged = purge_locked();
 		start = vmap_space_alloc(&vmap_free_space, size + VMAP_GUARD_SIZE, PAGE_SIZE);
 	}
 	spin_unlock_irqrestore(&vmap_lock, flags);
+	free_purged_areas(purged);
 	if (!start) {
 		kmem_cache_free(area_cache, area);
 		return NULL;
@@ -442,9 +477,10 @@ static struct vm_area *take_area(const void *address, enum vm_kind kind, void *c
 	return NULL;
 }
 
-/* Unmap without a flush and queue the range for the next purge. */
+/* Unmap without a flush and queue the range (and a vmalloc area's pages) for the next purge. */
 static void retire_area(struct vm_area *area)
 {
+	struct vm_area *purged = NULL;
 	uint64_t flags;
 
 	spin_lock_irqsave(&vmap_lock, flags);
@@ -456,28 +492,25 @@ static void retire_area(struct vm_area *area)
 	lazy_end = MAX(lazy_end, area->start + area->size);
 	vmap_stats.lazy_areas++;
 	vmap_stats.lazy_pages = lazy_pages;
-	if (area->kind == VM_KIND_VMALLOC)
+	if (area->kind == VM_KIND_VMALLOC) {
 		vmap_stats.pages -= area->page_count;
-	if (lazy_pages > LAZY_MAX_PAGES)
-		purge_locked();
+		lazy_held_pages += area->page_count;
+	}
+	if (lazy_pages > LAZY_MAX_PAGES || lazy_held_pages > lazy_max_held_pages())
+		purged = purge_locked();
 	spin_unlock_irqrestore(&vmap_lock, flags);
+	free_purged_areas(purged);
 }
 
 void vfree(const void *address)
 {
 	struct vm_area *area;
-	struct page **pages;
-	unsigned int count;
 
 	if (!address)
 		return;
 	area = take_area(address, VM_KIND_VMALLOC, __builtin_return_address(0));
-	if (!area)
-		return;
-	pages = area->pages;
-	count = area->page_count;
-	retire_area(area);
-	free_page_array(pages, count);
+	if (area)
+		retire_area(area);
 }
 
 void vunmap(const void *address)

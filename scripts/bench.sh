@@ -17,7 +17,8 @@
 # --runs N: boot N times; build/bench.txt holds each figure's median over
 #   the boots (in icount mode the boots must also agree exactly).
 # The environment variables BENCH_MODE, BENCH_RUNS and BENCH_TIMEOUT set
-# the same defaults.
+# the same defaults.  BENCH_SMP=N boots N CPUs (default 1; the SMP
+# benchmarks measure nothing on one).
 #
 # Exit status: 0 if every boot printed "BENCH done" with as many figures
 # as it announced, no benchmark failed, and QEMU reported a pass; 1 otherwise.
@@ -89,7 +90,7 @@ for run in $(seq 1 "$runs"); do
 	status=0
 	# In its own process group without the terminal: on timeout, QEMU dies too.
 	timeout -k 5 "$limit" scripts/qemu.sh --iso "$iso" --firmware bios --media cd \
-		--mem 256M --accel tcg --exit-device --serial-log "$log" -- -smp 1 "${mode_args[@]}" \
+		--mem 256M --accel tcg --smp "${BENCH_SMP:-1}" --exit-device --serial-log "$log" -- "${mode_args[@]}" \
 		< /dev/null > "$out_dir/run-$run.qemu.log" 2>&1 || status=$?
 	problem=$(check_run "$log" "$status")
 	grep -a '^BENCH name=' "$log" 2>/dev/null | tr -d '\r' > "$out_dir/run-$run.txt" || true

@@ -3,7 +3,7 @@
 # Boot a Ferrite ISO in QEMU.
 #
 # usage: qemu.sh --iso FILE [--firmware bios|uefi] [--media cd|usb] [--mem SIZE]
-#                [--machine pc|q35] [--cpu MODEL[,feature...]] [--accel tcg|kvm]
+#                [--machine pc|q35] [--cpu MODEL[,feature...]] [--smp N] [--accel tcg|kvm]
 #                [--serial-log FILE | --no-serial] [--debugcon FILE]
 #                [--monitor SOCKET] [--gdb] [--exit-device] [-- extra qemu args]
 #
@@ -12,7 +12,7 @@
 # if /dev/kvm is usable; otherwise TCG, with a note.
 set -eu
 
-iso="" firmware=bios media=cd mem=256M machine=pc cpu="" accel=tcg
+iso="" firmware=bios media=cd mem=256M machine=pc cpu="" smp=1 accel=tcg
 serial="stdio" debugcon="" monitor="" gdb=0 exit_device=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift ;;
 	--machine) machine=$2; shift ;;
 	--cpu) cpu=$2; shift ;;
+	--smp) smp=$2; shift ;;
 	--accel) accel=$2; shift ;;
 	--serial-log) serial="file:$2"; shift ;;
 	--no-serial) serial="none" ;;
@@ -56,7 +57,7 @@ memory_backend=""
 case $mem in
 *G) [ "${mem%G}" -ge 16 ] && memory_backend=",memory-backend=ram0" ;;
 esac
-set -- -machine "$machine,accel=$accel$memory_backend" -cpu "$cpu" -m "$mem" -no-reboot \
+set -- -machine "$machine,accel=$accel$memory_backend" -cpu "$cpu" -smp "$smp" -m "$mem" -no-reboot \
 	-serial "$serial" -display none "$@"
 [ -n "$memory_backend" ] && set -- "$@" -object "memory-backend-ram,id=ram0,size=$mem,reserve=off"
 [ -n "$debugcon" ] && set -- "$@" -debugcon "file:$debugcon"

@@ -351,21 +351,51 @@ make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/f
 	exit 1
 }
 
+# check_cpus NAME N: the boot brought up the N CPUs it was given
+# ("smp: Brought up 1 node, N CPUs", Linux's words; "1 CPU" for one).
+check_cpus() {
+	local name=$1 want=$2 log=$LOGS/$1.log line expected
+	expected="smp: Brought up 1 node, $want CPU"
+	[ "$want" -ne 1 ] && expected="${expected}s"
+	line=$(grep -a -o 'smp: Brought up 1 node, [0-9]* CPUs\{0,1\}' "$log" 2>/dev/null | tail -n 1)
+	if [ "$line" = "$expected" ]; then
+		record "$name-cpus" 1 0 "$line"
+	else
+		echo "--- $name: expected \"$expected\", found \"${line:-nothing}\"" >&2
+		record "$name-cpus" 0 1 "expected $want CPUs; found: ${line:-no smp line}"
+	fi
+}
+
+# run_smp NAME CPUS TIMEOUT qemu.sh-args...: run_qemu with -smp CPUS, then check_cpus.
+run_smp() {
+	local name=$1 cpus=$2 limit=$3
+	shift 3
+	selected "$name" || return 0
+	run_qemu "$name" "$limit" --smp "$cpus" "$@"
+	check_cpus "$name" "$cpus"
+}
+
 run_default() {
 	[ $kernel_only = 1 ] || { selected host && run_host; }
 	[ $kernel_only = 1 ] || { selected host-tsan && run_host_tsan; }
 	[ $kernel_only = 1 ] || run_fuzz_replay
-	run_qemu bios-cd 60 --firmware bios --media cd
-	run_qemu bios-usb 60 --firmware bios --media usb
-	run_qemu uefi-cd 180 --firmware uefi --media cd
-	run_qemu uefi-usb 180 --firmware uefi --media usb
+	run_smp bios-cd 2 90 --firmware bios --media cd
+	run_smp bios-usb 4 90 --firmware bios --media usb
+	run_smp uefi-cd 4 180 --firmware uefi --media cd
+	run_smp uefi-usb 2 180 --firmware uefi --media usb
+	# The uniprocessor boot.
 	run_memory bios-32M 32 pc low
-	run_memory bios-3583M-pc 3583 pc low
-	run_memory bios-3583M-q35 3583 q35 high
-	run_memory bios-8G 8192 pc high
+	selected bios-32M && check_cpus bios-32M 1
+	run_memory bios-3583M-pc 3583 pc low bios --smp 2
+	selected bios-3583M-pc && check_cpus bios-3583M-pc 2
+	run_memory bios-3583M-q35 3583 q35 high bios --smp 4
+	selected bios-3583M-q35 && check_cpus bios-3583M-q35 4
+	run_memory bios-8G 8192 pc high bios --smp 2
+	selected bios-8G && check_cpus bios-8G 2
 	run_bad_cmdline
 	run_screen
 	run_bochs
+	selected bochs-bios-cd && check_cpus bochs-bios-cd 2
 }
 
 # The long matrix (make test-matrix): every memory size and CPU model
@@ -391,6 +421,20 @@ run_matrix() {
 	run_qemu bios-usb 60 --firmware bios --media usb
 	run_qemu uefi-usb 180 --firmware uefi --media usb
 	run_bochs
+	selected bochs-bios-cd && check_cpus bochs-bios-cd 2
+	# CPU counts on both firmwares, and the command-line limits.
+	for cpus in 1 2 4 8; do
+		run_smp "bios-smp$cpus" "$cpus" 180 --firmware bios
+		run_smp "uefi-smp$cpus" "$cpus" 300 --firmware uefi
+	done
+	if make -s "$BUILD/ferrite-test-nosmp.iso" "$BUILD/ferrite-test-maxcpus2.iso"; then
+		TEST_ISO="$BUILD/ferrite-test-nosmp.iso" run_qemu bios-nosmp-4cpus 180 --firmware bios --smp 4
+		selected bios-nosmp-4cpus && check_cpus bios-nosmp-4cpus 1
+		TEST_ISO="$BUILD/ferrite-test-maxcpus2.iso" run_qemu uefi-maxcpus2-4cpus 300 --firmware uefi --smp 4
+		selected uefi-maxcpus2-4cpus && check_cpus uefi-maxcpus2-4cpus 2
+	else
+		record bios-nosmp-4cpus 0 1 "the nosmp/maxcpus=2 ISOs did not build"
+	fi
 	# The same kernel built by clang.
 	if selected clang-bios-cd; then
 		if BUILD="$BUILD/clang" CC=clang make -s "$BUILD/clang/ferrite-test-qemu.iso" \

@@ -4,11 +4,13 @@
 ; The CPU pushes SS, RSP, RFLAGS, CS, RIP and, for vectors 8, 10-14, 17,
 ; 21, 29 and 30, an error code.  Each stub pushes a zero error code where
 ; the CPU does not, then its vector number, so every frame has the same
-; shape (struct trap_frame in asm/traps.h).  The common path saves the
-; general registers, calls exception_dispatch(frame) with a 16-byte
-; aligned stack, restores the (possibly edited) frame and returns.
+; shape (struct trap_frame in asm/traps.h).  The common path
+; (entry_frame.inc) saves the general registers, calls
+; exception_dispatch(frame) with a 16-byte aligned stack, restores the
+; (possibly edited) frame and returns.
 
 bits 64
+%include "entry_frame.inc"
 section .text
 
 extern exception_dispatch
@@ -38,44 +40,7 @@ exception_stub_%1:
 %endrep
 
 exception_common:
-	cld
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
-	mov rdi, rsp
-	mov rbx, rsp                    ; callee-saved: the frame
-	and rsp, -16
-	call exception_dispatch
-	mov rsp, rbx
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
-	add rsp, 16                     ; vector and error code
-	iretq
+	CALL_WITH_FRAME exception_dispatch
 
 section .rodata
 align 8

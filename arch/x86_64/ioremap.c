@@ -14,7 +14,7 @@
 #include <kernel.h>
 #include <printk.h>
 
-#define MAX_IOREMAPS 8
+#define MAX_IOREMAPS 16
 
 struct ioremap_region {
 	uint64_t phys, size;

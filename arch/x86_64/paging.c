@@ -9,11 +9,16 @@
  * handled at that level, a partial piece one level down.
  *
  * Splitting a large page writes the new table (same translation, same
- * attributes) over the large entry, then flushes everything.  Clearing the
- * entry first, as one would for an attribute change, is not possible in
- * general: the table being edited may itself be reached through the very
- * large page being split.  Mappings identical but for page size are
- * harmless to the TLB (Intel SDM vol. 3, 4.10.2.3).
+ * attributes) over the large entry, then flushes everything on every CPU
+ * (a shootdown) before any entry of the new table is changed.  Clearing
+ * the entry first (break-before-make) is not possible here: the table
+ * being edited may itself be reached through the very large page being
+ * split, and with other CPUs running, any of them may at that moment use
+ * other memory under the same large page (a 2 MiB piece of the direct
+ * map holds unrelated objects) and would fault on the cleared entry.
+ * Mappings identical but for page size are harmless to the TLB (Intel SDM
+ * vol. 3, 4.10.2.3), which is what Linux relies on for the same split
+ * (arch/x86/mm/pat/set_memory.c).  Nothing merges large pages back.
  *
  * pagetable_lock guards every table below the root and the counters; a
  * walk takes it too, so no table is freed under a walker.

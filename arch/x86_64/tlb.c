@@ -1,18 +1,74 @@
 // SPDX-License-Identifier: MIT
-/* TLB flushing and the range-flush ceiling (see asm/tlb.h). */
+/*
+ * TLB flushing, shootdowns and the range-flush ceiling (see asm/tlb.h).
+ *
+ * Shootdown protocol.  One shootdown runs at a time (shootdown_lock).  The
+ * initiator has already changed the page tables; it flushes its own TLB,
+ * writes the request (start, pages; 0 pages = everything), sets the bit of
+ * every other online CPU in shootdown_pending, sends each a
+ * CALL_FUNCTION_VECTOR interrupt, and waits until every bit is clear.  A
+ * target flushes what the request says, then clears its bit.  Ordering
+ * rules, each with its reason:
+ *
+ * 1. Page-table stores come before the pending bits are set (x86 keeps
+ *    stores in order; the bits are set with a sequentially consistent
+ *    read-modify-write): a target that saw its bit and flushed can only
+ *    refill its TLB from the new entries.
+ * 2. A target clears its bit only after its flush (release): when the
+ *    initiator sees every bit clear, no CPU can still use the old
+ *    translation, so the caller may hand the old page out again.
+ * 3. Nothing is freed until the shootdown returned -- page-table pages
+ *    included (arch/x86_64/paging.c releases them after the flush; vmalloc
+ *    frees unmapped pages after its purge's flush): paging-structure
+ *    caches are filled speculatively and may still point into a table
+ *    page after it was unlinked.
+ * 4. The request is read by targets only between seeing their bit and
+ *    clearing it, and the initiator holds shootdown_lock until all bits
+ *    are clear: the request cannot change under a target.
+ * 5. The initiator waits with interrupts off (a handler on this CPU that
+ *    flushed would deadlock on shootdown_lock); every wait loop with
+ *    interrupts off -- spinlocks included -- calls tlb_shootdown_poll(), so
+ *    a target spinning on a lock the initiator holds still flushes, and
+ *    two CPUs shooting down at once serve each other while one waits for
+ *    shootdown_lock.
+ * 6. A target that has not flushed within SHOOTDOWN_TIMEOUT_MS is a hang,
+ *    reported by a panic naming it, never a silent wait.
+ */
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
+#include <asm/irq_vectors.h>
 #include <asm/memlayout.h>
 #include <asm/tlb.h>
+#include <asm/tsc.h>
+#include <kernel.h>
 #include <printk.h>
+#include <smp.h>
+#include <spinlock.h>
 
 #define INVPCID_ALL_INCLUDING_GLOBAL 2
 #define CEILING_MIN 8
 #define CEILING_MAX 512
+#define SHOOTDOWN_TIMEOUT_MS 10000
 
 struct tlb_stats tlb_stats;
 /* Linux's default until measured (tlb_single_page_flush_ceiling). */
 unsigned long tlb_flush_ceiling = 33;
+bool tlb_shootdown_enabled = true;
+
+static spinlock_t shootdown_lock = SPINLOCK_INIT;
+/* Guarded by shootdown_lock; read by targets while their pending bit is set. */
+static struct {
+	uint64_t start;
+	uint64_t pages;         /* 0: flush everything */
+} shootdown_request;
+/* CPUs that have not yet flushed the current request. */
+static uint64_t shootdown_pending;
+
+static void count(uint64_t *counter, uint64_t n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
 
 static void invpcid_all(void)
 {
@@ -41,16 +97,80 @@ static void flush_everything(void)
 	local_irq_restore(flags);
 }
 
+/* Flush @pages pages from @start on this CPU; 0 pages: everything. */
+static void flush_local(uint64_t start, uint64_t pages)
+{
+	if (!pages) {
+		flush_everything();
+		return;
+	}
+	for (uint64_t i = 0; i < pages; i++)
+		invlpg(start + i * PAGE_SIZE);
+}
+
+void tlb_shootdown_poll(void)
+{
+	uint64_t bit = 1ull << raw_smp_processor_id();
+
+	if (!(__atomic_load_n(&shootdown_pending, __ATOMIC_ACQUIRE) & bit))
+		return;
+	flush_local(shootdown_request.start, shootdown_request.pages);
+	count(&tlb_stats.served, 1);
+	__atomic_fetch_and(&shootdown_pending, ~bit, __ATOMIC_RELEASE);
+}
+
+static void shootdown_timeout(uint64_t missing)
+{
+	panic("TLB shootdown: CPU(s) %#llx did not flush within %d ms",
+	      (unsigned long long)missing, SHOOTDOWN_TIMEOUT_MS);
+}
+
+/* Flush on this CPU, then on every other online CPU; return when all did. */
+static void shootdown(uint64_t start, uint64_t pages)
+{
+	uint64_t self = 1ull << raw_smp_processor_id();
+	uint64_t others, flags, started, limit, left;
+	unsigned int cpu;
+
+	flush_local(start, pages);
+	others = __atomic_load_n(&cpu_online_mask.bits, __ATOMIC_ACQUIRE) & ~self;
+	if (!others || !tlb_shootdown_enabled)
+		return;
+
+	flags = local_irq_save();
+	spin_lock(&shootdown_lock);
+	shootdown_request.start = start;
+	shootdown_request.pages = pages;
+	__atomic_store_n(&shootdown_pending, others, __ATOMIC_SEQ_CST);
+	for (uint64_t left_to_send = others; left_to_send; left_to_send &= left_to_send - 1) {
+		cpu = (unsigned int)__builtin_ctzll(left_to_send);
+		lapic_send_ipi(cpu_apic_id[cpu], CALL_FUNCTION_VECTOR);
+	}
+	count(&tlb_stats.shootdowns, 1);
+	count(&tlb_stats.ipis, hweight64(others));
+	count(pages ? &tlb_stats.pages : &tlb_stats.full_shootdowns, pages ? pages : 1);
+
+	started = rdtsc();
+	limit = tsc_khz ? tsc_khz * SHOOTDOWN_TIMEOUT_MS : ~0ull;
+	while ((left = __atomic_load_n(&shootdown_pending, __ATOMIC_ACQUIRE)) != 0) {
+		if (rdtsc() - started > limit)
+			shootdown_timeout(left);
+		cpu_relax();
+	}
+	spin_unlock(&shootdown_lock);
+	local_irq_restore(flags);
+}
+
 void flush_tlb_one_kernel(uint64_t va)
 {
-	tlb_stats.single++;
-	invlpg(va);
+	count(&tlb_stats.single, 1);
+	shootdown(va & ~(PAGE_SIZE - 1), 1);
 }
 
 void flush_tlb_all(void)
 {
-	tlb_stats.full++;
-	flush_everything();
+	count(&tlb_stats.full, 1);
+	shootdown(0, 0);
 }
 
 void flush_tlb_kernel_range(uint64_t start, uint64_t end)
@@ -66,9 +186,18 @@ void flush_tlb_kernel_range(uint64_t start, uint64_t end)
 		flush_tlb_all();
 		return;
 	}
-	tlb_stats.range++;
-	for (uint64_t i = 0; i < pages; i++)
-		invlpg(start + i * PAGE_SIZE);
+	count(&tlb_stats.range, 1);
+	shootdown(start, pages);
+}
+
+void tlb_stats_print(void)
+{
+	pr_info("tlb: flushes: %llu single, %llu range, %llu full; shootdowns: %llu rounds "
+		"(%llu full), %llu IPIs, %llu pages, %llu requests served\n",
+		(unsigned long long)tlb_stats.single, (unsigned long long)tlb_stats.range,
+		(unsigned long long)tlb_stats.full, (unsigned long long)tlb_stats.shootdowns,
+		(unsigned long long)tlb_stats.full_shootdowns, (unsigned long long)tlb_stats.ipis,
+		(unsigned long long)tlb_stats.pages, (unsigned long long)tlb_stats.served);
 }
 
 #define MEASURE_PAGES 64

@@ -17,8 +17,10 @@
 #include <hardirq.h>
 #include <kernel.h>
 #include <ktest.h>
+#include <nmi.h>
 #include <printk.h>
 #include <shutdown.h>
+#include <smp.h>
 #include <symbols.h>
 #include <vmalloc.h>
 
@@ -54,7 +56,8 @@ static const char *const vector_names[32] = {
 	[30] = "#SX security exception",
 };
 
-static int nesting;
+/* Reports under way on each CPU (a fault while reporting one is nested). */
+static int nesting[NR_CPUS];
 
 const char *exception_name(uint64_t vector)
 {
@@ -168,7 +171,13 @@ static bool fixup_applies(uint64_t vector)
 
 void exception_dispatch(struct trap_frame *f)
 {
-	uint64_t fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
+	uint64_t fixup;
+
+	if (f->vector == X86_NMI) {
+		nmi_dispatch(f);
+		return;
+	}
+	fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
 
 	if (!fixup && fixup_applies(f->vector))
 		fixup = fixup_for_failed_call(f);
@@ -184,20 +193,22 @@ void exception_dispatch(struct trap_frame *f)
 		return;
 	}
 
-	if (++nesting > 2) {
+	if (++*this_cpu_ptr(nesting) > 2) {
 		/* Faulting while reporting a fault: say so with as little as possible. */
 		pr_emerg("nested %s at %016llx; halted\n", exception_name(f->vector),
 			 (unsigned long long)f->rip);
 		cpu_halt_forever();
 	}
 	exception_report(f);
-	if (f->vector == X86_NMI || f->vector == X86_BP) {
-		nesting--;
+	if (f->vector == X86_BP) {
+		--*this_cpu_ptr(nesting);
 		return;
 	}
-	if (ktest_is_running()) {
-		nesting--;
+	/* Self-tests run on the boot CPU: a fault there fails the case; elsewhere, the run. */
+	if (ktest_is_running() && smp_processor_id() == 0) {
+		--*this_cpu_ptr(nesting);
 		ktest_abort("unexpected exception");
 	}
+	smp_send_stop();
 	kernel_exit(EXIT_CRASH);
 }

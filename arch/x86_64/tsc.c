@@ -2,44 +2,20 @@
 /*
  * TSC calibration.  Busy loops run at wildly different speeds (the same
  * loop took 1 s after OVMF and 80 s after SeaBIOS under emulation), so the
- * TSC is measured against the PIT's fixed 1.193182 MHz clock instead.
+ * TSC is measured against the PIT's fixed 1.193182 MHz clock instead
+ * (pit_calibrate: PIT counts read between two TSC reads, ~30 ms apart).
  */
 #include <asm/cpu.h>
-#include <asm/io.h>
+#include <asm/pit.h>
 #include <asm/tsc.h>
+#include <printk.h>
 
 uint64_t tsc_khz;
 uint64_t tsc_boot;
 
-#define PIT_HZ 1193182u
-#define PIT_CHANNEL2 0x42
-#define PIT_COMMAND 0x43
-#define PIT_GATE_PORT 0x61         /* bit 0: channel 2 gate; bit 1: speaker; bit 5: output */
-#define CALIBRATION_MS 10
-#define POLL_LIMIT 5000000u
-/* 10 ms at 10 GHz, twenty times over: a PIT that never counts gives up in well under a second. */
-#define CYCLE_LIMIT 2000000000ull
-
-static uint64_t pit_measure_khz(void)
+static uint64_t read_tsc(void)
 {
-	uint32_t latch = PIT_HZ / (1000 / CALIBRATION_MS);
-	uint64_t start, end;
-	uint32_t polls = 0;
-
-	outb(PIT_GATE_PORT, (inb(PIT_GATE_PORT) & ~0x02) | 0x01);
-	/* Channel 2, lobyte/hibyte, mode 0 (output rises at terminal count). */
-	outb(PIT_COMMAND, 0xb0);
-	outb(PIT_CHANNEL2, latch & 0xff);
-	outb(PIT_CHANNEL2, latch >> 8);
-	start = rdtsc();
-	while (!(inb(PIT_GATE_PORT) & 0x20)) {
-		if (++polls > POLL_LIMIT || rdtsc() - start > CYCLE_LIMIT)
-			return 0;
-	}
-	end = rdtsc();
-	if (end <= start)
-		return 0;
-	return (end - start) / CALIBRATION_MS;
+	return rdtsc();
 }
 
 static uint64_t cpuid_khz(void)
@@ -51,12 +27,17 @@ static uint64_t cpuid_khz(void)
 
 bool tsc_calibrate(void)
 {
-	uint64_t khz = pit_measure_khz();
+	uint64_t khz = pit_calibrate(read_tsc);
 
 	if (khz < 1000)
 		khz = cpuid_khz();
 	tsc_boot = rdtsc();
 	tsc_khz = khz;
+	if (khz)
+		pr_info("tsc: Detected %llu.%03llu MHz processor\n", (unsigned long long)khz / 1000,
+			(unsigned long long)khz % 1000);
+	else
+		pr_warn("tsc: no frequency (PIT and CPUID 0x16 both failed); delays use the PIT\n");
 	return khz != 0;
 }
 

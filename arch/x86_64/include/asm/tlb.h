@@ -14,16 +14,26 @@
  *
  * Mapping a page where nothing was mapped needs no flush: non-present
  * entries are never cached.
+ *
+ * With more than one CPU online each of these is a shootdown: the flush
+ * runs on every online CPU before the function returns (arch/x86_64/tlb.c
+ * has the protocol and its ordering rules).
  */
 #ifndef FERRITE_ASM_TLB_H
 #define FERRITE_ASM_TLB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct tlb_stats {
 	uint64_t single;     /* flush_tlb_one_kernel calls */
 	uint64_t range;      /* ranges flushed page by page */
 	uint64_t full;       /* full flushes (asked for, or ranges over the ceiling) */
+	uint64_t shootdowns; /* rounds that needed other CPUs */
+	uint64_t ipis;       /* shootdown interrupts sent */
+	uint64_t pages;      /* pages shot down page by page (full flushes not counted) */
+	uint64_t full_shootdowns; /* rounds that were full flushes */
+	uint64_t served;     /* requests this CPU or others served from another CPU */
 };
 
 extern struct tlb_stats tlb_stats;
@@ -44,5 +54,20 @@ void flush_tlb_all(void);
  * Context: boot, after the kernel page tables are live.
  */
 void tlb_measure_ceiling(void);
+
+/* Print the flush and shootdown counters ("tlb: ..."). Context: any but NMI. */
+void tlb_stats_print(void);
+
+/*
+ * tlb_shootdown_poll - if another CPU asked this one to flush, do it now.
+ * Called by the cross-call interrupt and by every loop that waits with
+ * interrupts off for another CPU (spinlocks, cross-call waits), so a CPU
+ * waiting for a lock held by a CPU that waits for its flush still flushes.
+ * Context: any; cheap when nothing is pending.
+ */
+void tlb_shootdown_poll(void);
+
+/* For the shootdown test: when false, other CPUs are not asked to flush (a planted bug). */
+extern bool tlb_shootdown_enabled;
 
 #endif

@@ -37,11 +37,21 @@ enum x86_vector {
 /* C side of the entry stubs. Context: interrupts off, any stack. */
 void exception_dispatch(struct trap_frame *frame);
 
-/* Load the IDT with gates for all 32 exception vectors. */
+/* Fill the IDT (exceptions and interrupt vectors) and load it. Context: boot CPU, once. */
 void idt_init(void);
+
+/* Load the IDT idt_init() filled on this CPU. Context: each AP early in its start-up. */
+void idt_load(void);
 
 /* Load the kernel GDT and TSS (with IST stacks for #DF, NMI and #MC). */
 void gdt_init(void);
+
+/*
+ * gdt_init_cpu - load CPU @cpu's own GDT and TSS (IST stacks from
+ * irq_stacks_alloc(), asm/tss.h).  Does not reload GS (percpu.h).
+ * Context: on CPU @cpu, interrupts off.
+ */
+void gdt_init_cpu(unsigned int cpu);
 
 /* Print a full report of @frame (vector, error code, symbolized RIP, CR2, registers, backtrace). */
 void exception_report(const struct trap_frame *frame);

@@ -1,0 +1,127 @@
+; SPDX-License-Identifier: MIT
+; The start-up code of the other CPUs (application processors, APs).
+;
+; trampoline_start..trampoline_end is position independent data to the
+; kernel: arch/x86_64/smpboot.c copies it to a page below 1 MiB, fills in
+; the fields marked "filled in" with absolute addresses, and points the
+; start-up IPI at that page.  The AP arrives in real mode with CS = page
+; >> 4 and IP = 0, and goes:
+;
+;   16-bit real mode      EBX = page base; load the trampoline GDT, set PE
+;   32-bit protected mode PAE, CR3 = trampoline tables, EFER = the boot
+;                         CPU's (LME, NXE), CR0 = the boot CPU's (PG on)
+;   64-bit long mode      still on the identity map of the low 2 MiB; jump
+;                         to ap_entry64 in the kernel window
+;   ap_entry64 (kernel)   CR3 = the kernel's own tables, claim the start-up
+;                         parameters, its stack, then smp_ap_start(cpu)
+;
+; The trampoline tables (smpboot.c) identity-map the first 2 MiB and share
+; the kernel half of the kernel's top-level table.
+
+bits 16
+section .rodata
+align 16
+global trampoline_start
+global trampoline_end
+
+%define OFFSET(label) (label - trampoline_start)
+
+trampoline_start:
+	cli
+	cld
+	xor ebx, ebx
+	mov bx, cs
+	mov ds, bx
+	shl ebx, 4                      ; EBX = linear address of this page
+	o32 lgdt [OFFSET(tr_gdt_pointer)]
+	mov eax, cr0
+	or eax, 1                       ; PE
+	mov cr0, eax
+	jmp dword far [OFFSET(tr_protected_jump)]
+
+bits 32
+tr_protected:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov eax, cr4
+	or eax, 1 << 5                  ; PAE
+	mov cr4, eax
+	mov eax, [ebx + OFFSET(tr_cr3)]
+	mov cr3, eax
+	mov ecx, 0xc0000080             ; IA32_EFER
+	mov eax, [ebx + OFFSET(tr_efer)]
+	xor edx, edx
+	wrmsr
+	mov eax, [ebx + OFFSET(tr_cr0)]
+	mov cr0, eax                    ; PG: long mode is active (compatibility mode)
+	jmp far [ebx + OFFSET(tr_long_jump)]
+
+bits 64
+tr_long:
+	mov ebx, ebx                    ; zero the upper half
+	mov rax, [rbx + OFFSET(tr_entry64)]
+	jmp rax
+
+align 8
+; Selectors: 0x08 32-bit code, 0x10 data, 0x18 64-bit code.
+tr_gdt:
+	dq 0
+	dq 0x00cf9a000000ffff
+	dq 0x00cf92000000ffff
+	dq 0x00af9a000000ffff
+tr_gdt_end:
+
+
+align 4
+tr_gdt_pointer:
+	dw tr_gdt_end - tr_gdt - 1
+tr_gdt_pointer_base:
+	dd 0                            ; filled in: page + OFFSET(tr_gdt)
+align 4
+tr_protected_jump:
+	dd 0                            ; filled in: page + OFFSET(tr_protected)
+	dw 0x08
+align 4
+tr_long_jump:
+	dd 0                            ; filled in: page + OFFSET(tr_long)
+	dw 0x18
+align 4
+tr_cr3:  dd 0                           ; filled in: trampoline top-level table (< 4 GiB)
+tr_efer: dd 0                           ; filled in: the boot CPU's EFER, low half, LMA clear
+tr_cr0:  dd 0                           ; filled in: the boot CPU's CR0
+align 8
+tr_entry64: dq 0                        ; filled in: ap_entry64
+trampoline_end:
+
+; Offsets of the fields, for smpboot.c.
+section .rodata
+align 8
+global trampoline_offsets
+trampoline_offsets:
+	dq OFFSET(tr_gdt), OFFSET(tr_protected), OFFSET(tr_long)
+	dq OFFSET(tr_gdt_pointer_base), OFFSET(tr_protected_jump), OFFSET(tr_long_jump)
+	dq OFFSET(tr_cr3), OFFSET(tr_efer), OFFSET(tr_cr0), OFFSET(tr_entry64)
+
+; The first kernel code an AP runs, on the trampoline tables.
+extern smp_ap_start
+extern ap_boot_cr3, ap_boot_claimed, ap_boot_stack, ap_boot_cpu
+global ap_entry64
+section .text
+bits 64
+ap_entry64:
+	mov rax, [rel ap_boot_cr3]
+	mov cr3, rax                    ; the kernel's own tables from now on
+	mov eax, 1
+	xchg eax, [rel ap_boot_claimed] ; one AP per set of start-up parameters
+	test eax, eax
+	jnz .not_mine
+	mov rsp, [rel ap_boot_stack]
+	xor ebp, ebp                    ; ends the frame-pointer chain
+	mov edi, [rel ap_boot_cpu]
+	call smp_ap_start               ; never returns
+.not_mine:
+	cli
+	hlt
+	jmp .not_mine

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cross calls: running a function on other CPUs (the contract is in smp.h).
+ *
+ * Requests.  Each CPU owns one request slot per target CPU
+ * (call_slots[sender][target]).  A slot is busy from the moment it is
+ * queued until the target has run its function (a call with wait) or is
+ * about to run it (without: the function may run long, e.g. one that
+ * itself calls back, and must not hold the slot meanwhile); a sender that finds its
+ * slot for a target still busy (an earlier call without wait) waits for
+ * it, serving its own queue meanwhile.  So no allocation, no lock, and at
+ * most NR_CPUS requests ever sit in one queue.
+ *
+ * Queues.  call_queue[cpu] is a lock-free LIFO list: senders push with a
+ * compare-and-swap; the target takes the whole list with one exchange,
+ * reverses it (first queued, first run) and runs it.  A push onto an empty
+ * queue sends the interrupt; a push onto a non-empty one needs none, the
+ * interrupt already on its way will take it (the exchange happens after
+ * the interrupt is taken, so nothing is missed).
+ *
+ * Ordering.  The sender writes func/info, then publishes the slot with a
+ * release compare-and-swap; the target reads them after an acquire
+ * exchange.  The target releases the slot with a release store after the
+ * function returned; a waiting sender's acquire load then sees every
+ * store the function made.
+ *
+ * No deadlock between two CPUs calling each other: a waiting sender runs
+ * its own queue in its wait loop (interrupts may be off), so it serves the
+ * other CPU while the other serves it.  TLB shootdowns are served there
+ * too (tlb_shootdown_poll()).
+ */
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/irq_vectors.h>
+#include <asm/tlb.h>
+#include <errno.h>
+#include <hardirq.h>
+#include <kernel.h>
+#include <printk.h>
+#include <smp.h>
+
+struct call_request {
+	struct call_request *next;
+	smp_call_func_t func;
+	void *info;
+	unsigned int busy;      /* 1 from queueing until released (below) */
+	bool wait;              /* released after the function returned; else before it runs */
+};
+
+struct cpumask cpu_online_mask;
+uint32_t cpu_apic_id[NR_CPUS];
+
+static struct call_request call_slots[NR_CPUS][NR_CPUS];
+static struct call_request *call_queue[NR_CPUS];
+static struct smp_call_stats call_stats;
+
+static void count(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* Run the requests taken from this CPU's queue. Interrupts off. */
+static void run_queue(bool polling)
+{
+	struct call_request *list = __atomic_exchange_n(&call_queue[smp_processor_id()], NULL,
+							__ATOMIC_ACQUIRE);
+	struct call_request *ordered = NULL;
+
+	while (list) {
+		struct call_request *next = list->next;
+
+		list->next = ordered;
+		ordered = list;
+		list = next;
+	}
+	while (ordered) {
+		struct call_request *request = ordered;
+		smp_call_func_t func = request->func;
+		void *info = request->info;
+		bool wait = request->wait;
+
+		/* Read before the release: once free, the sender may reuse the slot. */
+		ordered = request->next;
+		if (!wait)
+			__atomic_store_n(&request->busy, 0, __ATOMIC_RELEASE);
+		func(info);
+		count(&call_stats.run);
+		if (polling)
+			count(&call_stats.run_polling);
+		if (wait)
+			__atomic_store_n(&request->busy, 0, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_call_function_interrupt(void)
+{
+	tlb_shootdown_poll();
+	run_queue(false);
+}
+
+/* One turn of a wait loop: serve shootdowns and this CPU's queue, then pause. */
+static void serve_while_waiting(void)
+{
+	uint64_t flags = local_irq_save();
+
+	tlb_shootdown_poll();
+	if (__atomic_load_n(&call_queue[smp_processor_id()], __ATOMIC_RELAXED))
+		run_queue(true);
+	local_irq_restore(flags);
+	cpu_relax();
+}
+
+static void wait_for_slot(struct call_request *request)
+{
+	while (__atomic_load_n(&request->busy, __ATOMIC_ACQUIRE))
+		serve_while_waiting();
+}
+
+/* Queue @func on @cpu (not this one) using this CPU's slot for it. */
+static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func, void *info,
+					  bool wait)
+{
+	unsigned int self = smp_processor_id();
+	struct call_request *request = &call_slots[self][cpu];
+	struct call_request *head;
+
+	wait_for_slot(request);
+	request->func = func;
+	request->info = info;
+	request->wait = wait;
+	request->busy = 1;
+	head = __atomic_load_n(&call_queue[cpu], __ATOMIC_RELAXED);
+	do {
+		request->next = head;
+	} while (!__atomic_compare_exchange_n(&call_queue[cpu], &head, request, true,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	count(&call_stats.requests);
+	if (!head) {
+		count(&call_stats.ipis);
+		lapic_send_ipi(cpu_apic_id[cpu], CALL_FUNCTION_VECTOR);
+	}
+	return request;
+}
+
+static void run_here(smp_call_func_t func, void *info)
+{
+	uint64_t flags = local_irq_save();
+
+	func(info);
+	local_irq_restore(flags);
+}
+
+int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info, bool wait)
+{
+	struct call_request *request;
+
+	if (!cpu_online(cpu))
+		return -ENXIO;
+	if (cpu == smp_processor_id()) {
+		run_here(func, info);
+		return 0;
+	}
+	request = queue_request(cpu, func, info, wait);
+	if (wait)
+		wait_for_slot(request);
+	return 0;
+}
+
+void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, void *info,
+			    bool wait)
+{
+	unsigned int self = smp_processor_id(), cpu;
+	struct cpumask targets = { __atomic_load_n(&mask->bits, __ATOMIC_ACQUIRE) &
+				   __atomic_load_n(&cpu_online_mask.bits, __ATOMIC_ACQUIRE) &
+				   ~(1ull << self) };
+
+	for_each_cpu(cpu, &targets)
+		queue_request(cpu, func, info, wait);
+	if (wait)
+		for_each_cpu(cpu, &targets)
+			wait_for_slot(&call_slots[self][cpu]);
+}
+
+void smp_call_function(smp_call_func_t func, void *info, bool wait)
+{
+	smp_call_function_many(&cpu_online_mask, func, info, wait);
+}
+
+void on_each_cpu(smp_call_func_t func, void *info, bool wait)
+{
+	unsigned int self = smp_processor_id(), cpu;
+	struct cpumask others = { __atomic_load_n(&cpu_online_mask.bits, __ATOMIC_ACQUIRE) &
+				  ~(1ull << self) };
+
+	for_each_cpu(cpu, &others)
+		queue_request(cpu, func, info, wait);
+	run_here(func, info);
+	if (wait)
+		for_each_cpu(cpu, &others)
+			wait_for_slot(&call_slots[self][cpu]);
+}
+
+void smp_get_call_stats(struct smp_call_stats *stats)
+{
+	stats->requests = __atomic_load_n(&call_stats.requests, __ATOMIC_RELAXED);
+	stats->ipis = __atomic_load_n(&call_stats.ipis, __ATOMIC_RELAXED);
+	stats->run = __atomic_load_n(&call_stats.run, __ATOMIC_RELAXED);
+	stats->run_polling = __atomic_load_n(&call_stats.run_polling, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SMP on the running machine: the CPUs the MADT listed came up (less what
+ * nosmp/maxcpus= left out), each has its own per-CPU area and finds its
+ * own number, cross calls reach one CPU, several and all of them with and
+ * without waiting, two CPUs calling each other at once both finish, and an
+ * NMI to another CPU runs the stop handler's ping path and the CPU goes on.
+ * Cases that need a second CPU skip on one.
+ */
+#include <acpi.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/memlayout.h>
+#include <asm/tsc.h>
+#include <errno.h>
+#include <kernel.h>
+#include <ktest.h>
+#include <smp.h>
+
+#define CROSS_CALLS 2000
+#define WAIT_LIMIT_MS 5000
+
+static bool need_two_cpus(struct ktest *t)
+{
+	if (num_online_cpus() >= 2)
+		return true;
+	ktest_skip(t, "one CPU online");
+	return false;
+}
+
+/* Spin (PAUSE) until *@flag reaches @value or WAIT_LIMIT_MS passes. Return: true if reached. */
+static bool wait_for_count(volatile unsigned int *flag, unsigned int value)
+{
+	uint64_t start = rdtsc();
+
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < value) {
+		if (tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static void test_online_count(struct ktest *t)
+{
+	const struct acpi_info *acpi = acpi_get_info();
+	unsigned int listed = acpi && acpi->valid && acpi->madt.cpu_count ? acpi->madt.cpu_count : 1;
+
+	KEXPECT_EQ(t, smp_cpus_listed, listed);
+	KEXPECT_LE(t, smp_cpus_wanted, smp_cpus_listed);
+	KEXPECT_EQ(t, num_online_cpus(), smp_cpus_wanted);
+	KEXPECT_TRUE(t, cpu_online(0));
+	KEXPECT_EQ(t, smp_processor_id(), 0);
+	if (apic_mode != APIC_MODE_NONE)
+		KEXPECT_UEQ(t, cpu_apic_id[0], lapic_id());
+}
+
+struct cpu_report {
+	unsigned int calls;
+	unsigned int cpu;
+	uint32_t apic_id;
+	struct percpu_area *area;
+	bool irqs_off;
+};
+
+static struct cpu_report reports[NR_CPUS];
+
+static void report_self(void *info)
+{
+	unsigned int cpu = smp_processor_id();
+	struct cpu_report *r = &reports[cpu];
+
+	r->cpu = cpu;
+	r->apic_id = lapic_id();
+	r->area = this_cpu_area();
+	r->irqs_off = irqs_disabled();
+	__atomic_fetch_add(&r->calls, 1, __ATOMIC_RELEASE);
+}
+
+static void test_percpu_areas_distinct(struct ktest *t)
+{
+	unsigned int cpu;
+
+	if (!need_two_cpus(t))
+		return;
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		reports[i] = (struct cpu_report){ 0 };
+	on_each_cpu(report_self, NULL, true);
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		if (!cpu_online(i)) {
+			KEXPECT_EQ(t, reports[i].calls, 0);
+			continue;
+		}
+		KEXPECT_EQ(t, reports[i].calls, 1);
+		KEXPECT_EQ(t, reports[i].cpu, i);
+		/* The APIC ID is the hardware's own answer to "which CPU is this". */
+		KEXPECT_UEQ(t, reports[i].apic_id, cpu_apic_id[i]);
+		KEXPECT_PTR_EQ(t, reports[i].area, &percpu_areas[i]);
+		KEXPECT_TRUE(t, reports[i].irqs_off);
+	}
+	for_each_online_cpu(cpu)
+		for (unsigned int other = cpu + 1; other < NR_CPUS; other++)
+			if (cpu_online(other))
+				KEXPECT_UNE(t, cpu_apic_id[cpu], cpu_apic_id[other]);
+}
+
+static void test_call_single_wait_and_nowait(struct ktest *t)
+{
+	unsigned int cpu;
+
+	if (!need_two_cpus(t))
+		return;
+	for_each_online_cpu(cpu) {
+		reports[cpu] = (struct cpu_report){ 0 };
+		KEXPECT_EQ(t, smp_call_function_single(cpu, report_self, NULL, true), 0);
+		/* With wait, the call has run when the function returns. */
+		KEXPECT_EQ(t, reports[cpu].calls, 1);
+		KEXPECT_EQ(t, reports[cpu].cpu, cpu);
+		KEXPECT_EQ(t, smp_call_function_single(cpu, report_self, NULL, false), 0);
+		KEXPECT_TRUE(t, wait_for_count(&reports[cpu].calls, 2));
+		KEXPECT_EQ(t, reports[cpu].cpu, cpu);
+	}
+}
+
+static void test_call_offline_cpu_refused(struct ktest *t)
+{
+	unsigned int offline = NR_CPUS;
+
+	for (unsigned int i = NR_CPUS; i-- > 0;)
+		if (!cpu_online(i)) {
+			offline = i;
+			break;
+		}
+	if (offline == NR_CPUS) {
+		ktest_skip(t, "every possible CPU is online");
+		return;
+	}
+	KEXPECT_EQ(t, smp_call_function_single(offline, report_self, NULL, true), -ENXIO);
+	KEXPECT_EQ(t, smp_call_function_single(NR_CPUS + 5, report_self, NULL, true), -ENXIO);
+}
+
+static unsigned int many_calls[NR_CPUS];
+
+static void count_call(void *info)
+{
+	__atomic_fetch_add(&many_calls[smp_processor_id()], 1, __ATOMIC_RELEASE);
+}
+
+static void test_call_many_and_all(struct ktest *t)
+{
+	struct cpumask odd = { 0 };
+	unsigned int cpu;
+
+	if (!need_two_cpus(t))
+		return;
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		many_calls[i] = 0;
+	for (unsigned int i = 1; i < NR_CPUS; i += 2)
+		cpumask_set_cpu(i, &odd);
+	cpumask_set_cpu(0, &odd); /* this CPU: smp_call_function_many leaves it out */
+	smp_call_function_many(&odd, count_call, NULL, true);
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		KEXPECT_EQ(t, many_calls[i], cpu_online(i) && (i & 1) ? 1 : 0);
+
+	smp_call_function_many(&cpu_online_mask, count_call, NULL, false);
+	for_each_online_cpu(cpu)
+		if (cpu != 0)
+			KEXPECT_TRUE(t, wait_for_count(&many_calls[cpu], (cpu & 1) + 1));
+	KEXPECT_EQ(t, many_calls[0], 0);
+
+	on_each_cpu(count_call, NULL, true);
+	for_each_online_cpu(cpu)
+		KEXPECT_EQ(t, many_calls[cpu], cpu == 0 ? 1 : (cpu & 1) + 2);
+	on_each_cpu(count_call, NULL, false);
+	for_each_online_cpu(cpu)
+		KEXPECT_TRUE(t, wait_for_count(&many_calls[cpu], cpu == 0 ? 2 : (cpu & 1) + 3));
+}
+
+/*
+ * Cross calls: every other CPU calls CPU 0 CROSS_CALLS times, waiting each
+ * time, from inside a cross call, while CPU 0 calls each of them the same
+ * number of times.  Each side waits with interrupts off for the other.
+ */
+static unsigned int cross_done[NR_CPUS];
+static unsigned int cross_received[NR_CPUS];
+static unsigned int cross_finished;
+
+static void cross_receive(void *info)
+{
+	__atomic_fetch_add(&cross_received[smp_processor_id()], 1, __ATOMIC_RELAXED);
+}
+
+static void cross_storm(void *info)
+{
+	for (unsigned int i = 0; i < CROSS_CALLS; i++) {
+		smp_call_function_single(0, cross_receive, NULL, true);
+		cross_done[smp_processor_id()]++;
+	}
+	__atomic_fetch_add(&cross_finished, 1, __ATOMIC_RELEASE);
+}
+
+static void test_concurrent_cross_calls(struct ktest *t)
+{
+	unsigned int cpu, others = num_online_cpus() - 1;
+
+	if (!need_two_cpus(t))
+		return;
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		cross_done[i] = cross_received[i] = 0;
+	cross_finished = 0;
+	for_each_online_cpu(cpu)
+		if (cpu != 0)
+			smp_call_function_single(cpu, cross_storm, NULL, false);
+	for (unsigned int i = 0; i < CROSS_CALLS; i++)
+		for_each_online_cpu(cpu)
+			if (cpu != 0)
+				smp_call_function_single(cpu, cross_receive, NULL, true);
+	KEXPECT_TRUE(t, wait_for_count(&cross_finished, others));
+	KEXPECT_EQ(t, cross_received[0], CROSS_CALLS * others);
+	for_each_online_cpu(cpu) {
+		if (cpu == 0)
+			continue;
+		KEXPECT_EQ(t, cross_done[cpu], CROSS_CALLS);
+		KEXPECT_EQ(t, cross_received[cpu], CROSS_CALLS);
+	}
+}
+
+static void test_nmi_ping_and_resume(struct ktest *t)
+{
+	unsigned int cpu;
+	uint64_t rip = 0;
+
+	if (!need_two_cpus(t))
+		return;
+	for_each_online_cpu(cpu) {
+		if (cpu == 0)
+			continue;
+		KEXPECT_EQ(t, smp_nmi_ping(cpu, &rip), 0);
+		KEXPECT_UGE(t, rip, KERNEL_VMA); /* it was running kernel code (idle) */
+		/* Still alive and serving calls after its NMI returned. */
+		reports[cpu].calls = 0;
+		KEXPECT_EQ(t, smp_call_function_single(cpu, report_self, NULL, true), 0);
+		KEXPECT_EQ(t, reports[cpu].calls, 1);
+	}
+	KEXPECT_EQ(t, smp_nmi_ping(0, &rip), -1);
+}
+
+static void test_call_stats_count(struct ktest *t)
+{
+	struct smp_call_stats before, after;
+
+	if (!need_two_cpus(t))
+		return;
+	smp_get_call_stats(&before);
+	smp_call_function_single(1, count_call, NULL, true);
+	smp_get_call_stats(&after);
+	KEXPECT_UEQ(t, after.requests, before.requests + 1);
+	KEXPECT_UGE(t, after.run, before.run + 1);
+	KEXPECT_UGE(t, after.ipis, before.ipis + 1);
+}
+
+static void test_maxcpus_values(struct ktest *t)
+{
+	static const struct {
+		const char *value;
+		int result;
+		unsigned int limit;
+	} cases[] = {
+		{ "2", 0, 2 },
+		{ "0", 0, 1 },
+		{ "64", 0, 64 },
+		{ "99999999999999999999999", 0, NR_CPUS },
+		{ "", -EINVAL, 77 },
+		{ "two", -EINVAL, 77 },
+		{ "2x", -EINVAL, 77 },
+		{ "-1", -EINVAL, 77 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned int limit = 77;
+
+		KEXPECT_EQ(t, smp_parse_maxcpus(cases[i].value, &limit), cases[i].result);
+		KEXPECT_EQ(t, limit, cases[i].limit);
+	}
+	KEXPECT_EQ(t, smp_parse_maxcpus(NULL, NULL), -EINVAL);
+}
+
+KTEST_SUITE(smp,
+	    KTEST_CASE(test_maxcpus_values),
+	    KTEST_CASE(test_online_count),
+	    KTEST_CASE(test_percpu_areas_distinct),
+	    KTEST_CASE(test_call_single_wait_and_nowait),
+	    KTEST_CASE(test_call_offline_cpu_refused),
+	    KTEST_CASE(test_call_many_and_all),
+	    KTEST_CASE(test_concurrent_cross_calls),
+	    KTEST_CASE(test_nmi_ping_and_resume),
+	    KTEST_CASE(test_call_stats_count));
