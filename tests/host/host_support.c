@@ -23,27 +23,8 @@ int console_loglevel = LOGLEVEL_DEFAULT + 1;
 /* Each host thread starts with its pretend interrupt flag set (<asm/cpu.h> shim). */
 __thread uint64_t host_rflags = X86_RFLAGS_IF;
 
-/* The CPU each host thread stands for (<percpu.h> shim). */
+/* Each host thread is CPU 0 until it says otherwise (<percpu.h> shim). */
 __thread unsigned int host_cpu_id;
-
-/*
- * The allocators' on_each_cpu: run @fn as each CPU in turn, on this
- * thread, with the pretend interrupts off.  Host tests call it only at
- * quiet points (no other thread in the allocator), which is what makes
- * borrowing another CPU's identity safe.
- */
-void buddy_run_on_each_cpu(void (*fn)(void *arg), void *arg)
-{
-	unsigned int self = host_cpu_id;
-	uint64_t flags = local_irq_save();
-
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		host_cpu_id = cpu;
-		fn(arg);
-	}
-	host_cpu_id = self;
-	local_irq_restore(flags);
-}
 
 /* The host tests never run in interrupt context (<hardirq.h>). */
 struct irq_context irq_context[NR_CPUS];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The buddy allocator under real threads, each standing for one CPU
- * (host_cpu_id, tests/host/shim/percpu.h): every thread allocates and
+ * (host_set_cpu, tests/host/shim/percpu.h): every thread allocates and
  * frees blocks of orders 0-4, hands a share of them to the others through
  * one shared queue so that most frees are remote, and checks the contents
  * of each block it frees.  Built into the ASan/UBSan runner and, with
@@ -125,7 +125,7 @@ static void *worker_run(void *arg)
 	struct worker *w = arg;
 	struct buddy *b = &w->arena->buddy;
 
-	host_cpu_id = w->cpu;
+	host_set_cpu(w->cpu);
 	for (int round = 0; round < ROUNDS && !w->failure; round++) {
 		uint64_t r = next_random(&w->random);
 		struct block block;
@@ -210,7 +210,7 @@ static void *drop_reference(void *arg)
 {
 	struct dropper *d = arg;
 
-	host_cpu_id = d->cpu;
+	host_set_cpu(d->cpu);
 	pthread_barrier_wait(d->start);
 	d->freed = buddy_free(&d->arena->buddy, d->page, 0, NULL);
 	return NULL;
