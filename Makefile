@@ -149,7 +149,8 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_slab.c \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
-	tests/kernel/test_vmalloc.c
+	tests/kernel/test_vmalloc.c \
+	tests/kernel/test_mm_stress.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
@@ -360,7 +361,6 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 
 # The same host tests built with ThreadSanitizer; test-host-tsan runs the
 # threaded suites (named *_threads), where a data race is what it finds.
-comma := ,
 HOST_TSAN_CFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOST_CFLAGS)) -fsanitize=thread
 HOST_TSAN_OBJS := $(patsubst $(BUILD)/host/%,$(BUILD)/host-tsan/%,$(HOST_OBJS))
 
