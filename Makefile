@@ -156,6 +156,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 BENCH_SRCS := \
 	tests/bench/bench_irq.c \
 	tests/bench/bench_page_alloc.c \
+	tests/bench/bench_page_alloc_parallel.c \
 	tests/bench/bench_self.c \
 	tests/bench/bench_slab.c \
 	tests/bench/bench_smp.c \

@@ -57,10 +57,13 @@
 #include <buddy.h>
 #include <kernel.h>
 #include <kstring.h>
+#include <lock_stat.h>
 
 #include "buddy_internal.h"
 
 #define PCP_BATCH_MAX 63u
+
+struct shared_lock_count shared_lock_counts[NR_CPUS];
 
 static struct page *page_at(const struct buddy *b, uint64_t pfn)
 {
@@ -318,6 +321,7 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 {
 	unsigned int moved = 0;
 
+	count_shared_lock();
 	spin_lock(&zone->lock);
 	while (moved < pcp->batch) {
 		struct page *page = __take_block(b, zone, 0);
@@ -336,6 +340,7 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 static void pcp_drain(struct buddy *b, struct zone *zone, struct per_cpu_pages *pcp,
 		      unsigned int count)
 {
+	count_shared_lock();
 	spin_lock(&zone->lock);
 	while (count-- && !list_empty(&pcp->list)) {
 		struct page *page = list_entry(pcp->list.prev, struct page, lru);
@@ -405,6 +410,7 @@ static struct page *zone_take(struct buddy *b, struct zone *zone, unsigned int o
 	uint64_t flags;
 	struct page *page;
 
+	count_shared_lock();
 	spin_lock_irqsave(&zone->lock, flags);
 	page = __take_block(b, zone, order);
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -529,6 +535,7 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 		local_irq_restore(flags);
 		return;
 	}
+	count_shared_lock();
 	spin_lock_irqsave(&zone->lock, flags);
 	__free_one_block(b, zone, buddy_page_to_pfn(b, page), order);
 	spin_unlock_irqrestore(&zone->lock, flags);
