@@ -50,7 +50,7 @@ struct per_cpu_pages {
 	unsigned int count;
 	unsigned int high;              /* drain a batch when count exceeds this */
 	unsigned int batch;             /* pages moved to/from the zone at once */
-	/* Counted by the owner in one instruction (buddy_count_event), read by any CPU. */
+	/* Counted by the owner, interrupts off or in one `inc`; read by any CPU. */
 	uint64_t allocations;           /* blocks of this zone allocated on this CPU */
 	uint64_t frees;                 /* blocks of this zone freed on this CPU */
 } __attribute__((aligned(64)));
@@ -102,8 +102,12 @@ struct buddy {
 	const uint8_t *backed_blocks;
 	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
 	bool poison;                    /* page poisoning on */
-	/* For each highest allowed zone, the first one with pages (kept by buddy_add_range). */
-	struct zone *first_populated[NR_ZONES];
+	/*
+	 * The first zone with pages at or below the highest one a request's
+	 * zone modifiers allow, indexed by gfp & (__GFP_DMA | __GFP_DMA32):
+	 * the order-0 fast path's one load (kept by buddy_add_range).
+	 */
+	struct zone *first_populated[(__GFP_DMA | __GFP_DMA32) + 1];
 	/* Allocations and frees are counted per CPU in the zones' per_cpu_pages. */
 	struct buddy_error_counts errors;
 };

@@ -46,9 +46,11 @@
  *     is legal and the decrement are one compare-and-swap, so a put_page
  *     in an interrupt handler cannot lose a decrement, and two racing
  *     drops of the last reference free the block once and report once.
- *   - Event counts: allocations and frees per CPU in per_cpu_pages, one
- *     `inc` instruction each (an interrupt cannot split it), summed on
- *     read; the rare error counts are atomic additions.
+ *   - Event counts: allocations and frees per CPU in per_cpu_pages,
+ *     counted by the owner with its interrupts off on the fast paths, or
+ *     in one `inc` instruction (which an interrupt cannot split) on the
+ *     others, and summed on read; the rare error counts are atomic
+ *     additions.
  * Lock order: a per-CPU list is touched first (interrupts off), then the
  * zone lock; no code holds two zone locks.  Callers may hold vmap_lock,
  * the page-table lock or a slab cache lock: the zone lock nests inside
@@ -84,6 +86,8 @@ struct zone *buddy_page_zone(struct buddy *b, const struct page *page)
 	return &b->zones[(page->flags & PAGE_ZONE_MASK) >> PAGE_ZONE_SHIFT];
 }
 
+static void update_first_populated(struct buddy *b);
+
 void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64_t end_pfn,
 		uintptr_t virt_offset)
 {
@@ -114,8 +118,8 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 			zone->pcp[cpu].batch = 1;
 			zone->pcp[cpu].high = 0;
 		}
-		b->first_populated[z] = zone;
 	}
+	update_first_populated(b);
 }
 
 /* Put the free block at @pfn of @order on its list. Caller holds zone->lock. */
@@ -185,15 +189,25 @@ static struct page *__take_block(struct buddy *b, struct zone *zone, unsigned in
 	return NULL;
 }
 
-/* For each highest allowed zone, the first one with pages: where the order-0 fast path looks. */
+/* The highest zone @gfp allows; fallback goes downward from it. */
+static int highest_zone(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return ZONE_DMA;
+	if (gfp & __GFP_DMA32)
+		return ZONE_DMA32;
+	return ZONE_NORMAL;
+}
+
+/* For each combination of zone modifiers, the first zone with pages: where the order-0 fast path looks. */
 static void update_first_populated(struct buddy *b)
 {
-	for (int z = 0; z < NR_ZONES; z++) {
-		int populated = z;
+	for (unsigned int modifiers = 0; modifiers < ARRAY_SIZE(b->first_populated); modifiers++) {
+		int populated = highest_zone(modifiers);
 
 		while (populated > 0 && !b->zones[populated].managed_pages)
 			populated--;
-		b->first_populated[z] = &b->zones[populated];
+		b->first_populated[modifiers] = &b->zones[populated];
 	}
 }
 
@@ -306,15 +320,6 @@ static bool watermark_ok(const struct zone *zone, unsigned int order, uint64_t f
 	return free >= (1ull << order) && free - (1ull << order) >= floor;
 }
 
-/* The highest zone @gfp allows; fallback goes downward from it. */
-static int highest_zone(gfp_t gfp)
-{
-	if (gfp & __GFP_DMA)
-		return ZONE_DMA;
-	if (gfp & __GFP_DMA32)
-		return ZONE_DMA32;
-	return ZONE_NORMAL;
-}
 
 /* Move a batch of order-0 pages from the zone to @pcp. Interrupts are off. */
 static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cpu_pages *pcp)
@@ -441,9 +446,9 @@ static void prepare_allocated(struct buddy *b, struct page *page, unsigned int o
  * poisoning) from the first populated zone's per-CPU list.  Interrupts
  * off, no lock.  Return: NULL if the list is empty (the caller falls back).
  */
-static inline struct page *pcp_fast_alloc(struct buddy *b, int top)
+static inline struct page *pcp_fast_alloc(struct buddy *b, gfp_t gfp)
 {
-	struct zone *zone = b->first_populated[top];
+	struct zone *zone = b->first_populated[gfp & (__GFP_DMA | __GFP_DMA32)];
 	struct per_cpu_pages *pcp;
 	struct page *page = NULL;
 	uint64_t flags;
@@ -454,7 +459,7 @@ static inline struct page *pcp_fast_alloc(struct buddy *b, int top)
 		page = list_first_entry(&pcp->list, struct page, lru);
 		list_del(&page->lru);
 		pcp->count--;
-		buddy_count_event(&pcp->allocations);
+		pcp->allocations++;     /* interrupts are off: no event of this CPU can interleave */
 	}
 	local_irq_restore(flags);
 	if (page) {
@@ -503,7 +508,7 @@ static __attribute__((noinline)) struct page *buddy_alloc_slow(struct buddy *b, 
 struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
 {
 	if (likely(order == 0 && !(gfp & (__GFP_ZERO | __GFP_COMP)) && !b->poison)) {
-		struct page *page = pcp_fast_alloc(b, highest_zone(gfp));
+		struct page *page = pcp_fast_alloc(b, gfp);
 		if (page)
 			return page;
 	}
@@ -543,11 +548,16 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 
 bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *caller)
 {
+	uint32_t flags;
 	int references;
 
+	if (unlikely(order > MAX_ORDER || page < b->memmap || page >= b->memmap_end)) {
+		report_bad_free(b, page, order, caller);
+		return false;
+	}
 	/* One test for the good case: a first page, allocated, with this order. */
-	if (unlikely(order > MAX_ORDER || page < b->memmap || page >= b->memmap_end ||
-		     (page->flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
+	flags = page->flags;
+	if (unlikely((flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
 		     page->private != order)) {
 		report_bad_free(b, page, order, caller);
 		return false;
@@ -562,17 +572,18 @@ bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *ca
 	}
 	if (likely(order == 0 && !b->poison)) {
 		/* The common case, as free_block() would do it, inline. */
-		struct zone *zone = buddy_page_zone(b, page);
+		struct zone *zone = &b->zones[(flags & PAGE_ZONE_MASK) >> PAGE_ZONE_SHIFT];
+		uint32_t pcp_flags = (flags & PAGE_ZONE_MASK) | PG_pcp;
 		struct per_cpu_pages *pcp;
-		uint64_t flags = local_irq_save();
+		uint64_t irq_flags = local_irq_save();
 
 		pcp = this_cpu_ptr(zone->pcp);
-		page_flags_write(page, (page->flags & PAGE_ZONE_MASK) | PG_pcp);
+		page_flags_write(page, pcp_flags);
 		list_add(&page->lru, &pcp->list);
-		buddy_count_event(&pcp->frees);
+		pcp->frees++;           /* interrupts are off */
 		if (unlikely(++pcp->count > pcp->high))
 			pcp_drain(b, zone, pcp, pcp->batch);
-		local_irq_restore(flags);
+		local_irq_restore(irq_flags);
 		return true;
 	}
 	free_block(b, page, order);
