@@ -28,6 +28,7 @@
 
 struct parallel_runner {
 	int start;                      /* set by CPU 0 */
+	int ready;                      /* warmed up, waiting for start */
 	int done;
 	bool failed;
 } __attribute__((aligned(64)));
@@ -53,6 +54,7 @@ static void parallel_worker(void *info)
 	uint64_t flags = local_irq_save();     /* as CPU 0 runs: no tick in the loop */
 
 	page_pairs(WARM_PAIRS);
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&r->start, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	r->failed = !page_pairs(PAIRS_PER_CPU);
@@ -74,6 +76,10 @@ static uint64_t timed_run(struct bench *b, unsigned int cpus, uint64_t *locks)
 		}
 	}
 	page_pairs(WARM_PAIRS);
+	/* The steady state: every CPU's lists warm before the locks are counted. */
+	for (unsigned int cpu = 1; cpu < cpus; cpu++)
+		while (!__atomic_load_n(&runners[cpu].ready, __ATOMIC_ACQUIRE))
+			cpu_relax();
 	locks_before = shared_lock_acquisitions();
 	start = bench_cycles();
 	for (unsigned int cpu = 1; cpu < cpus; cpu++)
