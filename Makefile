@@ -97,6 +97,8 @@ PURE_SRCS := \
 	kernel/cmdline.c \
 	kernel/ktest.c \
 	kernel/firmware_map.c \
+	kernel/lockdep.c \
+	kernel/spinlock.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
@@ -132,7 +134,9 @@ KERNEL_SRCS := $(PURE_SRCS) \
 COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
 	tests/common/test_ktest.c \
+	tests/common/test_lockdep.c \
 	tests/common/test_memblock.c \
+	tests/common/test_spinlock.c \
 	tests/common/test_vmap_area.c \
 	tests/common/test_vsprintf.c
 
@@ -190,6 +194,11 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
 KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS) $(BENCH_SRCS)) $(EXTRA_KTEST_OBJS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
+# The same host tests under ThreadSanitizer; make test-host-tsan runs the threaded suites.
+HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
+HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
+# The threaded suites, a ktest= list (suite,suite).
+HOST_TSAN_SUITES := buddy_threads
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
@@ -252,7 +261,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld $(BUILD)/kernel-o
 
 # ---- ISO images ------------------------------------------------------------
 # ferrite.iso: for people (runs the self-tests, then halts showing them).
-# ferrite-test-*.iso: the same kernel with exit=<emulator> for the harness;
+# ferrite-test-*.iso: the same kernel with exit=<emulator> and lockdep=1 (the
+# lock validator; the benchmark ISO runs without it) for the harness;
 # scripts/test.sh knows each one's ktest= selection (QEMU_KTEST, BOCHS_KTEST).
 ISO_CMDLINE ?= ktest=*
 
@@ -275,10 +285,10 @@ $(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,user,$(ISO_CMDLINE),3)
 
 $(BUILD)/ferrite-test-qemu.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
-	$(call make_iso,$@,qemu,ktest=* exit=qemu,0)
+	$(call make_iso,$@,qemu,ktest=* lockdep=1 exit=qemu,0)
 
 $(BUILD)/ferrite-test-bochs.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
-	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area exit=bochs,0)
+	$(call make_iso,$@,bochs,ktest=*$(comma)-vmap_area lockdep=1 exit=bochs,0)
 
 # The CPU limits of the command line (make test-matrix boots them with 4 CPUs).
 $(BUILD)/ferrite-test-nosmp.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
@@ -288,7 +298,7 @@ $(BUILD)/ferrite-test-maxcpus2.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/
 	$(call make_iso,$@,maxcpus2,ktest=* maxcpus=2 exit=qemu,0)
 
 $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
-	$(call make_iso,$@,screen,ktest=* exit=debugcon,0)
+	$(call make_iso,$@,screen,ktest=* lockdep=1 exit=debugcon,0)
 
 # Selects nothing and gives bad values: the boot must fail and say why.
 $(BUILD)/ferrite-test-badcmdline.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
@@ -344,12 +354,31 @@ gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 
 # ---- tests -----------------------------------------------------------------
 # scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
-.PHONY: test test-host test-host-tsan test-kernel test-matrix
+.PHONY: test test-host test-host-tsan host-tsan-suites test-kernel test-matrix
 test:
 	@BUILD=$(BUILD) scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
+
+# Threaded suites under ThreadSanitizer (known races outside the code under
+# test are suppressed in tests/host/tsan.supp, each with its reason).
+test-host-tsan: $(BUILD)/host-tsan/ktest-host
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/host/tsan.supp" \
+		$(BUILD)/host-tsan/ktest-host '$(HOST_TSAN_SUITES)'
+
+# The suites test-host-tsan runs, in ktest= syntax (for scripts/test.sh).
+host-tsan-suites:
+	@echo '$(HOST_TSAN_SUITES)'
+
+$(BUILD)/host-tsan/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/host-tsan/ktest-host: $(HOST_TSAN_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -o $@ $^
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(@D)
@@ -359,23 +388,6 @@ $(BUILD)/host/%.o: %.c
 $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(call say,HOSTLD,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
-
-# The same host tests built with ThreadSanitizer; test-host-tsan runs the
-# threaded suites (named *_threads), where a data race is what it finds.
-HOST_TSAN_CFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOST_CFLAGS)) -fsanitize=thread
-HOST_TSAN_OBJS := $(patsubst $(BUILD)/host/%,$(BUILD)/host-tsan/%,$(HOST_OBJS))
-
-test-host-tsan: $(BUILD)/host-tsan/ktest-host
-	$(BUILD)/host-tsan/ktest-host '*_threads'
-
-$(BUILD)/host-tsan/%.o: %.c
-	@mkdir -p $(@D)
-	$(call say,HOSTCC,$<)
-	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -c $< -o $@
-
-$(BUILD)/host-tsan/ktest-host: $(HOST_TSAN_OBJS) $(BUILD)/host/host-objs.stamp
-	$(call say,HOSTLD,$@)
-	$(Q)$(HOSTCC) $(HOST_TSAN_CFLAGS) -o $@ $(HOST_TSAN_OBJS)
 
 test-kernel:
 	@BUILD=$(BUILD) scripts/test.sh --kernel-only

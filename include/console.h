@@ -20,7 +20,12 @@ struct console {
 /* Add @console to the output list; it receives all later output. */
 void console_register(struct console *console);
 
-/* Write @text to every registered console. Caller holds the printk lock. */
+/*
+ * Write @text to every registered console.  Caller: printk, holding the
+ * printk lock, or without it when the lock is busy (a fault inside
+ * printk, another CPU stuck holding it): output beats a deadlock, so
+ * this contract is not asserted.
+ */
 void console_write(const char *text, size_t length);
 
 /* Return: the registered console called @name, or NULL. */

@@ -56,6 +56,14 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list args) __attribute__((format(printf, 1, 0)));
 
+/*
+ * Copy every message printk formats into @buffer too (@size bytes, always
+ * NUL-terminated, truncated when full), starting empty; a @size of 0 ends
+ * the copy.  For tests that check the text of a report (the host tests
+ * print nothing while capturing).  Context: one CPU at a time.
+ */
+void printk_capture(char *buffer, size_t size);
+
 /* Only messages with a level below this are shown (loglevel=, 0..8; 8 shows debug). */
 extern int console_loglevel;
 

@@ -13,6 +13,7 @@
 #include <printk.h>
 #include <screen.h>
 #include <shutdown.h>
+#include <spinlock.h>
 
 /* Largest information block accepted (GRUB's are a few KiB; EFI maps add tens). */
 #define BOOTINFO_MAX_SIZE (16 * MiB)
@@ -127,7 +128,7 @@ static void start_screen_console(void)
 /* The parameters the kernel knows; anything else is reported. */
 static const char *const known_params[] = {
 	"ktest", "bench", "loglevel", "mem", "exit", "page_poison", "slab_debug",
-	"slab_seed", "nosmp", "maxcpus", "mm_stress_seed",
+	"slab_seed", "lockdep", "nosmp", "maxcpus", "mm_stress_seed",
 };
 
 static void apply_cmdline(uint64_t *mem_limit)
@@ -248,6 +249,7 @@ void boot_setup(uint32_t magic, uint64_t info_phys)
 {
 	uint64_t mem_limit;
 
+	assert_irqs_disabled();
 	parse_boot_info(magic, info_phys);
 	start_screen_console();
 	pr_info("Ferrite x86_64, booted by %s via %s\n",

@@ -19,7 +19,12 @@
  *
  * Each case runs under a saved jump buffer: a failed KASSERT, a panic or
  * an unexpected exception jumps back here, fails that case and the runner
- * continues with the next.  The same file runs the host tests.
+ * continues with the next.  A case that ends holding a spinlock (it
+ * aborted inside a critical section, or forgot an unlock) fails with the
+ * lock's name and where it was taken; the runner releases the lock so the
+ * later cases can take it.  A lock-check report during a case (lockdep,
+ * assert_spin_locked, ...) that the case did not provoke on purpose fails
+ * it too.  The same file runs the host tests.
  */
 #include <asm/cpu.h>
 #include <asm/jump.h>
@@ -27,6 +32,8 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <spinlock.h>
+#include <symbols.h>
 
 extern const struct ktest_suite *const __start_ktest_suites[];
 extern const struct ktest_suite *const __stop_ktest_suites[];
@@ -128,13 +135,48 @@ __attribute__((weak)) void irq_abort_cleanup(void)
 {
 }
 
+/*
+ * Locks the case took and still holds (above @base on this CPU's held-lock
+ * stack): each fails the case with its name and where it was taken, and
+ * is released, newest first, so that the cases after it can take it.
+ */
+static void release_leaked_locks(struct ktest *t, unsigned int base)
+{
+	char taken_at[96];
+
+	while (spin_held_depth() > base) {
+		const struct held_lock *held = spin_held_top();
+		spinlock_t *lock = held->lock;
+
+		t->failures++;
+		ktap("        # %s: lock '%s' still held at the end of the case (taken at %s); "
+		     "released\n", t->name, lock->name ? lock->name : "(unnamed)",
+		     symbol_format(lock->owner_ip, taken_at, sizeof(taken_at)));
+		spin_unlock(lock);
+	}
+}
+
+/*
+ * Lock-check reports (assert_spin_locked, lockups, lockdep) printed during
+ * the case and not provoked on purpose (lock_reports_expected) fail it.
+ */
+static void check_lock_reports(struct ktest *t, unsigned long reports, unsigned long expected)
+{
+	unsigned long unexpected = (lock_report_count - reports) - (lock_reports_expected - expected);
+
+	if (unexpected) {
+		t->failures++;
+		ktap("        # %s: %lu unexpected lock-check report(s) above\n", t->name, unexpected);
+	}
+}
+
 /* Run one case under the jump buffer. Return: its outcome in @t. */
 static void run_case(const struct ktest_suite *suite, const struct ktest_case *c, struct ktest *t)
 {
-	/* An abort from an exception or interrupt handler comes back with interrupts off. */
-	uint64_t irq_flags = local_irq_save();
+	unsigned int held_base = spin_held_depth();
+	unsigned long reports = lock_report_count, expected = lock_reports_expected;
+	bool irqs_were_on = !irqs_disabled();
 
-	local_irq_restore(irq_flags);
 	*t = (struct ktest){ .suite = suite->name, .name = c->name };
 	abort_reason = NULL;
 	current_test = t;
@@ -142,12 +184,16 @@ static void run_case(const struct ktest_suite *suite, const struct ktest_case *c
 		c->run(t);
 	} else {
 		irq_abort_cleanup();
-		local_irq_restore(irq_flags);
 		ktap("        # %s: aborted: %s\n", c->name, abort_reason);
 	}
 	current_test = NULL;
 	if (abort_reason)
 		t->failures++;
+	release_leaked_locks(t, held_base);
+	/* An abort from an exception handler or a lock's irqsave leaves interrupts off. */
+	if (irqs_were_on && irqs_disabled())
+		local_irq_restore(X86_RFLAGS_IF);
+	check_lock_reports(t, reports, expected);
 }
 
 unsigned ktest_run_nested(const struct ktest_case *c, struct ktest *result, const char **reason)

@@ -18,12 +18,17 @@
 #include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
+#include <lockdep.h>
 #include <mm.h>
 #include <percpu.h>
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
 #include <smp.h>
+#include <spinlock.h>
+
+/* A spin longer than this is reported as a lockup: generous, as TCG with 4 vCPUs on 2 host cores is slow. */
+#define SPIN_LOCKUP_MS 10000
 
 /* page_poison=1 (or 0) on the command line, else the build's PAGE_POISON default. */
 static bool page_poison_requested(void)
@@ -50,6 +55,8 @@ static void run_selftests(const char *glob, const char *bench_glob)
 			ktest_suite_count());
 	if (glob)
 		failed += ktest_run_all(glob);
+	if (glob && lockdep_enabled)
+		lockdep_print_dependencies();
 	if (bench_glob)
 		failed += bench_run_all(bench_glob);
 	kernel_exit(failed ? EXIT_FAIL : EXIT_PASS);
@@ -66,6 +73,9 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	cpu_features_init();
 
 	boot_setup(magic, info_phys);
+	if (tsc_khz)
+		spin_lockup_cycles = tsc_khz * SPIN_LOCKUP_MS;
+	lockdep_boot_option(boot_cmdline_get("lockdep"));
 	cpu_features_print();
 	mm_init(boot_get_firmware_map(), page_poison_requested(), boot_cmdline_get("slab_debug"));
 	boot_start_deferred_console();

@@ -8,6 +8,7 @@
  * deadlocking.
  */
 #include <asm/cpu.h>
+#include <asm/spin_wait.h>
 #include <asm/tsc.h>
 #include <console.h>
 #include <kstring.h>
@@ -19,9 +20,30 @@ int console_loglevel = LOGLEVEL_DEFAULT + 1;
 
 #define PRINTK_LOCK_WAIT_NS 200000000ull
 
-static spinlock_t printk_lock = SPINLOCK_INIT;
-static int printk_lock_owner = -1;      /* CPU holding printk_lock, or -1 */
+static DEFINE_SPINLOCK(printk_lock);
 static bool at_line_start = true;
+/* printk_capture(): guarded by printk_lock like the consoles. */
+static char *capture_buffer;
+static size_t capture_size, capture_used;
+
+void printk_capture(char *buffer, size_t size)
+{
+	uint64_t flags = local_irq_save();
+
+	capture_buffer = size ? buffer : NULL;
+	capture_size = size;
+	capture_used = 0;
+	if (capture_buffer)
+		capture_buffer[0] = '\0';
+	local_irq_restore(flags);
+}
+
+static void capture_append(const char *text, size_t length)
+{
+	while (length-- && capture_used + 1 < capture_size)
+		capture_buffer[capture_used++] = *text++;
+	capture_buffer[capture_used] = '\0';
+}
 
 unsigned long long printk_clock_ns(void)
 {
@@ -51,11 +73,10 @@ static int take_level(const char **fmt)
 /* Take printk_lock unless this CPU holds it or its holder seems stuck. Return: true if taken. */
 static bool printk_lock_take(void)
 {
-	int self = (int)smp_processor_id();
 	unsigned long long started = 0;
 
 	while (!spin_trylock(&printk_lock)) {
-		if (__atomic_load_n(&printk_lock_owner, __ATOMIC_RELAXED) == self)
+		if (spin_is_held_by_this_cpu(&printk_lock))
 			return false;
 		if (!started)
 			started = printk_clock_ns();
@@ -63,13 +84,11 @@ static bool printk_lock_take(void)
 			return false;
 		arch_spin_wait_relax();
 	}
-	__atomic_store_n(&printk_lock_owner, self, __ATOMIC_RELAXED);
 	return true;
 }
 
 static void printk_lock_give(void)
 {
-	__atomic_store_n(&printk_lock_owner, -1, __ATOMIC_RELAXED);
 	spin_unlock(&printk_lock);
 }
 
@@ -101,6 +120,8 @@ int vprintk(const char *fmt, va_list args)
 	if (used)
 		at_line_start = line[used - 1] == '\n';
 	console_write(line, used);
+	if (capture_buffer)
+		capture_append(line, used);
 
 	if (locked)
 		printk_lock_give();

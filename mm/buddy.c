@@ -52,9 +52,10 @@
  *     others, and summed on read; the rare error counts are atomic
  *     additions.
  * Lock order: a per-CPU list is touched first (interrupts off), then the
- * zone lock; no code holds two zone locks.  Callers may hold vmap_lock,
- * the page-table lock or a slab cache lock: the zone lock nests inside
- * all of them and takes nothing else.
+ * zone lock.  zone->lock is a leaf: nothing is taken under it, and no
+ * code holds two zone locks (one lock class: lockdep would report it).
+ * Callers may hold vmap_lock, the page-table lock or a slab cache lock
+ * around it.
  */
 #include <buddy.h>
 #include <kernel.h>
@@ -110,7 +111,7 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 		zone->end_pfn = MIN(zone_ends[z], end_pfn);
 		if (zone->end_pfn < zone->start_pfn)
 			zone->end_pfn = zone->start_pfn;
-		zone->lock = (spinlock_t)SPINLOCK_INIT;
+		spin_lock_init(&zone->lock, "zone->lock");
 		for (int o = 0; o < NR_ORDERS; o++)
 			INIT_LIST_HEAD(&zone->free_area[o].list);
 		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
@@ -123,16 +124,19 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 }
 
 /* Put the free block at @pfn of @order on its list. Caller holds zone->lock. */
-static void free_list_add(struct zone *zone, struct page *page, unsigned int order)
+static inline void free_list_add(struct zone *zone, struct page *page, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	page_flags_write(page, (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy);
 	page->private = order;
 	list_add(&page->lru, &zone->free_area[order].list);
 	zone->free_area[order].count++;
 }
 
-static void free_list_del(struct zone *zone, struct page *page, unsigned int order)
+/* Take the free block @page of @order off its list. Caller holds zone->lock. */
+static inline void free_list_del(struct zone *zone, struct page *page, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	list_del_init(&page->lru);
 	zone->free_area[order].count--;
 	page_flags_write(page, page->flags & ~PG_buddy);
@@ -144,6 +148,7 @@ static void free_list_del(struct zone *zone, struct page *page, unsigned int ord
  */
 static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	/* Atomic store: watermark checks read free_pages without the lock. */
 	__atomic_store_n(&zone->free_pages, zone->free_pages + (1ull << order), __ATOMIC_RELAXED);
 	while (order < MAX_ORDER) {
@@ -168,6 +173,7 @@ static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, u
  */
 static struct page *__take_block(struct buddy *b, struct zone *zone, unsigned int order)
 {
+	assert_spin_locked(&zone->lock);
 	for (unsigned int current = order; current < NR_ORDERS; current++) {
 		struct free_area *area = &zone->free_area[current];
 		struct page *page;
@@ -326,6 +332,7 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 {
 	unsigned int moved = 0;
 
+	assert_irqs_disabled();
 	count_shared_lock();
 	spin_lock(&zone->lock);
 	while (moved < pcp->batch) {
@@ -345,6 +352,7 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 static void pcp_drain(struct buddy *b, struct zone *zone, struct per_cpu_pages *pcp,
 		      unsigned int count)
 {
+	assert_irqs_disabled();
 	count_shared_lock();
 	spin_lock(&zone->lock);
 	while (count-- && !list_empty(&pcp->list)) {

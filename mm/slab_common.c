@@ -11,6 +11,9 @@
  * a third of).  Classes are aligned to their size when it is a power of
  * two; 96 and 192 to 32 and 64.  Above 8192 bytes, kmalloc returns
  * compound pages from the page allocator.
+ *
+ * Lock order: the allocator's lock ("slab_allocator->lock", the cache
+ * list) is a leaf, never held with a cache's lock or a zone lock.
  */
 #include <cmdline.h>
 #include <kernel.h>
@@ -84,7 +87,7 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	a->forced_debug = forced;
 	a->forced_debug_glob = forced_glob;
 	a->buddy = buddy;
-	a->lock = (spinlock_t)SPINLOCK_INIT;
+	spin_lock_init(&a->lock, "slab_allocator->lock");
 	a->random_u64 = random_u64;
 	a->random_state = seed | 1;
 	INIT_LIST_HEAD(&a->caches);

@@ -35,8 +35,13 @@
  * Slab order: the smallest order 0..3 whose leftover tail is at most
  * 1/16 of the slab; failing that, the order with the least waste.
  *
- * Lock order: cache->lock, then the page allocator's zone lock (new and
- * freed slabs).  Interrupts are off while a CPU slab is used.
+ * Locking: cache->lock ("kmem_cache->lock") guards the cache's lists and
+ * counts; the CPU slab is guarded by interrupts being off on its CPU.
+ * Lock order: cache->lock is a leaf.  Nothing else is taken while it is
+ * held: new slabs come from, and empty slabs go back to, the page
+ * allocator (zone->lock) after it is dropped, and no two cache locks are
+ * ever held together.  Callers may hold vmap_lock (mm/vmalloc.c) around
+ * it.  Interrupts are off while a CPU slab is used.
  */
 #include <asm/cpu.h>
 #include <kernel.h>
@@ -160,7 +165,7 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	s->slab_shift = PAGE_SHIFT + s->order;
 	s->slab_mask = ((uintptr_t)1 << s->slab_shift) - 1;
 	s->allocator = a;
-	s->lock = (spinlock_t)SPINLOCK_INIT;
+	spin_lock_init(&s->lock, "kmem_cache->lock");
 	INIT_LIST_HEAD(&s->partial);
 	INIT_LIST_HEAD(&s->full);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
@@ -175,13 +180,15 @@ static bool cache_is_debug(const struct kmem_cache *s)
 	return s->flags & SLAB_DEBUG_FLAGS;
 }
 
-/* Get a new slab from the page allocator and thread its objects. Caller holds no lock. */
+/* Get a new slab from the page allocator and thread its objects. Caller does not hold s->lock. */
 static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
 	gfp_t page_gfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN | (s->order ? __GFP_COMP : 0);
-	struct page *slab = buddy_alloc(s->allocator->buddy, page_gfp, s->order, NULL);
+	struct page *slab;
 	void *previous = NULL;
 
+	assert_spin_not_held(&s->lock);
+	slab = buddy_alloc(s->allocator->buddy, page_gfp, s->order, NULL);
 	if (!slab)
 		return NULL;
 	slab->flags |= PG_slab;
@@ -203,9 +210,10 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 	return slab;
 }
 
-/* Give @slab back to the page allocator. The slab is on no list. */
+/* Give @slab back to the page allocator. The slab is on no list; s->lock is not held. */
 static void discard_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_not_held(&s->lock);
 	slab->flags &= ~PG_slab;
 	slab->private = s->order;
 	slab->refcount = 1;
@@ -220,6 +228,7 @@ static void discard_slab(struct kmem_cache *s, struct page *slab)
  */
 static bool place_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_locked(&s->lock);
 	if (slab->inuse == 0) {
 		if (s->empty_count >= MAX_EMPTY_SLABS)
 			return true;
@@ -235,8 +244,9 @@ static bool place_slab(struct kmem_cache *s, struct page *slab)
 }
 
 /* Take @slab off the list it is on. Caller holds s->lock. */
-static void unlist_slab(struct kmem_cache *s, struct page *slab)
+static inline void unlist_slab(struct kmem_cache *s, struct page *slab)
 {
+	assert_spin_locked(&s->lock);
 	list_del_init(&slab->slab_list);
 	if (slab->inuse != slab->objects)
 		s->partial_count--;
@@ -254,6 +264,8 @@ static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_
 	struct page *slab = c->slab;
 	void *object = c->freelist;
 
+	assert_irqs_disabled();
+	assert_spin_locked(&s->lock);
 	if (!slab)
 		return NULL;
 	while (object) {
@@ -290,6 +302,7 @@ static void *alloc_refill(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t 
 	struct page *slab, *discard;
 	void *object;
 
+	assert_irqs_disabled();
 	allocator_assert_boot_cpu("slab allocation");
 	spin_lock(&s->lock);
 	discard = deactivate_cpu_slab(s, c);
@@ -553,11 +566,12 @@ void slab_backend_shrink(struct kmem_cache *s)
 	}
 }
 
-static unsigned long objects_in_use_locked(struct kmem_cache *s)
+static inline unsigned long objects_in_use_locked(struct kmem_cache *s)
 {
 	unsigned long in_use = 0;
 	struct list_head *node;
 
+	assert_spin_locked(&s->lock);
 	list_for_each(node, &s->partial)
 		in_use += list_entry(node, struct page, slab_list)->inuse;
 	list_for_each(node, &s->full)
@@ -618,5 +632,5 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 
 const char *slab_backend_check(struct kmem_cache *s)
 {
-	return slab_check_locked(s);
+	return slab_check_cache(s);
 }

@@ -215,6 +215,7 @@ static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *obj
 
 bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
+	assert_spin_locked(&s->lock);
 	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
 		if (on_freelist(s, slab, object)) {
 			report_double_free(s, slab, object, caller);
@@ -279,7 +280,7 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab, void *cpu
 	return NULL;
 }
 
-const char *slab_check_locked(struct kmem_cache *s)
+const char *slab_check_cache(struct kmem_cache *s)
 {
 	struct kmem_cache_cpu *c;
 	struct list_head *node;

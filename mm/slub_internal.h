@@ -55,6 +55,7 @@ void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *ob
 void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller);
 void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
 				   const void *next);
-const char *slab_check_locked(struct kmem_cache *s);
+/* Walk every slab of @s and check its counts and lists; takes s->lock itself. Return: NULL or what is broken. */
+const char *slab_check_cache(struct kmem_cache *s);
 
 #endif

@@ -28,8 +28,10 @@
  * and -- after vmap_lock is dropped, since freeing a large page array may
  * itself vfree -- the pages.
  *
- * Lock order: vmap_lock, then the slab cache lock (tree nodes and area
- * structs), then the page-table lock, then the zone lock.
+ * Lock order: vmap_lock first.  Under it, one of: a slab cache's lock
+ * (tree nodes and area structs; a leaf), the page-table lock (which takes
+ * a zone lock inside, for page-table pages), or a zone lock (pages and
+ * page-table pages going back to the page allocator).
  *
  * Not from interrupt context (as in Linux): vmalloc allocates with
  * GFP_KERNEL, and a purge waits for every CPU to flush its TLB, which an
@@ -55,7 +57,7 @@
 
 #define LAZY_MAX_PAGES (32 * MiB / PAGE_SIZE)
 
-spinlock_t vmap_lock = SPINLOCK_INIT;
+DEFINE_SPINLOCK(vmap_lock);
 /* vmap_lock must be held for all of these. */
 struct vmap_space vmap_free_space;
 struct vm_area *vmap_busy[VMAP_BUCKETS];
@@ -108,6 +110,7 @@ unsigned int vmap_bucket_of(uint64_t start)
 /* Unlink and return the area starting exactly at @start. vmap_lock held. */
 static struct vm_area *busy_remove(uint64_t start)
 {
+	assert_spin_locked(&vmap_lock);
 	for (struct vm_area **link = &vmap_busy[vmap_bucket_of(start)]; *link; link = &(*link)->next) {
 		struct vm_area *area = *link;
 
@@ -135,6 +138,7 @@ static struct vm_area *busy_find_exact(uint64_t start)
  */
 struct vm_area *vmap_busy_find_containing(uint64_t address)
 {
+	assert_spin_locked(&vmap_lock);
 	for (unsigned int b = 0; b < VMAP_BUCKETS; b++)
 		for (struct vm_area *area = vmap_busy[b]; area; area = area->next)
 			if (address >= area->start && address < area->start + area->size + VMAP_GUARD_SIZE)
@@ -157,6 +161,7 @@ static struct vm_area *purge_locked(void)
 {
 	struct vm_area *area = vmap_lazy_list, *purged = vmap_lazy_list;
 
+	assert_spin_locked(&vmap_lock);
 	if (!area)
 		return NULL;
 	pagetable_collect_empty(lazy_start, lazy_end - lazy_start, &lazy_tables);

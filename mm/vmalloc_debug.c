@@ -56,6 +56,8 @@ static size_t collect_sorted(struct vm_area **out, size_t max)
 {
 	size_t count = 0;
 
+	assert_spin_locked(&vmap_lock);
+
 	for (unsigned int b = 0; b < VMAP_BUCKETS; b++)
 		for (struct vm_area *area = vmap_busy[b]; area && count < max; area = area->next) {
 			size_t i = count++;

@@ -149,22 +149,15 @@ run_host() {
 	[ $status = 2 ] || check_host_selection
 }
 
-# The threaded host suites (*_threads) again, built with ThreadSanitizer:
-# a data race is a failure even when every expectation held.
+# The threaded host suites again, built with ThreadSanitizer: a data race
+# is a failure even when every expectation held.
 run_host_tsan() {
 	local log=$LOGS/host-tsan.log status
 	echo "== host tests (ThreadSanitizer, threaded suites)"
-	if make -s "$BUILD/host-tsan/ktest-host" > "$log" 2>&1; then
-		TSAN_OPTIONS=exitcode=66 run_limited 300 "$BUILD/host-tsan/ktest-host" '*_threads' >> "$log" 2>&1
-		status=$?
-	else
-		echo "host tests did not build with ThreadSanitizer" >> "$log"
-		status=2
-	fi
-	[ $status -eq 0 ] && status=33
-	[ $status -eq 1 ] && status=35
-	[ $status -ne 66 ] || echo "ThreadSanitizer found a data race" >> "$log"
-	judge host-tsan "$log" "$status" 33 host '*_threads'
+	make -s test-host-tsan > "$log" 2>&1
+	status=$?
+	[ $status -eq 0 ] && status=33 || status=35
+	judge host-tsan "$log" "$status" 33 host "$(make -s host-tsan-suites)"
 }
 
 # A ktest= selection that selects nothing must fail, naming the suites.

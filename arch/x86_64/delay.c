@@ -11,7 +11,7 @@
 #include <delay.h>
 #include <spinlock.h>
 
-static spinlock_t pit_delay_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(pit_delay_lock);
 
 static void pit_delay(uint64_t usecs)
 {

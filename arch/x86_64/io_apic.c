@@ -52,7 +52,7 @@ static unsigned int ioapic_count;
 /* ISA IRQ -> GSI and MPS flags, after the overrides; gsi -1: no such line. */
 static int isa_gsi[NR_ISA_IRQS];
 static uint16_t isa_flags[NR_ISA_IRQS];
-static spinlock_t ioapic_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(ioapic_lock);
 
 static uint32_t ioapic_read(const struct ioapic *io, uint32_t reg)
 {

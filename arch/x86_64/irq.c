@@ -49,7 +49,7 @@ struct irq_desc {
 
 struct irq_cpu_stats irq_stats[NR_CPUS];
 static struct irq_desc irq_descs[NR_IRQS];
-static spinlock_t irq_desc_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(irq_desc_lock);
 static void (*system_vectors[NR_VECTORS])(struct trap_frame *frame);
 
 void call_on_stack(void *arg, void (*fn)(void *arg), uint64_t stack_top);

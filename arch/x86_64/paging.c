@@ -22,6 +22,8 @@
  *
  * pagetable_lock guards every table below the root and the counters; a
  * walk takes it too, so no table is freed under a walker.
+ * Lock order (asm/paging.h): vmap_lock may be held around it; under it,
+ * only a zone lock (page-table pages from the buddy allocator).
  */
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
@@ -40,7 +42,7 @@
 #define LEAF_PROT_BITS (PTE_WRITABLE | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE_GLOBAL | \
 			PTE_NO_EXECUTE)
 
-static spinlock_t pagetable_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(pagetable_lock);
 static uint64_t root_phys;                     /* guarded by pagetable_lock */
 static uint64_t table_pages;                   /* guarded by pagetable_lock */
 static struct pagetable_page_source page_source;
@@ -379,6 +381,7 @@ static uint64_t *leaf_table_for(uint64_t va)
 {
 	uint64_t *table = __va(root_phys);
 
+	assert_spin_locked(&pagetable_lock);
 	for (int level = PML4_LEVEL; level > 0; level--) {
 		uint64_t *entry = &table[level_index(va, level)];
 

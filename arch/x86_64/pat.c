@@ -16,6 +16,7 @@
 #include <asm/pgtable.h>
 #include <asm/tlb.h>
 #include <kernel.h>
+#include <spinlock.h>
 
 #define CPUID_1_EDX_PAT (1u << 16)
 
@@ -38,6 +39,7 @@ bool pat_init(void)
 {
 	uint64_t flags, cr0;
 
+	assert_irqs_disabled();
 	if (!(cpuid(1, 0).edx & CPUID_1_EDX_PAT))
 		return false;
 

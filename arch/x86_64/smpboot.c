@@ -438,6 +438,11 @@ void smp_init(void)
 			break;
 		if (apic_id == self_id)
 			continue;
+		if (apic_mode == APIC_MODE_XAPIC && apic_id > 0xfe) {
+			/* xAPIC IPIs carry an 8-bit destination (0xff is broadcast). */
+			pr_err("smp: APIC ID %u cannot be reached in xAPIC mode; left out\n", apic_id);
+			continue;
+		}
 		if (start_cpu(next_cpu, apic_id))
 			next_cpu++;
 	}

@@ -33,6 +33,9 @@
  *    shootdown_lock.
  * 6. A target that has not flushed within SHOOTDOWN_TIMEOUT_MS is a hang,
  *    reported by a panic naming it, never a silent wait.
+ *
+ * Lock order: shootdown_lock is innermost -- taken under pagetable_lock
+ * and vmap_lock, and no lock is taken while it is held.
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -56,7 +59,7 @@ struct tlb_stats tlb_stats;
 unsigned long tlb_flush_ceiling = 33;
 bool tlb_shootdown_enabled = true;
 
-static spinlock_t shootdown_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(shootdown_lock);
 /* Guarded by shootdown_lock; read by targets while their pending bit is set. */
 static struct {
 	uint64_t start;

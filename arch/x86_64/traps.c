@@ -20,6 +20,7 @@
 #include <nmi.h>
 #include <printk.h>
 #include <shutdown.h>
+#include <spinlock.h>
 #include <smp.h>
 #include <symbols.h>
 #include <vmalloc.h>
@@ -80,6 +81,7 @@ static void print_page_fault_bits(uint64_t error)
 
 void backtrace_from(uint64_t rip, uint64_t rbp)
 {
+	unsigned int switched_stacks = 0;
 	char sym[96];
 
 	pr_emerg("Call trace:\n");
@@ -97,7 +99,11 @@ void backtrace_from(uint64_t rip, uint64_t rbp)
 			break;
 		pr_emerg(" [<%016llx>] %s\n", (unsigned long long)return_address,
 			 symbol_format(return_address - 1, sym, sizeof(sym)));
-		if (next_rbp <= rbp)
+		/*
+		 * Frames grow upward; an interrupt handler's chain goes on, once,
+		 * into the stack it interrupted (call_on_stack), wherever that is.
+		 */
+		if (next_rbp <= rbp && switched_stacks++)
 			break;
 		rbp = next_rbp;
 	}
@@ -179,6 +185,7 @@ void exception_dispatch(struct trap_frame *f)
 	}
 	fixup = fixup_applies(f->vector) ? extable_search(f->rip) : 0;
 
+	assert_irqs_disabled();
 	if (!fixup && fixup_applies(f->vector))
 		fixup = fixup_for_failed_call(f);
 	if (fixup) {

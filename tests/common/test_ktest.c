@@ -4,9 +4,13 @@
  * case, expectations go on, panic() fails the case instead of stopping
  * everything, and a skip is not a pass.  Runs on the host and in the kernel.
  */
+#include <asm/cpu.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <spinlock.h>
+
+#include "report_text.h"
 
 static int steps_after_assert;
 static int steps_after_expect;
@@ -116,10 +120,104 @@ static void test_selection_must_select_something(struct ktest *t)
 	KEXPECT_FALSE(t, ktest_check_selection("ktest,-ktest"));
 }
 
+static DEFINE_SPINLOCK(ktest_test_lock);
+static char report[2048];
+
+static __reported_function void case_aborts_holding_lock(struct ktest *t)
+{
+	spin_lock(&ktest_test_lock);
+	KASSERT_EQ(t, 1, 2);
+	spin_unlock(&ktest_test_lock);
+}
+
+static __reported_function void case_returns_holding_lock(struct ktest *t)
+{
+	uint64_t flags;
+
+	spin_lock_irqsave(&ktest_test_lock, flags);
+	(void)flags;
+	KEXPECT_TRUE(t, spin_is_locked(&ktest_test_lock));
+}
+
+/* Run @c nested, capturing what the runner printed about it. Return: its failures. */
+static unsigned run_nested_captured(const struct ktest_case *c, const char **reason)
+{
+	struct ktest result;
+	unsigned failures;
+
+	printk_capture(report, sizeof(report));
+	failures = ktest_run_nested(c, &result, reason);
+	printk_capture(NULL, 0);
+	return failures;
+}
+
+static void test_abort_holding_lock_fails_and_releases(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_aborts_holding_lock);
+	unsigned int depth = spin_held_depth();
+	bool irqs_were_off = irqs_disabled();
+	const char *reason;
+
+	/* The failed assertion and the lock left held. */
+	KEXPECT_EQ(t, run_nested_captured(&c, &reason), 3);
+	KEXPECT_STREQ(t, reason, "assertion failed");
+	KEXPECT_CONTAINS(t, report, "case_aborts_holding_lock: lock 'ktest_test_lock' still held at "
+			 "the end of the case (taken at ");
+	KEXPECT_NAMES_FUNCTION(t, report, case_aborts_holding_lock);
+	KEXPECT_FALSE(t, spin_is_locked(&ktest_test_lock));
+	KEXPECT_EQ(t, spin_held_depth(), depth);
+	KEXPECT_EQ(t, irqs_disabled(), irqs_were_off);
+	/* What comes after can take the lock (on one CPU a leak would panic here). */
+	spin_lock(&ktest_test_lock);
+	spin_unlock(&ktest_test_lock);
+}
+
+static void test_return_holding_lock_fails_and_releases(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_returns_holding_lock);
+	unsigned int depth = spin_held_depth();
+	bool irqs_were_off = irqs_disabled();
+	const char *reason;
+
+	KEXPECT_EQ(t, run_nested_captured(&c, &reason), 1);
+	KEXPECT_NULL(t, reason);
+	KEXPECT_CONTAINS(t, report, "case_returns_holding_lock: lock 'ktest_test_lock' still held");
+	KEXPECT_NAMES_FUNCTION(t, report, case_returns_holding_lock);
+	KEXPECT_FALSE(t, spin_is_locked(&ktest_test_lock));
+	KEXPECT_EQ(t, spin_held_depth(), depth);
+	/* spin_lock_irqsave turned interrupts off; the runner turned them back as they were. */
+	KEXPECT_EQ(t, irqs_disabled(), irqs_were_off);
+	spin_lock(&ktest_test_lock);
+	spin_unlock(&ktest_test_lock);
+}
+
+static void case_breaks_a_lock_contract(struct ktest *t)
+{
+	assert_spin_locked(&ktest_test_lock);   /* not held: a report the case did not expect */
+}
+
+static void test_unexpected_lock_report_fails_the_case(struct ktest *t)
+{
+	static const struct ktest_case c = KTEST_CASE(case_breaks_a_lock_contract);
+	unsigned long reports = lock_report_count;
+	const char *reason;
+
+	KEXPECT_EQ(t, run_nested_captured(&c, &reason), 1);
+	KEXPECT_NULL(t, reason);
+	KEXPECT_EQ(t, lock_report_count - reports, 1);
+	KEXPECT_CONTAINS(t, report, "assert_spin_locked(&ktest_test_lock) failed");
+	KEXPECT_CONTAINS(t, report, "case_breaks_a_lock_contract: 1 unexpected lock-check report(s)");
+	/* Here, in the outer case, the report was provoked on purpose. */
+	lock_reports_expected += lock_report_count - reports;
+}
+
 KTEST_SUITE(ktest,
 	    KTEST_CASE(test_assert_stops_the_case),
 	    KTEST_CASE(test_expect_goes_on),
 	    KTEST_CASE(test_panic_fails_only_the_case),
 	    KTEST_CASE(test_pass_and_skip),
 	    KTEST_CASE(test_warn_on_returns_its_condition),
-	    KTEST_CASE(test_selection_must_select_something));
+	    KTEST_CASE(test_selection_must_select_something),
+	    KTEST_CASE(test_abort_holding_lock_fails_and_releases),
+	    KTEST_CASE(test_return_holding_lock_fails_and_releases),
+	    KTEST_CASE(test_unexpected_lock_report_fails_the_case));

@@ -41,6 +41,12 @@ void host_printk_capture(char *buffer, size_t size)
 		capture_buffer[0] = '\0';
 }
 
+/* <printk.h>'s capture: on the host, the same as host_printk_capture(). */
+void printk_capture(char *buffer, size_t size)
+{
+	host_printk_capture(buffer, size);
+}
+
 static char shared_capture[8192];
 
 void capture_start(void)

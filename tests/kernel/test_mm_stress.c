@@ -494,7 +494,7 @@ static void test_every_allocator_on_every_cpu(struct ktest *t)
 	memset(stress, 0, sizeof(stress));
 	memset(queues, 0, sizeof(queues));
 	for (int q = 0; q < NR_QUEUES; q++)
-		queues[q].lock = (spinlock_t)SPINLOCK_INIT;
+		spin_lock_init(&queues[q].lock, "mm_stress queue");
 	for (cpu = 0; cpu < NR_CPUS; cpu++) {
 		stress[cpu].random = seed ^ (0x9e3779b97f4a7c15ull * (cpu + 1));
 		stress[cpu].atomic_random = ~stress[cpu].random | 1;
