@@ -378,6 +378,17 @@ static uint64_t settled_pages(void)
 	return buddy_free_pages(&kernel_buddy) + slab_pages();
 }
 
+/* Pages on every CPU's per-CPU lists (a quiet system: nobody else changes them). */
+static uint64_t pages_on_cpu_lists(void)
+{
+	uint64_t pages = 0;
+
+	for (int z = 0; z < NR_ZONES; z++)
+		for (int cpu = 0; cpu < NR_CPUS; cpu++)
+			pages += kernel_buddy.zones[z].pcp[cpu].count;
+	return pages;
+}
+
 /* The validators of every allocator; each names what it found. */
 static void check_all(struct ktest *t, bool quiet)
 {
@@ -522,6 +533,8 @@ static void test_every_allocator_on_every_cpu(struct ktest *t)
 	kmem_cache_destroy(cache_b);
 	after = settled_pages();
 	KEXPECT_UEQ(t, after, before);
+	/* The drain reached every CPU, not only this one. */
+	KEXPECT_UEQ(t, pages_on_cpu_lists(), 0);
 }
 
 KTEST_SUITE(mm_stress,
