@@ -17,6 +17,8 @@
 #include <printk.h>
 #include <slab.h>
 
+#include "../common/report_text.h"
+
 extern char __text_start[];
 
 static uint64_t free_before;
@@ -125,6 +127,23 @@ static void test_compound_and_references(struct ktest *t)
 	KEXPECT_UEQ(t, head->flags & PG_head, PG_head);
 	put_page(head + 1);                 /* the last reference frees it */
 	KEXPECT_UEQ(t, (head + 1)->flags & PG_tail, 0);
+	expect_intact(t);
+}
+
+/* A reference taken on a page that has none left (a use after free) is reported and not taken. */
+static void test_get_page_without_a_reference_is_reported(struct ktest *t)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	char text[256];
+
+	KASSERT_NOT_NULL(t, page);
+	__free_page(page);
+	printk_capture(text, sizeof(text));
+	get_page(page);
+	printk_capture(NULL, 0);
+	KEXPECT_EQ(t, page_count(page), 0);
+	KEXPECT_CONTAINS(t, text, "get_page on pfn");
+	KEXPECT_CONTAINS(t, text, "with no reference left");
 	expect_intact(t);
 }
 
@@ -361,6 +380,7 @@ KTEST_SUITE_FULL(page_alloc, suite_init, NULL,
 		 KTEST_CASE(test_zone_modifiers),
 		 KTEST_CASE(test_gfp_zero_zeroes),
 		 KTEST_CASE(test_compound_and_references),
+		 KTEST_CASE(test_get_page_without_a_reference_is_reported),
 		 KTEST_CASE(test_bulk),
 		 KTEST_CASE(test_bad_frees_are_reported_and_harmless),
 		 KTEST_CASE(test_poisoning_catches_write_after_free),
