@@ -61,6 +61,7 @@ ARCH_SRCS := \
 	arch/x86_64/cpufeature.c \
 	arch/x86_64/delay.c \
 	arch/x86_64/exception_entry.asm \
+	arch/x86_64/i8042.c \
 	arch/x86_64/i8259.c \
 	arch/x86_64/io_apic.c \
 	arch/x86_64/irq.c \
@@ -95,7 +96,12 @@ PURE_SRCS := \
 	kernel/acpi_tables.c \
 	kernel/bootinfo.c \
 	kernel/cmdline.c \
+	kernel/keyboard.c \
 	kernel/ktest.c \
+	kernel/monitor/command.c \
+	kernel/monitor/held.c \
+	kernel/monitor/input_ring.c \
+	kernel/monitor/line_editor.c \
 	kernel/firmware_map.c \
 	kernel/lockdep.c \
 	kernel/spinlock.c \
@@ -114,7 +120,13 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/console.c \
 	kernel/fbcon.c \
 	kernel/font8x16.c \
+	kernel/gdb_checkpoint.c \
 	kernel/main.c \
+	kernel/monitor/cmd_alloc.c \
+	kernel/monitor/cmd_inspect.c \
+	kernel/monitor/cmd_system.c \
+	kernel/monitor/command_table.c \
+	kernel/monitor/monitor.c \
 	kernel/panic.c \
 	kernel/printk.c \
 	kernel/random.c \
@@ -123,6 +135,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/string.c \
 	kernel/symbols.c \
 	mm/memremap.c \
+	mm/debug.c \
 	mm/mm_init.c \
 	mm/page_alloc.c \
 	mm/util.c \
@@ -133,10 +146,14 @@ KERNEL_SRCS := $(PURE_SRCS) \
 # Test files that build for both the kernel and the host.
 COMMON_TEST_SRCS := \
 	tests/common/test_cmdline.c \
+	tests/common/test_keyboard.c \
 	tests/common/test_ktest.c \
 	tests/common/test_lockdep.c \
 	tests/common/test_memblock.c \
 	tests/common/test_spinlock.c \
+	tests/common/test_monitor_command.c \
+	tests/common/test_monitor_held.c \
+	tests/common/test_monitor_line.c \
 	tests/common/test_vmap_area.c \
 	tests/common/test_vsprintf.c
 
@@ -147,6 +164,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_boot.c \
 	tests/kernel/test_faults.c \
 	tests/kernel/test_fbcon.c \
+	tests/kernel/test_gdb_checkpoint.c \
 	tests/kernel/test_page_alloc.c \
 	tests/kernel/test_paging.c \
 	tests/kernel/test_random.c \
@@ -260,11 +278,11 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld $(BUILD)/kernel-o
 		{ echo "error: the symbol table moved code; see linker.ld .ksyms" >&2; rm -f $@; exit 1; }
 
 # ---- ISO images ------------------------------------------------------------
-# ferrite.iso: for people (runs the self-tests, then halts showing them).
+# ferrite.iso: for people (runs the self-tests, then offers the monitor's prompt).
 # ferrite-test-*.iso: the same kernel with exit=<emulator> and lockdep=1 (the
 # lock validator; the benchmark ISO runs without it) for the harness;
 # scripts/test.sh knows each one's ktest= selection (QEMU_KTEST, BOCHS_KTEST).
-ISO_CMDLINE ?= ktest=*
+ISO_CMDLINE ?= ktest=* monitor
 
 comma := ,
 # Under Bochs (10-50x slower than QEMU) the pure range-allocator stress is
@@ -303,6 +321,14 @@ $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/de
 # Selects nothing and gives bad values: the boot must fail and say why.
 $(BUILD)/ferrite-test-badcmdline.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,badcmdline,ktest=nosuchsuite bench=nosuch page_poison=banana slab_debug=QQ exit=qemu,0)
+
+# ferrite-test-gdb.iso: one suite, then the debugger checkpoints (scripts/gdb-check.sh).
+$(BUILD)/ferrite-test-gdb.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,gdb,ktest=page_alloc$(comma)vmalloc slab_debug=FZPU$(comma)kmalloc-* gdb_checkpoint=corrupt exit=qemu,0)
+
+# The monitor straight away; `halt` ends the run (scripts/monitor-check.sh drives it).
+$(BUILD)/ferrite-test-monitor.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,monitor,monitor exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.
@@ -480,7 +506,7 @@ clean:
 help:
 	@echo "make             build build/kernel.elf"
 	@echo "make iso         build build/ferrite.iso (BIOS + UEFI, CD or USB stick)"
-	@echo "make run         boot it in QEMU (FIRMWARE=bios|uefi MEM=256M ACCEL=tcg|kvm)"
+	@echo "make run         boot it in QEMU: self-tests, then the ferrite> prompt (FIRMWARE=bios|uefi MEM=256M ACCEL=tcg|kvm)"
 	@echo "make debug       boot paused, gdb stub on :1234; then 'make gdb' elsewhere"
 	@echo "make test        host tests + self-tests under QEMU (BIOS, UEFI, CD, USB) and Bochs"
 	@echo "make test-host   host tests only (ASan + UBSan)"

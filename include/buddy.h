@@ -243,4 +243,16 @@ void buddy_print_buddyinfo(const struct buddy *b);
 /* Print zones with sizes and watermarks (the boot log shows this). */
 void buddy_print_zones(const struct buddy *b);
 
+/* Print each zone like /proc/zoneinfo: free pages, watermarks, span, per-CPU lists. */
+void buddy_print_zoneinfo(const struct buddy *b);
+
+/*
+ * buddy_print_fragmap - a picture of physical memory, one character per
+ * block of pages (a power of two chosen so the map fits @columns cells a
+ * row and about 20 rows): free, page allocator, slab, page tables,
+ * reserved or hole, with a legend.  Reads the memmap without locks: a
+ * picture of a moving system may be off by the pages that moved.
+ */
+void buddy_print_fragmap(const struct buddy *b, unsigned int columns);
+
 #endif

@@ -79,6 +79,9 @@ extern struct irq_cpu_stats irq_stats[NR_CPUS];
 /* Per-IRQ counts (all CPUs). */
 uint64_t irq_count(unsigned int irq);
 
+/* The name @irq's handler was requested with, or NULL if it has none. */
+const char *irq_name(unsigned int irq);
+
 /*
  * irq_init - the interrupt controllers: local APIC on the boot CPU, the
  * 8259s remapped and masked, the I/O APICs with every pin masked and the

@@ -66,6 +66,7 @@ _Static_assert(sizeof(struct page) == 40, "struct page grew: update the memmap o
 #define PG_tail (1u << 5)       /* other page of a compound block */
 #define PG_poisoned (1u << 6)   /* free page filled with PAGE_POISON (page poisoning on) */
 #define PG_slab (1u << 7)       /* with PG_head: the block is a slab of a kmem_cache */
+#define PG_table (1u << 8)      /* with PG_head: a page-table page (Linux's PageTable) */
 
 #define PAGE_ZONE_SHIFT 24
 #define PAGE_ZONE_MASK (3u << PAGE_ZONE_SHIFT)
@@ -205,6 +206,12 @@ uint64_t vmemmap_frames(void);
  * @slab_debug, or NULL).  Context: boot CPU, once.
  */
 void mm_init(const struct firmware_map *map, bool page_poison, const char *slab_debug);
+
+/*
+ * dump_page - print @page decoded: frame, flags by name, zone, and what
+ * its fields mean for its owner; @reason (or NULL) ends the first line.
+ */
+void dump_page(struct page *page, const char *reason);
 
 /* The early allocator instance; retired once the page allocator runs. */
 extern struct memblock boot_memblock;

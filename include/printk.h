@@ -16,6 +16,7 @@
 #define FERRITE_PRINTK_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define KERN_SOH "\001"
@@ -66,6 +67,21 @@ void printk_capture(char *buffer, size_t size);
 
 /* Only messages with a level below this are shown (loglevel=, 0..8; 8 shows debug). */
 extern int console_loglevel;
+
+/* Prefix messages with the time since boot (Linux's printk.time); the monitor turns it off. */
+extern bool printk_time;
+
+/*
+ * console_print_raw - write @text to every console as it is: no level, no
+ * timestamp, not kept in the log (echo of typed input).  Context: any.
+ */
+void console_print_raw(const char *text, size_t length);
+
+/*
+ * dmesg_print - write the kept log (the last 64 KiB printed) to every
+ * console, oldest first, without logging it again.  Context: any.
+ */
+void dmesg_print(void);
 
 /* Nanoseconds since boot as printk's timestamp sees them (0 until the TSC is calibrated). */
 unsigned long long printk_clock_ns(void);

@@ -4,6 +4,7 @@
 #define FERRITE_SERIAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Probe COM1 (scratch register, then loopback), program 115200 8N1 and
@@ -11,5 +12,19 @@
  * Return: true if a UART answered; false (and nothing registered) if not.
  */
 bool serial_init(void);
+
+/*
+ * serial_input_init - deliver each byte COM1 receives to @receive, from
+ * its interrupt handler (IRQ 4, interrupts off).
+ * Context: after serial_init() and irq_init().  Return: false if there is
+ * no UART (its port is never read then) or the IRQ cannot be had.
+ */
+bool serial_input_init(void (*receive)(uint8_t byte));
+
+/*
+ * serial_input_stop - turn the receive interrupt off and give IRQ 4 back
+ * (serial_input_init() takes it again).  Context: task context.
+ */
+void serial_input_stop(void);
 
 #endif

@@ -31,4 +31,11 @@ bool shutdown_set_method(const char *name);
 /* End the run with @status. Never returns. Context: any. */
 __attribute__((noreturn)) void kernel_exit(enum exit_status status);
 
+/*
+ * kernel_restart - reset the machine: the PCI reset control register
+ * (0xCF9), then the keyboard controller's reset line, then a triple fault.
+ * Never returns.  Context: any.
+ */
+__attribute__((noreturn)) void kernel_restart(void);
+
 #endif

@@ -101,6 +101,9 @@ struct vmalloc_stats {
 };
 void vmalloc_get_stats(struct vmalloc_stats *stats);
 
+/* Is @address the start of a live vmalloc or vmap area (one vfree/vunmap would free)? */
+bool vmalloc_is_area_start(const void *address);
+
 /*
  * Fault injection for tests: make the next page allocation number
  * @page_alloc_after (0-based) or mapping number @map_after fail; -1 is off.

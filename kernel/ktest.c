@@ -128,14 +128,6 @@ void ktest_fail_bool(struct ktest *t, const char *file, int line, const char *co
 }
 
 /*
- * A case aborted from inside an interrupt handler leaves interrupt context
- * behind; the interrupt code (<irq.h>) provides the real clean-up.
- */
-__attribute__((weak)) void irq_abort_cleanup(void)
-{
-}
-
-/*
  * Locks the case took and still holds (above @base on this CPU's held-lock
  * stack): each fails the case with its name and where it was taken, and
  * is released, newest first, so that the cases after it can take it.
@@ -168,6 +160,14 @@ static void check_lock_reports(struct ktest *t, unsigned long reports, unsigned 
 		t->failures++;
 		ktap("        # %s: %lu unexpected lock-check report(s) above\n", t->name, unexpected);
 	}
+}
+
+/*
+ * A case aborted from inside an interrupt handler leaves interrupt context
+ * behind; the interrupt code (<irq.h>) provides the real clean-up.
+ */
+__attribute__((weak)) void irq_abort_cleanup(void)
+{
 }
 
 /* Run one case under the jump buffer. Return: its outcome in @t. */

@@ -3,7 +3,8 @@
  * kernel_main: the C entry point, called by boot/entry.asm on the kernel
  * stack with the boot page tables still live.  Brings up the consoles and
  * exception handling, reads the boot information and the memory map,
- * then runs the self-tests and benchmarks the command line selects.
+ * then runs the self-tests and benchmarks the command line selects, and
+ * the monitor if it asks for it ("monitor").
  */
 #include <stdint.h>
 
@@ -15,11 +16,13 @@
 #include <bench.h>
 #include <boot.h>
 #include <cmdline.h>
+#include <gdb_checkpoint.h>
 #include <irq.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <lockdep.h>
 #include <mm.h>
+#include <monitor.h>
 #include <percpu.h>
 #include <printk.h>
 #include <serial.h>
@@ -45,12 +48,15 @@ static bool page_poison_requested(void)
 	return CONFIG_PAGE_POISON_DEFAULT;
 }
 
-/* Run the self-tests @glob selects, then the benchmarks @bench_glob selects. */
-static void run_selftests(const char *glob, const char *bench_glob)
+/*
+ * Run the self-tests @glob selects, then the benchmarks @bench_glob
+ * selects; then offer the monitor's prompt if @monitor, else end the run.
+ */
+static void run_selftests(const char *glob, const char *bench_glob, bool monitor)
 {
 	unsigned failed = 0;
 
-	if (!glob && !bench_glob)
+	if (!glob && !bench_glob && !monitor)
 		pr_info("ktest: %zu suites built in; none selected (boot with ktest=GLOB)\n",
 			ktest_suite_count());
 	if (glob)
@@ -59,6 +65,9 @@ static void run_selftests(const char *glob, const char *bench_glob)
 		lockdep_print_dependencies();
 	if (bench_glob)
 		failed += bench_run_all(bench_glob);
+	gdb_checkpoint_run(boot_cmdline_get("gdb_checkpoint"));
+	if (monitor)
+		monitor_run();
 	kernel_exit(failed ? EXIT_FAIL : EXIT_PASS);
 }
 
@@ -83,5 +92,6 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	irq_init();
 	local_irq_enable();
 	smp_init();
-	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"));
+	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"),
+		      boot_cmdline_get("monitor") != NULL);
 }

@@ -6,25 +6,41 @@
  * fault inside printk), or held by another CPU for over PRINTK_LOCK_WAIT_NS
  * (a CPU stopped by NMI while printing), is written without it rather than
  * deadlocking.
+ *
+ * Everything printed is also kept in log_buf, a ring of the last
+ * LOG_BUF_SIZE bytes (Linux's name), which dmesg_print() shows again.
  */
 #include <asm/cpu.h>
 #include <asm/spin_wait.h>
 #include <asm/tsc.h>
 #include <console.h>
+#include <kernel.h>
 #include <kstring.h>
 #include <percpu.h>
 #include <printk.h>
 #include <spinlock.h>
 
 int console_loglevel = LOGLEVEL_DEFAULT + 1;
+bool printk_time = true;
 
+#define LOG_BUF_SIZE (64u * 1024u)
 #define PRINTK_LOCK_WAIT_NS 200000000ull
 
+/* printk_lock must be held (or this CPU is already inside printk) for all below. */
 static DEFINE_SPINLOCK(printk_lock);
 static bool at_line_start = true;
+static char log_buf[LOG_BUF_SIZE];
+static uint64_t log_next;       /* bytes ever logged; log_buf[log_next % LOG_BUF_SIZE] is next */
 /* printk_capture(): guarded by printk_lock like the consoles. */
 static char *capture_buffer;
 static size_t capture_size, capture_used;
+
+static void log_store(const char *text, size_t length)
+{
+	for (size_t i = 0; i < length; i++)
+		log_buf[(log_next + i) % LOG_BUF_SIZE] = text[i];
+	log_next += length;
+}
 
 void printk_capture(char *buffer, size_t size)
 {
@@ -108,7 +124,7 @@ int vprintk(const char *fmt, va_list args)
 
 	if (level >= 0 && !at_line_start)
 		line[used++] = '\n';
-	if (level >= 0 || (level == LEVEL_CONT && at_line_start)) {
+	if (printk_time && (level >= 0 || (level == LEVEL_CONT && at_line_start))) {
 		unsigned long long ns = printk_clock_ns();
 		used += (size_t)snprintf(line + used, sizeof(line) - used, "[%5llu.%06llu] ",
 					 ns / 1000000000ull, ns / 1000ull % 1000000ull);
@@ -120,6 +136,7 @@ int vprintk(const char *fmt, va_list args)
 	if (used)
 		at_line_start = line[used - 1] == '\n';
 	console_write(line, used);
+	log_store(line, used);
 	if (capture_buffer)
 		capture_append(line, used);
 
@@ -138,4 +155,56 @@ int printk(const char *fmt, ...)
 	length = vprintk(fmt, args);
 	va_end(args);
 	return length;
+}
+
+void console_print_raw(const char *text, size_t length)
+{
+	uint64_t flags = local_irq_save();
+	bool locked = spin_trylock(&printk_lock);
+
+	console_write(text, length);
+	if (length)
+		at_line_start = text[length - 1] == '\n';
+	if (locked)
+		spin_unlock(&printk_lock);
+	local_irq_restore(flags);
+}
+
+/*
+ * Written in chunks, the lock and interrupts given back between them: 64 KiB
+ * at 115200 baud takes seconds.  Text overwritten meanwhile is skipped.
+ */
+#define DMESG_CHUNK 128u
+
+void dmesg_print(void)
+{
+	uint64_t flags = local_irq_save();
+	bool locked = spin_trylock(&printk_lock);
+	uint64_t start = log_next > LOG_BUF_SIZE ? log_next - LOG_BUF_SIZE : 0;
+	uint64_t end = log_next;
+
+	/* A ring that wrapped starts mid-line: skip to the first whole line. */
+	if (start)
+		while (start < end && log_buf[start++ % LOG_BUF_SIZE] != '\n')
+			;
+	for (;;) {
+		size_t offset, chunk;
+
+		if (log_next > LOG_BUF_SIZE && start < log_next - LOG_BUF_SIZE)
+			start = log_next - LOG_BUF_SIZE;
+		if (start >= end)
+			break;
+		offset = start % LOG_BUF_SIZE;
+		chunk = MIN(MIN(end - start, (uint64_t)(LOG_BUF_SIZE - offset)), (uint64_t)DMESG_CHUNK);
+		console_write(log_buf + offset, chunk);
+		start += chunk;
+		if (locked)
+			spin_unlock(&printk_lock);
+		local_irq_restore(flags);
+		flags = local_irq_save();
+		locked = spin_trylock(&printk_lock);
+	}
+	if (locked)
+		spin_unlock(&printk_lock);
+	local_irq_restore(flags);
 }

@@ -56,3 +56,26 @@ void kernel_exit(enum exit_status status)
 	pr_notice("System halted (%s).\n", word);
 	cpu_halt_forever();
 }
+
+#define RESET_CONTROL_PORT 0xcf9        /* PCI reset control: bit 1 hard reset, bit 2 do it */
+#define I8042_COMMAND_PORT 0x64
+#define I8042_PULSE_RESET 0xfe
+
+void kernel_restart(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) no_idt = { 0, 0 };
+
+	outb(RESET_CONTROL_PORT, 0x02);
+	outb(RESET_CONTROL_PORT, 0x06);
+	for (int i = 0; i < 100000; i++)
+		cpu_relax();
+	outb(I8042_COMMAND_PORT, I8042_PULSE_RESET);
+	for (int i = 0; i < 100000; i++)
+		cpu_relax();
+	/* Last resort: an exception with no IDT is a triple fault, which resets. */
+	__asm__ volatile("cli; lidt %0; int3" : : "m"(no_idt) : "memory");
+	cpu_halt_forever();
+}

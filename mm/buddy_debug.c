@@ -296,3 +296,121 @@ const char *buddy_check(struct buddy *b)
 		broken = check.broken[cpu];
 	return broken;
 }
+
+void buddy_print_zoneinfo(const struct buddy *b)
+{
+	for (int z = 0; z < NR_ZONES; z++) {
+		const struct zone *zone = &b->zones[z];
+		uint64_t pcp_pages = 0;
+
+		if (!zone->managed_pages)
+			continue;
+		for (int cpu = 0; cpu < NR_CPUS; cpu++)
+			pcp_pages += zone->pcp[cpu].count;
+		pr_info("Node 0, zone %8s\n", zone->name);
+		pr_info("  pages free     %llu\n", (unsigned long long)(zone->free_pages + pcp_pages));
+		pr_info("        min      %llu\n", (unsigned long long)zone->watermark_min);
+		pr_info("        low      %llu\n", (unsigned long long)zone->watermark_low);
+		pr_info("        high     %llu\n", (unsigned long long)zone->watermark_high);
+		pr_info("        spanned  %llu\n", (unsigned long long)(zone->end_pfn - zone->start_pfn));
+		pr_info("        managed  %llu\n", (unsigned long long)zone->managed_pages);
+		pr_info("        nr_free_pages %llu (free lists) + %llu (per-CPU lists)\n",
+			(unsigned long long)zone->free_pages, (unsigned long long)pcp_pages);
+		pr_info("  pagesets\n");
+		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+			const struct per_cpu_pages *pcp = &zone->pcp[cpu];
+
+			if (cpu && !pcp->count)
+				continue;
+			pr_info("    cpu: %d\n", cpu);
+			pr_info("              count: %u\n", pcp->count);
+			pr_info("              high:  %u\n", pcp->high);
+			pr_info("              batch: %u\n", pcp->batch);
+		}
+		pr_info("  start_pfn:           %llu\n", (unsigned long long)zone->start_pfn);
+	}
+}
+
+enum frag_kind { FRAG_FREE, FRAG_ALLOCATED, FRAG_SLAB, FRAG_TABLE, FRAG_RESERVED, FRAG_HOLE, NR_FRAG };
+
+static const char frag_char[NR_FRAG] = { '.', 'A', 'S', 'P', 'R', ' ' };
+static const char *const frag_name[NR_FRAG] = {
+	"free", "page allocator", "slab", "page tables", "reserved", "hole",
+};
+
+/* What frame @pfn is, and for how many frames from it the answer holds. */
+static enum frag_kind classify_run(const struct buddy *b, uint64_t pfn, uint64_t *run)
+{
+	struct page *page = buddy_pfn_to_page(b, pfn);
+	uint64_t block = 1;
+
+	*run = 1;
+	if (!page)
+		return FRAG_HOLE;
+	if (page->flags & PG_reserved)
+		return FRAG_RESERVED;
+	if (page->flags & PG_pcp)
+		return FRAG_FREE;
+	if (page->flags & (PG_buddy | PG_head))
+		block = 1ull << (page->private <= MAX_ORDER ? page->private : 0);
+	*run = block;
+	if (page->flags & PG_buddy)
+		return FRAG_FREE;
+	if (page->flags & PG_slab)
+		return FRAG_SLAB;
+	if (page->flags & PG_table)
+		return FRAG_TABLE;
+	return FRAG_ALLOCATED;
+}
+
+void buddy_print_fragmap(const struct buddy *b, unsigned int columns)
+{
+	uint64_t start = b->memmap_start_pfn, end = b->memmap_end_pfn;
+	uint64_t per_cell = 1, total[NR_FRAG] = { 0 };
+	uint64_t run_left = 0, pfn = start;
+	enum frag_kind run_kind = FRAG_HOLE;
+	char row[160];
+
+	if (columns == 0 || columns > sizeof(row) - 1)
+		columns = 64;
+	while ((end - start + per_cell - 1) / per_cell > (uint64_t)columns * 20)
+		per_cell <<= 1;
+	pr_info("fragmap: one cell = %llu KiB (%llu pages); physical address at the left\n",
+		(unsigned long long)(per_cell * (PAGE_SIZE / 1024)), (unsigned long long)per_cell);
+	while (pfn < end) {
+		uint64_t row_start = pfn;
+		unsigned int cells = 0;
+
+		for (; cells < columns && pfn < end; cells++) {
+			uint64_t count[NR_FRAG] = { 0 };
+			uint64_t cell_end = MIN(pfn + per_cell, end);
+			enum frag_kind best = FRAG_HOLE;
+
+			for (; pfn < cell_end; pfn++) {
+				if (!run_left)
+					run_kind = classify_run(b, pfn, &run_left);
+				count[run_kind]++;
+				total[run_kind]++;
+				run_left--;
+			}
+			/* The most common use that is not free; '.' only for an all-free cell. */
+			for (int k = FRAG_ALLOCATED; k < NR_FRAG; k++)
+				if (count[k] && (best == FRAG_HOLE || count[k] > count[best]))
+					best = (enum frag_kind)k;
+			if (!count[FRAG_ALLOCATED] && !count[FRAG_SLAB] && !count[FRAG_TABLE] &&
+			    !count[FRAG_RESERVED] && count[FRAG_FREE])
+				best = FRAG_FREE;
+			row[cells] = frag_char[best];
+			/* Lower case: the cell is in use but still has free pages. */
+			if (best != FRAG_FREE && best != FRAG_HOLE && count[FRAG_FREE])
+				row[cells] = (char)(row[cells] - 'A' + 'a');
+		}
+		row[cells] = '\0';
+		pr_info("%#011llx %s\n", (unsigned long long)(row_start << PAGE_SHIFT), row);
+	}
+	pr_info("legend: '.' free  'A' page allocator  'S' slab  'P' page tables  'R' reserved  "
+		"' ' hole; lower case: in use, with free pages\n");
+	for (int k = 0; k < NR_FRAG; k++)
+		pr_info("  %-15s %8llu pages (%llu MiB)\n", frag_name[k], (unsigned long long)total[k],
+			(unsigned long long)(total[k] >> (20 - PAGE_SHIFT)));
+}

@@ -105,7 +105,10 @@ static uint64_t table_page_alloc(void *context)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 
-	return page ? page_to_pfn(page) << PAGE_SHIFT : 0;
+	if (!page)
+		return 0;
+	page->flags |= PG_table;
+	return page_to_pfn(page) << PAGE_SHIFT;
 }
 
 /* Page-table pages from the early allocator are PG_reserved; later ones are the buddy's. */
@@ -113,10 +116,12 @@ static void table_page_free(void *context, uint64_t phys)
 {
 	struct page *page = pfn_to_page(phys >> PAGE_SHIFT);
 
-	if (PageReserved(page))
+	if (PageReserved(page)) {
 		free_reserved_page(page);
-	else
+	} else {
+		page->flags &= ~PG_table;
 		__free_page(page);
+	}
 }
 
 static uint64_t top_pfn(const struct firmware_map *map)

@@ -158,6 +158,34 @@ void *slab_krealloc(struct slab_allocator *a, const void *object, size_t new_siz
 /* Parse slab_debug= ("FZPU", optionally ",glob"). Return: false if malformed. */
 bool slab_parse_debug(struct slab_allocator *a, const char *value);
 void slab_print_info(struct slab_allocator *a);
+/* The cache called @name, or NULL. Context: caches are not being created or destroyed. */
+struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name);
+/* Print every cache in /proc/slabinfo's format (version 2.1; tunables are always 0). */
+void slab_print_proc_slabinfo(struct slab_allocator *a);
+/*
+ * slab_print_cache - one cache in detail: its layout, then each of its
+ * slabs (found by walking the memmap, so full slabs of non-debug caches
+ * are shown too): address, objects in use, its freelist, and whether it
+ * is a CPU's slab with that CPU's freelist.
+ */
+void slab_print_cache(struct kmem_cache *cache);
+/*
+ * slab_object_is_free - is @object (the start of an object of @slab, a
+ * slab of @cache) on a freelist: the slab's own or a CPU's?
+ * Context: the caller keeps other CPUs off @cache (one CPU, or its users stopped).
+ */
+bool slab_object_is_free(struct kmem_cache *cache, struct page *slab, const void *object);
+/*
+ * slab_free_is_refused - would freeing @object into @cache be reported
+ * and refused (changing nothing)?  True for a pointer that is not the
+ * start of one of @cache's objects, and for a double free the back-end
+ * detects (every one with SLAB_CONSISTENCY_CHECKS or SLAB_RED_ZONE; the
+ * fast path sees only the most recently freed object).  False for a live
+ * object, and for a double free that would go undetected and corrupt a
+ * freelist.  For tools that let a user try wrong frees safely.
+ * Context: as slab_object_is_free().
+ */
+bool slab_free_is_refused(struct kmem_cache *cache, const void *object);
 
 extern struct slab_allocator kernel_slab;
 

@@ -445,3 +445,36 @@ uint64_t slab_pages(void)
 	}
 	return pages;
 }
+
+struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name)
+{
+	struct list_head *node;
+
+	list_for_each(node, &a->caches) {
+		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
+
+		if (strcmp(cache->name, name) == 0)
+			return cache;
+	}
+	return NULL;
+}
+
+void slab_print_proc_slabinfo(struct slab_allocator *a)
+{
+	struct list_head *node;
+
+	pr_info("slabinfo - version: 2.1\n");
+	pr_info("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> "
+		": tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> "
+		"<num_slabs> <sharedavail>\n");
+	list_for_each(node, &a->caches) {
+		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
+		struct slab_stats stats;
+
+		slab_backend_stats(cache, &stats);
+		pr_info("%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
+			cache->name, stats.objects_in_use, stats.objects_total, cache->stride,
+			cache->objects, 1u << cache->order, 0u, 0u, 0u, stats.slabs - stats.empty,
+			stats.slabs, 0u);
+	}
+}

@@ -326,3 +326,119 @@ const char *slab_check_cache(struct kmem_cache *s)
 	spin_unlock_irqrestore(&s->lock, flags);
 	return broken;
 }
+
+/* Count the objects of the chain starting at @first that lie in @slab (stops at a bad link). */
+static unsigned int count_chain(struct kmem_cache *s, const struct page *slab, void *first)
+{
+	unsigned int n = 0;
+
+	for (void *object = first; object && n <= s->objects && object_index(s, slab, object) >= 0;
+	     object = free_pointer_decode(s, object))
+		n++;
+	return n;
+}
+
+static bool chain_holds(struct kmem_cache *s, const struct page *slab, void *first,
+			const void *wanted)
+{
+	unsigned int n = 0;
+
+	for (void *object = first; object && n <= s->objects && object_index(s, slab, object) >= 0;
+	     object = free_pointer_decode(s, object), n++)
+		if (object == wanted)
+			return true;
+	return false;
+}
+
+bool slab_object_is_free(struct kmem_cache *s, struct page *slab, const void *object)
+{
+	uint64_t flags;
+	bool found;
+
+	spin_lock_irqsave(&s->lock, flags);
+	found = chain_holds(s, slab, slab->freelist, object);
+	for (int cpu = 0; cpu < NR_CPUS && !found; cpu++)
+		if (s->cpu_slab[cpu].slab == slab)
+			found = chain_holds(s, slab, s->cpu_slab[cpu].freelist, object);
+	spin_unlock_irqrestore(&s->lock, flags);
+	return found;
+}
+
+static void print_one_slab(struct kmem_cache *s, struct page *slab)
+{
+	int owner = -1;
+	unsigned int cpu_free = 0;
+
+	for (int cpu = 0; cpu < NR_CPUS && owner < 0; cpu++)
+		if (s->cpu_slab[cpu].slab == slab) {
+			owner = cpu;
+			cpu_free = count_chain(s, slab, s->cpu_slab[cpu].freelist);
+		}
+	if (owner >= 0)
+		pr_info("  slab %p  inuse %3u/%-3u  freelist %p (%u free)  cpu %d slab: freelist %p "
+			"(%u free)\n", buddy_page_address(s->allocator->buddy, slab),
+			slab->inuse - cpu_free, slab->objects, slab->freelist,
+			count_chain(s, slab, slab->freelist), owner, s->cpu_slab[owner].freelist, cpu_free);
+	else
+		pr_info("  slab %p  inuse %3u/%-3u  freelist %p (%u free)\n",
+			buddy_page_address(s->allocator->buddy, slab), slab->inuse, slab->objects,
+			slab->freelist, count_chain(s, slab, slab->freelist));
+}
+
+void slab_print_cache(struct kmem_cache *s)
+{
+	struct buddy *b = s->allocator->buddy;
+	unsigned long shown = 0;
+	uint64_t flags;
+
+	pr_info("cache %s: object %u bytes, stride %u, align %u, %u objects per slab of %lu KiB "
+		"(order %u), free pointer at +%u, flags %#x%s\n", s->name, s->object_size, s->stride,
+		s->align, s->objects, (PAGE_SIZE << s->order) / 1024, s->order, s->free_offset,
+		s->flags, (s->flags & SLAB_DEBUG_FLAGS) ? " (debug)" : "");
+	pr_info("  %lu slabs, %lu partial (%lu empty); %llu allocations, %llu frees, %llu refused "
+		"frees\n", s->slabs, s->partial_count, s->empty_count,
+		(unsigned long long)s->allocations, (unsigned long long)s->frees,
+		(unsigned long long)s->bad_frees);
+	spin_lock_irqsave(&s->lock, flags);
+	for (uint64_t pfn = b->memmap_start_pfn; pfn < b->memmap_end_pfn;) {
+		struct page *page = buddy_pfn_to_page(b, pfn);
+
+		if (!page) {
+			pfn = (pfn | ((1ull << MAX_ORDER) - 1)) + 1;
+			continue;
+		}
+		if ((page->flags & PG_slab) && page->slab_cache == s) {
+			print_one_slab(s, page);
+			shown++;
+			pfn += 1ull << s->order;
+		} else {
+			pfn++;
+		}
+	}
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		if (s->cpu_slab[cpu].slab || s->cpu_slab[cpu].freelist)
+			pr_info("  cpu %d: slab %p, freelist %p\n", cpu,
+				s->cpu_slab[cpu].slab ? buddy_page_address(b, s->cpu_slab[cpu].slab) : NULL,
+				s->cpu_slab[cpu].freelist);
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (!shown)
+		pr_info("  (no slabs)\n");
+}
+
+bool slab_free_is_refused(struct kmem_cache *s, const void *object)
+{
+	struct page *slab = slab_page_of(s->allocator, object);
+	struct kmem_cache_cpu *c;
+
+	if (!slab || !(slab->flags & PG_slab) || slab->slab_cache != s ||
+	    object_index(s, slab, object) < 0)
+		return true;                    /* report_invalid_free() */
+	if (!slab_object_is_free(s, slab, object))
+		return false;                   /* a live object: the free would go ahead */
+	if (s->flags & (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE))
+		return true;                    /* debug_on_free() finds every double free */
+	c = this_cpu_ptr(s->cpu_slab);
+	if (slab == c->slab)
+		return object == c->freelist;
+	return object == slab->freelist || slab->inuse == 0;
+}

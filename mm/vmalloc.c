@@ -353,10 +353,16 @@ void *__vmalloc_caller(size_t size, gfp_t gfp, void *caller)
 		return NULL;
 	if (!alloc_page_array(pages, count, gfp)) {
 		free_page_array(pages, count);
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn("vmalloc error: size %zu, page order 0, failed to allocate pages (%u "
+				"wanted, %llu free)\n", size, count,
+				(unsigned long long)buddy_free_pages(&kernel_buddy));
 		return NULL;
 	}
 	area = reserve_area((uint64_t)count * PAGE_SIZE, VM_KIND_VMALLOC, caller);
 	if (!area) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn("vmalloc error: size %zu, no free range of the vmalloc area fits\n", size);
 		free_page_array(pages, count);
 		return NULL;
 	}

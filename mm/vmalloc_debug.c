@@ -123,3 +123,16 @@ const char *vmalloc_check(void)
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	return broken;
 }
+
+bool vmalloc_is_area_start(const void *address)
+{
+	struct vm_area *area;
+	uint64_t flags;
+	bool start;
+
+	spin_lock_irqsave(&vmap_lock, flags);
+	area = vmap_busy_find_containing((uint64_t)address);
+	start = area && area->start == (uint64_t)address;
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return start;
+}

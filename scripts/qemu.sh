@@ -4,10 +4,11 @@
 #
 # usage: qemu.sh --iso FILE [--firmware bios|uefi] [--media cd|usb] [--mem SIZE]
 #                [--machine pc|q35] [--cpu MODEL[,feature...]] [--smp N] [--accel tcg|kvm]
-#                [--serial-log FILE | --no-serial] [--debugcon FILE]
+#                [--serial-log FILE | --serial-socket PATH | --no-serial] [--debugcon FILE]
 #                [--monitor SOCKET] [--gdb] [--exit-device] [-- extra qemu args]
 #
-# Serial goes to the terminal unless --serial-log or --no-serial.  --gdb
+# Serial goes to the terminal unless --serial-log, --serial-socket (a Unix
+# socket QEMU listens on: both directions, for scripts that type) or --no-serial.  --gdb
 # starts paused with the gdb stub on tcp::1234.  --accel kvm is used only
 # if /dev/kvm is usable; otherwise TCG, with a note.
 set -eu
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift ;;
 	--accel) accel=$2; shift ;;
 	--serial-log) serial="file:$2"; shift ;;
+	--serial-socket) serial="unix:$2,server=on,wait=off"; shift ;;
 	--no-serial) serial="none" ;;
 	--debugcon) debugcon=$2; shift ;;
 	--monitor) monitor=$2; shift ;;

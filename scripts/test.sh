@@ -308,6 +308,30 @@ run_screen() {
 	fi
 }
 
+# run_monitor MODE: the monitor driven over the serial port (MODE serial) or
+# the PS/2 keyboard with a screendump read back (MODE keyboard, under UEFI);
+# scripts/monitor-check.py has the script of commands and expected answers.
+run_monitor() {
+	local name=monitor-$1 log=$LOGS/monitor-$1.log status passed
+	selected "$name" || return 0
+	echo "== $name"
+	if ! make -s "$BUILD/ferrite-test-monitor.iso" > "$LOGS/$name.build.log" 2>&1; then
+		record "$name" 0 1 "the monitor ISO did not build"
+		return
+	fi
+	timeout --foreground -k 5 120 scripts/monitor-check.py "$1" --iso "$BUILD/ferrite-test-monitor.iso" \
+		--log "$log" --screendump "$BUILD/monitor-keyboard.ppm" --timeout 60 > "$LOGS/$name.check.log" 2>&1
+	status=$?
+	passed=$(sed -n 's/.*: \([0-9]*\) checks passed$/\1/p' "$LOGS/$name.check.log")
+	if [ $status -eq 0 ] && [ -n "$passed" ]; then
+		record "$name" "$passed" 0 "transcript: $log"
+	else
+		echo "--- $name failed:" >&2
+		tail -n 20 "$LOGS/$name.check.log" >&2
+		record "$name" 0 1 "see $LOGS/$name.check.log"
+	fi
+}
+
 run_bochs() {
 	local name=bochs-bios-cd log=$LOGS/bochs-bios-cd.log status attempt
 	selected "$name" || return 0
@@ -342,6 +366,33 @@ make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/f
 	"$BUILD/ferrite-test-badcmdline.iso" || {
 	echo "test.sh: build failed" >&2
 	exit 1
+}
+
+# run_gdb: the gdb commands against the kernel's own dumps (scripts/gdb-check.sh):
+# one result per check.
+run_gdb() {
+	local name=gdb-commands out=$LOGS/gdb-commands status summary passed=0 failed=0
+	selected "$name" || return 0
+	echo "== $name (gdb's view of the allocators against the kernel's dumps)"
+	if ! make -s "$BUILD/ferrite-test-gdb.iso" > "$LOGS/$name.build.log" 2>&1; then
+		record "$name" 0 1 "build failed; see $LOGS/$name.build.log"
+		return
+	fi
+	timeout --foreground -k 5 120 scripts/gdb-check.sh --iso "$BUILD/ferrite-test-gdb.iso" \
+		--elf "$BUILD/kernel.elf" --out "$out" > "$LOGS/$name.check.log" 2>&1
+	status=$?
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/$name.check.log" | tail -n 1)
+	if [ -n "$summary" ]; then
+		passed=${summary%% passed*}
+		failed=${summary#*, }
+		failed=${failed%% failed*}
+	fi
+	[ $status -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+	if [ "$failed" -gt 0 ]; then
+		echo "--- $name: failed checks (logs in $out):" >&2
+		grep -v '^ok ' "$LOGS/$name.check.log" | tail -n 25 >&2
+	fi
+	record "$name" "$passed" "$failed" "see $LOGS/$name.check.log"
 }
 
 # check_cpus NAME N: the boot brought up the N CPUs it was given
@@ -387,6 +438,9 @@ run_default() {
 	selected bios-8G && check_cpus bios-8G 2
 	run_bad_cmdline
 	run_screen
+	run_gdb
+	run_monitor serial
+	run_monitor keyboard
 	run_bochs
 	selected bochs-bios-cd && check_cpus bochs-bios-cd 2
 }

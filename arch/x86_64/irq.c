@@ -247,6 +247,11 @@ uint64_t irq_count(unsigned int irq)
 	return irq < NR_IRQS ? __atomic_load_n(&irq_descs[irq].count, __ATOMIC_RELAXED) : 0;
 }
 
+const char *irq_name(unsigned int irq)
+{
+	return irq < NR_IRQS && irq_descs[irq].handler ? irq_descs[irq].name : NULL;
+}
+
 void irq_init(void)
 {
 	legacy_pic_disable();

@@ -24,6 +24,7 @@ struct dump_state {
 	const char *section;
 	bool print;
 	uint64_t wx_bytes;
+	uint64_t low, high;      /* only entries touching [low, high] (inclusive) */
 };
 
 static const struct {
@@ -133,6 +134,8 @@ static void walk_table(struct dump_state *state, const uint64_t *table, int leve
 			continue; /* the lower half holds nothing */
 		if (!(entry & PTE_PRESENT))
 			continue;
+		if (va + (level_size(level) - 1) < state->low || va > state->high)
+			continue;
 		if (entry_is_leaf(entry, level))
 			add_leaf(state, va, entry, level);
 		else
@@ -140,9 +143,9 @@ static void walk_table(struct dump_state *state, const uint64_t *table, int leve
 	}
 }
 
-static uint64_t dump(bool print)
+static uint64_t dump(bool print, uint64_t low, uint64_t high)
 {
-	struct dump_state state = { .print = print };
+	struct dump_state state = { .print = print, .low = low, .high = high };
 
 	walk_table(&state, __va(paging_root()), PML4_LEVEL, 0);
 	finish_run(&state);
@@ -151,7 +154,13 @@ static uint64_t dump(bool print)
 
 void ptdump_print(void)
 {
-	dump(true);
+	dump(true, 0, UINT64_MAX);
+}
+
+void ptdump_print_range(uint64_t start, uint64_t end)
+{
+	if (end > start)
+		dump(true, start, end - 1);
 }
 
 uint64_t ptdump_check_wx(void)
@@ -162,7 +171,7 @@ uint64_t ptdump_check_wx(void)
 		pr_info("W+X audit: the CPU has no NX bit, every mapping is executable\n");
 		return 0;
 	}
-	wx = dump(false);
+	wx = dump(false, 0, UINT64_MAX);
 	if (wx)
 		pr_err("W+X audit: %llu KiB of kernel mappings are writable and executable\n",
 		       (unsigned long long)(wx / 1024));

@@ -59,6 +59,9 @@ static void vga_text_write(struct console *console, const char *text, size_t len
 			new_line();
 		} else if (c == '\r') {
 			column = 0;
+		} else if (c == '\b') {
+			if (column > 0)
+				column--;
 		} else if (c == '\t') {
 			do
 				cells[row * COLUMNS + column] = (ATTRIBUTE << 8) | ' ';

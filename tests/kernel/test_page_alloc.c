@@ -80,7 +80,7 @@ static void test_zone_modifiers(struct ktest *t)
 	/* GFP_KERNEL prefers the highest populated zone. */
 	KASSERT_NE(t, address, 0);
 	KEXPECT_PTR_EQ(t, buddy_page_zone(&kernel_buddy, virt_to_page((void *)address)),
-		       kernel_buddy.first_populated[ZONE_NORMAL]);
+		       kernel_buddy.first_populated[GFP_KERNEL & (__GFP_DMA | __GFP_DMA32)]);
 	__free_pages(dma, 0);
 	__free_pages(dma32, 2);
 	free_pages(address, 1);

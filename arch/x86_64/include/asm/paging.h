@@ -171,6 +171,9 @@ int ioremap_replay(void);
 /* Print the kernel page tables as merged ranges (like Linux's ptdump). */
 void ptdump_print(void);
 
+/* The same for the mappings that touch [@start, @end) only (runs are shown whole). */
+void ptdump_print_range(uint64_t start, uint64_t end);
+
 /*
  * Check that no kernel mapping is writable and executable at once.
  * Return: the number of W+X bytes (0 is the only good answer); prints each
