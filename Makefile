@@ -173,12 +173,14 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_slab_smp.c \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
-	tests/kernel/test_vmalloc.c
+	tests/kernel/test_vmalloc.c \
+	tests/kernel/test_mm_stress.c
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
 	tests/bench/bench_irq.c \
 	tests/bench/bench_page_alloc.c \
+	tests/bench/bench_page_alloc_parallel.c \
 	tests/bench/bench_self.c \
 	tests/bench/bench_slab.c \
 	tests/bench/bench_smp.c \
@@ -196,6 +198,7 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_buddy_misuse.c \
 	tests/host/test_buddy_pcp.c \
 	tests/host/test_buddy_stress.c \
+	tests/host/test_buddy_threads.c \
 	tests/host/test_buddy_zones.c \
 	tests/host/test_firmware_map.c \
 	tests/host/test_slab_cache.c \
@@ -216,7 +219,7 @@ HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_
 HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
 HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
 # The threaded suites, a ktest= list (suite,suite).
-HOST_TSAN_SUITES := slab_threads
+HOST_TSAN_SUITES := slab_threads,buddy_threads
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
@@ -387,8 +390,8 @@ test:
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
 
-# Threaded suites under ThreadSanitizer (the page allocator's races are
-# suppressed in tests/host/tsan.supp until it is SMP-safe).
+# Threaded suites under ThreadSanitizer (known races outside the code under
+# test are suppressed in tests/host/tsan.supp, each with its reason).
 test-host-tsan: $(BUILD)/host-tsan/ktest-host
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/host/tsan.supp" \
 		$(BUILD)/host-tsan/ktest-host '$(HOST_TSAN_SUITES)'

@@ -103,6 +103,13 @@ void bench_median_report(struct bench *b, const char *op, uint64_t size, uint64_
 			 uint64_t *run_cycles, size_t runs);
 
 /*
+ * The same with extra "key=value" @fields after the name (NULL: none),
+ * e.g. "cpus=4": "BENCH name=@op @fields size=... n=... cycles_per_op=X.XX".
+ */
+void bench_median_report_fields(struct bench *b, const char *op, const char *fields, uint64_t size,
+				uint64_t n, uint64_t *run_cycles, size_t runs);
+
+/*
  * Mark the running case as failed (e.g. an allocation it needs returned
  * NULL), printing @reason; it should then return.  A failed case makes
  * the run end with the "fail" status.

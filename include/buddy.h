@@ -38,13 +38,22 @@ struct free_area {
 	uint64_t count;                 /* blocks in the list */
 };
 
-/* Free order-0 pages of one zone kept by one CPU. */
+/*
+ * Free order-0 pages of one zone kept by one CPU, and that CPU's event
+ * counts for the zone.  Only the owning CPU touches the list and count,
+ * with its interrupts off; others reach them by a cross call to it
+ * (buddy_drain_pcp, buddy_check).  A cache line each, so CPUs never
+ * share one.
+ */
 struct per_cpu_pages {
 	struct list_head list;          /* most recently freed (cache-hot) first */
 	unsigned int count;
 	unsigned int high;              /* drain a batch when count exceeds this */
 	unsigned int batch;             /* pages moved to/from the zone at once */
-};
+	/* Counted by the owner, interrupts off or in one `inc`; read by any CPU. */
+	uint64_t allocations;           /* blocks of this zone allocated on this CPU */
+	uint64_t frees;                 /* blocks of this zone freed on this CPU */
+} __attribute__((aligned(64)));
 
 struct buddy;
 
@@ -61,16 +70,24 @@ struct zone {
 	uint64_t free_pages;            /* pages in free_area (per-CPU pages not counted) */
 	struct free_area free_area[NR_ORDERS];
 
-	/* This CPU's entry, interrupts off (this_cpu_ptr). */
+	/* Each CPU its own entry (this_cpu_ptr), interrupts off. */
 	struct per_cpu_pages pcp[NR_CPUS];
 };
 
+/* A snapshot of the allocator's event counts (buddy_read_stats). */
 struct buddy_stats {
 	uint64_t allocations;
 	uint64_t frees;
 	uint64_t failures;              /* allocations that returned NULL */
 	uint64_t bad_frees;             /* frees refused (double free, wrong order, ...) */
 	uint64_t poison_errors;         /* writes to free pages found by page poisoning */
+};
+
+/* The rare events, counted with atomic additions by any CPU. */
+struct buddy_error_counts {
+	uint64_t failures;
+	uint64_t bad_frees;
+	uint64_t poison_errors;
 };
 
 struct buddy {
@@ -85,9 +102,14 @@ struct buddy {
 	const uint8_t *backed_blocks;
 	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
 	bool poison;                    /* page poisoning on */
-	/* For each highest allowed zone, the first one with pages (kept by buddy_add_range). */
-	struct zone *first_populated[NR_ZONES];
-	struct buddy_stats stats;
+	/*
+	 * The first zone with pages at or below the highest one a request's
+	 * zone modifiers allow, indexed by gfp & (__GFP_DMA | __GFP_DMA32):
+	 * the order-0 fast path's one load (kept by buddy_add_range).
+	 */
+	struct zone *first_populated[(__GFP_DMA | __GFP_DMA32) + 1];
+	/* Allocations and frees are counted per CPU in the zones' per_cpu_pages. */
+	struct buddy_error_counts errors;
 };
 
 /*
@@ -116,7 +138,8 @@ void buddy_setup_watermarks(struct buddy *b);
 /*
  * Allocate 2^@order contiguous frames.  @caller is reported on failure.
  * Return: the first page (refcount 1), or NULL (with an OOM report
- * unless __GFP_NOWARN).  Context: any; never sleeps.
+ * unless __GFP_NOWARN).  Context: any CPU, interrupt handlers included
+ * (with GFP_ATOMIC or GFP_NOWAIT), interrupts on or off; never sleeps.
  */
 struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *caller);
 
@@ -124,7 +147,11 @@ struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *c
  * Drop a reference to the block at @page of @order, freeing it when the
  * last one goes (Linux's __free_pages).  Wrong use -- a double free, the
  * wrong order, a tail page, a reserved or never-allocated page, an order
- * above MAX_ORDER -- is reported with @caller and changes nothing.
+ * above MAX_ORDER -- is reported with @caller and changes nothing; the
+ * reference count is checked and dropped in one atomic step, so of two
+ * racing drops of the last reference one is reported.  Any CPU may free
+ * what another allocated; the pages go to this CPU's list or its zone.
+ * Context: as buddy_alloc().
  * Return: true if the pages were freed or the reference dropped.
  */
 bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *caller);
@@ -136,8 +163,27 @@ bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *ca
  */
 size_t buddy_alloc_bulk(struct buddy *b, gfp_t gfp, size_t count, struct page **pages);
 
-/* Give every per-CPU page back to its zone. */
+/*
+ * Give this CPU's per-CPU pages back to their zones.
+ * Context: any; interrupts on or off.
+ */
+void buddy_drain_local_pcp(struct buddy *b);
+
+/*
+ * Give every online CPU's per-CPU pages back to their zones: each CPU
+ * drains its own lists, run there by a cross call (on_each_cpu), since
+ * only the owner may touch them.  Pages freed meanwhile on other CPUs may
+ * land on their lists again; a quiesced system is left with none.
+ * Context: not an interrupt handler, interrupts on (it waits for the
+ * other CPUs); no zone lock held.
+ */
 void buddy_drain_pcp(struct buddy *b);
+
+/*
+ * Sum the event counts of every CPU into @stats.  Counts still moving
+ * on other CPUs are read as they are at that moment.  Context: any.
+ */
+void buddy_read_stats(const struct buddy *b, struct buddy_stats *stats);
 
 /* The page of frame @pfn, or NULL if @pfn has no struct page (outside the memmap, or a hole). */
 static inline struct page *buddy_pfn_to_page(const struct buddy *b, uint64_t pfn)
@@ -172,7 +218,7 @@ static inline struct page *buddy_virt_to_head_page(const struct buddy *b, const 
 	return page ? compound_head(page) : NULL;
 }
 
-/* Free pages in all zones, per-CPU lists included. */
+/* Free pages in all zones, per-CPU lists included (a snapshot while other CPUs work). */
 uint64_t buddy_free_pages(const struct buddy *b);
 uint64_t buddy_managed_pages(const struct buddy *b);
 
@@ -183,6 +229,10 @@ struct zone *buddy_page_zone(struct buddy *b, const struct page *page);
  * Walk every free list and per-CPU list and verify: each block aligned to
  * its order, inside its zone, marked free with the right order, not
  * overlapping another, not mergeable with a free buddy, and the counts.
+ * Each zone's lists are walked under its lock; each CPU's per-CPU lists
+ * by that CPU, from a cross call, so the check may run while other CPUs
+ * allocate and free.
+ * Context: as buddy_drain_pcp().
  * Return: NULL, or a string naming the first broken invariant.
  */
 const char *buddy_check(struct buddy *b);

@@ -19,7 +19,8 @@
 /*
  * 40 bytes, so 0.98% of RAM goes to the memmap.  Fields by owner:
  *   flags          PG_* below, and the zone in bits 24..25; always valid
- *   refcount       users of an allocated block's first page
+ *   refcount       users of an allocated block's first page; atomic: read
+ *                  and changed only through the page_ref_* helpers below
  *   private        the block's order: on a free block's first page
  *                  (PG_buddy) and on an allocated block's first page (PG_head)
  *   lru            link in a buddy free list or a per-CPU list
@@ -70,6 +71,23 @@ _Static_assert(sizeof(struct page) == 40, "struct page grew: update the memmap o
 #define PAGE_ZONE_SHIFT 24
 #define PAGE_ZONE_MASK (3u << PAGE_ZONE_SHIFT)
 
+/*
+ * Another CPU may read a page's flags without any lock while its owner
+ * changes them (the buddy merge looks at a neighbour's PG_buddy, which
+ * only the zone lock sets or clears), so the allocator writes flags with
+ * one untorn store and such readers use one untorn load: plain moves on
+ * x86, and no data race for the compiler or ThreadSanitizer.
+ */
+static inline uint32_t page_flags_read(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
+static inline void page_flags_write(struct page *page, uint32_t flags)
+{
+	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
+}
+
 static inline int PageReserved(const struct page *page)
 {
 	return page->flags & PG_reserved;
@@ -79,6 +97,66 @@ static inline int PageReserved(const struct page *page)
 static inline struct page *compound_head(struct page *page)
 {
 	return (page->flags & PG_tail) ? page->compound_head : page;
+}
+
+/*
+ * Reference counts.  Any CPU, and an interrupt handler, may take or drop
+ * a reference at any time, so every access is atomic (Linux's atomic_t
+ * _refcount).  The decrement that reaches zero orders everything the
+ * dropping CPU wrote before it (release) before the page's reuse by
+ * whoever frees it (acquire).
+ */
+static inline int page_ref_count(const struct page *page)
+{
+	return __atomic_load_n(&page->refcount, __ATOMIC_RELAXED);
+}
+
+/* Context: the page is not shared yet (just allocated) or no longer (free). */
+static inline void set_page_count(struct page *page, int count)
+{
+	__atomic_store_n(&page->refcount, count, __ATOMIC_RELAXED);
+}
+
+static inline void page_ref_inc(struct page *page)
+{
+	__atomic_fetch_add(&page->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* Return: true if this call dropped the last reference. */
+static inline bool page_ref_dec_and_test(struct page *page)
+{
+	return __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+/*
+ * Drop one reference unless there is none: the check and the decrement
+ * are one atomic step, so two racing drops of the last reference cannot
+ * both pass it (one sees zero).  Return: the count before, 0 if none was
+ * dropped.
+ */
+static inline int page_ref_dec_unless_zero(struct page *page)
+{
+	int old = __atomic_load_n(&page->refcount, __ATOMIC_RELAXED);
+
+	do {
+		if (old <= 0)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&page->refcount, &old, old - 1, true,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return old;
+}
+
+/* Take a reference unless there is none.  Return: true if one was taken. */
+static inline bool page_ref_inc_unless_zero(struct page *page)
+{
+	int old = __atomic_load_n(&page->refcount, __ATOMIC_RELAXED);
+
+	do {
+		if (old <= 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&page->refcount, &old, old + 1, true,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
 }
 
 extern struct page *const vmemmap;

@@ -69,21 +69,6 @@ static inline struct percpu_area *this_cpu_area(void)
 }
 
 /*
- * The allocators are not yet safe to call from two CPUs at once, so only
- * the boot CPU calls them (arch/x86_64/smpboot.c).  Their slow paths and
- * vmalloc check it -- a call from another CPU starts on an empty per-CPU
- * cache, so it reaches a slow path at once -- and a stray call panics
- * naming the CPU, instead of racing.  The fast paths are not checked.
- */
-void allocator_called_off_boot_cpu(const char *what);
-
-#define allocator_assert_boot_cpu(what)                                         \
-	do {                                                                    \
-		if (__builtin_expect(raw_smp_processor_id() != 0, 0))           \
-			allocator_called_off_boot_cpu(what);                    \
-	} while (0)
-
-/*
  * percpu_init_cpu - fill in CPU @cpu's area and point this CPU's GS base at it.
  * Context: the CPU numbered @cpu, before it reads any per-CPU data.
  */

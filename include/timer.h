@@ -23,6 +23,13 @@ extern volatile uint64_t jiffies;
 /* Ticks taken by each CPU. */
 extern volatile uint64_t timer_ticks[NR_CPUS];
 
+/*
+ * Called on every tick of every CPU, from the timer interrupt, when set
+ * (the allocator stress tests allocate and free from it).  Whoever clears
+ * it must wait a tick on every CPU before freeing what the hook uses.
+ */
+extern void (*volatile timer_tick_hook)(unsigned int cpu);
+
 /* Local APIC timer counts per millisecond at the divider in use; 0 until calibrated. */
 extern uint64_t apic_timer_khz;
 

@@ -14,6 +14,13 @@
  * vfree, vunmap of a vmalloc area, vfree of a vmap area -- is reported
  * with the caller and changes nothing.  The design is in mm/vmalloc.c;
  * kvmalloc and kvfree are in mm/util.c.
+ *
+ * Context of every call that allocates or frees (vmalloc, vzalloc,
+ * vmalloc_array, vcalloc, vfree, vmap, vmap_pfn, vunmap, kvmalloc of a
+ * large size): any CPU, never an interrupt handler -- as in Linux, where
+ * vmalloc may sleep.  A call from interrupt context is reported and
+ * refused (NULL; a vfree keeps the area).  vmalloc_to_page and
+ * is_vmalloc_addr may be called from anywhere but NMI.
  */
 #ifndef FERRITE_VMALLOC_H
 #define FERRITE_VMALLOC_H
@@ -29,7 +36,7 @@ struct page;
 
 #define VM_MAP 0x4u /* vmap() flag: the pages are the caller's (Linux's value) */
 
-/* Return: @size bytes (page-granular) of zero-filled-or-not memory, or NULL. Context: any. */
+/* Return: @size bytes (page-granular) of zero-filled-or-not memory, or NULL. Context: above. */
 void *vmalloc(size_t size);
 void *vzalloc(size_t size);
 /* Overflow of @count * @size returns NULL. */

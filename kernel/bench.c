@@ -53,14 +53,14 @@ int bench_format_ratio(char *buf, size_t size, uint64_t total, uint64_t n)
 }
 
 /* Print one figure for @total cycles over @divisor operations, labelled n=@n. */
-static void report_line(struct bench *b, const char *op, uint64_t size, uint64_t n,
-			uint64_t total, uint64_t divisor)
+static void report_line(struct bench *b, const char *op, const char *fields, uint64_t size,
+			uint64_t n, uint64_t total, uint64_t divisor)
 {
 	char ratio[32];
 
 	bench_format_ratio(ratio, sizeof(ratio), total, divisor);
-	bench_print("BENCH name=%s size=%llu n=%llu cycles_per_op=%s\n", op,
-		    (unsigned long long)size, (unsigned long long)n, ratio);
+	bench_print("BENCH name=%s%s%s size=%llu n=%llu cycles_per_op=%s\n", op, fields ? " " : "",
+		    fields ? fields : "", (unsigned long long)size, (unsigned long long)n, ratio);
 	b->reported++;
 }
 
@@ -70,11 +70,17 @@ void bench_report(struct bench *b, const char *op, uint64_t size, uint64_t n, ui
 		bench_fail(b, "bench_report with n=0");
 		return;
 	}
-	report_line(b, op, size, n, total_cycles, n);
+	report_line(b, op, NULL, size, n, total_cycles, n);
 }
 
 void bench_median_report(struct bench *b, const char *op, uint64_t size, uint64_t n,
 			 uint64_t *run_cycles, size_t runs)
+{
+	bench_median_report_fields(b, op, NULL, size, n, run_cycles, runs);
+}
+
+void bench_median_report_fields(struct bench *b, const char *op, const char *fields, uint64_t size,
+				uint64_t n, uint64_t *run_cycles, size_t runs)
 {
 	char low[32], high[32];
 
@@ -96,9 +102,10 @@ void bench_median_report(struct bench *b, const char *op, uint64_t size, uint64_
 	bench_print("# %s size=%llu: %zu runs, cycles_per_op from %s to %s\n", op,
 		    (unsigned long long)size, runs, low, high);
 	if (runs % 2)
-		report_line(b, op, size, n, run_cycles[runs / 2], n);
+		report_line(b, op, fields, size, n, run_cycles[runs / 2], n);
 	else
-		report_line(b, op, size, n, run_cycles[runs / 2 - 1] + run_cycles[runs / 2], 2 * n);
+		report_line(b, op, fields, size, n, run_cycles[runs / 2 - 1] + run_cycles[runs / 2],
+			    2 * n);
 }
 
 void bench_fail(struct bench *b, const char *reason)

@@ -128,7 +128,7 @@ static void start_screen_console(void)
 /* The parameters the kernel knows; anything else is reported. */
 static const char *const known_params[] = {
 	"ktest", "bench", "loglevel", "mem", "exit", "page_poison", "slab_debug",
-	"slab_seed", "lockdep", "gdb_checkpoint", "nosmp", "maxcpus",
+	"slab_seed", "lockdep", "gdb_checkpoint", "nosmp", "maxcpus", "mm_stress_seed",
 };
 
 static void apply_cmdline(uint64_t *mem_limit)

@@ -33,20 +33,40 @@
  * ignores the watermarks.  The per-CPU list's high mark is the zone's
  * low watermark / 4, at most 6 batches.
  *
- * Locking: zone->lock guards a zone's free lists and free_pages; the
- * per-CPU lists are guarded by interrupts being off on their CPU.  Lock
- * order: a per-CPU list is touched first (interrupts off), then the zone
- * lock.  zone->lock is a leaf: nothing is taken under it, and no code
- * holds two zone locks (one lock class: lockdep would report it).
- * Callers may hold vmap_lock or the page-table lock around it.
+ * SMP.  Any CPU allocates and frees, interrupt handlers too; a page freed
+ * on another CPU than the one that allocated it simply goes to the
+ * freeing CPU's list (or its zone), there is no home CPU to return to.
+ *   - zone->lock (irqsave) guards a zone's free lists and free_pages.
+ *   - A CPU's per-CPU lists (zone->pcp[cpu]) are touched only by that CPU
+ *     with its interrupts off: that is their whole protection, so the
+ *     fast paths take no lock at all.  Another CPU that needs them --
+ *     draining all lists, the validator -- asks the owner by a cross call
+ *     (buddy_run_on_each_cpu), never reaches in.
+ *   - Reference counts are atomic (include/mm.h): the check that a free
+ *     is legal and the decrement are one compare-and-swap, so a put_page
+ *     in an interrupt handler cannot lose a decrement, and two racing
+ *     drops of the last reference free the block once and report once.
+ *   - Event counts: allocations and frees per CPU in per_cpu_pages,
+ *     counted by the owner with its interrupts off on the fast paths, or
+ *     in one `inc` instruction (which an interrupt cannot split) on the
+ *     others, and summed on read; the rare error counts are atomic
+ *     additions.
+ * Lock order: a per-CPU list is touched first (interrupts off), then the
+ * zone lock.  zone->lock is a leaf: nothing is taken under it, and no
+ * code holds two zone locks (one lock class: lockdep would report it).
+ * Callers may hold vmap_lock, the page-table lock or a slab cache lock
+ * around it.
  */
 #include <buddy.h>
 #include <kernel.h>
 #include <kstring.h>
+#include <lock_stat.h>
 
 #include "buddy_internal.h"
 
 #define PCP_BATCH_MAX 63u
+
+struct shared_lock_count shared_lock_counts[NR_CPUS];
 
 static struct page *page_at(const struct buddy *b, uint64_t pfn)
 {
@@ -66,6 +86,8 @@ struct zone *buddy_page_zone(struct buddy *b, const struct page *page)
 {
 	return &b->zones[(page->flags & PAGE_ZONE_MASK) >> PAGE_ZONE_SHIFT];
 }
+
+static void update_first_populated(struct buddy *b);
 
 void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64_t end_pfn,
 		uintptr_t virt_offset)
@@ -97,15 +119,15 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 			zone->pcp[cpu].batch = 1;
 			zone->pcp[cpu].high = 0;
 		}
-		b->first_populated[z] = zone;
 	}
+	update_first_populated(b);
 }
 
 /* Put the free block at @pfn of @order on its list. Caller holds zone->lock. */
 static inline void free_list_add(struct zone *zone, struct page *page, unsigned int order)
 {
 	assert_spin_locked(&zone->lock);
-	page->flags = (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy;
+	page_flags_write(page, (page->flags & (PAGE_ZONE_MASK | PG_poisoned)) | PG_buddy);
 	page->private = order;
 	list_add(&page->lru, &zone->free_area[order].list);
 	zone->free_area[order].count++;
@@ -117,7 +139,7 @@ static inline void free_list_del(struct zone *zone, struct page *page, unsigned 
 	assert_spin_locked(&zone->lock);
 	list_del_init(&page->lru);
 	zone->free_area[order].count--;
-	page->flags &= ~PG_buddy;
+	page_flags_write(page, page->flags & ~PG_buddy);
 }
 
 /*
@@ -127,7 +149,8 @@ static inline void free_list_del(struct zone *zone, struct page *page, unsigned 
 static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, unsigned int order)
 {
 	assert_spin_locked(&zone->lock);
-	zone->free_pages += 1ull << order;
+	/* Atomic store: watermark checks read free_pages without the lock. */
+	__atomic_store_n(&zone->free_pages, zone->free_pages + (1ull << order), __ATOMIC_RELAXED);
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1ull << order);
 		struct page *buddy;
@@ -135,7 +158,7 @@ static void __free_one_block(struct buddy *b, struct zone *zone, uint64_t pfn, u
 		if (buddy_pfn < zone->start_pfn || buddy_pfn >= zone->end_pfn)
 			break;
 		buddy = page_at(b, buddy_pfn);
-		if (!(buddy->flags & PG_buddy) || buddy->private != order)
+		if (!(page_flags_read(buddy) & PG_buddy) || buddy->private != order)
 			break;
 		free_list_del(zone, buddy, order);
 		pfn &= ~(1ull << order);
@@ -166,21 +189,31 @@ static struct page *__take_block(struct buddy *b, struct zone *zone, unsigned in
 			current--;
 			free_list_add(zone, page_at(b, pfn + (1ull << current)), current);
 		}
-		zone->free_pages -= 1ull << order;
+		__atomic_store_n(&zone->free_pages, zone->free_pages - (1ull << order), __ATOMIC_RELAXED);
 		return page;
 	}
 	return NULL;
 }
 
-/* For each highest allowed zone, the first one with pages: where the order-0 fast path looks. */
+/* The highest zone @gfp allows; fallback goes downward from it. */
+static int highest_zone(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return ZONE_DMA;
+	if (gfp & __GFP_DMA32)
+		return ZONE_DMA32;
+	return ZONE_NORMAL;
+}
+
+/* For each combination of zone modifiers, the first zone with pages: where the order-0 fast path looks. */
 static void update_first_populated(struct buddy *b)
 {
-	for (int z = 0; z < NR_ZONES; z++) {
-		int populated = z;
+	for (unsigned int modifiers = 0; modifiers < ARRAY_SIZE(b->first_populated); modifiers++) {
+		int populated = highest_zone(modifiers);
 
 		while (populated > 0 && !b->zones[populated].managed_pages)
 			populated--;
-		b->first_populated[z] = &b->zones[populated];
+		b->first_populated[modifiers] = &b->zones[populated];
 	}
 }
 
@@ -192,8 +225,8 @@ uint64_t buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn)
 	end_pfn = MIN(end_pfn, b->memmap_end_pfn);
 	for (uint64_t pfn = start_pfn; pfn < end_pfn; pfn++) {
 		struct page *page = page_at(b, pfn);
-		page->flags = (uint32_t)zone_of_pfn(pfn) << PAGE_ZONE_SHIFT;
-		page->refcount = 0;
+		page_flags_write(page, (uint32_t)zone_of_pfn(pfn) << PAGE_ZONE_SHIFT);
+		set_page_count(page, 0);
 		page->private = 0;
 	}
 	while (start_pfn < end_pfn) {
@@ -287,20 +320,12 @@ static uint64_t watermark_floor(const struct zone *zone, gfp_t gfp, bool first_p
 
 static bool watermark_ok(const struct zone *zone, unsigned int order, uint64_t floor)
 {
-	uint64_t free = zone->free_pages;
+	/* Read without the lock: a hint, taken again under it by __take_block(). */
+	uint64_t free = __atomic_load_n(&zone->free_pages, __ATOMIC_RELAXED);
 
 	return free >= (1ull << order) && free - (1ull << order) >= floor;
 }
 
-/* The highest zone @gfp allows; fallback goes downward from it. */
-static int highest_zone(gfp_t gfp)
-{
-	if (gfp & __GFP_DMA)
-		return ZONE_DMA;
-	if (gfp & __GFP_DMA32)
-		return ZONE_DMA32;
-	return ZONE_NORMAL;
-}
 
 /* Move a batch of order-0 pages from the zone to @pcp. Interrupts are off. */
 static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cpu_pages *pcp)
@@ -308,17 +333,18 @@ static unsigned int pcp_refill(struct buddy *b, struct zone *zone, struct per_cp
 	unsigned int moved = 0;
 
 	assert_irqs_disabled();
+	count_shared_lock();
 	spin_lock(&zone->lock);
 	while (moved < pcp->batch) {
 		struct page *page = __take_block(b, zone, 0);
 		if (!page)
 			break;
-		page->flags |= PG_pcp;
+		page_flags_write(page, page->flags | PG_pcp);
 		list_add_tail(&page->lru, &pcp->list);
 		moved++;
 	}
-	spin_unlock(&zone->lock);
 	pcp->count += moved;
+	spin_unlock(&zone->lock);
 	return moved;
 }
 
@@ -327,19 +353,20 @@ static void pcp_drain(struct buddy *b, struct zone *zone, struct per_cpu_pages *
 		      unsigned int count)
 {
 	assert_irqs_disabled();
+	count_shared_lock();
 	spin_lock(&zone->lock);
 	while (count-- && !list_empty(&pcp->list)) {
 		struct page *page = list_entry(pcp->list.prev, struct page, lru);
 
 		list_del_init(&page->lru);
-		page->flags &= ~PG_pcp;
+		page_flags_write(page, page->flags & ~PG_pcp);
 		pcp->count--;
 		__free_one_block(b, zone, buddy_page_to_pfn(b, page), 0);
 	}
 	spin_unlock(&zone->lock);
 }
 
-void buddy_drain_pcp(struct buddy *b)
+void buddy_drain_local_pcp(struct buddy *b)
 {
 	uint64_t flags = local_irq_save();
 
@@ -348,6 +375,31 @@ void buddy_drain_pcp(struct buddy *b)
 		pcp_drain(b, &b->zones[z], pcp, pcp->count);
 	}
 	local_irq_restore(flags);
+}
+
+static void drain_local_call(void *b)
+{
+	buddy_drain_local_pcp(b);
+}
+
+void buddy_drain_pcp(struct buddy *b)
+{
+	buddy_run_on_each_cpu(drain_local_call, b);
+}
+
+void buddy_read_stats(const struct buddy *b, struct buddy_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	for (int z = 0; z < NR_ZONES; z++)
+		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+			const struct per_cpu_pages *pcp = &b->zones[z].pcp[cpu];
+
+			stats->allocations += __atomic_load_n(&pcp->allocations, __ATOMIC_RELAXED);
+			stats->frees += __atomic_load_n(&pcp->frees, __ATOMIC_RELAXED);
+		}
+	stats->failures = __atomic_load_n(&b->errors.failures, __ATOMIC_RELAXED);
+	stats->bad_frees = __atomic_load_n(&b->errors.bad_frees, __ATOMIC_RELAXED);
+	stats->poison_errors = __atomic_load_n(&b->errors.poison_errors, __ATOMIC_RELAXED);
 }
 
 static struct page *pcp_take(struct buddy *b, struct zone *zone)
@@ -359,7 +411,7 @@ static struct page *pcp_take(struct buddy *b, struct zone *zone)
 	if (pcp->count || pcp_refill(b, zone, pcp)) {
 		page = list_first_entry(&pcp->list, struct page, lru);
 		list_del(&page->lru);
-		page->flags &= ~PG_pcp;
+		page_flags_write(page, page->flags & ~PG_pcp);
 		pcp->count--;
 	}
 	local_irq_restore(flags);
@@ -371,6 +423,7 @@ static struct page *zone_take(struct buddy *b, struct zone *zone, unsigned int o
 	uint64_t flags;
 	struct page *page;
 
+	count_shared_lock();
 	spin_lock_irqsave(&zone->lock, flags);
 	page = __take_block(b, zone, order);
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -382,15 +435,15 @@ static void prepare_allocated(struct buddy *b, struct page *page, unsigned int o
 {
 	if (unlikely(b->poison))
 		poison_verify_block(b, page, order);
-	page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
+	page_flags_write(page, (page->flags & PAGE_ZONE_MASK) | PG_head);
 	page->private = order;
-	page->refcount = 1;
+	set_page_count(page, 1);
 	if (gfp & __GFP_ZERO)
 		memset(buddy_page_address(b, page), 0, PAGE_SIZE << order);
 	if ((gfp & __GFP_COMP) && order) {
-		page->flags |= PG_compound;
+		page_flags_write(page, page->flags | PG_compound);
 		for (uint64_t i = 1; i < (1ull << order); i++) {
-			page[i].flags = (page[i].flags & PAGE_ZONE_MASK) | PG_tail;
+			page_flags_write(&page[i], (page[i].flags & PAGE_ZONE_MASK) | PG_tail);
 			page[i].compound_head = page;
 		}
 	}
@@ -401,9 +454,9 @@ static void prepare_allocated(struct buddy *b, struct page *page, unsigned int o
  * poisoning) from the first populated zone's per-CPU list.  Interrupts
  * off, no lock.  Return: NULL if the list is empty (the caller falls back).
  */
-static inline struct page *pcp_fast_alloc(struct buddy *b, int top)
+static inline struct page *pcp_fast_alloc(struct buddy *b, gfp_t gfp)
 {
-	struct zone *zone = b->first_populated[top];
+	struct zone *zone = b->first_populated[gfp & (__GFP_DMA | __GFP_DMA32)];
 	struct per_cpu_pages *pcp;
 	struct page *page = NULL;
 	uint64_t flags;
@@ -414,13 +467,13 @@ static inline struct page *pcp_fast_alloc(struct buddy *b, int top)
 		page = list_first_entry(&pcp->list, struct page, lru);
 		list_del(&page->lru);
 		pcp->count--;
+		pcp->allocations++;     /* interrupts are off: no event of this CPU can interleave */
 	}
 	local_irq_restore(flags);
 	if (page) {
-		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_head;
+		page_flags_write(page, (page->flags & PAGE_ZONE_MASK) | PG_head);
 		page->private = 0;
-		page->refcount = 1;
-		b->stats.allocations++;
+		set_page_count(page, 1);
 	}
 	return page;
 }
@@ -431,7 +484,6 @@ static __attribute__((noinline)) struct page *buddy_alloc_slow(struct buddy *b, 
 {
 	int top = highest_zone(gfp);
 
-	allocator_assert_boot_cpu("page allocation");
 	if (unlikely(order > MAX_ORDER)) {
 		report_bad_request(b, gfp, order, caller);
 		return NULL;
@@ -448,12 +500,12 @@ static __attribute__((noinline)) struct page *buddy_alloc_slow(struct buddy *b, 
 			page = order == 0 ? pcp_take(b, zone) : zone_take(b, zone, order);
 			if (page) {
 				prepare_allocated(b, page, order, gfp);
-				b->stats.allocations++;
+				buddy_count_event(&this_cpu_ptr(zone->pcp)->allocations);
 				return page;
 			}
 		}
 	}
-	b->stats.failures++;
+	__atomic_fetch_add(&b->errors.failures, 1, __ATOMIC_RELAXED);
 	if (gfp & __GFP_NOFAIL)
 		report_nofail_exhausted(b, gfp, order, caller);
 	if (!(gfp & __GFP_NOWARN))
@@ -464,7 +516,7 @@ static __attribute__((noinline)) struct page *buddy_alloc_slow(struct buddy *b, 
 struct page *buddy_alloc(struct buddy *b, gfp_t gfp, unsigned int order, void *caller)
 {
 	if (likely(order == 0 && !(gfp & (__GFP_ZERO | __GFP_COMP)) && !b->poison)) {
-		struct page *page = pcp_fast_alloc(b, highest_zone(gfp));
+		struct page *page = pcp_fast_alloc(b, gfp);
 		if (page)
 			return page;
 	}
@@ -479,23 +531,24 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 
 	if (page->flags & PG_compound)
 		for (uint64_t i = 1; i < (1ull << order); i++)
-			page[i].flags &= PAGE_ZONE_MASK;
-	page->flags &= PAGE_ZONE_MASK;
+			page_flags_write(&page[i], page[i].flags & PAGE_ZONE_MASK);
+	page_flags_write(page, page->flags & PAGE_ZONE_MASK);
 	if (unlikely(b->poison))
 		poison_block(b, page, order);
-	b->stats.frees++;
+	buddy_count_event(&this_cpu_ptr(zone->pcp)->frees);
 	if (order == 0) {
 		struct per_cpu_pages *pcp;
 
 		flags = local_irq_save();
 		pcp = this_cpu_ptr(zone->pcp);
-		page->flags |= PG_pcp;
+		page_flags_write(page, page->flags | PG_pcp);
 		list_add(&page->lru, &pcp->list);
 		if (++pcp->count > pcp->high)
 			pcp_drain(b, zone, pcp, pcp->batch);
 		local_irq_restore(flags);
 		return;
 	}
+	count_shared_lock();
 	spin_lock_irqsave(&zone->lock, flags);
 	__free_one_block(b, zone, buddy_page_to_pfn(b, page), order);
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -503,28 +556,42 @@ static __attribute__((noinline)) void free_block(struct buddy *b, struct page *p
 
 bool buddy_free(struct buddy *b, struct page *page, unsigned int order, void *caller)
 {
-	/* One test for the good case: a first page, allocated, with this order. */
-	if (unlikely(order > MAX_ORDER || page < b->memmap || page >= b->memmap_end ||
-		     (page->flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
-		     page->private != order || page->refcount <= 0)) {
+	uint32_t flags;
+	int references;
+
+	if (unlikely(order > MAX_ORDER || page < b->memmap || page >= b->memmap_end)) {
 		report_bad_free(b, page, order, caller);
 		return false;
 	}
-	if (--page->refcount > 0)
-		return true;
+	/* One test for the good case: a first page, allocated, with this order. */
+	flags = page->flags;
+	if (unlikely((flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
+		     page->private != order)) {
+		report_bad_free(b, page, order, caller);
+		return false;
+	}
+	/* Checked and dropped in one step: of two racing last drops, one finds none left. */
+	references = page_ref_dec_unless_zero(page);
+	if (unlikely(references != 1)) {
+		if (references > 1)
+			return true;
+		report_bad_free(b, page, order, caller);
+		return false;
+	}
 	if (likely(order == 0 && !b->poison)) {
 		/* The common case, as free_block() would do it, inline. */
-		struct zone *zone = buddy_page_zone(b, page);
+		struct zone *zone = &b->zones[(flags & PAGE_ZONE_MASK) >> PAGE_ZONE_SHIFT];
+		uint32_t pcp_flags = (flags & PAGE_ZONE_MASK) | PG_pcp;
 		struct per_cpu_pages *pcp;
-		uint64_t flags = local_irq_save();
+		uint64_t irq_flags = local_irq_save();
 
 		pcp = this_cpu_ptr(zone->pcp);
-		page->flags = (page->flags & PAGE_ZONE_MASK) | PG_pcp;
+		page_flags_write(page, pcp_flags);
 		list_add(&page->lru, &pcp->list);
+		pcp->frees++;           /* interrupts are off */
 		if (unlikely(++pcp->count > pcp->high))
 			pcp_drain(b, zone, pcp, pcp->batch);
-		local_irq_restore(flags);
-		b->stats.frees++;
+		local_irq_restore(irq_flags);
 		return true;
 	}
 	free_block(b, page, order);
@@ -550,9 +617,9 @@ uint64_t buddy_free_pages(const struct buddy *b)
 	uint64_t free = 0;
 
 	for (int z = 0; z < NR_ZONES; z++) {
-		free += b->zones[z].free_pages;
+		free += __atomic_load_n(&b->zones[z].free_pages, __ATOMIC_RELAXED);
 		for (int cpu = 0; cpu < NR_CPUS; cpu++)
-			free += b->zones[z].pcp[cpu].count;
+			free += __atomic_load_n(&b->zones[z].pcp[cpu].count, __ATOMIC_RELAXED);
 	}
 	return free;
 }

@@ -61,7 +61,7 @@ void report_bad_free(struct buddy *b, struct page *page, unsigned int order, voi
 	uint64_t pfn = in_memmap ? buddy_page_to_pfn(b, page) : 0;
 	struct page *head = NULL;
 
-	b->stats.bad_frees++;
+	__atomic_fetch_add(&b->errors.bad_frees, 1, __ATOMIC_RELAXED);
 	if (!page)
 		problem = "free of an address with no struct page (not RAM)";
 	else if (!in_memmap)
@@ -87,7 +87,7 @@ void report_bad_free(struct buddy *b, struct page *page, unsigned int order, voi
 	       (unsigned long long)pfn, order, caller_name(caller, symbol, sizeof(symbol)));
 	if (in_memmap && page->flags & PG_head)
 		pr_err("page allocator:   the block was allocated with order %llu, refcount %d\n",
-		       (unsigned long long)page->private, page->refcount);
+		       (unsigned long long)page->private, page_ref_count(page));
 	if (head)
 		pr_err("page allocator:   it lies in the order-%llu block at pfn 0x%llx\n",
 		       (unsigned long long)head->private, (unsigned long long)buddy_page_to_pfn(b, head));
@@ -97,7 +97,7 @@ void report_bad_request(struct buddy *b, gfp_t gfp, unsigned int order, void *ca
 {
 	char symbol[96];
 
-	b->stats.failures++;
+	__atomic_fetch_add(&b->errors.failures, 1, __ATOMIC_RELAXED);
 	if (!(gfp & __GFP_NOWARN))
 		pr_err("page allocator: order %u is above MAX_ORDER %d (called from %s)\n", order,
 		       MAX_ORDER, caller_name(caller, symbol, sizeof(symbol)));
@@ -131,7 +131,7 @@ void poison_block(struct buddy *b, struct page *page, unsigned int order)
 {
 	memset(buddy_page_address(b, page), PAGE_POISON, PAGE_SIZE << order);
 	for (uint64_t i = 0; i < (1ull << order); i++)
-		page[i].flags |= PG_poisoned;
+		page_flags_write(&page[i], page[i].flags | PG_poisoned);
 }
 
 void poison_verify_block(struct buddy *b, struct page *page, unsigned int order)
@@ -141,11 +141,11 @@ void poison_verify_block(struct buddy *b, struct page *page, unsigned int order)
 
 		if (!(page[i].flags & PG_poisoned))
 			continue;
-		page[i].flags &= ~PG_poisoned;
+		page_flags_write(&page[i], page[i].flags & ~PG_poisoned);
 		for (size_t offset = 0; offset < PAGE_SIZE; offset++) {
 			if (bytes[offset] == PAGE_POISON)
 				continue;
-			b->stats.poison_errors++;
+			__atomic_fetch_add(&b->errors.poison_errors, 1, __ATOMIC_RELAXED);
 			pr_err("page poison: free page at %p (pfn 0x%llx) was written at offset 0x%zx: "
 			       "found 0x%02x, expected 0x%02x\n", (void *)bytes,
 			       (unsigned long long)buddy_page_to_pfn(b, &page[i]), offset, bytes[offset],
@@ -207,56 +207,94 @@ static const char *check_block(struct buddy *b, struct zone *zone, struct page *
 			return "page inside a free block is marked as something else (overlap)";
 	buddy = buddy_pfn_to_page(b, buddy_pfn);
 	if (order < MAX_ORDER && buddy_pfn >= zone->start_pfn && buddy_pfn < zone->end_pfn &&
-	    buddy && (buddy->flags & PG_buddy) && buddy->private == order)
+	    buddy && (page_flags_read(buddy) & PG_buddy) && buddy->private == order)
 		return "two free buddies were not merged";
 	return NULL;
 }
 
+/* Verify one zone's free lists and free_pages.  Caller holds zone->lock. */
+static const char *check_zone_locked(struct buddy *b, struct zone *zone)
+{
+	uint64_t pages = 0;
+	struct list_head *node;
+
+	for (unsigned int order = 0; order < NR_ORDERS; order++) {
+		uint64_t blocks = 0;
+
+		list_for_each(node, &zone->free_area[order].list) {
+			const char *broken = check_block(b, zone, list_entry(node, struct page, lru), order);
+
+			if (broken)
+				return broken;
+			if (++blocks > zone->managed_pages)
+				return "free list loops";
+			pages += 1ull << order;
+		}
+		if (blocks != zone->free_area[order].count)
+			return "free list count does not match its length";
+	}
+	if (pages != zone->free_pages)
+		return "zone free_pages does not match its free lists";
+	if (pages > zone->managed_pages)
+		return "more free pages than the zone manages";
+	return NULL;
+}
+
+/* Verify this CPU's per-CPU list of @zone.  Interrupts are off. */
+static const char *check_local_pcp(struct buddy *b, struct zone *zone)
+{
+	struct per_cpu_pages *pcp = this_cpu_ptr(zone->pcp);
+	uint64_t count = 0;
+	struct list_head *node;
+
+	list_for_each(node, &pcp->list) {
+		struct page *page = list_entry(node, struct page, lru);
+
+		if ((page->flags & (PG_pcp | PG_buddy | PG_head | PG_tail)) != PG_pcp)
+			return "per-CPU page not marked as such";
+		if (buddy_page_zone(b, page) != zone)
+			return "per-CPU page in the wrong zone's list";
+		if (++count > zone->managed_pages)
+			return "per-CPU list loops";
+	}
+	if (count != pcp->count)
+		return "per-CPU count does not match its list";
+	return NULL;
+}
+
+struct pcp_check {
+	struct buddy *b;
+	const char *broken[NR_CPUS];
+};
+
+/* Cross-call function: each CPU checks its own lists. */
+static void check_local_pcp_call(void *arg)
+{
+	struct pcp_check *check = arg;
+
+	for (int z = 0; z < NR_ZONES && !check->broken[smp_processor_id()]; z++)
+		check->broken[smp_processor_id()] = check_local_pcp(check->b, &check->b->zones[z]);
+}
+
 const char *buddy_check(struct buddy *b)
 {
-	for (int z = 0; z < NR_ZONES; z++) {
+	struct pcp_check check = { .b = b };
+	const char *broken = NULL;
+	uint64_t flags;
+
+	for (int z = 0; z < NR_ZONES && !broken; z++) {
 		struct zone *zone = &b->zones[z];
-		uint64_t pages = 0;
-		struct list_head *node;
 
-		for (unsigned int order = 0; order < NR_ORDERS; order++) {
-			uint64_t blocks = 0;
-
-			list_for_each(node, &zone->free_area[order].list) {
-				const char *broken = check_block(b, zone, list_entry(node, struct page, lru),
-								 order);
-				if (broken)
-					return broken;
-				if (++blocks > zone->managed_pages)
-					return "free list loops";
-				pages += 1ull << order;
-			}
-			if (blocks != zone->free_area[order].count)
-				return "free list count does not match its length";
-		}
-		if (pages != zone->free_pages)
-			return "zone free_pages does not match its free lists";
-		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
-			uint64_t count = 0;
-
-			list_for_each(node, &zone->pcp[cpu].list) {
-				struct page *page = list_entry(node, struct page, lru);
-
-				if ((page->flags & (PG_pcp | PG_buddy | PG_head | PG_tail)) != PG_pcp)
-					return "per-CPU page not marked as such";
-				if (buddy_page_zone(b, page) != zone)
-					return "per-CPU page in the wrong zone's list";
-				if (++count > zone->managed_pages)
-					return "per-CPU list loops";
-			}
-			if (count != zone->pcp[cpu].count)
-				return "per-CPU count does not match its list";
-			pages += count;
-		}
-		if (pages > zone->managed_pages)
-			return "more free pages than the zone manages";
+		spin_lock_irqsave(&zone->lock, flags);
+		broken = check_zone_locked(b, zone);
+		spin_unlock_irqrestore(&zone->lock, flags);
 	}
-	return NULL;
+	if (broken)
+		return broken;
+	buddy_run_on_each_cpu(check_local_pcp_call, &check);
+	for (int cpu = 0; cpu < NR_CPUS && !broken; cpu++)
+		broken = check.broken[cpu];
+	return broken;
 }
 
 void buddy_print_zoneinfo(const struct buddy *b)

@@ -12,6 +12,10 @@
 #include <mm.h>
 #include <page_alloc.h>
 #include <printk.h>
+#include <smp.h>
+#include <symbols.h>
+
+#include "buddy_internal.h"
 
 #define MAX_ORDER_PAGES (1ull << MAX_ORDER)
 
@@ -59,14 +63,26 @@ unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long count, struct page **pag
 	return buddy_alloc_bulk(&kernel_buddy, gfp, count, pages);
 }
 
+void buddy_run_on_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	on_each_cpu(fn, arg, true);
+}
+
 int page_count(struct page *page)
 {
-	return compound_head(page)->refcount;
+	return page_ref_count(compound_head(page));
 }
 
 void get_page(struct page *page)
 {
-	compound_head(page)->refcount++;
+	struct page *head = compound_head(page);
+	char symbol[96];
+
+	/* A reference is taken only on a page that has one: anything else is a use after free. */
+	if (!page_ref_inc_unless_zero(head))
+		pr_err("page allocator: get_page on pfn 0x%llx with no reference left (called from %s)\n",
+		       (unsigned long long)page_to_pfn(head),
+		       symbol_format((uint64_t)__builtin_return_address(0), symbol, sizeof(symbol)));
 }
 
 void put_page(struct page *page)

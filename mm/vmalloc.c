@@ -32,10 +32,16 @@
  * (tree nodes and area structs; a leaf), the page-table lock (which takes
  * a zone lock inside, for page-table pages), or a zone lock (pages and
  * page-table pages going back to the page allocator).
+ *
+ * Not from interrupt context (as in Linux): vmalloc allocates with
+ * GFP_KERNEL, and a purge waits for every CPU to flush its TLB, which an
+ * interrupt handler must not do.  Every entry point that allocates or
+ * frees checks in_interrupt() and refuses, with a report, instead.
  */
 #include <asm/memlayout.h>
 #include <asm/paging.h>
 #include <asm/tlb.h>
+#include <hardirq.h>
 #include <kernel.h>
 #include <mm.h>
 #include <page_alloc.h>
@@ -55,6 +61,7 @@ DEFINE_SPINLOCK(vmap_lock);
 /* vmap_lock must be held for all of these. */
 struct vmap_space vmap_free_space;
 struct vm_area *vmap_busy[VMAP_BUCKETS];
+uint64_t vmap_transit_bytes;
 struct vm_area *vmap_lazy_list;
 struct vmalloc_stats vmap_stats;
 static struct pagetable_deferred lazy_tables;
@@ -207,13 +214,25 @@ void vmalloc_purge(void)
 	free_purged_areas(purged);
 }
 
+static void report(const char *what, const void *address, void *caller);
+
+/* True (with a report) if called from an interrupt handler, where vmalloc may not run. */
+static bool refused_in_interrupt(const char *what, const void *address, void *caller)
+{
+	if (likely(!in_interrupt()))
+		return false;
+	report(what, address, caller);
+	return true;
+}
+
 /* Reserve address space for @size mapped bytes plus the guard page. Return: start or 0. */
 static struct vm_area *reserve_area(uint64_t size, enum vm_kind kind, void *caller)
 {
 	struct vm_area *area, *purged = NULL;
 	uint64_t flags, start;
 
-	allocator_assert_boot_cpu("vmalloc");
+	if (refused_in_interrupt("vmalloc/vmap called from interrupt context", NULL, caller))
+		return NULL;
 	area = kmem_cache_zalloc(area_cache, GFP_KERNEL);
 	if (!area)
 		return NULL;
@@ -223,6 +242,8 @@ static struct vm_area *reserve_area(uint64_t size, enum vm_kind kind, void *call
 		purged = purge_locked();
 		start = vmap_space_alloc(&vmap_free_space, size + VMAP_GUARD_SIZE, PAGE_SIZE);
 	}
+	if (start)
+		vmap_transit_bytes += size + VMAP_GUARD_SIZE;
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	free_purged_areas(purged);
 	if (!start) {
@@ -241,6 +262,7 @@ static void publish_area(struct vm_area *area)
 	spin_lock_irqsave(&vmap_lock, flags);
 	area->next = vmap_busy[bucket];
 	vmap_busy[bucket] = area;
+	vmap_transit_bytes -= area->size + VMAP_GUARD_SIZE;
 	vmap_stats.areas++;
 	vmap_stats.pages += area->kind == VM_KIND_VMALLOC ? area->page_count : 0;
 	spin_unlock_irqrestore(&vmap_lock, flags);
@@ -255,6 +277,7 @@ static void abandon_area(struct vm_area *area, uint64_t mapped)
 		unmap_kernel_range(area->start, mapped);
 	spin_lock_irqsave(&vmap_lock, flags);
 	vmap_space_free(&vmap_free_space, area->start, area->size + VMAP_GUARD_SIZE);
+	vmap_transit_bytes -= area->size + VMAP_GUARD_SIZE;
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	kmem_cache_free(area_cache, area);
 }
@@ -446,10 +469,14 @@ static struct vm_area *take_area(const void *address, enum vm_kind kind, void *c
 	uint64_t flags, start = (uint64_t)address;
 	struct vm_area *area, *around;
 
+	if (refused_in_interrupt("vfree/vunmap called from interrupt context (the area is kept)",
+				 address, caller))
+		return NULL;
 	spin_lock_irqsave(&vmap_lock, flags);
 	area = busy_find_exact(start);
 	if (area && area->kind == kind) {
 		busy_remove(start);
+		vmap_transit_bytes += area->size + VMAP_GUARD_SIZE;
 		spin_unlock_irqrestore(&vmap_lock, flags);
 		return area;
 	}
@@ -475,6 +502,7 @@ static void retire_area(struct vm_area *area)
 
 	spin_lock_irqsave(&vmap_lock, flags);
 	unmap_kernel_range_lazy(area->start, area->size);
+	vmap_transit_bytes -= area->size + VMAP_GUARD_SIZE;
 	area->next = vmap_lazy_list;
 	vmap_lazy_list = area;
 	lazy_pages += area->size / PAGE_SIZE;

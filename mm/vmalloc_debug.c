@@ -117,9 +117,9 @@ const char *vmalloc_check(void)
 			broken = "a range awaiting purge is already free (it could be reused too early)";
 		lazy_bytes += area->size + VMAP_GUARD_SIZE;
 	}
-	if (!broken && vmap_space_free_bytes(&vmap_free_space) + busy_bytes + lazy_bytes !=
-			       VMALLOC_END - VMALLOC_START)
-		broken = "free + busy + lazy bytes do not add up to the vmalloc area";
+	if (!broken && vmap_space_free_bytes(&vmap_free_space) + busy_bytes + lazy_bytes +
+			       vmap_transit_bytes != VMALLOC_END - VMALLOC_START)
+		broken = "free + busy + lazy + in-transit bytes do not add up to the vmalloc area";
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	return broken;
 }

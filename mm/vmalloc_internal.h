@@ -32,6 +32,13 @@ extern struct vmap_space vmap_free_space;	/* free ranges of the vmalloc area */
 extern struct vm_area *vmap_busy[VMAP_BUCKETS];	/* busy areas by vmap_bucket_of(start) */
 extern struct vm_area *vmap_lazy_list;		/* freed areas awaiting the next purge */
 extern struct vmalloc_stats vmap_stats;
+/*
+ * Bytes of ranges (guard pages included) that are neither free, busy nor
+ * lazy: reserved and not yet published, or taken out of the busy table
+ * and not yet queued for the purge.  vmalloc_check() counts them, so it
+ * holds while other CPUs are between those steps.
+ */
+extern uint64_t vmap_transit_bytes;
 
 /* The vmap_busy[] bucket of the area starting at @start.  Context: any. */
 unsigned int vmap_bucket_of(uint64_t start);

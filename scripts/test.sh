@@ -149,6 +149,17 @@ run_host() {
 	[ $status = 2 ] || check_host_selection
 }
 
+# The threaded host suites again, built with ThreadSanitizer: a data race
+# is a failure even when every expectation held.
+run_host_tsan() {
+	local log=$LOGS/host-tsan.log status
+	echo "== host tests (ThreadSanitizer, threaded suites)"
+	make -s test-host-tsan > "$log" 2>&1
+	status=$?
+	[ $status -eq 0 ] && status=33 || status=35
+	judge host-tsan "$log" "$status" 33 host "$(make -s host-tsan-suites)"
+}
+
 # A ktest= selection that selects nothing must fail, naming the suites.
 check_host_selection() {
 	local log=$LOGS/host-selection.log pattern problems="" status
@@ -197,16 +208,6 @@ run_fuzz_replay() {
 			record "fuzz-$target" 0 1 "$(grep -m 1 'this input failed' "$log" || echo "exit status $status"); log: $log"
 		fi
 	done
-}
-
-# The threaded host suites again, under ThreadSanitizer (a data race fails the run).
-run_host_tsan() {
-	local log=$LOGS/host-tsan.log status
-	echo "== host tests (ThreadSanitizer, threaded suites)"
-	make -s test-host-tsan > "$log" 2>&1
-	status=$?
-	[ $status -eq 0 ] && status=33 || status=35
-	judge host-tsan "$log" "$status" 33 host "$(make -s host-tsan-suites)"
 }
 
 # run_qemu NAME TIMEOUT qemu.sh-args...

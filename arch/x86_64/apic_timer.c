@@ -34,14 +34,18 @@
 volatile uint64_t jiffies;
 volatile uint64_t timer_ticks[NR_CPUS];
 uint64_t apic_timer_khz;
+void (*volatile timer_tick_hook)(unsigned int cpu);
 
 static void local_timer_interrupt(struct trap_frame *frame)
 {
 	unsigned int cpu = smp_processor_id();
+	void (*hook)(unsigned int cpu) = timer_tick_hook;
 
 	timer_ticks[cpu]++;
 	if (cpu == 0)
 		jiffies++;
+	if (hook)
+		hook(cpu);
 }
 
 /* The APIC timer's count, counting up (it runs down from 0xffffffff while calibrating). */

@@ -20,7 +20,8 @@
  * vol. 3, 4.10.2.3), which is what Linux relies on for the same split
  * (arch/x86/mm/pat/set_memory.c).  Nothing merges large pages back.
  *
- * pagetable_lock guards every table below the root and the counters.
+ * pagetable_lock guards every table below the root and the counters; a
+ * walk takes it too, so no table is freed under a walker.
  * Lock order (asm/paging.h): vmap_lock may be held around it; under it,
  * only a zone lock (page-table pages from the buddy allocator).
  */
@@ -531,7 +532,8 @@ int protect_kernel_range(uint64_t va, uint64_t size, pgprot_t prot)
 	return err;
 }
 
-bool walk_kernel_address(uint64_t va, struct page_walk *walk)
+/* The walk itself.  Caller holds pagetable_lock (or reports a crash, see below). */
+static bool walk_locked(uint64_t va, struct page_walk *walk)
 {
 	uint64_t *table = __va(root_phys);
 
@@ -559,11 +561,53 @@ bool walk_kernel_address(uint64_t va, struct page_walk *walk)
 	return false;
 }
 
+/*
+ * The walker holds pagetable_lock, the lock under which tables are
+ * unlinked and freed (pagetable_collect_empty, pagetable_release_deferred,
+ * unmap_kernel_range): a table it reached cannot go back to the page
+ * allocator, and be reused, while it reads it.  A lock rather than a
+ * grace period: walks are rare (vmalloc_to_page, PAT lookups, reports)
+ * and a lock needs no help from every other CPU.
+ */
+bool walk_kernel_address(uint64_t va, struct page_walk *walk)
+{
+	uint64_t flags;
+	bool mapped;
+
+	spin_lock_irqsave(&pagetable_lock, flags);
+	mapped = walk_locked(va, walk);
+	spin_unlock_irqrestore(&pagetable_lock, flags);
+	return mapped;
+}
+
+/* About a second of PAUSEs: longer than any holder of pagetable_lock keeps it. */
+#define REPORT_LOCK_TRIES 10000000ul
+
+bool walk_kernel_address_for_report(uint64_t va, struct page_walk *walk)
+{
+	uint64_t flags = local_irq_save();
+	bool mapped;
+
+	for (unsigned long tries = 0; tries < REPORT_LOCK_TRIES; tries++) {
+		if (spin_trylock(&pagetable_lock)) {
+			mapped = walk_locked(va, walk);
+			spin_unlock(&pagetable_lock);
+			local_irq_restore(flags);
+			return mapped;
+		}
+		cpu_relax();
+	}
+	/* Held by a CPU that crashed, maybe this one: read the tables as they are. */
+	mapped = walk_locked(va, walk);
+	local_irq_restore(flags);
+	return mapped;
+}
+
 void print_page_walk(uint64_t va)
 {
 	static const char *const names[] = { "PML4E", "PDPTE", "PDE", "PTE" };
 	struct page_walk walk;
-	bool mapped = walk_kernel_address(va, &walk);
+	bool mapped = walk_kernel_address_for_report(va, &walk);
 
 	if (!root_phys)
 		pr_emerg("  (boot page tables: no walk)\n");

@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The per-CPU areas and the GS base that reaches them (see percpu.h). */
 #include <asm/cpu.h>
-#include <kernel.h>
 #include <percpu.h>
 
 #define MSR_GS_BASE 0xc0000101u
 
 struct percpu_area percpu_areas[NR_CPUS];
-
-void allocator_called_off_boot_cpu(const char *what)
-{
-	panic("%s called on CPU %u: the allocators serve the boot CPU only until they are "
-	      "SMP-safe", what, smp_processor_id());
-}
 
 void percpu_init_cpu(unsigned int cpu)
 {

@@ -21,11 +21,9 @@
  * Works whether the firmware left the APs halted in wait-for-SIPI (SeaBIOS,
  * Bochs) or parked them in a loop of its own (OVMF): INIT resets either.
  *
- * Allocators.  The allocators are not yet safe to call from two CPUs at
- * once; the APs never call them: all an AP needs is allocated here before
- * it starts, and its only work after start-up is what cross calls give it
- * (whose functions must not allocate).  A stray call is caught by
- * allocator_assert_boot_cpu() in the allocators' slow paths and vmalloc.
+ * Allocators.  All an AP needs (stacks, its GDT and TSS) is allocated
+ * here, on the boot CPU, before it starts; once online it may call the
+ * allocators like any CPU (see README's "on many CPUs" sections).
  */
 #include <acpi.h>
 #include <asm/apic.h>

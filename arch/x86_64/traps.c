@@ -118,7 +118,7 @@ void exception_report(const struct trap_frame *f)
 		uint64_t cr2 = read_cr2();
 		print_page_fault_bits(f->error_code);
 		struct page_walk walk;
-		bool mapped = walk_kernel_address(cr2, &walk);
+		bool mapped = walk_kernel_address_for_report(cr2, &walk);
 
 		char area[160];
 

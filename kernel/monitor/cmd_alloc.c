@@ -391,7 +391,7 @@ static bool free_pages_force_is_safe(uint64_t address, uint64_t order)
 		return true;    /* free_pages(0) does nothing; other addresses have no page */
 	page = buddy_pfn_to_page(&kernel_buddy, (address - DIRECT_MAP_BASE) >> PAGE_SHIFT);
 	return !page || (page->flags & (PG_head | PG_reserved | PG_buddy | PG_pcp | PG_tail)) != PG_head ||
-	       page->private != order || page->refcount <= 0;
+	       page->private != order || page_ref_count(page) <= 0;
 }
 
 COMMAND(free_pages)

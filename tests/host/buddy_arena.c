@@ -4,7 +4,28 @@
 #include <ktest.h>
 #include <printk.h>
 
+#include "../../mm/buddy_internal.h"
+
 #include "buddy_arena.h"
+
+/*
+ * The buddy allocator's on_each_cpu (mm/buddy_internal.h): run @fn as
+ * each CPU in turn, on this thread, with the pretend interrupts off.  The
+ * host tests call it only at quiet points (no other thread in the
+ * allocator), which is what makes borrowing another CPU's identity safe.
+ */
+void buddy_run_on_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	unsigned int self = smp_processor_id();
+	uint64_t flags = local_irq_save();
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		host_set_cpu(cpu);
+		fn(arg);
+	}
+	host_set_cpu(self);
+	local_irq_restore(flags);
+}
 
 struct page *page_of(struct arena *a, uint64_t pfn)
 {

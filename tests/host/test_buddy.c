@@ -32,7 +32,7 @@ static void test_split_one_page_from_max_block(struct ktest *t)
 		KEXPECT_UEQ(t, a->buddy.zones[ZONE_DMA].free_area[o].count, 1);
 	KEXPECT_UEQ(t, a->buddy.zones[ZONE_DMA].free_area[MAX_ORDER].count, 0);
 	KEXPECT_UEQ(t, free_page_count(a), MAX_BLOCK_PAGES - 1);
-	KEXPECT_EQ(t, page->refcount, 1);
+	KEXPECT_EQ(t, page_ref_count(page), 1);
 	KEXPECT_UEQ(t, page->flags & ~PAGE_ZONE_MASK, PG_head);
 
 	KASSERT_TRUE(t, arena_free(a, page, 0));
@@ -285,11 +285,11 @@ static void test_exhaustion_and_recovery(struct ktest *t)
 		KEXPECT_UEQ(t, free_page_count(a), 0);
 
 		/* Without __GFP_NOWARN the failure is reported, and still returns NULL. */
-		failures_before = a->buddy.stats.failures;
+		failures_before = a->buddy.errors.failures;
 		capture_start();
 		KEXPECT_NULL(t, arena_alloc(a, GFP_KERNEL, 0));
 		capture_stop();
-		KEXPECT_UEQ(t, a->buddy.stats.failures, failures_before + 1);
+		KEXPECT_UEQ(t, a->buddy.errors.failures, failures_before + 1);
 		KEXPECT_REPORTED(t, "page allocation failure: order:0, mode:0xcc0(IO|FS|DIRECT_RECLAIM|KSWAPD_RECLAIM)");
 		KEXPECT_REPORTED(t, "zone      DMA      0      0");
 		KEXPECT_REPORTED(t, "free 0 pages of 8192 managed");
@@ -306,7 +306,12 @@ static void test_exhaustion_and_recovery(struct ktest *t)
 		expect_counts(t, a, &initial);
 		KEXPECT_UEQ(t, free_page_count(a), LOW_END);
 	}
-	KEXPECT_UEQ(t, a->buddy.stats.allocations, a->buddy.stats.frees);
+	{
+		struct buddy_stats stats;
+
+		buddy_read_stats(&a->buddy, &stats);
+		KEXPECT_UEQ(t, stats.allocations, stats.frees);
+	}
 	arena_destroy(a);
 }
 
@@ -322,7 +327,7 @@ static void test_order_above_max_order(struct ktest *t)
 	KEXPECT_NULL(t, arena_alloc(a, GFP_KERNEL | __GFP_NOWARN, 40));
 	capture_stop();
 	KEXPECT_STREQ(t, capture_text(), "");
-	KEXPECT_UEQ(t, a->buddy.stats.failures, 2);
+	KEXPECT_UEQ(t, a->buddy.errors.failures, 2);
 	KEXPECT_UEQ(t, free_page_count(a), MAX_BLOCK_PAGES);
 	CHECK(t, a);
 	arena_destroy(a);

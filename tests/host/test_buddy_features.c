@@ -59,10 +59,10 @@ static void test_compound_pages(struct ktest *t)
 	}
 
 	/* A second reference (get_page) keeps the block through one free. */
-	head->refcount++;
+	page_ref_inc(head);
 	KEXPECT_TRUE(t, arena_free(a, head, 3));
 	CHECK(t, a);
-	KEXPECT_EQ(t, head->refcount, 1);
+	KEXPECT_EQ(t, page_ref_count(head), 1);
 	KEXPECT_TRUE(t, head->flags & PG_head);
 	KEXPECT_PTR_EQ(t, compound_head(&head[7]), head);
 	KEXPECT_UEQ(t, free_page_count(a), 64 - 8);
@@ -89,7 +89,7 @@ static void test_compound_pages(struct ktest *t)
 	buddy_drain_pcp(&a->buddy);
 	CHECK(t, a);
 	KEXPECT_UEQ(t, free_page_count(a), 64);
-	KEXPECT_UEQ(t, a->buddy.stats.bad_frees, 0);
+	KEXPECT_UEQ(t, a->buddy.errors.bad_frees, 0);
 	arena_destroy(a);
 }
 
@@ -113,7 +113,7 @@ static void test_alloc_bulk(struct ktest *t)
 	KEXPECT_PTR_EQ(t, first[7], kept7);
 	for (int i = 0; i < 16; i++) {
 		KASSERT_NOT_NULL(t, first[i]);
-		KEXPECT_EQ(t, first[i]->refcount, 1);
+		KEXPECT_EQ(t, page_ref_count(first[i]), 1);
 		for (int j = 0; j < i; j++)
 			KEXPECT_PTR_NE(t, first[i], first[j]);
 	}

@@ -145,13 +145,13 @@ static void setup_refcount_zero(struct ktest *t, struct arena *a, struct misuse 
 {
 	hold(t, a, m, GFP_KERNEL, 1);
 	m->page = m->held[0];
-	m->page->refcount = 0;
+	set_page_count(m->page, 0);
 	m->order = 1;
 }
 
 static void undo_refcount_zero(struct misuse *m)
 {
-	m->page->refcount = 1;
+	set_page_count(m->page, 1);
 }
 
 static void setup_outside_memmap(struct ktest *t, struct arena *a, struct misuse *m)
@@ -227,8 +227,8 @@ static void test_bad_frees(struct ktest *t)
 		freed = arena_free(a, m.page, m.order);
 		capture_stop();
 		KEXPECT_FALSE(t, freed);
-		KEXPECT_UEQ(t, a->buddy.stats.bad_frees, buddy_before->stats.bad_frees + 1);
-		buddy_before->stats.bad_frees++;
+		KEXPECT_UEQ(t, a->buddy.errors.bad_frees, buddy_before->errors.bad_frees + 1);
+		buddy_before->errors.bad_frees++;
 		KEXPECT_EQ(t, memcmp(buddy_before, &a->buddy, sizeof(*buddy_before)), 0);
 		KEXPECT_EQ(t, memcmp(memmap_before, a->memmap, memmap_bytes), 0);
 		KEXPECT_REPORTED(t, "page allocator: ");
@@ -253,7 +253,7 @@ static void test_bad_frees(struct ktest *t)
 		CHECK(t, a);
 		expect_counts(t, a, &initial);
 		KEXPECT_UEQ(t, free_page_count(a), 1024);
-		KEXPECT_UEQ(t, a->buddy.stats.bad_frees, 1);
+		KEXPECT_UEQ(t, a->buddy.errors.bad_frees, 1);
 		arena_destroy(a);
 	}
 }
@@ -277,7 +277,7 @@ static void test_poison_catches_write_after_free(struct ktest *t)
 	page = arena_alloc(a, GFP_KERNEL, 0);
 	KASSERT_NOT_NULL(t, page);
 	CHECK(t, a);
-	KEXPECT_UEQ(t, a->buddy.stats.poison_errors, 0);
+	KEXPECT_UEQ(t, a->buddy.errors.poison_errors, 0);
 	KEXPECT_FALSE(t, page->flags & PG_poisoned);
 	bytes = contents_of(a, page);
 	KEXPECT_TRUE(t, all_bytes(bytes, PAGE_SIZE, PAGE_POISON));
@@ -294,7 +294,7 @@ static void test_poison_catches_write_after_free(struct ktest *t)
 	capture_stop();
 	KASSERT_UEQ(t, (uintptr_t)(again), (uintptr_t)page);
 	CHECK(t, a);
-	KEXPECT_UEQ(t, a->buddy.stats.poison_errors, 1);
+	KEXPECT_UEQ(t, a->buddy.errors.poison_errors, 1);
 	KEXPECT_REPORTED(t, "page poison: free page at 0x");
 	KEXPECT_REPORTED(t, "(pfn 0x0) was written at offset 0x123: found 0x11, expected 0xaa");
 
@@ -306,7 +306,7 @@ static void test_poison_catches_write_after_free(struct ktest *t)
 	}
 	capture_stop();
 	KEXPECT_STREQ(t, capture_text(), "");
-	KEXPECT_UEQ(t, a->buddy.stats.poison_errors, 1);
+	KEXPECT_UEQ(t, a->buddy.errors.poison_errors, 1);
 	KASSERT_TRUE(t, arena_free(a, again, 0));
 	for (int i = 0; i < 7; i++)
 		KASSERT_TRUE(t, arena_free(a, rest[i], 0));
@@ -322,7 +322,7 @@ static void test_poison_catches_write_after_free(struct ktest *t)
 	KASSERT_UEQ(t, (uintptr_t)(arena_alloc(a, GFP_KERNEL | __GFP_ZERO, 3)), (uintptr_t)block);
 	capture_stop();
 	CHECK(t, a);
-	KEXPECT_UEQ(t, a->buddy.stats.poison_errors, 2);
+	KEXPECT_UEQ(t, a->buddy.errors.poison_errors, 2);
 	KEXPECT_REPORTED(t, "(pfn 0x2) was written at offset 0xfff: found 0x00, expected 0xaa");
 	/* __GFP_ZERO still zeroes a poisoned block. */
 	KEXPECT_TRUE(t, all_bytes(contents_of(a, block), 8 * PAGE_SIZE, 0));

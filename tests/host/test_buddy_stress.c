@@ -117,7 +117,7 @@ static void stress_alloc(struct ktest *t, struct stress *s)
 		KASSERT_TRUE(t, s->ram[frame]);
 		KASSERT_EQ(t, s->owner[frame], 0);
 	}
-	KASSERT_EQ(t, page->refcount, 1);
+	KASSERT_EQ(t, page_ref_count(page), 1);
 	if (gfp & __GFP_COMP)
 		KASSERT_UEQ(t, (uintptr_t)(compound_head(&page[size - 1])), (uintptr_t)page);
 	bytes = contents_of(a, page);
@@ -150,10 +150,10 @@ static void stress_free(struct ktest *t, struct stress *s, size_t index)
 
 	/* Now and then an extra reference first: the first free only drops it. */
 	if (random_below(32) == 0) {
-		block.page->refcount++;
+		page_ref_inc(block.page);
 		KASSERT_TRUE(t, arena_free(a, block.page, block.order));
 		KASSERT_TRUE(t, block.page->flags & PG_head);
-		KASSERT_EQ(t, block.page->refcount, 1);
+		KASSERT_EQ(t, page_ref_count(block.page), 1);
 	}
 	KASSERT_TRUE(t, arena_free(a, block.page, block.order));
 	for (uint64_t i = 0; i < size; i++)
@@ -209,6 +209,7 @@ static void test_random_stress(struct ktest *t)
 	struct stress s = { 0 };
 	struct arena *a = arena_create(t, LOW_START, LOW_END, false);
 	struct free_counts initial;
+	struct buddy_stats stats;
 	uint64_t managed = 0;
 
 	s.arena = a;
@@ -262,8 +263,9 @@ static void test_random_stress(struct ktest *t)
 	KEXPECT_UEQ(t, free_page_count(a), managed);
 	for (int z = 0; z < NR_ZONES; z++)
 		KEXPECT_UEQ(t, a->buddy.zones[z].free_pages, a->buddy.zones[z].managed_pages);
-	KEXPECT_UEQ(t, a->buddy.stats.allocations, a->buddy.stats.frees);
-	KEXPECT_UEQ(t, a->buddy.stats.bad_frees, 0);
+	buddy_read_stats(&a->buddy, &stats);
+	KEXPECT_UEQ(t, stats.allocations, stats.frees);
+	KEXPECT_UEQ(t, a->buddy.errors.bad_frees, 0);
 	arena_destroy(a);
 }
 

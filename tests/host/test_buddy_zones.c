@@ -170,7 +170,7 @@ static void test_watermark_reserves(struct ktest *t)
 	KASSERT_UEQ(t, zone->watermark_low, 80);
 	KASSERT_EQ(t, zone->pcp[0].batch, 1);
 	for (size_t s = 0; s < ARRAY_SIZE(steps); s++) {
-		uint64_t failures = a->buddy.stats.failures;
+		uint64_t failures = a->buddy.errors.failures;
 
 		printk("        # %s\n", steps[s].name);
 		/* Until it fails; __GFP_NOFAIL, which may not fail, until nothing is left. */
@@ -182,7 +182,7 @@ static void test_watermark_reserves(struct ktest *t)
 		CHECK(t, a);
 		KEXPECT_UEQ(t, zone->free_pages, steps[s].free_after);
 		KEXPECT_UEQ(t, free_page_count(a), steps[s].free_after);
-		KEXPECT_UEQ(t, a->buddy.stats.failures,
+		KEXPECT_UEQ(t, a->buddy.errors.failures,
 			    failures + (steps[s].gfp & __GFP_NOFAIL ? 0 : 1));
 	}
 	KEXPECT_EQ(t, count, 1024);

@@ -17,6 +17,8 @@
 #include <printk.h>
 #include <slab.h>
 
+#include "../common/report_text.h"
+
 extern char __text_start[];
 
 static uint64_t free_before;
@@ -78,7 +80,7 @@ static void test_zone_modifiers(struct ktest *t)
 	/* GFP_KERNEL prefers the highest populated zone. */
 	KASSERT_NE(t, address, 0);
 	KEXPECT_PTR_EQ(t, buddy_page_zone(&kernel_buddy, virt_to_page((void *)address)),
-		       kernel_buddy.first_populated[ZONE_NORMAL]);
+		       kernel_buddy.first_populated[GFP_KERNEL & (__GFP_DMA | __GFP_DMA32)]);
 	__free_pages(dma, 0);
 	__free_pages(dma32, 2);
 	free_pages(address, 1);
@@ -128,6 +130,23 @@ static void test_compound_and_references(struct ktest *t)
 	expect_intact(t);
 }
 
+/* A reference taken on a page that has none left (a use after free) is reported and not taken. */
+static void test_get_page_without_a_reference_is_reported(struct ktest *t)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	char text[256];
+
+	KASSERT_NOT_NULL(t, page);
+	__free_page(page);
+	printk_capture(text, sizeof(text));
+	get_page(page);
+	printk_capture(NULL, 0);
+	KEXPECT_EQ(t, page_count(page), 0);
+	KEXPECT_CONTAINS(t, text, "get_page on pfn");
+	KEXPECT_CONTAINS(t, text, "with no reference left");
+	expect_intact(t);
+}
+
 static void test_bulk(struct ktest *t)
 {
 	struct page *pages[64] = { 0 };
@@ -152,7 +171,7 @@ static void test_bad_frees_are_reported_and_harmless(struct ktest *t)
 	struct page *one = alloc_pages(GFP_KERNEL, 0), *four = alloc_pages(GFP_KERNEL, 2);
 	struct page *compound = alloc_pages(GFP_KERNEL | __GFP_COMP, 1);
 	struct page *kernel_page = virt_to_page(__text_start);
-	uint64_t bad = kernel_buddy.stats.bad_frees;
+	uint64_t bad = kernel_buddy.errors.bad_frees;
 
 	KASSERT_NOT_NULL(t, one);
 	KASSERT_NOT_NULL(t, four);
@@ -164,14 +183,14 @@ static void test_bad_frees_are_reported_and_harmless(struct ktest *t)
 	__free_pages(compound + 1, 0);                /* tail page */
 	__free_pages(kernel_page, 0);                 /* reserved page */
 	__free_pages(four, MAX_ORDER + 1);            /* order too big */
-	KEXPECT_UEQ(t, kernel_buddy.stats.bad_frees, bad + 6);
+	KEXPECT_UEQ(t, kernel_buddy.errors.bad_frees, bad + 6);
 	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
 	/* The blocks are still allocated and free normally. */
 	KEXPECT_EQ(t, page_count(four), 1);
 	__free_pages(four, 2);
 	__free_pages(compound, 1);
 	__free_pages(four, 2);                        /* now a double free of order 2 */
-	KEXPECT_UEQ(t, kernel_buddy.stats.bad_frees, bad + 7);
+	KEXPECT_UEQ(t, kernel_buddy.errors.bad_frees, bad + 7);
 	KEXPECT_NULL(t, alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER + 1));
 	expect_intact(t);
 }
@@ -179,7 +198,7 @@ static void test_bad_frees_are_reported_and_harmless(struct ktest *t)
 static void test_poisoning_catches_write_after_free(struct ktest *t)
 {
 	bool was_on = kernel_buddy.poison;
-	uint64_t errors = kernel_buddy.stats.poison_errors;
+	uint64_t errors = kernel_buddy.errors.poison_errors;
 	struct page *page;
 	uint8_t *bytes;
 
@@ -192,10 +211,10 @@ static void test_poisoning_catches_write_after_free(struct ktest *t)
 	bytes[100] = 0x42;                            /* write after free */
 	page = alloc_pages(GFP_KERNEL, 0);            /* the same page (LIFO per-CPU list) */
 	KEXPECT_PTR_EQ(t, page_address(page), bytes);
-	KEXPECT_UEQ(t, kernel_buddy.stats.poison_errors, errors + 1);
+	KEXPECT_UEQ(t, kernel_buddy.errors.poison_errors, errors + 1);
 	__free_pages(page, 0);
 	page = alloc_pages(GFP_KERNEL, 0);            /* untouched this time: no report */
-	KEXPECT_UEQ(t, kernel_buddy.stats.poison_errors, errors + 1);
+	KEXPECT_UEQ(t, kernel_buddy.errors.poison_errors, errors + 1);
 	__free_pages(page, 0);
 	kernel_buddy.poison = was_on;
 	expect_intact(t);
@@ -211,7 +230,7 @@ static void test_poisoning_catches_write_after_free(struct ktest *t)
 static void test_out_of_memory(struct ktest *t)
 {
 	LIST_HEAD(taken_blocks);
-	uint64_t failures = kernel_buddy.stats.failures, taken = 0;
+	uint64_t failures = kernel_buddy.errors.failures, taken = 0;
 
 	for (int order = MAX_ORDER; order >= 0; order--) {
 		struct page *page;
@@ -221,7 +240,7 @@ static void test_out_of_memory(struct ktest *t)
 			taken += 1ull << order;
 		}
 	}
-	KEXPECT_UGT(t, kernel_buddy.stats.failures, failures);
+	KEXPECT_UGT(t, kernel_buddy.errors.failures, failures);
 	KEXPECT_NULL(t, alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0));
 	/* What is left is the reserve below the watermarks. */
 	KEXPECT_UGE(t, taken + settled_free_pages(), free_before);
@@ -259,7 +278,7 @@ static bool find_hole_block(uint64_t *phys)
 /* Freeing an address in a hole (no struct page behind it) is reported, never followed. */
 static void test_free_in_a_hole_is_reported(struct ktest *t)
 {
-	uint64_t hole, bad = kernel_buddy.stats.bad_frees;
+	uint64_t hole, bad = kernel_buddy.errors.bad_frees;
 
 	if (!find_hole_block(&hole)) {
 		ktest_skip(t, "no 4 MiB hole between RAM ranges on this machine");
@@ -267,7 +286,7 @@ static void test_free_in_a_hole_is_reported(struct ktest *t)
 	}
 	KEXPECT_NULL(t, buddy_pfn_to_page(&kernel_buddy, hole >> PAGE_SHIFT));
 	free_pages((unsigned long)__va(hole), 0);
-	KEXPECT_UEQ(t, kernel_buddy.stats.bad_frees, bad + 1);
+	KEXPECT_UEQ(t, kernel_buddy.errors.bad_frees, bad + 1);
 	kfree(__va(hole + 64));
 	KEXPECT_EQ(t, ksize(__va(hole)), 0);
 	expect_intact(t);
@@ -361,6 +380,7 @@ KTEST_SUITE_FULL(page_alloc, suite_init, NULL,
 		 KTEST_CASE(test_zone_modifiers),
 		 KTEST_CASE(test_gfp_zero_zeroes),
 		 KTEST_CASE(test_compound_and_references),
+		 KTEST_CASE(test_get_page_without_a_reference_is_reported),
 		 KTEST_CASE(test_bulk),
 		 KTEST_CASE(test_bad_frees_are_reported_and_harmless),
 		 KTEST_CASE(test_poisoning_catches_write_after_free),

@@ -11,6 +11,7 @@
 #include <asm/traps.h>
 #include <buddy.h>
 #include <gfp.h>
+#include <hardirq.h>
 #include <kernel.h>
 #include <kstring.h>
 #include <ktest.h>
@@ -322,6 +323,43 @@ static void test_wrong_use_is_reported(struct ktest *t)
 	KEXPECT_NULL(t, vmalloc_check());
 }
 
+/*
+ * vmalloc may not be called from an interrupt handler: with this CPU's
+ * interrupt depth raised (what the interrupt entry does), every entry
+ * point refuses with a report and changes nothing.
+ */
+static void test_refused_in_interrupt_context(struct ktest *t)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct vmalloc_stats stats;
+	uint64_t reports, flags;
+	void *area = vmalloc(PAGE_SIZE), *refused[2];
+
+	KASSERT_NOT_NULL(t, area);
+	KASSERT_NOT_NULL(t, page);
+	vmalloc_get_stats(&stats);
+	reports = stats.reports;
+	flags = local_irq_save();
+	irq_context[smp_processor_id()].hardirq_depth++;
+	refused[0] = vmalloc(PAGE_SIZE);
+	refused[1] = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+	vfree(area);
+	irq_context[smp_processor_id()].hardirq_depth--;
+	local_irq_restore(flags);
+	KEXPECT_NULL(t, refused[0]);
+	KEXPECT_NULL(t, refused[1]);
+	vmalloc_get_stats(&stats);
+	KEXPECT_UEQ(t, stats.reports, reports + 3);
+	/* The vfree was refused: the area is still there, and freeing it now works. */
+	KEXPECT_NOT_NULL(t, vmalloc_to_page(area));
+	memset(area, 0x5a, PAGE_SIZE);
+	vfree(area);
+	vmalloc_get_stats(&stats);
+	KEXPECT_UEQ(t, stats.reports, reports + 3);
+	__free_page(page);
+	KEXPECT_NULL(t, vmalloc_check());
+}
+
 static void test_kvmalloc_chooses(struct ktest *t)
 {
 	void *small = kvmalloc(100, GFP_KERNEL);
@@ -428,6 +466,7 @@ KTEST_SUITE(vmalloc,
 	    KTEST_CASE(test_stream_of_vfree_batches_flushes),
 	    KTEST_CASE(test_injected_failures_undo_everything),
 	    KTEST_CASE(test_wrong_use_is_reported),
+	    KTEST_CASE(test_refused_in_interrupt_context),
 	    KTEST_CASE(test_kvmalloc_chooses),
 	    KTEST_CASE(test_kvmalloc_under_fragmentation),
 	    KTEST_CASE(test_stress_leaves_nothing));

@@ -7,8 +7,10 @@ have been merged), their parent links right and their sum the tree's
 free_bytes; the busy areas are each in the hash bucket of their start,
 inside the window, never overlapping each other or a free range (guard
 page included); the lazy list and the busy areas agree with vmap_stats;
-and free + busy + lazy bytes make up the whole window.
+and free + busy + lazy + in-transit bytes make up the whole window.
 """
+import gdb
+
 from . import constants, dwarf
 from .broken import Broken
 from .vmallocinfo import GUARD, BrokenChain, busy_areas, busy_table, counters, free_space, lazy_areas
@@ -85,10 +87,15 @@ def check():
             raise Broken("vmalloc", where, "in hash bucket %d, its start hashes to %d" % (bucket, expected % buckets))
     busy_bytes = sum(a.size + GUARD for _, a in busy)
     lazy_bytes = sum(a.size + GUARD for a in lazy)
-    if free_bytes + busy_bytes + lazy_bytes != hi - lo:
+    # Ranges between their steps (reserved, not yet published; taken, not yet queued).
+    try:
+        transit_bytes = int(gdb.parse_and_eval("vmap_transit_bytes"))
+    except gdb.error:
+        transit_bytes = 0
+    if free_bytes + busy_bytes + lazy_bytes + transit_bytes != hi - lo:
         raise Broken("vmalloc", "the window [0x%x, 0x%x)" % (lo, hi),
-                     "free + busy + lazy bytes (%d + %d + %d) do not add up to it" % (
-                         free_bytes, busy_bytes, lazy_bytes))
+                     "free + busy + lazy + in-transit bytes (%d + %d + %d + %d) do not add up to it" % (
+                         free_bytes, busy_bytes, lazy_bytes, transit_bytes))
     stats = counters()
     if stats is not None:
         if stats.areas != len(busy):

@@ -33,7 +33,4 @@ static inline void host_set_cpu(unsigned int cpu)
 
 #define this_cpu_ptr(array) (&(array)[smp_processor_id()])
 
-/* Host threads may all call the allocators. */
-#define allocator_assert_boot_cpu(what) ((void)(what))
-
 #endif

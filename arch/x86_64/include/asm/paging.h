@@ -136,10 +136,22 @@ struct page_walk {
 	bool global;
 };
 
-/* Translate @va through the kernel tables. Return: true if it is mapped. */
+/*
+ * Translate @va through the kernel tables, under pagetable_lock, so no
+ * table can be freed under the walk.
+ * Context: any but NMI; not with pagetable_lock held.
+ * Return: true if it is mapped.
+ */
 bool walk_kernel_address(uint64_t va, struct page_walk *walk);
 
-/* Print the walk of @va, one line per level (fault reports, debugging). */
+/*
+ * The same for crash reports: waits about a second for pagetable_lock,
+ * then walks without it (the crashed code may hold it).
+ * Context: any, exception handlers included.  Return: as walk_kernel_address().
+ */
+bool walk_kernel_address_for_report(uint64_t va, struct page_walk *walk);
+
+/* Print the walk of @va, one line per level (fault reports, debugging). Context: as above. */
 void print_page_walk(uint64_t va);
 
 /* Page-table pages currently in use below the root (the root not counted). */
