@@ -179,6 +179,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
 	tests/bench/bench_irq.c \
+	tests/bench/bench_kmalloc_parallel.c \
 	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_page_alloc_parallel.c \
 	tests/bench/bench_self.c \

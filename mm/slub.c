@@ -72,6 +72,7 @@
  */
 #include <asm/cpu.h>
 #include <kernel.h>
+#include <lock_stat.h>
 #include <kstring.h>
 #include <printk.h>
 
@@ -402,6 +403,7 @@ static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 	if (c->freelist || take_remote_frees(c))
 		return take_cpu_object(s, c);
 	spin_lock(&s->lock);
+	count_shared_lock();
 	discard = deactivate_cpu_slab(s, c, true);
 	if (!list_empty(&s->partial)) {
 		slab = list_first_entry(&s->partial, struct page, slab_list);
@@ -420,6 +422,7 @@ static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 			return NULL;
 		c = this_cpu_ptr(s->cpu_slab);
 		spin_lock(&s->lock);
+		count_shared_lock();
 		s->slabs++;
 		if (c->slab) {
 			/* An interrupt handler refilled this CPU meanwhile: list the new slab. */
@@ -511,6 +514,7 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 	uint64_t flags;
 
 	spin_lock_irqsave(&s->lock, flags);
+	count_shared_lock();
 	while (!list_empty(&s->partial) && !object) {
 		slab = list_first_entry(&s->partial, struct page, slab_list);
 		unlist_slab(s, slab);
@@ -531,6 +535,7 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		if (!slab)
 			return NULL;
 		spin_lock_irqsave(&s->lock, flags);
+		count_shared_lock();
 		s->slabs++;
 		object = slab_freelist(slab);
 		set_slab_freelist(slab, next_free(s, slab, object));
@@ -589,6 +594,7 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 	if ((slab_freelist_word(slab) & SLAB_FROZEN) && free_to_frozen(s, slab, object, caller))
 		return;
 	spin_lock_irqsave(&s->lock, flags);
+	count_shared_lock();
 	/* A destroy retires every slab in the hold of the lock that marks the cache dying. */
 	if (unlikely(!(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
 		     slab->slab_cache != s)) {
@@ -759,6 +765,7 @@ static void free_run_to_slab(struct kmem_cache *s, struct page *slab, void **obj
 		}
 	}
 	spin_lock_irqsave(&s->lock, flags);
+	count_shared_lock();
 	if (unlikely(s->dying || !(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
 		     slab->slab_cache != s || slab_frozen(slab) || slab->inuse < n)) {
 		spin_unlock_irqrestore(&s->lock, flags);
@@ -847,6 +854,7 @@ static void flush_cpu_slab(void *info)
 	struct kmem_cache *s = info;
 
 	spin_lock(&s->lock);
+	count_shared_lock();
 	deactivate_cpu_slab(s, this_cpu_ptr(s->cpu_slab), false);
 	spin_unlock(&s->lock);
 }
@@ -893,6 +901,7 @@ void slab_backend_shrink(struct kmem_cache *s)
 
 	flush_all_cpu_slabs(s);
 	spin_lock_irqsave(&s->lock, flags);
+	count_shared_lock();
 	collect_empty_slabs(s, &empty);
 	spin_unlock_irqrestore(&s->lock, flags);
 	discard_slabs(s, &empty);
@@ -925,6 +934,7 @@ unsigned long slab_backend_destroy(struct kmem_cache *s)
 
 	flush_all_cpu_slabs(s);
 	spin_lock_irqsave(&s->lock, flags);
+	count_shared_lock();
 	/* A slab some CPU froze again holds at least the object that CPU took. */
 	in_use = objects_in_use_locked(s) + s->frozen_count;
 	s->dying = in_use == 0;
@@ -987,6 +997,7 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 
 	on_each_cpu(census_cpu_slab, &census, true);
 	spin_lock_irqsave(&s->lock, flags);
+	count_shared_lock();
 	*stats = (struct slab_stats){
 		.slabs = s->slabs,
 		.objects_total = s->slabs * s->objects,

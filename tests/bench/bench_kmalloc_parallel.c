@@ -11,11 +11,6 @@
  * all N CPUs (instructions per pair under -icount), and
  * shared_locks_per_kop= counts the locks shared between CPUs taken per
  * 1000 pairs in the steady state (include/lock_stat.h).
- *
- * These need a slab layer that takes calls from every CPU: the file joins
- * BENCH_SRCS in the Makefile together with SLAB_ON_EVERY_CPU in
- * tests/kernel/test_mm_stress.c.  (A case that reports no figure fails
- * `make bench`, so it is not built before.)
  */
 #include <asm/cpu.h>
 #include <asm/tsc.h>
