@@ -123,8 +123,20 @@ static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func
 	unsigned int self = smp_processor_id();
 	struct call_request *request = &call_slots[self][cpu];
 	struct call_request *head;
+	uint64_t flags;
 
-	wait_for_slot(request);
+	/*
+	 * From the last busy check to the push, interrupts stay off: an
+	 * interrupt handler on this CPU may call this CPU's slot for @cpu too,
+	 * and must find it either free and unqueued or busy and queued.
+	 */
+	for (;;) {
+		wait_for_slot(request);
+		flags = local_irq_save();
+		if (!__atomic_load_n(&request->busy, __ATOMIC_ACQUIRE))
+			break;
+		local_irq_restore(flags);
+	}
 	request->func = func;
 	request->info = info;
 	request->wait = wait;
@@ -139,6 +151,7 @@ static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func
 		count(&call_stats.ipis);
 		lapic_send_ipi(cpu_apic_id[cpu], CALL_FUNCTION_VECTOR);
 	}
+	local_irq_restore(flags);
 	return request;
 }
 
