@@ -32,6 +32,7 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <smp.h>
 #include <spinlock.h>
 #include <symbols.h>
 
@@ -64,6 +65,9 @@ void ktest_abort(const char *reason)
 		ktap("# ktest_abort outside a test: %s\n", reason);
 		panic("ktest_abort outside a test: %s", reason);
 	}
+	/* case_exit is on the boot CPU's stack: another CPU cannot return there. */
+	if (smp_processor_id() != 0)
+		panic("ktest_abort on CPU %u (cases run on CPU 0): %s", smp_processor_id(), reason);
 	abort_reason = reason;
 	jump_to(&case_exit, 1);
 }
