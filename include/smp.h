@@ -145,9 +145,12 @@ void smp_init(void);
 /*
  * smp_send_stop - stop every other online CPU with an NMI: each prints its
  * CPU number, RIP and backtrace, one after another, and halts.  Waits at
- * most a second for each.  Context: a crash (panic, unexpected exception).
+ * most a second for each.  Turns lockdep off first (debug_locks_off()).
+ * Context: a crash (panic, unexpected exception).
+ * Return: false if another CPU is already stopping everyone (this one
+ * included: the caller should halt and wait for its NMI), true otherwise.
  */
-void smp_send_stop(void);
+bool smp_send_stop(void);
 
 /* Register the NMI handler behind smp_send_stop(). Context: boot CPU, smp_init(). */
 void smp_stop_init(void);
