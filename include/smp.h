@@ -96,7 +96,9 @@ static inline unsigned int num_online_cpus(void)
  * smp_call_function_single - run @func(@info) on CPU @cpu.
  * On this CPU it runs at once, with interrupts off.  With @wait, returns
  * after @func returned on @cpu; without, once the request is queued.
- * Context: any but NMI; interrupts on or off.
+ * Context: any but NMI; interrupts on or off.  With @wait (and another CPU
+ * to wait for), no spinlock may be held: a CPU spinning on it serves no
+ * cross call, so the wait could never end; holding one panics.
  * Return: 0, or -ENXIO if @cpu is not online.
  */
 int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info, bool wait);

@@ -28,6 +28,11 @@
  * its own queue in its wait loop (interrupts may be off), so it serves the
  * other CPU while the other serves it.  TLB shootdowns are served there
  * too (tlb_shootdown_poll()).
+ *
+ * But a CPU spinning on a spinlock serves only shootdowns, not its call
+ * queue: a sender that waits for its call while holding a lock another
+ * CPU spins on (interrupts off) would wait forever.  So a sender that
+ * waits must hold no spinlock (check_may_wait()), as in Linux.
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -38,6 +43,7 @@
 #include <kernel.h>
 #include <printk.h>
 #include <smp.h>
+#include <spinlock.h>
 
 struct call_request {
 	struct call_request *next;
@@ -155,6 +161,16 @@ static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func
 	return request;
 }
 
+/* Panic if this CPU holds a spinlock: waiting for a call could deadlock (see top). */
+static void check_may_wait(const char *caller)
+{
+	const struct held_lock *held = spin_held_top();
+
+	if (held)
+		panic("%s: waiting for other CPUs while holding spinlock '%s'", caller,
+		      held->lock->name ? held->lock->name : "(unnamed)");
+}
+
 static void run_here(smp_call_func_t func, void *info)
 {
 	uint64_t flags = local_irq_save();
@@ -173,6 +189,8 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info,
 		run_here(func, info);
 		return 0;
 	}
+	if (wait)
+		check_may_wait(__func__);
 	request = queue_request(cpu, func, info, wait);
 	if (wait)
 		wait_for_slot(request);
@@ -187,6 +205,8 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, vo
 				   __atomic_load_n(&cpu_online_mask.bits, __ATOMIC_ACQUIRE) &
 				   ~(1ull << self) };
 
+	if (wait && targets.bits)
+		check_may_wait(__func__);
 	for_each_cpu(cpu, &targets)
 		queue_request(cpu, func, info, wait);
 	if (wait)
@@ -205,6 +225,8 @@ void on_each_cpu(smp_call_func_t func, void *info, bool wait)
 	struct cpumask others = { __atomic_load_n(&cpu_online_mask.bits, __ATOMIC_ACQUIRE) &
 				  ~(1ull << self) };
 
+	if (wait && others.bits)
+		check_may_wait(__func__);
 	for_each_cpu(cpu, &others)
 		queue_request(cpu, func, info, wait);
 	run_here(func, info);

@@ -16,6 +16,7 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <smp.h>
+#include <spinlock.h>
 
 #define CROSS_CALLS 2000
 #define WAIT_LIMIT_MS 5000
@@ -245,6 +246,35 @@ static void test_nmi_ping_and_resume(struct ktest *t)
 	KEXPECT_EQ(t, smp_nmi_ping(0, &rip), -1);
 }
 
+static DEFINE_SPINLOCK(held_across_call);
+
+static void case_wait_holding_lock(struct ktest *t)
+{
+	spin_lock(&held_across_call);
+	smp_call_function_single(1, count_call, NULL, true);
+	spin_unlock(&held_across_call);
+	KEXPECT_TRUE(t, false); /* never reached */
+}
+
+/* A call with wait while holding a spinlock panics (it could deadlock) and fails its case. */
+static void test_wait_holding_lock_refused(struct ktest *t)
+{
+	static const struct ktest_case holding = KTEST_CASE(case_wait_holding_lock);
+	struct ktest result;
+	const char *reason;
+
+	if (!need_two_cpus(t))
+		return;
+	/* Two failures: the panic, and the lock the aborted case still held. */
+	KEXPECT_EQ(t, ktest_run_nested(&holding, &result, &reason), 2);
+	KEXPECT_STREQ(t, reason, "panic");
+	KEXPECT_FALSE(t, spin_is_locked(&held_across_call));
+	/* Calls still work afterwards. */
+	reports[1].calls = 0;
+	KEXPECT_EQ(t, smp_call_function_single(1, report_self, NULL, true), 0);
+	KEXPECT_EQ(t, reports[1].calls, 1);
+}
+
 static void test_call_stats_count(struct ktest *t)
 {
 	struct smp_call_stats before, after;
@@ -294,4 +324,5 @@ KTEST_SUITE(smp,
 	    KTEST_CASE(test_call_many_and_all),
 	    KTEST_CASE(test_concurrent_cross_calls),
 	    KTEST_CASE(test_nmi_ping_and_resume),
+	    KTEST_CASE(test_wait_holding_lock_refused),
 	    KTEST_CASE(test_call_stats_count));
