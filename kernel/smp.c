@@ -38,12 +38,17 @@
 #include <asm/cpu.h>
 #include <asm/irq_vectors.h>
 #include <asm/tlb.h>
+#include <asm/tsc.h>
 #include <errno.h>
 #include <hardirq.h>
 #include <kernel.h>
 #include <printk.h>
 #include <smp.h>
 #include <spinlock.h>
+#include <symbols.h>
+
+/* A call not taken within this long is a hang (wait_for_slot()). */
+#define CALL_TIMEOUT_MS 10000
 
 struct call_request {
 	struct call_request *next;
@@ -116,10 +121,26 @@ static void serve_while_waiting(void)
 	cpu_relax();
 }
 
-static void wait_for_slot(struct call_request *request)
+/*
+ * Wait until @request (this CPU's slot for @cpu) is free.  A target that
+ * has not taken it within CALL_TIMEOUT_MS is a hang (a deadlock, a CPU
+ * stuck with interrupts off): reported by a panic naming both CPUs.
+ */
+static void wait_for_slot(struct call_request *request, unsigned int cpu)
 {
-	while (__atomic_load_n(&request->busy, __ATOMIC_ACQUIRE))
+	uint64_t started = rdtsc();
+	uint64_t limit = tsc_khz ? tsc_khz * CALL_TIMEOUT_MS : ~0ull;
+
+	while (__atomic_load_n(&request->busy, __ATOMIC_ACQUIRE)) {
+		if (rdtsc() - started > limit) {
+			char sym[96];
+
+			panic("cross call: CPU %u waited %d ms for CPU %u to run %s",
+			      smp_processor_id(), CALL_TIMEOUT_MS, cpu,
+			      symbol_format((uintptr_t)request->func, sym, sizeof(sym)));
+		}
 		serve_while_waiting();
+	}
 }
 
 /* Queue @func on @cpu (not this one) using this CPU's slot for it. */
@@ -137,7 +158,7 @@ static struct call_request *queue_request(unsigned int cpu, smp_call_func_t func
 	 * and must find it either free and unqueued or busy and queued.
 	 */
 	for (;;) {
-		wait_for_slot(request);
+		wait_for_slot(request, cpu);
 		flags = local_irq_save();
 		if (!__atomic_load_n(&request->busy, __ATOMIC_ACQUIRE))
 			break;
@@ -193,7 +214,7 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info,
 		check_may_wait(__func__);
 	request = queue_request(cpu, func, info, wait);
 	if (wait)
-		wait_for_slot(request);
+		wait_for_slot(request, cpu);
 	return 0;
 }
 
@@ -211,7 +232,7 @@ void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, vo
 		queue_request(cpu, func, info, wait);
 	if (wait)
 		for_each_cpu(cpu, &targets)
-			wait_for_slot(&call_slots[self][cpu]);
+			wait_for_slot(&call_slots[self][cpu], cpu);
 }
 
 void smp_call_function(smp_call_func_t func, void *info, bool wait)
@@ -232,7 +253,7 @@ void on_each_cpu(smp_call_func_t func, void *info, bool wait)
 	run_here(func, info);
 	if (wait)
 		for_each_cpu(cpu, &others)
-			wait_for_slot(&call_slots[self][cpu]);
+			wait_for_slot(&call_slots[self][cpu], cpu);
 }
 
 void smp_get_call_stats(struct smp_call_stats *stats)
