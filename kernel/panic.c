@@ -4,6 +4,7 @@
 
 #include <asm/cpu.h>
 #include <asm/traps.h>
+#include <hardirq.h>
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
@@ -53,8 +54,11 @@ void panic(const char *fmt, ...)
 	}
 	pr_emerg("Kernel panic: %s\n", message);
 	backtrace_of_caller();
-	/* Self-tests run on the boot CPU: a panic there fails the case; elsewhere, the run. */
-	if (ktest_is_running() && self == 0) {
+	/*
+	 * Self-tests run on the boot CPU: a panic there fails the case; elsewhere,
+	 * or inside an NMI handler (which must end with its IRETQ), the run.
+	 */
+	if (ktest_is_running() && self == 0 && !in_nmi()) {
 		__atomic_store_n(&panic_cpu, -1, __ATOMIC_SEQ_CST);
 		ktest_abort("panic");
 	}
