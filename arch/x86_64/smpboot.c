@@ -177,10 +177,16 @@ static const char *missing_feature(void)
 	return NULL;
 }
 
-/* Work handed to an idle AP, run with interrupts on (smp_run_on_idle_cpu). */
+/*
+ * Work handed to an idle AP, run with interrupts on (smp_run_on_idle_cpu).
+ * The sender claims the entry first (busy 0 -> 1), then writes info, then
+ * publishes func with a release store: a sender refused with -EBUSY has
+ * written nothing.  The AP clears func, then busy, once the work returned.
+ */
 static struct {
 	smp_call_func_t func;
 	void *info;
+	unsigned int busy;
 } idle_work[NR_CPUS];
 
 static void take_idle_work(void *info)
@@ -190,14 +196,15 @@ static void take_idle_work(void *info)
 
 int smp_run_on_idle_cpu(unsigned int cpu, smp_call_func_t func, void *info)
 {
-	smp_call_func_t expected = NULL;
+	unsigned int free = 0;
 
 	if (!cpu_online(cpu) || cpu == smp_processor_id())
 		return -ENXIO;
-	idle_work[cpu].info = info;
-	if (!__atomic_compare_exchange_n(&idle_work[cpu].func, &expected, func, false,
-					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+	if (!__atomic_compare_exchange_n(&idle_work[cpu].busy, &free, 1, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
 		return -EBUSY;
+	idle_work[cpu].info = info;
+	__atomic_store_n(&idle_work[cpu].func, func, __ATOMIC_RELEASE);
 	return smp_call_function_single(cpu, take_idle_work, NULL, false);
 }
 
@@ -210,7 +217,7 @@ int smp_run_on_idle_cpu(unsigned int cpu, smp_call_func_t func, void *info)
  */
 bool smp_idle_work_pending(unsigned int cpu)
 {
-	return __atomic_load_n(&idle_work[cpu].func, __ATOMIC_ACQUIRE) != NULL;
+	return __atomic_load_n(&idle_work[cpu].busy, __ATOMIC_ACQUIRE) != 0;
 }
 
 static __attribute__((noreturn)) void idle_loop(unsigned int cpu)
@@ -225,7 +232,8 @@ static __attribute__((noreturn)) void idle_loop(unsigned int cpu)
 
 			__asm__ volatile("sti" ::: "memory");
 			func(info);
-			__atomic_store_n(&idle_work[cpu].func, NULL, __ATOMIC_RELEASE);
+			__atomic_store_n(&idle_work[cpu].func, NULL, __ATOMIC_RELAXED);
+			__atomic_store_n(&idle_work[cpu].busy, 0, __ATOMIC_RELEASE);
 			continue;
 		}
 		__asm__ volatile("sti; hlt" ::: "memory");
