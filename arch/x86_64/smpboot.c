@@ -270,6 +270,12 @@ __attribute__((noreturn)) void smp_ap_start(unsigned int cpu)
 		ap_refuse("started with another CPU's parameters");
 	apic_timer_init_this_cpu();
 	cpumask_set_cpu(cpu, &cpu_online_mask);
+	/*
+	 * Shootdowns skip CPUs not yet online: one made since this CPU loaded
+	 * the kernel's tables may have found it offline.  From here on every
+	 * shootdown includes it, so one flush now covers all it missed.
+	 */
+	__flush_tlb_all();
 	idle_loop(cpu);
 }
 

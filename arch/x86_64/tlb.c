@@ -103,6 +103,11 @@ static void flush_everything(void)
 	local_irq_restore(flags);
 }
 
+void __flush_tlb_all(void)
+{
+	flush_everything();
+}
+
 /* Flush @pages pages from @start on this CPU; 0 pages: everything. */
 static void flush_local(uint64_t start, uint64_t pages)
 {
