@@ -12,7 +12,10 @@
  *      checking that each left the ICR and the ESR stays clear (Intel SDM
  *      vol. 3, 8.4.4.1; the MP specification's universal algorithm);
  *   4. waits up to AP_ANSWER_TIMEOUT_MS for the AP to mark itself online.
- *      An AP that does not answer is reported and left out; the boot goes on.
+ *      An AP that does not answer is reported, sent INIT again (so it waits
+ *      for a start-up IPI that never comes) and left out; the boot goes on.
+ *      ap_entry64 lets only the AP whose CPUID reports ap_boot_apic_id
+ *      claim the parameters: one answering late halts instead.
  * The AP, in smp_ap_start(): GS base, the boot CPU's CR0/CR4/EFER/PAT after
  * checking its CPUID has each feature they enable, its own GDT and TSS, the
  * shared IDT, a full TLB flush, its local APIC and timer, online, then the
@@ -76,6 +79,7 @@ extern char ap_entry64[];
 uint64_t ap_boot_cr3;
 uint64_t ap_boot_stack;
 uint32_t ap_boot_cpu;
+uint32_t ap_boot_apic_id;   /* only the AP whose CPUID reports this ID may claim them */
 uint32_t ap_boot_claimed;
 
 unsigned int smp_cpus_listed = 1;
@@ -359,6 +363,7 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
 	cpu_apic_id[cpu] = apic_id;
 	ap_boot_cr3 = paging_root();
 	ap_boot_cpu = cpu;
+	ap_boot_apic_id = apic_id;
 	ap_refusal = NULL;
 	trampoline_prepare();
 	/* Parameters before the claim flag is opened; the IPIs come after both. */
@@ -369,6 +374,14 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
 	}
 	/* Closed, so that an AP arriving late halts instead of using these parameters. */
 	__atomic_store_n(&ap_boot_claimed, 1, __ATOMIC_SEQ_CST);
+	/*
+	 * And held in INIT (wait-for-SIPI), so that it does not run the
+	 * trampoline while the next CPU's parameters are in it.  (A late AP
+	 * that got past this still halts: its APIC ID is not the next one's.)
+	 */
+	lapic_read_esr();
+	lapic_send_init(apic_id);
+	send_and_check("INIT after the timeout", cpu, apic_id);
 	if (ap_refusal)
 		pr_err("smp: CPU %u (APIC ID %u) refused to start: %s; left out\n", cpu, apic_id,
 		       ap_refusal);

@@ -12,8 +12,10 @@
 ;                         CPU's (LME, NXE), CR0 = the boot CPU's (PG on)
 ;   64-bit long mode      still on the identity map of the low 2 MiB; jump
 ;                         to ap_entry64 in the kernel window
-;   ap_entry64 (kernel)   CR3 = the kernel's own tables, claim the start-up
-;                         parameters, its stack, then smp_ap_start(cpu)
+;   ap_entry64 (kernel)   CR3 = the kernel's own tables; if its APIC ID (CPUID)
+;                         is the one being started, claim the start-up
+;                         parameters, its stack, then smp_ap_start(cpu);
+;                         any other AP (one answering after its timeout) halts
 ;
 ; The trampoline tables (smpboot.c) identity-map the first 2 MiB and share
 ; the kernel half of the kernel's top-level table.
@@ -106,13 +108,34 @@ trampoline_offsets:
 
 ; The first kernel code an AP runs, on the trampoline tables.
 extern smp_ap_start
-extern ap_boot_cr3, ap_boot_claimed, ap_boot_stack, ap_boot_cpu
+extern ap_boot_cr3, ap_boot_claimed, ap_boot_stack, ap_boot_cpu, ap_boot_apic_id
 global ap_entry64
 section .text
 bits 64
 ap_entry64:
 	mov rax, [rel ap_boot_cr3]
 	mov cr3, rax                    ; the kernel's own tables from now on
+	; Its own APIC ID: CPUID 0xB EDX (x2APIC ID) where that leaf exists,
+	; else CPUID 1 EBX[31:24].  Only the AP being started goes on.
+	xor eax, eax
+	cpuid                           ; EAX = highest basic leaf
+	cmp eax, 0xb
+	jb .xapic_id
+	mov eax, 0xb
+	xor ecx, ecx
+	cpuid
+	test ebx, ebx                   ; leaf 0xB not implemented: EBX = 0
+	jz .xapic_id
+	mov esi, edx
+	jmp .have_id
+.xapic_id:
+	mov eax, 1
+	cpuid
+	shr ebx, 24
+	mov esi, ebx
+.have_id:
+	cmp esi, [rel ap_boot_apic_id]
+	jne .not_mine
 	mov eax, 1
 	xchg eax, [rel ap_boot_claimed] ; one AP per set of start-up parameters
 	test eax, eax
