@@ -68,10 +68,10 @@
 enum { TRAMPOLINE_CODE, TRAMPOLINE_PML4, TRAMPOLINE_PDPT, TRAMPOLINE_PD, TRAMPOLINE_PAGES };
 
 extern const char trampoline_start[], trampoline_end[];
-extern const uint64_t trampoline_offsets[10];
+extern const uint64_t trampoline_offsets[11];
 enum {
 	OFF_GDT, OFF_PROTECTED, OFF_LONG, OFF_GDT_POINTER_BASE, OFF_PROTECTED_JUMP,
-	OFF_LONG_JUMP, OFF_CR3, OFF_EFER, OFF_CR0, OFF_ENTRY64,
+	OFF_LONG_JUMP, OFF_CR3, OFF_EFER, OFF_CR0, OFF_ENTRY64, OFF_NO_NX,
 };
 extern char ap_entry64[];
 
@@ -156,16 +156,17 @@ static void save_boot_cpu_state(void)
 		boot_cpu_state.pat = rdmsr(MSR_IA32_PAT);
 }
 
-/* Return: the name of a feature the boot CPU enabled that this CPU's CPUID lacks, or NULL. */
+/*
+ * Return: the name of a feature the boot CPU enabled that this CPU's CPUID
+ * lacks, or NULL.  (NX is checked earlier, by the trampoline: EFER.NXE is
+ * written there, and would fault without it.)
+ */
 static const char *missing_feature(void)
 {
 	struct cpuid_regs leaf1 = cpuid(1, 0);
 	struct cpuid_regs leaf7 = boot_cpu.max_leaf >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
-	struct cpuid_regs ext1 = cpuid(0x80000001, 0);
 	uint64_t cr4 = boot_cpu_state.cr4;
 
-	if ((boot_cpu_state.efer & EFER_NXE) && !(ext1.edx & (1u << 20)))
-		return "NX";
 	if ((cr4 & X86_CR4_PGE) && !(leaf1.edx & (1u << 13)))
 		return "PGE";
 	if (boot_cpu_state.pat_written && !(leaf1.edx & (1u << 16)))
@@ -319,9 +320,20 @@ static bool send_and_check(const char *what, unsigned int cpu, uint32_t apic_id)
 	return true;
 }
 
+/* An AP that halted in the trampoline for want of NX (tr_no_nx set). */
+static bool trampoline_found_no_nx(void)
+{
+	const volatile uint32_t *no_nx = __va(trampoline_phys[TRAMPOLINE_CODE] +
+					      trampoline_offsets[OFF_NO_NX]);
+
+	return *no_nx != 0;
+}
+
 static bool wait_online(unsigned int cpu, uint64_t timeout_us)
 {
 	for (uint64_t waited = 0; waited < timeout_us; waited += 10) {
+		if (!ap_refusal && trampoline_found_no_nx())
+			ap_refusal = "NX";
 		if (cpu_online(cpu) || ap_refusal)
 			return cpu_online(cpu);
 		udelay(10);

@@ -9,7 +9,8 @@
 ;
 ;   16-bit real mode      EBX = page base; load the trampoline GDT, set PE
 ;   32-bit protected mode PAE, CR3 = trampoline tables, EFER = the boot
-;                         CPU's (LME, NXE), CR0 = the boot CPU's (PG on)
+;                         CPU's (LME, NXE; NXE only if CPUID has NX, else
+;                         set tr_no_nx and halt), CR0 = the boot CPU's (PG on)
 ;   64-bit long mode      still on the identity map of the low 2 MiB; jump
 ;                         to ap_entry64 in the kernel window
 ;   ap_entry64 (kernel)   CR3 = the kernel's own tables; if its APIC ID (CPUID)
@@ -52,8 +53,31 @@ tr_protected:
 	mov cr4, eax
 	mov eax, [ebx + OFFSET(tr_cr3)]
 	mov cr3, eax
+	; EFER.NXE on a CPU without NX is a #GP here, with no IDT: a triple
+	; fault.  Check CPUID first; without NX, say so in tr_no_nx and halt.
+	mov esi, [ebx + OFFSET(tr_efer)]
+	test esi, 1 << 11               ; NXE
+	jz .write_efer
+	mov ebp, ebx                    ; CPUID overwrites EBX
+	mov eax, 0x80000000
+	cpuid
+	mov ebx, ebp
+	cmp eax, 0x80000001
+	jb .no_nx
+	mov eax, 0x80000001
+	cpuid
+	mov ebx, ebp
+	test edx, 1 << 20               ; NX
+	jnz .write_efer
+.no_nx:
+	mov dword [ebx + OFFSET(tr_no_nx)], 1
+.halt:
+	cli
+	hlt
+	jmp .halt
+.write_efer:
 	mov ecx, 0xc0000080             ; IA32_EFER
-	mov eax, [ebx + OFFSET(tr_efer)]
+	mov eax, esi
 	xor edx, edx
 	wrmsr
 	mov eax, [ebx + OFFSET(tr_cr0)]
@@ -93,6 +117,7 @@ align 4
 tr_cr3:  dd 0                           ; filled in: trampoline top-level table (< 4 GiB)
 tr_efer: dd 0                           ; filled in: the boot CPU's EFER, low half, LMA clear
 tr_cr0:  dd 0                           ; filled in: the boot CPU's CR0
+tr_no_nx: dd 0                          ; set by an AP that halted for want of NX
 align 8
 tr_entry64: dq 0                        ; filled in: ap_entry64
 trampoline_end:
@@ -105,6 +130,7 @@ trampoline_offsets:
 	dq OFFSET(tr_gdt), OFFSET(tr_protected), OFFSET(tr_long)
 	dq OFFSET(tr_gdt_pointer_base), OFFSET(tr_protected_jump), OFFSET(tr_long_jump)
 	dq OFFSET(tr_cr3), OFFSET(tr_efer), OFFSET(tr_cr0), OFFSET(tr_entry64)
+	dq OFFSET(tr_no_nx)
 
 ; The first kernel code an AP runs, on the trampoline tables.
 extern smp_ap_start
