@@ -127,6 +127,14 @@ void on_each_cpu(smp_call_func_t func, void *info, bool wait);
  */
 void smp_call_function_interrupt(void);
 
+/*
+ * smp_call_abort_cleanup - a self-test case was aborted (longjmp) out of a
+ * cross-call function on this CPU: release the request it was running and
+ * run the ones taken with it, so no sender waits forever.
+ * Context: the self-test runner, after an abort (irq_abort_cleanup()).
+ */
+void smp_call_abort_cleanup(void);
+
 /* Counters of the cross-call code (all CPUs). */
 struct smp_call_stats {
 	uint64_t requests;      /* requests queued */

@@ -65,6 +65,23 @@ static struct call_request call_slots[NR_CPUS][NR_CPUS];
 static struct call_request *call_queue[NR_CPUS];
 static struct smp_call_stats call_stats;
 
+/*
+ * What each run_queue() in progress on a CPU has taken and not yet
+ * released (runs nest: a function that waits for a call serves its queue).
+ * A self-test case aborted out of a function (panic, KASSERT) on CPU 0
+ * never returns to run_queue(): smp_call_abort_cleanup() releases the
+ * request it was running and puts back the ones it had not run yet, so
+ * their senders do not wait forever.  Not on the stack: the abort leaves
+ * the stack behind.
+ */
+#define QUEUE_RUN_DEPTH 8
+struct queue_run {
+	struct call_request *current;   /* running now, not yet released */
+	struct call_request *rest;      /* taken, not yet run (linked by next) */
+};
+static struct queue_run queue_runs[NR_CPUS][QUEUE_RUN_DEPTH];
+static unsigned int queue_run_depth[NR_CPUS];
+
 static void count(uint64_t *counter)
 {
 	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
@@ -73,8 +90,9 @@ static void count(uint64_t *counter)
 /* Run the requests taken from this CPU's queue. Interrupts off. */
 static void run_queue(bool polling)
 {
-	struct call_request *list = __atomic_exchange_n(&call_queue[smp_processor_id()], NULL,
-							__ATOMIC_ACQUIRE);
+	unsigned int cpu = smp_processor_id(), depth = queue_run_depth[cpu];
+	struct queue_run *run = depth < QUEUE_RUN_DEPTH ? &queue_runs[cpu][depth] : NULL;
+	struct call_request *list = __atomic_exchange_n(&call_queue[cpu], NULL, __ATOMIC_ACQUIRE);
 	struct call_request *ordered = NULL;
 
 	while (list) {
@@ -92,6 +110,11 @@ static void run_queue(bool polling)
 
 		/* Read before the release: once free, the sender may reuse the slot. */
 		ordered = request->next;
+		if (run) {
+			run->current = wait ? request : NULL;
+			run->rest = ordered;
+			queue_run_depth[cpu] = depth + 1;
+		}
 		if (!wait)
 			__atomic_store_n(&request->busy, 0, __ATOMIC_RELEASE);
 		func(info);
@@ -100,7 +123,42 @@ static void run_queue(bool polling)
 			count(&call_stats.run_polling);
 		if (wait)
 			__atomic_store_n(&request->busy, 0, __ATOMIC_RELEASE);
+		queue_run_depth[cpu] = depth;
 	}
+}
+
+/* Push @request back onto this CPU's queue (it was taken but not run). */
+static void requeue(unsigned int cpu, struct call_request *request)
+{
+	struct call_request *head = __atomic_load_n(&call_queue[cpu], __ATOMIC_RELAXED);
+
+	do {
+		request->next = head;
+	} while (!__atomic_compare_exchange_n(&call_queue[cpu], &head, request, true,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+void smp_call_abort_cleanup(void)
+{
+	unsigned int cpu = smp_processor_id();
+	uint64_t flags = local_irq_save();
+
+	while (queue_run_depth[cpu]) {
+		struct queue_run *run = &queue_runs[cpu][--queue_run_depth[cpu]];
+		struct call_request *rest = run->rest;
+
+		if (run->current)
+			__atomic_store_n(&run->current->busy, 0, __ATOMIC_RELEASE);
+		while (rest) {
+			struct call_request *next = rest->next;
+
+			requeue(cpu, rest);
+			rest = next;
+		}
+	}
+	if (__atomic_load_n(&call_queue[cpu], __ATOMIC_RELAXED))
+		run_queue(false);
+	local_irq_restore(flags);
 }
 
 void smp_call_function_interrupt(void)

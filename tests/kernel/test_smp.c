@@ -310,6 +310,19 @@ static void case_wait_holding_lock(struct ktest *t)
 }
 
 /* A call with wait while holding a spinlock panics (it could deadlock) and fails its case. */
+/* Wait until CPU @cpu has no idle work. Return: false after WAIT_LIMIT_MS. */
+static bool wait_for_idle(unsigned int cpu)
+{
+	uint64_t start = rdtsc();
+
+	while (smp_idle_work_pending(cpu)) {
+		if (tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
 static void test_wait_holding_lock_refused(struct ktest *t)
 {
 	static const struct ktest_case holding = KTEST_CASE(case_wait_holding_lock);
@@ -326,6 +339,51 @@ static void test_wait_holding_lock_refused(struct ktest *t)
 	reports[1].calls = 0;
 	KEXPECT_EQ(t, smp_call_function_single(1, report_self, NULL, true), 0);
 	KEXPECT_EQ(t, reports[1].calls, 1);
+}
+
+/* Run on CPU 0 by a call from CPU 1: fails the case from inside the cross call. */
+static void panic_in_call(void *info)
+{
+	panic("planted in a cross call");
+}
+
+static unsigned int caller_returned;
+
+/* On CPU 1: call CPU 0 with wait, @info (panic_in_call or count_call). */
+static void call_cpu0(void *info)
+{
+	smp_call_function_single(0, (smp_call_func_t)info, NULL, true);
+	__atomic_store_n(&caller_returned, 1, __ATOMIC_RELEASE);
+}
+
+static void case_panic_in_cross_call(struct ktest *t)
+{
+	KASSERT_EQ(t, smp_run_on_idle_cpu(1, call_cpu0, (void *)panic_in_call), 0);
+	/* The call arrives as an interrupt here and panics; the case never goes on. */
+	wait_for_count(&caller_returned, 1);
+}
+
+/*
+ * A case aborted inside a cross-call function on CPU 0 releases the
+ * request: the caller's wait returns, and its slot works again.
+ */
+static void test_abort_in_cross_call_releases_request(struct ktest *t)
+{
+	static const struct ktest_case panicking = KTEST_CASE(case_panic_in_cross_call);
+	struct ktest result;
+	const char *reason;
+
+	if (!need_two_cpus(t))
+		return;
+	caller_returned = 0;
+	KEXPECT_EQ(t, ktest_run_nested(&panicking, &result, &reason), 1);
+	KEXPECT_STREQ(t, reason, "panic");
+	KEXPECT_TRUE(t, wait_for_count(&caller_returned, 1));
+	KASSERT_TRUE(t, wait_for_idle(1));
+	caller_returned = 0;
+	KASSERT_EQ(t, smp_run_on_idle_cpu(1, call_cpu0, (void *)count_call), 0);
+	KEXPECT_TRUE(t, wait_for_count(&caller_returned, 1));
+	KASSERT_TRUE(t, wait_for_idle(1));
 }
 
 static void test_call_stats_count(struct ktest *t)
@@ -378,4 +436,5 @@ KTEST_SUITE(smp,
 	    KTEST_CASE(test_concurrent_cross_calls),
 	    KTEST_CASE(test_nmi_ping_and_resume),
 	    KTEST_CASE(test_wait_holding_lock_refused),
+	    KTEST_CASE(test_abort_in_cross_call_releases_request),
 	    KTEST_CASE(test_call_stats_count));
