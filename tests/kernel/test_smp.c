@@ -386,6 +386,43 @@ static void test_abort_in_cross_call_releases_request(struct ktest *t)
 	KASSERT_TRUE(t, wait_for_idle(1));
 }
 
+static unsigned int held_release;
+static void *recorded_info;
+
+/* A cross call on CPU 1 that keeps it from its idle loop until released. */
+static void hold_cpu(void *info)
+{
+	uint64_t start = rdtsc();
+
+	while (!__atomic_load_n(&held_release, __ATOMIC_ACQUIRE) &&
+	       !(tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS))
+		cpu_relax();
+}
+
+static void record_info(void *info)
+{
+	__atomic_store_n(&recorded_info, info, __ATOMIC_RELEASE);
+}
+
+/* Idle work refused with -EBUSY leaves the pending work's info alone. */
+static void test_idle_work_busy_keeps_info(struct ktest *t)
+{
+	static int first, second;
+
+	if (!need_two_cpus(t))
+		return;
+	KASSERT_TRUE(t, wait_for_idle(1));
+	held_release = 0;
+	recorded_info = NULL;
+	/* CPU 1 stays in this call, so the work below waits, published but not taken. */
+	KASSERT_EQ(t, smp_call_function_single(1, hold_cpu, NULL, false), 0);
+	KEXPECT_EQ(t, smp_run_on_idle_cpu(1, record_info, &first), 0);
+	KEXPECT_EQ(t, smp_run_on_idle_cpu(1, record_info, &second), -EBUSY);
+	__atomic_store_n(&held_release, 1, __ATOMIC_RELEASE);
+	KASSERT_TRUE(t, wait_for_idle(1));
+	KEXPECT_PTR_EQ(t, recorded_info, &first);
+}
+
 static void test_call_stats_count(struct ktest *t)
 {
 	struct smp_call_stats before, after;
@@ -437,4 +474,5 @@ KTEST_SUITE(smp,
 	    KTEST_CASE(test_nmi_ping_and_resume),
 	    KTEST_CASE(test_wait_holding_lock_refused),
 	    KTEST_CASE(test_abort_in_cross_call_releases_request),
+	    KTEST_CASE(test_idle_work_busy_keeps_info),
 	    KTEST_CASE(test_call_stats_count));
