@@ -101,8 +101,9 @@ void apic_esr_report(unsigned int cpu, uint32_t esr);
 
 /*
  * irq_abort_cleanup - a self-test case aborted (longjmp) from inside an
- * interrupt or NMI handler: leave interrupt context (depths back to zero,
- * the in-service vector EOI'd) so the next case starts clean.
+ * interrupt handler: leave interrupt context (depths back to zero, the
+ * in-service vector EOI'd) so the next case starts clean.  (An abort inside
+ * an NMI handler is refused: ktest_abort() panics the run instead.)
  */
 void irq_abort_cleanup(void);
 

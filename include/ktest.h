@@ -96,7 +96,9 @@ bool ktest_is_running(void);
 /*
  * Fail the running case with a one-line @reason and return to the runner.
  * Used by KASSERT_*, by panic() and by unexpected exceptions during a test.
- * Does not return.
+ * Does not return.  On a CPU other than 0 (a cross call, idle work) there is
+ * no runner to return to: the run ends with a panic naming the CPU; so it
+ * does inside an NMI handler, which must not be left without its IRETQ.
  */
 __attribute__((noreturn)) void ktest_abort(const char *reason);
 

@@ -51,6 +51,14 @@ extern bool lockdep_enabled;
 void lockdep_acquire(spinlock_t *lock, uintptr_t ip, bool trylock);
 
 /*
+ * debug_locks_off - turn the validator off for good (as Linux does on a
+ * crash): a CPU stopped by NMI may halt holding graph_lock, and every lock
+ * the crashing CPU takes afterwards (printk's among them) would spin on it.
+ * Context: any; smp_send_stop() calls it first.
+ */
+void debug_locks_off(void);
+
+/*
  * Apply the lockdep= boot option: NULL leaves the validator off; "1",
  * "on", "y" turn it on, "0", "off", "n" off; anything else is reported.
  * Return: false if @value was not understood.  Context: boot.

@@ -40,13 +40,17 @@ extern struct percpu_area percpu_areas[NR_CPUS];
 /*
  * The CPU number as a 64-bit value, ready to index with.  Not volatile:
  * the value never changes under the code that read it, so the compiler
- * may reuse one load.
+ * may reuse one load.  But it names percpu_areas as a memory input: the
+ * load cannot be moved above percpu_init_cpu() (which writes the areas and
+ * ends with a compiler barrier), where GS does not yet point at an area.
  */
 static inline unsigned long raw_smp_processor_id(void)
 {
 	unsigned long cpu;
 
-	__asm__("movq %%gs:%c1, %0" : "=r"(cpu) : "i"(PERCPU_CPU_NUMBER_OFFSET));
+	__asm__("movq %%gs:%c1, %0"
+		: "=r"(cpu)
+		: "i"(PERCPU_CPU_NUMBER_OFFSET), "m"(percpu_areas));
 	return cpu;
 }
 

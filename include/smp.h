@@ -96,7 +96,9 @@ static inline unsigned int num_online_cpus(void)
  * smp_call_function_single - run @func(@info) on CPU @cpu.
  * On this CPU it runs at once, with interrupts off.  With @wait, returns
  * after @func returned on @cpu; without, once the request is queued.
- * Context: any but NMI; interrupts on or off.
+ * Context: any but NMI; interrupts on or off.  With @wait (and another CPU
+ * to wait for), no spinlock may be held: a CPU spinning on it serves no
+ * cross call, so the wait could never end; holding one panics.
  * Return: 0, or -ENXIO if @cpu is not online.
  */
 int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info, bool wait);
@@ -125,6 +127,14 @@ void on_each_cpu(smp_call_func_t func, void *info, bool wait);
  */
 void smp_call_function_interrupt(void);
 
+/*
+ * smp_call_abort_cleanup - a self-test case was aborted (longjmp) out of a
+ * cross-call function on this CPU: release the request it was running and
+ * run the ones taken with it, so no sender waits forever.
+ * Context: the self-test runner, after an abort (irq_abort_cleanup()).
+ */
+void smp_call_abort_cleanup(void);
+
 /* Counters of the cross-call code (all CPUs). */
 struct smp_call_stats {
 	uint64_t requests;      /* requests queued */
@@ -145,9 +155,12 @@ void smp_init(void);
 /*
  * smp_send_stop - stop every other online CPU with an NMI: each prints its
  * CPU number, RIP and backtrace, one after another, and halts.  Waits at
- * most a second for each.  Context: a crash (panic, unexpected exception).
+ * most a second for each.  Turns lockdep off first (debug_locks_off()).
+ * Context: a crash (panic, unexpected exception).
+ * Return: false if another CPU is already stopping everyone (this one
+ * included: the caller should halt and wait for its NMI), true otherwise.
  */
-void smp_send_stop(void);
+bool smp_send_stop(void);
 
 /*
  * cpu_is_stopped - whether smp_send_stop() has stopped CPU @cpu: it is in

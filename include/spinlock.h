@@ -70,12 +70,13 @@ typedef struct spinlock {
 	arch_spinlock_t raw;
 	uint16_t owner;         /* the holder's CPU number + 1; 0 while free (so a zeroed lock is free) */
 	uint16_t lockdep_class; /* the validator's class + 1; 0 until it has seen the lock */
+	bool cross_call_ok;     /* its holder may wait for cross calls: never spun on with interrupts off */
 	const char *name;
 	uintptr_t owner_ip;     /* where the owner took it; stale while free */
 } spinlock_t;
 
 #define SPINLOCK_INIT(lock_name)                                                          \
-	{ .raw = ARCH_SPINLOCK_INIT, .owner = 0, .lockdep_class = 0,                          \
+	{ .raw = ARCH_SPINLOCK_INIT, .owner = 0, .lockdep_class = 0, .cross_call_ok = false,  \
 	  .name = (lock_name), .owner_ip = 0 }
 
 /* Define and initialise a lock named after its variable: static DEFINE_SPINLOCK(vmap_lock); */
@@ -89,6 +90,18 @@ typedef struct spinlock {
 static inline void spin_lock_init(spinlock_t *lock, const char *name)
 {
 	*lock = (spinlock_t)SPINLOCK_INIT(name);
+}
+
+/*
+ * Let @lock's holder wait for cross calls (on_each_cpu(..., true) and
+ * friends), which is otherwise refused: a CPU spinning on the lock with
+ * interrupts off would never run the call.  In exchange, no CPU may spin
+ * on @lock with interrupts off: the spin reports it (a lock-check report).
+ * Context: before the lock is first used.
+ */
+static inline void spin_lock_allow_cross_calls(spinlock_t *lock)
+{
+	lock->cross_call_ok = true;
 }
 
 /*

@@ -32,6 +32,8 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <printk.h>
+#include <hardirq.h>
+#include <smp.h>
 #include <spinlock.h>
 #include <symbols.h>
 
@@ -64,6 +66,15 @@ void ktest_abort(const char *reason)
 		ktap("# ktest_abort outside a test: %s\n", reason);
 		panic("ktest_abort outside a test: %s", reason);
 	}
+	/* case_exit is on the boot CPU's stack: another CPU cannot return there. */
+	if (smp_processor_id() != 0)
+		panic("ktest_abort on CPU %u (cases run on CPU 0): %s", smp_processor_id(), reason);
+	/*
+	 * Jumping out of an NMI handler skips its IRETQ: NMIs would stay
+	 * blocked and the handler would count as running forever.
+	 */
+	if (in_nmi())
+		panic("ktest_abort inside an NMI handler: %s", reason);
 	abort_reason = reason;
 	jump_to(&case_exit, 1);
 }

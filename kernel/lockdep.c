@@ -273,10 +273,12 @@ void lockdep_acquire(spinlock_t *lock, uintptr_t ip, bool trylock)
 	uint64_t flags;
 	int class;
 
-	if (!lockdep_enabled || busy[cpu])
-		return;
-	busy[cpu]++;
 	flags = local_irq_save();
+	if (!lockdep_enabled || busy[cpu]) {
+		local_irq_restore(flags);
+		return;
+	}
+	busy[cpu]++;
 	arch_spin_lock(&graph_lock);
 	class = class_of(lock);
 	if (class >= 0 && !trylock) {
@@ -284,8 +286,13 @@ void lockdep_acquire(spinlock_t *lock, uintptr_t ip, bool trylock)
 		check_order((unsigned int)class, ip);
 	}
 	arch_spin_unlock(&graph_lock);
-	local_irq_restore(flags);
 	busy[cpu]--;
+	local_irq_restore(flags);
+}
+
+void debug_locks_off(void)
+{
+	__atomic_store_n(&lockdep_enabled, false, __ATOMIC_SEQ_CST);
 }
 
 bool lockdep_boot_option(const char *value)

@@ -139,6 +139,17 @@ void irqs_assert_failed(const struct lock_check_site *site, uintptr_t ip)
 
 /* ---- taking ------------------------------------------------------------------ */
 
+/* A lock whose holder may wait for cross calls, spun on with interrupts off: a deadlock in waiting. */
+static void report_spin_with_irqs_off(spinlock_t *lock, uintptr_t ip)
+{
+	char here[96];
+
+	lock_report_counted();
+	printk(KERN_ERR "BUG: CPU#%u spins on '%s' with interrupts off at %s; its holder may be "
+	       "waiting for this CPU to run a cross call\n", smp_processor_id(),
+	       lock->name ? lock->name : "(unnamed)", where(ip, here, sizeof(here)));
+}
+
 /*
  * Validate (lockdep on), then spin until @lock is ours, reporting a
  * spin that lasts too long and panicking on a lock this CPU holds.
@@ -154,6 +165,8 @@ void spin_lock_slowpath(spinlock_t *lock, uintptr_t ip)
 	}
 	if (spin_is_held_by_this_cpu(lock))
 		report_recursion(lock, ip);
+	if (lock->cross_call_ok && irqs_disabled())
+		report_spin_with_irqs_off(lock, ip);
 	start = rdtsc();
 	do {
 		while (__atomic_load_n(&lock->raw.locked, __ATOMIC_RELAXED)) {

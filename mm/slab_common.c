@@ -92,6 +92,8 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	a->forced_debug_glob = forced_glob;
 	a->buddy = buddy;
 	spin_lock_init(&a->lock, "slab_allocator->lock");
+	/* Shrink, statistics and checks walk the caches under it and flush every CPU's slab. */
+	spin_lock_allow_cross_calls(&a->lock);
 	a->random_u64 = random_u64;
 	a->random_state = seed | 1;
 	INIT_LIST_HEAD(&a->caches);

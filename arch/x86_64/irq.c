@@ -32,6 +32,7 @@
 #include <kernel.h>
 #include <percpu.h>
 #include <printk.h>
+#include <smp.h>
 #include <spinlock.h>
 #include <timer.h>
 
@@ -150,6 +151,7 @@ void irq_abort_cleanup(void)
 			lapic_eoi();
 	}
 	context->nmi_depth = 0;
+	smp_call_abort_cleanup();
 }
 
 void apic_esr_report(unsigned int cpu, uint32_t esr)

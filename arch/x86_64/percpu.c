@@ -14,4 +14,6 @@ void percpu_init_cpu(unsigned int cpu)
 	area->self = area;
 	area->cpu_number = cpu;
 	wrmsr(MSR_GS_BASE, (uint64_t)area);
+	/* No read of %gs (raw_smp_processor_id()) moves above this point. */
+	__asm__ volatile("" : : : "memory");
 }

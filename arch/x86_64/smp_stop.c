@@ -14,6 +14,7 @@
 #include <asm/cpu.h>
 #include <asm/traps.h>
 #include <asm/tsc.h>
+#include <lockdep.h>
 #include <nmi.h>
 #include <printk.h>
 #include <smp.h>
@@ -67,17 +68,18 @@ void smp_stop_init(void)
 	register_nmi_handler(smp_stop_nmi);
 }
 
-void smp_send_stop(void)
+bool smp_send_stop(void)
 {
 	static int stopping;
 	unsigned int self = smp_processor_id(), cpu;
 	struct cpumask others;
 
+	debug_locks_off();
 	if (__atomic_exchange_n(&stopping, 1, __ATOMIC_SEQ_CST))
-		return; /* another CPU is stopping everyone, this one included */
+		return false; /* another CPU is stopping everyone, this one included */
 	others.bits = __atomic_load_n(&cpu_online_mask.bits, __ATOMIC_ACQUIRE) & ~(1ull << self);
 	if (!others.bits)
-		return;
+		return true;
 	__atomic_fetch_and(&cpu_online_mask.bits, ~others.bits, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&stop_mask, others.bits, __ATOMIC_SEQ_CST);
 	/* NMIs first: a CPU holding printk_lock is printed past only once it is stopped. */
@@ -99,6 +101,7 @@ void smp_send_stop(void)
 			cpu_relax();
 		}
 	}
+	return true;
 }
 
 bool cpu_is_stopped(unsigned int cpu)

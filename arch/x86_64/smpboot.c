@@ -12,7 +12,10 @@
  *      checking that each left the ICR and the ESR stays clear (Intel SDM
  *      vol. 3, 8.4.4.1; the MP specification's universal algorithm);
  *   4. waits up to AP_ANSWER_TIMEOUT_MS for the AP to mark itself online.
- *      An AP that does not answer is reported and left out; the boot goes on.
+ *      An AP that does not answer is reported, sent INIT again (so it waits
+ *      for a start-up IPI that never comes) and left out; the boot goes on.
+ *      ap_entry64 lets only the AP whose CPUID reports ap_boot_apic_id
+ *      claim the parameters: one answering late halts instead.
  * The AP, in smp_ap_start(): GS base, the boot CPU's CR0/CR4/EFER/PAT after
  * checking its CPUID has each feature they enable, its own GDT and TSS, the
  * shared IDT, a full TLB flush, its local APIC and timer, online, then the
@@ -63,10 +66,10 @@
 enum { TRAMPOLINE_CODE, TRAMPOLINE_PML4, TRAMPOLINE_PDPT, TRAMPOLINE_PD, TRAMPOLINE_PAGES };
 
 extern const char trampoline_start[], trampoline_end[];
-extern const uint64_t trampoline_offsets[10];
+extern const uint64_t trampoline_offsets[11];
 enum {
 	OFF_GDT, OFF_PROTECTED, OFF_LONG, OFF_GDT_POINTER_BASE, OFF_PROTECTED_JUMP,
-	OFF_LONG_JUMP, OFF_CR3, OFF_EFER, OFF_CR0, OFF_ENTRY64,
+	OFF_LONG_JUMP, OFF_CR3, OFF_EFER, OFF_CR0, OFF_ENTRY64, OFF_NO_NX,
 };
 extern char ap_entry64[];
 
@@ -74,6 +77,7 @@ extern char ap_entry64[];
 uint64_t ap_boot_cr3;
 uint64_t ap_boot_stack;
 uint32_t ap_boot_cpu;
+uint32_t ap_boot_apic_id;   /* only the AP whose CPUID reports this ID may claim them */
 uint32_t ap_boot_claimed;
 
 unsigned int smp_cpus_listed = 1;
@@ -150,16 +154,17 @@ static void save_boot_cpu_state(void)
 		boot_cpu_state.pat = rdmsr(MSR_IA32_PAT);
 }
 
-/* Return: the name of a feature the boot CPU enabled that this CPU's CPUID lacks, or NULL. */
+/*
+ * Return: the name of a feature the boot CPU enabled that this CPU's CPUID
+ * lacks, or NULL.  (NX is checked earlier, by the trampoline: EFER.NXE is
+ * written there, and would fault without it.)
+ */
 static const char *missing_feature(void)
 {
 	struct cpuid_regs leaf1 = cpuid(1, 0);
 	struct cpuid_regs leaf7 = boot_cpu.max_leaf >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
-	struct cpuid_regs ext1 = cpuid(0x80000001, 0);
 	uint64_t cr4 = boot_cpu_state.cr4;
 
-	if ((boot_cpu_state.efer & EFER_NXE) && !(ext1.edx & (1u << 20)))
-		return "NX";
 	if ((cr4 & X86_CR4_PGE) && !(leaf1.edx & (1u << 13)))
 		return "PGE";
 	if (boot_cpu_state.pat_written && !(leaf1.edx & (1u << 16)))
@@ -175,10 +180,16 @@ static const char *missing_feature(void)
 	return NULL;
 }
 
-/* Work handed to an idle AP, run with interrupts on (smp_run_on_idle_cpu). */
+/*
+ * Work handed to an idle AP, run with interrupts on (smp_run_on_idle_cpu).
+ * The sender claims the entry first (busy 0 -> 1), then writes info, then
+ * publishes func with a release store: a sender refused with -EBUSY has
+ * written nothing.  The AP clears func, then busy, once the work returned.
+ */
 static struct {
 	smp_call_func_t func;
 	void *info;
+	unsigned int busy;
 } idle_work[NR_CPUS];
 
 static void take_idle_work(void *info)
@@ -188,14 +199,15 @@ static void take_idle_work(void *info)
 
 int smp_run_on_idle_cpu(unsigned int cpu, smp_call_func_t func, void *info)
 {
-	smp_call_func_t expected = NULL;
+	unsigned int free = 0;
 
 	if (!cpu_online(cpu) || cpu == smp_processor_id())
 		return -ENXIO;
-	idle_work[cpu].info = info;
-	if (!__atomic_compare_exchange_n(&idle_work[cpu].func, &expected, func, false,
-					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+	if (!__atomic_compare_exchange_n(&idle_work[cpu].busy, &free, 1, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
 		return -EBUSY;
+	idle_work[cpu].info = info;
+	__atomic_store_n(&idle_work[cpu].func, func, __ATOMIC_RELEASE);
 	return smp_call_function_single(cpu, take_idle_work, NULL, false);
 }
 
@@ -208,7 +220,7 @@ int smp_run_on_idle_cpu(unsigned int cpu, smp_call_func_t func, void *info)
  */
 bool smp_idle_work_pending(unsigned int cpu)
 {
-	return __atomic_load_n(&idle_work[cpu].func, __ATOMIC_ACQUIRE) != NULL;
+	return __atomic_load_n(&idle_work[cpu].busy, __ATOMIC_ACQUIRE) != 0;
 }
 
 static __attribute__((noreturn)) void idle_loop(unsigned int cpu)
@@ -223,7 +235,8 @@ static __attribute__((noreturn)) void idle_loop(unsigned int cpu)
 
 			__asm__ volatile("sti" ::: "memory");
 			func(info);
-			__atomic_store_n(&idle_work[cpu].func, NULL, __ATOMIC_RELEASE);
+			__atomic_store_n(&idle_work[cpu].func, NULL, __ATOMIC_RELAXED);
+			__atomic_store_n(&idle_work[cpu].busy, 0, __ATOMIC_RELEASE);
 			continue;
 		}
 		__asm__ volatile("sti; hlt" ::: "memory");
@@ -260,6 +273,12 @@ __attribute__((noreturn)) void smp_ap_start(unsigned int cpu)
 		ap_refuse("started with another CPU's parameters");
 	apic_timer_init_this_cpu();
 	cpumask_set_cpu(cpu, &cpu_online_mask);
+	/*
+	 * Shootdowns skip CPUs not yet online: one made since this CPU loaded
+	 * the kernel's tables may have found it offline.  From here on every
+	 * shootdown includes it, so one flush now covers all it missed.
+	 */
+	__flush_tlb_all();
 	idle_loop(cpu);
 }
 
@@ -299,9 +318,20 @@ static bool send_and_check(const char *what, unsigned int cpu, uint32_t apic_id)
 	return true;
 }
 
+/* An AP that halted in the trampoline for want of NX (tr_no_nx set). */
+static bool trampoline_found_no_nx(void)
+{
+	const volatile uint32_t *no_nx = __va(trampoline_phys[TRAMPOLINE_CODE] +
+					      trampoline_offsets[OFF_NO_NX]);
+
+	return *no_nx != 0;
+}
+
 static bool wait_online(unsigned int cpu, uint64_t timeout_us)
 {
 	for (uint64_t waited = 0; waited < timeout_us; waited += 10) {
+		if (!ap_refusal && trampoline_found_no_nx())
+			ap_refusal = "NX";
 		if (cpu_online(cpu) || ap_refusal)
 			return cpu_online(cpu);
 		udelay(10);
@@ -343,6 +373,7 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
 	cpu_apic_id[cpu] = apic_id;
 	ap_boot_cr3 = paging_root();
 	ap_boot_cpu = cpu;
+	ap_boot_apic_id = apic_id;
 	ap_refusal = NULL;
 	trampoline_prepare();
 	/* Parameters before the claim flag is opened; the IPIs come after both. */
@@ -353,6 +384,14 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
 	}
 	/* Closed, so that an AP arriving late halts instead of using these parameters. */
 	__atomic_store_n(&ap_boot_claimed, 1, __ATOMIC_SEQ_CST);
+	/*
+	 * And held in INIT (wait-for-SIPI), so that it does not run the
+	 * trampoline while the next CPU's parameters are in it.  (A late AP
+	 * that got past this still halts: its APIC ID is not the next one's.)
+	 */
+	lapic_read_esr();
+	lapic_send_init(apic_id);
+	send_and_check("INIT after the timeout", cpu, apic_id);
 	if (ap_refusal)
 		pr_err("smp: CPU %u (APIC ID %u) refused to start: %s; left out\n", cpu, apic_id,
 		       ap_refusal);

@@ -24,7 +24,10 @@
  *    page after it was unlinked.
  * 4. The request is read by targets only between seeing their bit and
  *    clearing it, and the initiator holds shootdown_lock until all bits
- *    are clear: the request cannot change under a target.
+ *    are clear: the request cannot change under a target.  A target polls
+ *    with interrupts off from seeing its bit to clearing it, so a nested
+ *    poll (from an interrupt) cannot clear the bit first and let a newer
+ *    request take the older one's place under the outer poll.
  * 5. The initiator waits with interrupts off (a handler on this CPU that
  *    flushed would deadlock on shootdown_lock); every wait loop with
  *    interrupts off -- spinlocks included -- calls tlb_shootdown_poll(), so
@@ -100,6 +103,11 @@ static void flush_everything(void)
 	local_irq_restore(flags);
 }
 
+void __flush_tlb_all(void)
+{
+	flush_everything();
+}
+
 /* Flush @pages pages from @start on this CPU; 0 pages: everything. */
 static void flush_local(uint64_t start, uint64_t pages)
 {
@@ -111,19 +119,39 @@ static void flush_local(uint64_t start, uint64_t pages)
 		invlpg(start + i * PAGE_SIZE);
 }
 
+/*
+ * Interrupts stay off from reading the pending bit to clearing it: an
+ * interrupt in between could serve the same request, let its initiator
+ * finish and a second initiator post a new one, and this outer poll would
+ * then clear the new request's bit having flushed the old request's range.
+ * With the bit set and interrupts off, only this CPU can clear it, so the
+ * initiator holds the request still until then.
+ */
 void tlb_shootdown_poll(void)
 {
 	uint64_t bit = 1ull << raw_smp_processor_id();
+	uint64_t flags;
 
 	if (!(__atomic_load_n(&shootdown_pending, __ATOMIC_ACQUIRE) & bit))
 		return;
-	flush_local(shootdown_request.start, shootdown_request.pages);
-	count(&tlb_stats.served, 1);
-	__atomic_fetch_and(&shootdown_pending, ~bit, __ATOMIC_RELEASE);
+	flags = local_irq_save();
+	if (__atomic_load_n(&shootdown_pending, __ATOMIC_ACQUIRE) & bit) {
+		flush_local(shootdown_request.start, shootdown_request.pages);
+		count(&tlb_stats.served, 1);
+		__atomic_fetch_and(&shootdown_pending, ~bit, __ATOMIC_RELEASE);
+	}
+	local_irq_restore(flags);
 }
 
+/*
+ * A target that never flushed.  The request is dropped first: a panic on
+ * CPU 0 during a self-test fails only the case and the run goes on, and a
+ * pending bit left set would make that CPU flush a stale request later
+ * and the next initiator's wait start from a wrong mask.
+ */
 static void shootdown_timeout(uint64_t missing)
 {
+	__atomic_store_n(&shootdown_pending, 0, __ATOMIC_SEQ_CST);
 	panic("TLB shootdown: CPU(s) %#llx did not flush within %d ms",
 	      (unsigned long long)missing, SHOOTDOWN_TIMEOUT_MS);
 }

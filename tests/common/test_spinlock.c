@@ -172,6 +172,53 @@ static void test_lockup_reported(struct ktest *t)
 	KEXPECT_NAMES_FUNCTION(t, report, wait_for_lock);
 }
 
+/*
+ * A lock whose holder may wait for cross calls, spun on with interrupts
+ * off, is reported (the holder would wait for this CPU forever); with
+ * interrupts on the same spin is fine.
+ */
+static void spin_on_cross_call_lock(spinlock_t *lock, bool irqs_off)
+{
+	uint64_t flags = 0;
+
+	lock->raw.locked = 1;
+	lock->owner = 1 + 1;   /* CPU#1 (pretend) */
+	lock->owner_ip = (uintptr_t)pretend_holder_took_it;
+	spin_lockup_cycles = 200000;
+	spin_lockup_notify = pretend_holder_lets_go;
+	if (irqs_off)
+		flags = local_irq_save();
+	wait_for_lock(lock);
+	if (irqs_off)
+		local_irq_restore(flags);
+	spin_unlock(lock);
+}
+
+static void test_cross_call_lock_spun_with_irqs_off_reported(struct ktest *t)
+{
+	uint64_t saved_cycles = spin_lockup_cycles;
+	spinlock_t lock;
+
+	spin_lock_init(&lock, "spinlock_test_cross_call");
+	spin_lock_allow_cross_calls(&lock);
+	watch_begin();
+	spin_on_cross_call_lock(&lock, true);
+	watch_end(t, 2);   /* this report, then the pretend holder's lockup */
+	KEXPECT_CONTAINS(t, report, "BUG: CPU#0 spins on 'spinlock_test_cross_call' with interrupts "
+			 "off at ");
+	KEXPECT_NAMES_FUNCTION(t, report, wait_for_lock);
+	if (irqs_disabled()) {
+		ktest_skip(t, "interrupts are off here: the quiet case cannot be run");
+	} else {
+		watch_begin();
+		spin_on_cross_call_lock(&lock, false);
+		watch_end(t, 1);   /* only the pretend holder's lockup */
+		KEXPECT_FALSE(t, text_contains(report, "with interrupts off"));
+	}
+	spin_lockup_notify = NULL;
+	spin_lockup_cycles = saved_cycles;
+}
+
 /* ---- taking a lock this CPU holds ----------------------------------------- */
 
 static DEFINE_SPINLOCK(spinlock_test_recursion);
@@ -340,6 +387,7 @@ KTEST_SUITE(spinlock,
 	    KTEST_CASE(test_held_stack_follows_any_order),
 	    KTEST_CASE(test_held_stack_overflow_reported),
 	    KTEST_CASE(test_lockup_reported),
+	    KTEST_CASE(test_cross_call_lock_spun_with_irqs_off_reported),
 	    KTEST_CASE(test_recursion_reported_and_fails_the_case),
 	    KTEST_CASE(test_zeroed_lock_is_free),
 	    KTEST_CASE(test_bad_unlock_reported),

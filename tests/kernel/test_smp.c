@@ -4,7 +4,8 @@
  * nosmp/maxcpus= left out), each has its own per-CPU area and finds its
  * own number, cross calls reach one CPU, several and all of them with and
  * without waiting, two CPUs calling each other at once both finish, and an
- * NMI to another CPU runs the stop handler's ping path and the CPU goes on.
+ * NMI to another CPU spinning with interrupts off runs the stop handler's
+ * ping path, reports where that CPU was, and the CPU goes on.
  * Cases that need a second CPU skip on one.
  */
 #include <acpi.h>
@@ -16,6 +17,8 @@
 #include <kernel.h>
 #include <ktest.h>
 #include <smp.h>
+#include <spinlock.h>
+#include <symbols.h>
 
 #define CROSS_CALLS 2000
 #define WAIT_LIMIT_MS 5000
@@ -36,6 +39,20 @@ static bool wait_for_count(volatile unsigned int *flag, unsigned int value)
 	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < value) {
 		if (tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS)
 			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+/* wait_for_count() for a CPU with interrupts off: serve its call queue meanwhile. */
+static bool wait_serving_calls(volatile unsigned int *flag, unsigned int value)
+{
+	uint64_t start = rdtsc();
+
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < value) {
+		if (tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS)
+			return false;
+		smp_call_function_interrupt();
 		cpu_relax();
 	}
 	return true;
@@ -179,7 +196,11 @@ static void test_call_many_and_all(struct ktest *t)
 /*
  * Cross calls: every other CPU calls CPU 0 CROSS_CALLS times, waiting each
  * time, from inside a cross call, while CPU 0 calls each of them the same
- * number of times.  Each side waits with interrupts off for the other.
+ * number of times.  Each side waits with interrupts off for the other (the
+ * others inside their cross call, CPU 0 by choice), so each serves the
+ * other's calls only by polling its queue in its wait loop: run_polling
+ * must grow.  A deadlock is not a hang but a failure: a call not taken
+ * within the cross-call timeout panics.
  */
 static unsigned int cross_done[NR_CPUS];
 static unsigned int cross_received[NR_CPUS];
@@ -202,12 +223,16 @@ static void cross_storm(void *info)
 static void test_concurrent_cross_calls(struct ktest *t)
 {
 	unsigned int cpu, others = num_online_cpus() - 1;
+	struct smp_call_stats before, after;
+	uint64_t flags;
 
 	if (!need_two_cpus(t))
 		return;
 	for (unsigned int i = 0; i < NR_CPUS; i++)
 		cross_done[i] = cross_received[i] = 0;
 	cross_finished = 0;
+	smp_get_call_stats(&before);
+	flags = local_irq_save();
 	for_each_online_cpu(cpu)
 		if (cpu != 0)
 			smp_call_function_single(cpu, cross_storm, NULL, false);
@@ -215,7 +240,11 @@ static void test_concurrent_cross_calls(struct ktest *t)
 		for_each_online_cpu(cpu)
 			if (cpu != 0)
 				smp_call_function_single(cpu, cross_receive, NULL, true);
-	KEXPECT_TRUE(t, wait_for_count(&cross_finished, others));
+	/* The others may still be calling: serve them by polling until they finished. */
+	KEXPECT_TRUE(t, wait_serving_calls(&cross_finished, others));
+	local_irq_restore(flags);
+	smp_get_call_stats(&after);
+	KEXPECT_UGT(t, after.run_polling, before.run_polling);
 	KEXPECT_EQ(t, cross_received[0], CROSS_CALLS * others);
 	for_each_online_cpu(cpu) {
 		if (cpu == 0)
@@ -225,24 +254,173 @@ static void test_concurrent_cross_calls(struct ktest *t)
 	}
 }
 
+static unsigned int nmi_target_spinning, nmi_target_release;
+
+/* Spin with interrupts off until released (or a few seconds): where the NMI must land. */
+static __attribute__((noinline)) void nmi_target_spin(void *info)
+{
+	uint64_t flags = local_irq_save(), start = rdtsc();
+
+	__atomic_store_n(&nmi_target_spinning, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&nmi_target_release, __ATOMIC_ACQUIRE) &&
+	       !(tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS))
+		cpu_relax();
+	__atomic_store_n(&nmi_target_spinning, 0, __ATOMIC_RELEASE);
+	local_irq_restore(flags);
+}
+
 static void test_nmi_ping_and_resume(struct ktest *t)
 {
 	unsigned int cpu;
 	uint64_t rip = 0;
+	struct symbol sym;
 
 	if (!need_two_cpus(t))
 		return;
 	for_each_online_cpu(cpu) {
 		if (cpu == 0)
 			continue;
+		/* The NMI gets through interrupts off and reports where the CPU was. */
+		nmi_target_spinning = nmi_target_release = 0;
+		KASSERT_EQ(t, smp_run_on_idle_cpu(cpu, nmi_target_spin, NULL), 0);
+		KASSERT_TRUE(t, wait_for_count(&nmi_target_spinning, 1));
 		KEXPECT_EQ(t, smp_nmi_ping(cpu, &rip), 0);
-		KEXPECT_UGE(t, rip, KERNEL_VMA); /* it was running kernel code (idle) */
+		KEXPECT_TRUE(t, symbol_lookup(rip, &sym) && ktest_streq(sym.name, "nmi_target_spin"));
+		/* It went on spinning after the NMI: it still answers the release. */
+		__atomic_store_n(&nmi_target_release, 1, __ATOMIC_RELEASE);
+		while (smp_idle_work_pending(cpu))
+			cpu_relax();
+		KEXPECT_EQ(t, nmi_target_spinning, 0);
 		/* Still alive and serving calls after its NMI returned. */
 		reports[cpu].calls = 0;
 		KEXPECT_EQ(t, smp_call_function_single(cpu, report_self, NULL, true), 0);
 		KEXPECT_EQ(t, reports[cpu].calls, 1);
 	}
 	KEXPECT_EQ(t, smp_nmi_ping(0, &rip), -1);
+}
+
+static DEFINE_SPINLOCK(held_across_call);
+
+static void case_wait_holding_lock(struct ktest *t)
+{
+	spin_lock(&held_across_call);
+	smp_call_function_single(1, count_call, NULL, true);
+	spin_unlock(&held_across_call);
+	KEXPECT_TRUE(t, false); /* never reached */
+}
+
+/* A call with wait while holding a spinlock panics (it could deadlock) and fails its case. */
+/* Wait until CPU @cpu has no idle work. Return: false after WAIT_LIMIT_MS. */
+static bool wait_for_idle(unsigned int cpu)
+{
+	uint64_t start = rdtsc();
+
+	while (smp_idle_work_pending(cpu)) {
+		if (tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static void test_wait_holding_lock_refused(struct ktest *t)
+{
+	static const struct ktest_case holding = KTEST_CASE(case_wait_holding_lock);
+	struct ktest result;
+	const char *reason;
+
+	if (!need_two_cpus(t))
+		return;
+	/* Two failures: the panic, and the lock the aborted case still held. */
+	KEXPECT_EQ(t, ktest_run_nested(&holding, &result, &reason), 2);
+	KEXPECT_STREQ(t, reason, "panic");
+	KEXPECT_FALSE(t, spin_is_locked(&held_across_call));
+	/* Calls still work afterwards. */
+	reports[1].calls = 0;
+	KEXPECT_EQ(t, smp_call_function_single(1, report_self, NULL, true), 0);
+	KEXPECT_EQ(t, reports[1].calls, 1);
+}
+
+/* Run on CPU 0 by a call from CPU 1: fails the case from inside the cross call. */
+static void panic_in_call(void *info)
+{
+	panic("planted in a cross call");
+}
+
+static unsigned int caller_returned;
+
+/* On CPU 1: call CPU 0 with wait, @info (panic_in_call or count_call). */
+static void call_cpu0(void *info)
+{
+	smp_call_function_single(0, (smp_call_func_t)info, NULL, true);
+	__atomic_store_n(&caller_returned, 1, __ATOMIC_RELEASE);
+}
+
+static void case_panic_in_cross_call(struct ktest *t)
+{
+	KASSERT_EQ(t, smp_run_on_idle_cpu(1, call_cpu0, (void *)panic_in_call), 0);
+	/* The call arrives as an interrupt here and panics; the case never goes on. */
+	wait_for_count(&caller_returned, 1);
+}
+
+/*
+ * A case aborted inside a cross-call function on CPU 0 releases the
+ * request: the caller's wait returns, and its slot works again.
+ */
+static void test_abort_in_cross_call_releases_request(struct ktest *t)
+{
+	static const struct ktest_case panicking = KTEST_CASE(case_panic_in_cross_call);
+	struct ktest result;
+	const char *reason;
+
+	if (!need_two_cpus(t))
+		return;
+	caller_returned = 0;
+	KEXPECT_EQ(t, ktest_run_nested(&panicking, &result, &reason), 1);
+	KEXPECT_STREQ(t, reason, "panic");
+	KEXPECT_TRUE(t, wait_for_count(&caller_returned, 1));
+	KASSERT_TRUE(t, wait_for_idle(1));
+	caller_returned = 0;
+	KASSERT_EQ(t, smp_run_on_idle_cpu(1, call_cpu0, (void *)count_call), 0);
+	KEXPECT_TRUE(t, wait_for_count(&caller_returned, 1));
+	KASSERT_TRUE(t, wait_for_idle(1));
+}
+
+static unsigned int held_release;
+static void *recorded_info;
+
+/* A cross call on CPU 1 that keeps it from its idle loop until released. */
+static void hold_cpu(void *info)
+{
+	uint64_t start = rdtsc();
+
+	while (!__atomic_load_n(&held_release, __ATOMIC_ACQUIRE) &&
+	       !(tsc_khz && rdtsc() - start > tsc_khz * WAIT_LIMIT_MS))
+		cpu_relax();
+}
+
+static void record_info(void *info)
+{
+	__atomic_store_n(&recorded_info, info, __ATOMIC_RELEASE);
+}
+
+/* Idle work refused with -EBUSY leaves the pending work's info alone. */
+static void test_idle_work_busy_keeps_info(struct ktest *t)
+{
+	static int first, second;
+
+	if (!need_two_cpus(t))
+		return;
+	KASSERT_TRUE(t, wait_for_idle(1));
+	held_release = 0;
+	recorded_info = NULL;
+	/* CPU 1 stays in this call, so the work below waits, published but not taken. */
+	KASSERT_EQ(t, smp_call_function_single(1, hold_cpu, NULL, false), 0);
+	KEXPECT_EQ(t, smp_run_on_idle_cpu(1, record_info, &first), 0);
+	KEXPECT_EQ(t, smp_run_on_idle_cpu(1, record_info, &second), -EBUSY);
+	__atomic_store_n(&held_release, 1, __ATOMIC_RELEASE);
+	KASSERT_TRUE(t, wait_for_idle(1));
+	KEXPECT_PTR_EQ(t, recorded_info, &first);
 }
 
 static void test_call_stats_count(struct ktest *t)
@@ -294,4 +472,7 @@ KTEST_SUITE(smp,
 	    KTEST_CASE(test_call_many_and_all),
 	    KTEST_CASE(test_concurrent_cross_calls),
 	    KTEST_CASE(test_nmi_ping_and_resume),
+	    KTEST_CASE(test_wait_holding_lock_refused),
+	    KTEST_CASE(test_abort_in_cross_call_releases_request),
+	    KTEST_CASE(test_idle_work_busy_keeps_info),
 	    KTEST_CASE(test_call_stats_count));

@@ -49,6 +49,12 @@ void flush_tlb_kernel_range(uint64_t start, uint64_t end);
 void flush_tlb_all(void);
 
 /*
+ * __flush_tlb_all - flush this CPU's TLB, global entries included, and
+ * ask no other CPU (as Linux's).  Context: any.
+ */
+void __flush_tlb_all(void);
+
+/*
  * Time INVLPG against a full flush plus the refill it causes, set
  * tlb_flush_ceiling from the ratio (clamped to 8..512) and print both.
  * Context: boot, after the kernel page tables are live.
