@@ -118,6 +118,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/bench.c \
 	kernel/boot.c \
 	kernel/console.c \
+	kernel/crash_test.c \
 	kernel/fbcon.c \
 	kernel/font8x16.c \
 	kernel/gdb_checkpoint.c \
@@ -324,7 +325,11 @@ $(BUILD)/ferrite-test-screen.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/de
 
 # Selects nothing and gives bad values: the boot must fail and say why.
 $(BUILD)/ferrite-test-badcmdline.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
-	$(call make_iso,$@,badcmdline,ktest=nosuchsuite bench=nosuch page_poison=banana slab_debug=QQ exit=qemu,0)
+	$(call make_iso,$@,badcmdline,ktest=nosuchsuite bench=nosuch page_poison=banana slab_debug=QQ crash_on_cpu=banana exit=qemu,0)
+
+# CPU 1 crashes on purpose: the others must be stopped, each with its backtrace.
+$(BUILD)/ferrite-test-crash.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,crash,crash_on_cpu=1 lockdep=1 exit=qemu,0)
 
 # ferrite-test-gdb.iso: one suite, then the debugger checkpoints (scripts/gdb-check.sh).
 $(BUILD)/ferrite-test-gdb.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp

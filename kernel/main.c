@@ -16,6 +16,7 @@
 #include <bench.h>
 #include <boot.h>
 #include <cmdline.h>
+#include <crash_test.h>
 #include <gdb_checkpoint.h>
 #include <irq.h>
 #include <kernel.h>
@@ -92,6 +93,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
 	irq_init();
 	local_irq_enable();
 	smp_init();
+	crash_test_run(boot_cmdline_get("crash_on_cpu"));
 	run_selftests(boot_cmdline_get("ktest"), boot_cmdline_get("bench"),
 		      boot_cmdline_get("monitor") != NULL);
 }

@@ -52,7 +52,7 @@ void panic(const char *fmt, ...)
 		pr_emerg("panic while panicking: %s\n", message);
 		cpu_halt_forever();
 	}
-	pr_emerg("Kernel panic: %s\n", message);
+	pr_emerg("Kernel panic on CPU %d: %s\n", self, message);
 	backtrace_of_caller();
 	/*
 	 * Self-tests run on the boot CPU: a panic there fails the case; elsewhere,

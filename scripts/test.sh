@@ -236,7 +236,8 @@ run_bad_cmdline() {
 	[ $status -eq 35 ] || problems="exit status $status, not 35 (failure)"
 	for expect in 'ktest=nosuchsuite: pattern matches nothing' 'ktest: the [0-9]* suites built in: ' \
 		'bench=nosuch: pattern matches nothing' 'bench: the [0-9]* benchmarks built in: ' \
-		'page_poison=banana: expected 1 or 0' 'slab_debug=QQ: expected letters'; do
+		'page_poison=banana: expected 1 or 0' 'slab_debug=QQ: expected letters' \
+		'crash_on_cpu=banana: expected the number of an online CPU'; do
 		grep -aq "$expect" "$log" || problems="$problems; no \"$expect\" line"
 	done
 	! grep -aq 'unknown command-line parameter' "$log" ||
@@ -248,6 +249,39 @@ run_bad_cmdline() {
 		record "$name" 0 1 "${problems#; }; log: $log"
 	else
 		record "$name" 1 0 "nothing selected and bad values reported; log: $log"
+	fi
+}
+
+# run_crash_other_cpu: CPU 1 of 4 panics (crash_on_cpu=1): the run must end
+# as a crash, and CPUs 0, 2 and 3 must each print their backtrace.
+run_crash_other_cpu() {
+	local name=bios-crash-cpu1 log=$LOGS/bios-crash-cpu1.log status problems="" cpu
+	selected "$name" || return 0
+	echo "== $name"
+	rm -f "$log"
+	if ! make -s "$BUILD/ferrite-test-crash.iso" > "$LOGS/$name.build.log" 2>&1; then
+		record "$name" 0 1 "build failed; see $LOGS/$name.build.log"
+		return
+	fi
+	run_limited 60 scripts/qemu.sh --iso "$BUILD/ferrite-test-crash.iso" --exit-device \
+		--serial-log "$log" --firmware bios --smp 4 > "$LOGS/$name.qemu.log" 2>&1
+	status=$?
+	[ $status -eq 37 ] || problems="exit status $status, not 37 (a crash)"
+	grep -aq 'Kernel panic on CPU 1: crash_on_cpu=1: crashing on purpose' "$log" ||
+		problems="$problems; no panic line from CPU 1"
+	grep -aq 'smp: CPU 1 stopping 3 other CPU(s) with an NMI' "$log" ||
+		problems="$problems; CPU 1 did not stop the 3 others"
+	for cpu in 0 2 3; do
+		grep -aA1 "NMI backtrace for cpu $cpu (stopped)" "$log" | grep -aq '^.*RIP: ffffffff8' ||
+			problems="$problems; no backtrace with a RIP from CPU $cpu"
+	done
+	grep -aq 'end Kernel panic: crash_on_cpu=1' "$log" || problems="$problems; the panic did not end"
+	if [ -n "$problems" ]; then
+		echo "--- $name: ${problems#; }; last lines of $log:" >&2
+		tail -n 30 "$log" >&2
+		record "$name" 0 1 "${problems#; }; log: $log"
+	else
+		record "$name" 1 0 "CPU 1 crashed; CPUs 0, 2, 3 stopped with backtraces; log: $log"
 	fi
 }
 
@@ -437,6 +471,7 @@ run_default() {
 	run_memory bios-8G 8192 pc high bios --smp 2
 	selected bios-8G && check_cpus bios-8G 2
 	run_bad_cmdline
+	run_crash_other_cpu
 	run_screen
 	run_gdb
 	run_monitor serial
