@@ -183,6 +183,7 @@ BENCH_SRCS := \
 	tests/bench/bench_kmalloc_parallel.c \
 	tests/bench/bench_page_alloc.c \
 	tests/bench/bench_page_alloc_parallel.c \
+	tests/bench/bench_parallel.c \
 	tests/bench/bench_self.c \
 	tests/bench/bench_slab.c \
 	tests/bench/bench_smp.c \
