@@ -390,8 +390,9 @@ run_bochs() {
 	judge "$name" "$log" "$status" 33 kernel "$BOCHS_KTEST" "$LOGS/$name.bochs.log"
 }
 
-# The emulators (and clang for the matrix's clang build): installed if missing.
-deps="run bochs"
+# The emulators, gdb (the gdb-commands run) and clang for the matrix's
+# clang build: installed if missing.
+deps="run bochs debug"
 [ $matrix = 0 ] || deps="$deps clang"
 # shellcheck disable=SC2086
 scripts/deps.sh $deps || { echo "test.sh: missing tools (scripts/deps.sh $deps)" >&2; exit 1; }
