@@ -27,4 +27,12 @@ bool serial_input_init(void (*receive)(uint8_t byte));
  */
 void serial_input_stop(void);
 
+/*
+ * serial_input_poll - deliver what COM1 holds, as its interrupt would: the
+ * I/O APIC takes IRQ 4 on an edge, and one the UART never raised again
+ * would leave its input stuck; a caller that polls each time it wakes
+ * recovers within a tick.  Context: interrupts off, on the CPU IRQ 4 goes to.
+ */
+void serial_input_poll(void);
+
 #endif

@@ -139,6 +139,12 @@ bool serial_input_init(void (*receive)(uint8_t byte))
 	return true;
 }
 
+void serial_input_poll(void)
+{
+	if (deliver && (inb(COM1 + UART_LSR) & LSR_DATA_READY))
+		serial_interrupt(4, &com1_present);
+}
+
 void serial_input_stop(void)
 {
 	if (!deliver)

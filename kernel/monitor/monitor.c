@@ -150,6 +150,9 @@ static void read_line(char *line, size_t size)
 		    drain(&keyboard_ring, &keyboard_decoder, line, size))
 			return;
 		local_irq_disable();
+		/* Each wake-up (at least every tick) also reads what a missed receive edge left. */
+		if (serial_input)
+			serial_input_poll();
 		if (input_ring_empty(&serial_ring) && input_ring_empty(&keyboard_ring))
 			__asm__ volatile("sti; hlt" ::: "memory");
 		else
