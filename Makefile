@@ -10,7 +10,19 @@ MAKEFLAGS += -rR --no-print-directory
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 
-BUILD ?= build
+# ---- slab back-end ---------------------------------------------------------
+# make SLAB_BACKEND=NAME (any target) builds the kernel and the host tests
+# with that slab allocator; each back-end builds into its own directory:
+# build/ for the default, build/NAME/ for the others.
+SLAB_BACKEND ?= slub
+include mm/slab_backends.mk
+ifeq ($(filter $(SLAB_BACKEND),$(SLAB_BACKENDS)),)
+$(error SLAB_BACKEND=$(SLAB_BACKEND) is not a slab back-end; mm/slab_backends.mk lists: $(SLAB_BACKENDS))
+endif
+SLAB_BACKEND_SRCS := $(SLAB_BACKEND_SRCS_$(SLAB_BACKEND))
+SLAB_BACKEND_CFLAGS := -DSLAB_BACKEND_DEF='"$(SLAB_BACKEND)_def.h"'
+
+BUILD ?= $(if $(filter slub,$(SLAB_BACKEND)),build,build/$(SLAB_BACKEND))
 
 # Quiet by default; make V=1 shows every command.
 ifeq ($(V),1)
@@ -38,7 +50,7 @@ PYTHON ?= python3
 # PAGE_POISON=1 builds a kernel with page poisoning on by default.
 PAGE_POISON ?= 0
 
-KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) $(SLAB_BACKEND_CFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 -nostdlib \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -46,7 +58,7 @@ KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -std=gnu11 -ffreest
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all -iarch/x86_64/
 
-HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -pthread \
+HOST_CFLAGS := $(SLAB_BACKEND_CFLAGS) -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -pthread \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Itests/host/shim -Iinclude -Iarch/x86_64/include -MMD -MP \
 	-Dsnprintf=kernel_snprintf -Dvsnprintf=kernel_vsnprintf
@@ -87,9 +99,6 @@ ARCH_SRCS := \
 	arch/x86_64/traps.c \
 	arch/x86_64/tsc.c \
 	arch/x86_64/vga_text.c
-
-# The slab back-end behind mm/slab.h's interface (SLUB is the only one today).
-SLAB_BACKEND_SRCS := mm/slub.c mm/slub_debug.c
 
 # Pure code: also compiled, unmodified, into the host tests.
 PURE_SRCS := \

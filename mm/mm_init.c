@@ -33,14 +33,17 @@ struct memblock boot_memblock;
 static void print_example_layout(void)
 {
 	struct kmem_cache *cache = kmem_cache_create("example-328", 328, 0, SLAB_HWCACHE_ALIGN, NULL);
+	struct slab_stats stats;
+	unsigned int lost;
 
 	if (!cache)
 		return;
+	slab_backend_stats(cache, &stats);
+	lost = stats.stride - 328;
 	pr_info("slab: a 328-byte SLAB_HWCACHE_ALIGN object takes a %u-byte slot (%u bytes or "
-		"%u.%u%% lost to alignment), %u per %lu KiB slab\n", cache->stride,
-		cache->stride - 328, (cache->stride - 328) * 100 / cache->stride,
-		(cache->stride - 328) * 1000 / cache->stride % 10, cache->objects,
-		(PAGE_SIZE << cache->order) / 1024);
+		"%u.%u%% lost to alignment), %u per %lu KiB slab\n", stats.stride, lost,
+		lost * 100 / stats.stride, lost * 1000 / stats.stride % 10, stats.objects_per_slab,
+		(PAGE_SIZE << stats.order) / 1024);
 	kmem_cache_destroy(cache);
 }
 
@@ -56,6 +59,7 @@ static void slab_init(void)
 	char sources[96];
 	uint64_t seed;
 
+	pr_info("slab: back-end %s (make SLAB_BACKEND=%s)\n", slab_backend_name, slab_backend_name);
 	if (seed_text && parse_uint(seed_text, &seed)) {
 		slab_allocator_init(&kernel_slab, &kernel_buddy, seed, NULL);
 		pr_info("slab: free-pointer keys from slab_seed=%s (repeatable, and not secret)\n",

@@ -1,36 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The slab layer's internal interface: what a back-end implements and
- * what the common code (mm/slab_common.c: kmem_cache_* and kmalloc)
- * calls.  A back-end is chosen when the kernel is built (SLAB_BACKEND_SRCS
- * in the Makefile; SLUB in mm/slub.c is the only one today), the way Linux
- * kept SLUB, SLAB and SLOB side by side: callers never change, and the
- * calls are direct, so the choice costs nothing on the fast path.
+ * The slab layer's instance structures and the calls between the common
+ * code (mm/slab_common.c: kmem_cache_*, kmalloc, reports) and the
+ * back-end built into this kernel (mm/slab_backend.h lists what a
+ * back-end provides; SLAB_BACKEND_DEF names its header, mm/NAME_def.h).
  *
- * The back-end works on an instance (struct slab_allocator) that draws
- * slab pages from a buddy allocator instance: the kernel has one over all
+ * The slab layer works on an instance (struct slab_allocator) that draws
+ * its pages from a buddy allocator instance: the kernel has one over all
  * of RAM, host tests build their own over a simulated arena.
- *
- * A back-end implements:
- *   slab_backend_create(a, cache)        lay out objects, choose the slab order
- *   slab_backend_alloc(cache, gfp, caller)
- *   slab_backend_free(cache, object, caller)     reports wrong frees
- *   slab_backend_alloc_bulk / slab_backend_free_bulk
- *   slab_backend_destroy(cache)          Return: objects still in use (0: freed)
- *   slab_backend_shrink(cache)           free the empty slabs
- *   slab_backend_ksize(cache, object)
- *   slab_backend_is_object(cache, slab, object)
- *   slab_backend_stats(cache, stats)
- *   slab_backend_check(cache)            the validator
  */
 #ifndef FERRITE_MM_SLAB_H
 #define FERRITE_MM_SLAB_H
 
 #include <buddy.h>
 #include <list.h>
-#include <percpu.h>
 #include <slab.h>
-#include <spinlock.h>
+
+#include "slab_backend.h"
+#include SLAB_BACKEND_DEF
+
+#if !SLAB_BACKEND_SMP_SAFE && NR_CPUS > 1
+#error "this slab back-end is not SMP-safe: build with NR_CPUS=1 or choose another SLAB_BACKEND"
+#endif
 
 #define SLAB_NAME_LENGTH 32
 
@@ -40,68 +31,31 @@ struct slab_track {
 	uint64_t when;          /* TSC at that moment; 0: never */
 };
 
-/*
- * One CPU's slab of a cache.  Only that CPU touches it, with interrupts
- * off (other CPUs reach it only through a cross call that runs there).
- * One cache line per CPU: no two CPUs write the same line on the fast path.
- */
-struct kmem_cache_cpu {
-	void *freelist;         /* encoded chain of free objects of slab */
-	struct page *slab;      /* the slab those objects belong to (frozen), or NULL */
-	uint64_t allocations;   /* counted by this CPU, summed on read */
-	uint64_t frees;
-} __attribute__((aligned(64)));
-
 struct slab_allocator;
 
 /*
- * Object layout in a slab (offsets from the start of each stride):
- *
- *   [red_left][ object_size ][ red zone / padding ][ free pointer ][ tracks ]
- *   0         red_left      +object_size           free_offset     track_offset  stride
- *
- * The free pointer overlays the object's first word unless the object
- * must keep its contents while free (a constructor, or poisoning), then
- * it sits after the object.  Red zones and tracks exist only with
- * SLAB_RED_ZONE and SLAB_STORE_USER.
+ * A cache: the common part, set by mm/slab_common.c before
+ * slab_backend_create() and constant afterwards (the back-end may raise
+ * align and drop flags it cannot honour while creating), then the
+ * back-end's part.
  */
 struct kmem_cache {
-	/* Each CPU's slab (this_cpu_ptr, interrupts off). */
-	struct kmem_cache_cpu cpu_slab[NR_CPUS];
-
-	/* Set at creation, then constant. */
-	slab_flags_t flags;
-	unsigned int object_size;   /* what the creator asked for */
-	unsigned int stride;        /* bytes from one object to the next */
-	unsigned int align;
-	unsigned int red_left;      /* left red zone (SLAB_RED_ZONE) */
-	unsigned int free_offset;   /* where the free pointer is, from the object start */
-	unsigned int track_offset;  /* where the two tracks are (SLAB_STORE_USER) */
-	unsigned int order;         /* slab size: PAGE_SIZE << order */
-	unsigned int objects;       /* objects per slab */
-	uint64_t random;            /* free-pointer hardening key */
-	uint32_t stride_reciprocal; /* offset / stride == (offset * reciprocal) >> 32 */
-	unsigned int slab_shift;    /* log2 of the slab size: PAGE_SHIFT + order */
-	uintptr_t slab_mask;        /* slab size - 1: an address's offset in its slab */
-	void (*ctor)(void *object);
 	char name[SLAB_NAME_LENGTH];
+	unsigned int object_size;   /* what the creator asked for */
+	unsigned int align;
+	slab_flags_t flags;
+	void (*ctor)(void *object);
+	uint64_t random;            /* a key for hardening free pointers, drawn per cache */
 	struct slab_allocator *allocator;
 
 	/* The allocator's lock must be held. */
 	struct list_head list;      /* in the allocator's cache list */
 
-	/* lock must be held. */
-	spinlock_t lock;
-	struct list_head partial;   /* slabs with free objects (not frozen) */
-	struct list_head full;      /* no free object: all in use, or given up (corrupted link) */
-	unsigned long partial_count;
-	unsigned long empty_count;  /* partial slabs with no object in use */
-	unsigned long frozen_count; /* CPU slabs: on no list */
-	unsigned long slabs;        /* all slabs of the cache */
-	bool dying;                 /* kmem_cache_destroy() is freeing it: frees are refused */
-
 	/* Wrong frees reported (atomic: counted by any CPU, lock held or not). */
 	uint64_t bad_frees;
+
+	/* Only the back-end reads or writes this. */
+	struct kmem_cache_backend backend;
 };
 
 /* An instance of the slab layer. */
@@ -115,39 +69,78 @@ struct slab_allocator {
 	uint64_t (*random_u64)(void);
 	uint64_t random_state;
 	struct kmem_cache cache_cache;  /* the cache struct kmem_cache objects come from */
+	/* kmalloc-8 ... kmalloc-8192 (SLAB_BACKEND_KMALLOC_CACHES), else NULL. */
 	struct kmem_cache *kmalloc_caches[16];
 	uint64_t reports;           /* wrong-use reports printed (atomic) */
+
+	/* Only the back-end reads or writes this. */
+	struct slab_allocator_backend backend;
 };
 
+/* A cache's statistics, filled by slab_backend_stats(). */
 struct slab_stats {
-	unsigned long slabs, objects_total, objects_in_use, partial, empty;
-	unsigned long cpu_slabs;    /* frozen: some CPU's slab */
-	unsigned int stride, objects_per_slab, order;
-	uint64_t bytes_used;        /* in slabs */
+	unsigned long slabs;            /* blocks of pages held */
+	unsigned long objects_total;    /* objects those blocks hold, in use or free */
+	unsigned long objects_in_use;
+	unsigned long partial, empty;   /* blocks with some, or all, objects free */
+	unsigned long cpu_slabs;        /* blocks or objects some CPU holds for itself */
+	unsigned int stride;            /* bytes an object takes, metadata included */
+	unsigned int objects_per_slab;
+	unsigned int order;             /* a block is PAGE_SIZE << order bytes */
+	uint64_t bytes_used;            /* in all blocks */
 	uint64_t allocations, frees, bad_frees;
 };
 
-/* The back-end (mm/slub.c). */
-int slab_backend_create(struct slab_allocator *a, struct kmem_cache *cache);
-void *slab_backend_alloc(struct kmem_cache *cache, gfp_t gfp, void *caller);
-void slab_backend_free(struct kmem_cache *cache, void *object, void *caller);
-/* The same when the caller already looked up the object's first page @slab. */
-void slab_free(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
-/* The same when @slab is known to be a slab of @cache (kfree found the cache through it). */
-void slab_free_in(struct kmem_cache *cache, struct page *slab, void *object, void *caller);
-/* Bulk allocation and free (kmem_cache_alloc_bulk / free_bulk). */
-int slab_backend_alloc_bulk(struct kmem_cache *cache, gfp_t gfp, size_t count, void **objects,
-			    void *caller);
-void slab_backend_free_bulk(struct kmem_cache *cache, size_t count, void **objects, void *caller);
-unsigned long slab_backend_destroy(struct kmem_cache *cache);
-void slab_backend_shrink(struct kmem_cache *cache);
-size_t slab_backend_ksize(struct kmem_cache *cache, const void *object);
-/* Is @object the start of an object of @slab? */
-bool slab_backend_is_object(struct kmem_cache *cache, const struct page *slab, const void *object);
-void slab_backend_stats(struct kmem_cache *cache, struct slab_stats *stats);
-const char *slab_backend_check(struct kmem_cache *cache);
+/* kmalloc's size classes (mm/slab_common.c). */
+#define KMALLOC_CLASSES 13
+extern const unsigned int kmalloc_sizes[KMALLOC_CLASSES];
+/* The smallest class index that holds @size (1 <= size <= KMALLOC_MAX_CACHE_SIZE). */
+static inline int kmalloc_index(size_t size)
+{
+	/* Class index of sizes 1..192 in steps of 8, then by power of two. */
+	static const uint8_t small_size_index[24] = {
+		0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
+	};
 
-/* The cache a slab object belongs to, or NULL if @object is not in a slab. */
+	if (size <= 192)
+		return small_size_index[(size - 1) / 8];
+	if (size <= 256)
+		return 7;
+	/* 257..512 -> 8 (kmalloc-512), ..., 4097..8192 -> 12: the bit length of size - 1, minus one. */
+	return (int)(64 - __builtin_clzll((uint64_t)size - 1)) - 1;
+}
+
+/* The kmalloc cache for @size (SLAB_BACKEND_KMALLOC_CACHES back-ends). */
+static inline struct kmem_cache *kmalloc_slab(struct slab_allocator *a, size_t size)
+{
+	return a->kmalloc_caches[kmalloc_index(size)];
+}
+
+/*
+ * Reports of wrong use (mm/slab_common.c): each prints "slab: <problem>:
+ * cache <name>, object <address> (called from <symbol>)" and counts it in
+ * allocator->reports; the free reports count cache->bad_frees too.  The
+ * conformance tests look for these texts.
+ */
+/* The symbol+offset of @caller in @buf, or "?". */
+const char *slab_caller_name(void *caller, char *buf, size_t size);
+void slab_report(struct kmem_cache *cache, const void *object, void *caller, const char *problem);
+/* "free of a pointer no cache handed out", "... into the wrong cache", "... into the middle of an object". */
+void slab_report_invalid_free(struct kmem_cache *cache, struct page *slab, const void *object,
+			      void *caller);
+void slab_report_double_free(struct kmem_cache *cache, const void *object, void *caller);
+void slab_report_destroyed_cache_free(struct kmem_cache *cache, const void *object, void *caller);
+
+/* Objects per slab of @cache (its statistics' figure). Context: as slab_backend_stats(). */
+static inline unsigned int slab_objects_per_slab(struct kmem_cache *cache)
+{
+	struct slab_stats stats;
+
+	slab_backend_stats(cache, &stats);
+	return stats.objects_per_slab;
+}
+
+/* The cache a slab object belongs to, or NULL if @object is not an object's start in a slab. */
 struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object);
 
 /* Instance API (mm/slab_common.c); the Linux-named functions wrap the kernel's instance. */
@@ -178,31 +171,7 @@ void slab_print_info(struct slab_allocator *a);
 struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name);
 /* Print every cache in /proc/slabinfo's format (version 2.1; tunables are always 0). */
 void slab_print_proc_slabinfo(struct slab_allocator *a);
-/*
- * slab_print_cache - one cache in detail: its layout, then each of its
- * slabs (found by walking the memmap, so full slabs of non-debug caches
- * are shown too): address, objects in use, its freelist, and whether it
- * is a CPU's slab with that CPU's freelist.
- */
-void slab_print_cache(struct kmem_cache *cache);
-/*
- * slab_object_is_free - is @object (the start of an object of @slab, a
- * slab of @cache) on a freelist: the slab's own or a CPU's?
- * Context: the caller keeps other CPUs off @cache (one CPU, or its users stopped).
- */
-bool slab_object_is_free(struct kmem_cache *cache, struct page *slab, const void *object);
-/*
- * slab_free_is_refused - would freeing @object into @cache be reported
- * and refused (changing nothing)?  True for a pointer that is not the
- * start of one of @cache's objects, and for a double free the back-end
- * detects (every one with SLAB_CONSISTENCY_CHECKS or SLAB_RED_ZONE; the
- * fast path sees only the most recently freed object).  False for a live
- * object, and for a double free that would go undetected and corrupt a
- * freelist.  For tools that let a user try wrong frees safely.
- * Context: as slab_object_is_free().
- */
-bool slab_free_is_refused(struct kmem_cache *cache, const void *object);
-
 extern struct slab_allocator kernel_slab;
+extern const char slab_backend_name[];
 
 #endif

@@ -23,31 +23,19 @@
 #include <kernel.h>
 #include <kstring.h>
 #include <printk.h>
+#include <symbols.h>
 #include <xorshift.h>
 
 #include "slab.h"
 
 struct slab_allocator kernel_slab;
 
-static const unsigned int kmalloc_sizes[] = {
+/* The back-end built in, for the boot log and for gdb (scripts/gdb/ferrite/slabs.py). */
+const char slab_backend_name[] = SLAB_BACKEND_NAME;
+
+const unsigned int kmalloc_sizes[KMALLOC_CLASSES] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
 };
-#define KMALLOC_CLASSES (sizeof(kmalloc_sizes) / sizeof(kmalloc_sizes[0]))
-
-/* Class index of sizes 1..192 in steps of 8, then by power of two. */
-static const uint8_t small_size_index[24] = {
-	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
-};
-
-static inline int kmalloc_index(size_t size)
-{
-	if (size <= 192)
-		return small_size_index[(size - 1) / 8];
-	if (size <= 256)
-		return 7;
-	/* 257..512 -> 8 (kmalloc-512), ..., 4097..8192 -> 12: the bit length of size - 1, minus one. */
-	return (int)(64 - __builtin_clzll((uint64_t)size - 1)) - 1;
-}
 
 /* A new cache's free-pointer key. */
 static uint64_t next_random(struct slab_allocator *a)
@@ -78,7 +66,8 @@ static bool cache_setup(struct slab_allocator *a, struct kmem_cache *cache, cons
 	cache->align = align;
 	cache->ctor = ctor;
 	cache->random = next_random(a);
-	return slab_backend_create(a, cache) == 0;
+	cache->allocator = a;
+	return slab_backend_create(cache) == 0;
 }
 
 void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t seed,
@@ -97,10 +86,11 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	a->random_u64 = random_u64;
 	a->random_state = seed | 1;
 	INIT_LIST_HEAD(&a->caches);
+	slab_backend_init(a);
 	cache_setup(a, &a->cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, SLAB_HWCACHE_ALIGN,
 		    NULL);
 	list_add_tail(&a->cache_cache.list, &a->caches);
-	for (unsigned int i = 0; i < KMALLOC_CLASSES; i++) {
+	for (unsigned int i = 0; SLAB_BACKEND_KMALLOC_CACHES && i < KMALLOC_CLASSES; i++) {
 		char name[SLAB_NAME_LENGTH];
 		unsigned int size = kmalloc_sizes[i];
 		unsigned int align = (size & (size - 1)) ? size / 3 : size;
@@ -179,7 +169,7 @@ static inline __attribute__((always_inline)) void *kmalloc_common(struct slab_al
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
 		return kmalloc_large(a, size, gfp, caller);
-	return slab_backend_alloc(a->kmalloc_caches[kmalloc_index(size)], gfp, caller);
+	return slab_backend_kmalloc(a, size, gfp, caller);
 }
 
 void *slab_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
@@ -192,6 +182,13 @@ static struct page *page_of(struct slab_allocator *a, const void *object)
 	return buddy_virt_to_head_page(a->buddy, object);
 }
 
+struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
+{
+	struct page *page = page_of(a, object);
+
+	return page && (page->flags & PG_slab) ? slab_backend_cache_of(a, page, object) : NULL;
+}
+
 void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 {
 	struct page *page;
@@ -200,7 +197,7 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 		return;
 	page = page_of(a, object);
 	if (likely(page && (page->flags & PG_slab))) {
-		slab_free_in(page->slab_cache, page, (void *)object, caller);
+		slab_backend_kfree(a, page, (void *)object, caller);
 		return;
 	}
 	if (page && (page->flags & PG_compound) &&
@@ -220,8 +217,11 @@ size_t slab_ksize(struct slab_allocator *a, const void *object)
 	if (ZERO_OR_NULL_PTR(object))
 		return 0;
 	page = page_of(a, object);
-	if (page && (page->flags & PG_slab) && slab_backend_is_object(page->slab_cache, page, object))
-		return slab_backend_ksize(page->slab_cache, object);
+	if (page && (page->flags & PG_slab)) {
+		struct kmem_cache *cache = slab_backend_cache_of(a, page, object);
+
+		return cache ? slab_backend_ksize(cache, object) : 0;
+	}
 	if (page && (page->flags & PG_compound) && buddy_page_address(a->buddy, page) == object)
 		return PAGE_SIZE << page->private;
 	return 0;
@@ -253,6 +253,59 @@ void *slab_krealloc(struct slab_allocator *a, const void *object, size_t new_siz
 	}
 	return fresh;
 }
+
+/* ---- reports of wrong use ---------------------------------------------------- */
+
+const char *slab_caller_name(void *caller, char *buf, size_t size)
+{
+	return caller ? symbol_format((uint64_t)caller, buf, size) : "?";
+}
+
+void slab_report(struct kmem_cache *cache, const void *object, void *caller, const char *problem)
+{
+	char symbol[96];
+
+	__atomic_fetch_add(&cache->allocator->reports, 1, __ATOMIC_RELAXED);
+	pr_err("slab: %s: cache %s, object %p (called from %s)\n", problem, cache->name, object,
+	       slab_caller_name(caller, symbol, sizeof(symbol)));
+}
+
+static void count_bad_free(struct kmem_cache *cache)
+{
+	__atomic_fetch_add(&cache->bad_frees, 1, __ATOMIC_RELAXED);
+}
+
+void slab_report_invalid_free(struct kmem_cache *cache, struct page *slab, const void *object,
+			      void *caller)
+{
+	struct kmem_cache *owner = slab && (slab->flags & PG_slab)
+					   ? slab_backend_cache_of(cache->allocator, slab, object)
+					   : NULL;
+
+	count_bad_free(cache);
+	if (!slab || !(slab->flags & PG_slab))
+		slab_report(cache, object, caller, "free of a pointer no cache handed out");
+	else if (owner && owner != cache)
+		slab_report(cache, object, caller, "free into the wrong cache");
+	else
+		slab_report(cache, object, caller, "free of a pointer into the middle of an object");
+	if (owner && owner != cache)
+		pr_err("slab:   the object belongs to cache %s\n", owner->name);
+}
+
+void slab_report_double_free(struct kmem_cache *cache, const void *object, void *caller)
+{
+	count_bad_free(cache);
+	slab_report(cache, object, caller, "double free");
+}
+
+void slab_report_destroyed_cache_free(struct kmem_cache *cache, const void *object, void *caller)
+{
+	count_bad_free(cache);
+	slab_report(cache, object, caller, "free into a cache being destroyed");
+}
+
+/* ---- slab_debug= and slabinfo ----------------------------------------------- */
 
 bool slab_parse_debug(struct slab_allocator *a, const char *value)
 {
@@ -294,16 +347,19 @@ void slab_print_info(struct slab_allocator *a)
 	list_for_each(node, &a->caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
-		uint64_t slab_size = PAGE_SIZE << cache->order;
+		uint64_t slab_size;
 		char waste[16];
 
 		slab_backend_stats(cache, &stats);
+		slab_size = PAGE_SIZE << stats.order;
 		/* Layout waste: the part of each slab not holding requested bytes. */
-		print_waste((unsigned long)((slab_size - (uint64_t)cache->object_size * cache->objects) *
-					    1000 / slab_size), waste, sizeof(waste));
+		print_waste((unsigned long)((slab_size -
+					     MIN((uint64_t)cache->object_size * stats.objects_per_slab,
+						 slab_size)) * 1000 / slab_size),
+			    waste, sizeof(waste));
 		pr_info("slabinfo: %-20s %6lu %6lu %7u %6u %8u %5u %5lu %5s%s\n", cache->name,
-			stats.objects_in_use, stats.objects_total, cache->object_size, cache->stride,
-			cache->objects, cache->order, stats.slabs, waste,
+			stats.objects_in_use, stats.objects_total, cache->object_size, stats.stride,
+			stats.objects_per_slab, stats.order, stats.slabs, waste,
 			(cache->flags & SLAB_DEBUG_FLAGS) ? " debug" : "");
 	}
 	spin_unlock(&a->lock);
@@ -476,8 +532,8 @@ void slab_print_proc_slabinfo(struct slab_allocator *a)
 
 		slab_backend_stats(cache, &stats);
 		pr_info("%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
-			cache->name, stats.objects_in_use, stats.objects_total, cache->stride,
-			cache->objects, 1u << cache->order, 0u, 0u, 0u, stats.slabs - stats.empty,
+			cache->name, stats.objects_in_use, stats.objects_total, stats.stride,
+			stats.objects_per_slab, 1u << stats.order, 0u, 0u, 0u, stats.slabs - stats.empty,
 			stats.slabs, 0u);
 	}
 	spin_unlock(&a->lock);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * SLUB: the slab back-end (interface in mm/slab.h).
+ * SLUB: per-CPU slabs, no queues (interface in mm/slab_backend.h; its
+ * part of the instance structures is in mm/slub_def.h).
  *
  * A slab is a block of 2^order pages from the page allocator, cut into
  * objects of one size.  Its metadata lives in the struct page of its
@@ -93,7 +94,7 @@ static uintptr_t slab_base(struct kmem_cache *s, const struct page *slab)
 
 static size_t slab_bytes(const struct kmem_cache *s)
 {
-	return PAGE_SIZE << s->order;
+	return PAGE_SIZE << s->backend.order;
 }
 
 struct page *slab_page_of(struct slab_allocator *a, const void *address)
@@ -101,16 +102,18 @@ struct page *slab_page_of(struct slab_allocator *a, const void *address)
 	return buddy_virt_to_head_page(a->buddy, address);
 }
 
-struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
+struct kmem_cache *slab_backend_cache_of(struct slab_allocator *a, struct page *slab,
+					 const void *object)
 {
-	struct page *page = slab_page_of(a, object);
+	struct kmem_cache *s = slab->slab_cache;
 
-	return page && (page->flags & PG_slab) ? page->slab_cache : NULL;
+	(void)a;
+	return s && object_index(s, slab, object) >= 0 ? s : NULL;
 }
 
 void *object_at(struct kmem_cache *s, const struct page *slab, unsigned int index)
 {
-	return (void *)(slab_base(s, slab) + (uintptr_t)index * s->stride + s->red_left);
+	return (void *)(slab_base(s, slab) + (uintptr_t)index * s->backend.stride + s->backend.red_left);
 }
 
 /*
@@ -123,7 +126,7 @@ static inline void *next_free(struct kmem_cache *s, struct page *slab, void *obj
 {
 	void *next = free_pointer_decode(s, object);
 
-	if (likely(!next || ((((uintptr_t)next ^ (uintptr_t)object) >> s->slab_shift) == 0 &&
+	if (likely(!next || ((((uintptr_t)next ^ (uintptr_t)object) >> s->backend.slab_shift) == 0 &&
 			     object_index(s, slab, next) >= 0)))
 		return next;
 	report_corrupted_free_pointer(s, slab, object, next);
@@ -153,7 +156,12 @@ static unsigned int choose_order(unsigned int stride)
 	return best;
 }
 
-int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
+void slab_backend_init(struct slab_allocator *a)
+{
+	(void)a; /* SLUB keeps nothing per instance */
+}
+
+int slab_backend_create(struct kmem_cache *s)
 {
 	unsigned int align = MAX(s->align, (unsigned int)sizeof(void *)), inuse;
 
@@ -164,7 +172,7 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	if (align & (align - 1))
 		return -1;
 	s->align = align;
-	s->red_left = (s->flags & SLAB_RED_ZONE) ? align : 0;
+	s->backend.red_left = (s->flags & SLAB_RED_ZONE) ? align : 0;
 	inuse = ALIGN_UP(MAX(s->object_size, (unsigned int)sizeof(void *)), (unsigned int)sizeof(void *));
 	if ((s->flags & SLAB_RED_ZONE) && inuse == s->object_size)
 		inuse += sizeof(void *); /* at least one word of right red zone */
@@ -175,29 +183,28 @@ int slab_backend_create(struct slab_allocator *a, struct kmem_cache *s)
 	 */
 	if (s->ctor || (s->flags & SLAB_POISON) ||
 	    ((s->flags & SLAB_RED_ZONE) && s->object_size < sizeof(void *))) {
-		s->free_offset = inuse;
+		s->backend.free_offset = inuse;
 		inuse += sizeof(void *);
 	} else {
-		s->free_offset = 0;
+		s->backend.free_offset = 0;
 	}
 	if (s->flags & SLAB_STORE_USER) {
-		s->track_offset = inuse;
+		s->backend.track_offset = inuse;
 		inuse += 2 * sizeof(struct slab_track);
 	}
-	s->stride = ALIGN_UP(s->red_left + inuse, align);
-	if (s->stride == 0 || s->stride > (PAGE_SIZE << MAX_SLAB_ORDER))
+	s->backend.stride = ALIGN_UP(s->backend.red_left + inuse, align);
+	if (s->backend.stride == 0 || s->backend.stride > (PAGE_SIZE << MAX_SLAB_ORDER))
 		return -1;
-	s->order = choose_order(s->stride);
-	s->objects = (unsigned int)MIN((PAGE_SIZE << s->order) / s->stride, (uint64_t)MAX_OBJECTS);
-	s->stride_reciprocal = (uint32_t)((((uint64_t)1 << 32) + s->stride - 1) / s->stride);
-	s->slab_shift = PAGE_SHIFT + s->order;
-	s->slab_mask = ((uintptr_t)1 << s->slab_shift) - 1;
-	s->allocator = a;
-	spin_lock_init(&s->lock, "kmem_cache->lock");
-	INIT_LIST_HEAD(&s->partial);
-	INIT_LIST_HEAD(&s->full);
+	s->backend.order = choose_order(s->backend.stride);
+	s->backend.objects = (unsigned int)MIN((PAGE_SIZE << s->backend.order) / s->backend.stride, (uint64_t)MAX_OBJECTS);
+	s->backend.stride_reciprocal = (uint32_t)((((uint64_t)1 << 32) + s->backend.stride - 1) / s->backend.stride);
+	s->backend.slab_shift = PAGE_SHIFT + s->backend.order;
+	s->backend.slab_mask = ((uintptr_t)1 << s->backend.slab_shift) - 1;
+	spin_lock_init(&s->backend.lock, "kmem_cache->lock");
+	INIT_LIST_HEAD(&s->backend.partial);
+	INIT_LIST_HEAD(&s->backend.full);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
-		s->cpu_slab[cpu] = (struct kmem_cache_cpu){ 0 };
+		s->backend.cpu_slab[cpu] = (struct kmem_cache_cpu){ 0 };
 	return 0;
 }
 
@@ -209,23 +216,23 @@ static bool cache_is_debug(const struct kmem_cache *s)
 	return s->flags & SLAB_DEBUG_FLAGS;
 }
 
-/* Get a new slab from the page allocator and thread its objects. Caller does not hold s->lock. */
+/* Get a new slab from the page allocator and thread its objects. Caller does not hold s->backend.lock. */
 static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
-	gfp_t page_gfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN | (s->order ? __GFP_COMP : 0);
+	gfp_t page_gfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN | (s->backend.order ? __GFP_COMP : 0);
 	struct page *slab;
 	void *previous = NULL;
 
-	assert_spin_not_held(&s->lock);
-	slab = buddy_alloc(s->allocator->buddy, page_gfp, s->order, NULL);
+	assert_spin_not_held(&s->backend.lock);
+	slab = buddy_alloc(s->allocator->buddy, page_gfp, s->backend.order, NULL);
 	if (!slab)
 		return NULL;
 	slab->flags |= PG_slab;
 	slab->slab_cache = s;
-	slab->objects = (uint16_t)s->objects;
+	slab->objects = (uint16_t)s->backend.objects;
 	slab->inuse = 0;
 	INIT_LIST_HEAD(&slab->slab_list);
-	for (unsigned int i = s->objects; i-- > 0;) {
+	for (unsigned int i = s->backend.objects; i-- > 0;) {
 		void *object = object_at(s, slab, i);
 
 		if (s->ctor)
@@ -242,59 +249,59 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 /*
  * Mark @slab as no longer the cache's, so that a late free of one of its
  * objects is refused (under the lock, or by its PG_slab test).  The slab
- * is on no list and uncounted.  Caller holds s->lock.
+ * is on no list and uncounted.  Caller holds s->backend.lock.
  */
 static void retire_slab(struct kmem_cache *s, struct page *slab)
 {
-	assert_spin_locked(&s->lock);
+	assert_spin_locked(&s->backend.lock);
 	__atomic_and_fetch(&slab->flags, ~PG_slab, __ATOMIC_RELAXED);
 	set_slab_freelist(slab, NULL);
 }
 
-/* Give a retired @slab back to the page allocator. The slab is on no list; s->lock is not held. */
+/* Give a retired @slab back to the page allocator. The slab is on no list; s->backend.lock is not held. */
 static void discard_slab(struct kmem_cache *s, struct page *slab)
 {
-	assert_spin_not_held(&s->lock);
-	slab->private = s->order;
+	assert_spin_not_held(&s->backend.lock);
+	slab->private = s->backend.order;
 	slab->refcount = 1;
-	buddy_free(s->allocator->buddy, slab, s->order, NULL);
+	buddy_free(s->allocator->buddy, slab, s->backend.order, NULL);
 }
 
 /*
  * Put a slab that is not frozen on the list its counts call for.  If it
  * is empty and enough empty slabs are kept already, and @may_discard,
- * retire it instead.  @slab is on no list.  Caller holds s->lock.
+ * retire it instead.  @slab is on no list.  Caller holds s->backend.lock.
  * Return: true if it was retired (the caller discards it after unlocking).
  */
 static bool place_slab(struct kmem_cache *s, struct page *slab, bool may_discard)
 {
-	assert_spin_locked(&s->lock);
+	assert_spin_locked(&s->backend.lock);
 	if (slab->inuse == 0) {
-		if (may_discard && s->empty_count >= MAX_EMPTY_SLABS) {
-			s->slabs--;
+		if (may_discard && s->backend.empty_count >= MAX_EMPTY_SLABS) {
+			s->backend.slabs--;
 			retire_slab(s, slab);
 			return true;
 		}
-		s->empty_count++;
+		s->backend.empty_count++;
 	}
 	if (slab->inuse == slab->objects) {
-		list_add(&slab->slab_list, &s->full);
+		list_add(&slab->slab_list, &s->backend.full);
 	} else {
-		list_add(&slab->slab_list, &s->partial);
-		s->partial_count++;
+		list_add(&slab->slab_list, &s->backend.partial);
+		s->backend.partial_count++;
 	}
 	return false;
 }
 
-/* Take @slab off the list it is on. Caller holds s->lock. */
+/* Take @slab off the list it is on. Caller holds s->backend.lock. */
 static inline void unlist_slab(struct kmem_cache *s, struct page *slab)
 {
-	assert_spin_locked(&s->lock);
+	assert_spin_locked(&s->backend.lock);
 	list_del_init(&slab->slab_list);
 	if (slab->inuse != slab->objects)
-		s->partial_count--;
+		s->backend.partial_count--;
 	if (slab->inuse == 0)
-		s->empty_count--;
+		s->backend.empty_count--;
 }
 
 /*
@@ -320,7 +327,7 @@ static unsigned int move_chain(struct kmem_cache *s, struct page *slab, void *ob
 /*
  * Unfreeze this CPU's slab: the objects on the CPU freelist and those
  * other CPUs pushed meanwhile return to the slab's freelist, and the slab
- * goes on a list.  Interrupts off, s->lock held.
+ * goes on a list.  Interrupts off, s->backend.lock held.
  * Return: a retired slab to discard after unlocking, or NULL.
  */
 static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
@@ -331,7 +338,7 @@ static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_
 	unsigned int free;
 
 	assert_irqs_disabled();
-	assert_spin_locked(&s->lock);
+	assert_spin_locked(&s->backend.lock);
 	if (!slab)
 		return NULL;
 	/* From here on, remote frees find the slab unfrozen and wait for the lock. */
@@ -343,17 +350,17 @@ static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_
 	c->freelist = NULL;
 	set_slab_freelist(slab, head);
 	slab->inuse = (uint16_t)(free < slab->objects ? slab->objects - free : 0);
-	s->frozen_count--;
+	s->backend.frozen_count--;
 	return place_slab(s, slab, may_discard) ? slab : NULL;
 }
 
-/* Freeze @slab as this CPU's: its free objects move to the CPU freelist. s->lock held or @slab new. */
+/* Freeze @slab as this CPU's: its free objects move to the CPU freelist. s->backend.lock held or @slab new. */
 static void activate_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, struct page *slab)
 {
 	c->slab = slab;
 	c->freelist = slab_freelist(slab);
 	slab->inuse = slab->objects;
-	s->frozen_count++;
+	s->backend.frozen_count++;
 	__atomic_store_n(&slab->freelist, (void *)SLAB_FROZEN, __ATOMIC_RELEASE);
 }
 
@@ -396,22 +403,22 @@ static inline void *take_cpu_object(struct kmem_cache *s, struct kmem_cache_cpu 
  */
 static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 {
-	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 	struct page *slab, *discard;
 
 	assert_irqs_disabled();
 	if (c->freelist || take_remote_frees(c))
 		return take_cpu_object(s, c);
-	spin_lock(&s->lock);
+	spin_lock(&s->backend.lock);
 	count_shared_lock();
 	discard = deactivate_cpu_slab(s, c, true);
-	if (!list_empty(&s->partial)) {
-		slab = list_first_entry(&s->partial, struct page, slab_list);
+	if (!list_empty(&s->backend.partial)) {
+		slab = list_first_entry(&s->backend.partial, struct page, slab_list);
 		unlist_slab(s, slab);
 		activate_cpu_slab(s, c, slab);
-		spin_unlock(&s->lock);
+		spin_unlock(&s->backend.lock);
 	} else {
-		spin_unlock(&s->lock);
+		spin_unlock(&s->backend.lock);
 		local_irq_restore(*irq_flags);
 		if (discard)
 			discard_slab(s, discard);
@@ -420,10 +427,10 @@ static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 		*irq_flags = local_irq_save();
 		if (!slab)
 			return NULL;
-		c = this_cpu_ptr(s->cpu_slab);
-		spin_lock(&s->lock);
+		c = this_cpu_ptr(s->backend.cpu_slab);
+		spin_lock(&s->backend.lock);
 		count_shared_lock();
-		s->slabs++;
+		s->backend.slabs++;
 		if (c->slab) {
 			/* An interrupt handler refilled this CPU meanwhile: list the new slab. */
 			if (place_slab(s, slab, true))
@@ -431,13 +438,13 @@ static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 		} else {
 			activate_cpu_slab(s, c, slab);
 		}
-		spin_unlock(&s->lock);
+		spin_unlock(&s->backend.lock);
 	}
 	if (discard) {
 		local_irq_restore(*irq_flags);
 		discard_slab(s, discard);
 		*irq_flags = local_irq_save();
-		c = this_cpu_ptr(s->cpu_slab);
+		c = this_cpu_ptr(s->backend.cpu_slab);
 	}
 	return c->freelist ? take_cpu_object(s, c) : NULL;
 }
@@ -479,7 +486,7 @@ void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 	if (unlikely(cache_is_debug(s)))
 		return alloc_slow(s, gfp, caller);
 	flags = local_irq_save();
-	c = this_cpu_ptr(s->cpu_slab);
+	c = this_cpu_ptr(s->backend.cpu_slab);
 	object = c->freelist;
 	if (unlikely(!object)) {
 		local_irq_restore(flags);
@@ -497,7 +504,7 @@ void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 static void count_cpu_event(struct kmem_cache *s, bool allocation)
 {
 	uint64_t flags = local_irq_save();
-	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 
 	if (allocation)
 		c->allocations++;
@@ -513,10 +520,10 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 	void *object = NULL;
 	uint64_t flags;
 
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
-	while (!list_empty(&s->partial) && !object) {
-		slab = list_first_entry(&s->partial, struct page, slab_list);
+	while (!list_empty(&s->backend.partial) && !object) {
+		slab = list_first_entry(&s->backend.partial, struct page, slab_list);
 		unlist_slab(s, slab);
 		object = slab_freelist(slab);
 		if (object) {
@@ -529,19 +536,19 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		}
 		place_slab(s, slab, false);
 	}
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (!object) {
 		slab = new_slab(s, gfp);
 		if (!slab)
 			return NULL;
-		spin_lock_irqsave(&s->lock, flags);
+		spin_lock_irqsave(&s->backend.lock, flags);
 		count_shared_lock();
-		s->slabs++;
+		s->backend.slabs++;
 		object = slab_freelist(slab);
 		set_slab_freelist(slab, next_free(s, slab, object));
 		slab->inuse++;
 		place_slab(s, slab, false);
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&s->backend.lock, flags);
 	}
 	debug_on_alloc(s, slab, object, caller);
 	count_cpu_event(s, true);
@@ -593,16 +600,16 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 
 	if ((slab_freelist_word(slab) & SLAB_FROZEN) && free_to_frozen(s, slab, object, caller))
 		return;
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
 	/* A destroy retires every slab in the hold of the lock that marks the cache dying. */
 	if (unlikely(!(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
 		     slab->slab_cache != s)) {
-		bool dying = s->dying;
+		bool dying = s->backend.dying;
 
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&s->backend.lock, flags);
 		if (dying)
-			report_destroyed_cache_free(s, object, caller);
+			slab_report_destroyed_cache_free(s, object, caller);
 		else /* its slab was given back meanwhile: every object of it was free */
 			report_double_free(s, slab, object, caller);
 		return;
@@ -610,20 +617,20 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 	word = slab_freelist_word(slab);
 	if (word & SLAB_FROZEN) {
 		/* Frozen meanwhile (a slab is frozen only under the lock): push it there. */
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&s->backend.lock, flags);
 		if (!free_to_frozen(s, slab, object, caller))
 			free_slow(s, slab, object, caller);
 		return;
 	}
 	/* Checked and freed under one hold of the lock, so two frees cannot both pass. */
 	if (cache_is_debug(s) && !debug_on_free(s, slab, object, caller)) {
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&s->backend.lock, flags);
 		return;
 	}
 	first = (void *)word;
 	if (unlikely(object == first || slab->inuse == 0)) {
 		/* Already free: first on its slab's free list, or no object of the slab is in use. */
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&s->backend.lock, flags);
 		report_double_free(s, slab, object, caller);
 		return;
 	}
@@ -633,32 +640,24 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 	slab->inuse--;
 	if (place_slab(s, slab, true))
 		discard = slab;
-	this_cpu_ptr(s->cpu_slab)->frees++;
-	spin_unlock_irqrestore(&s->lock, flags);
+	this_cpu_ptr(s->backend.cpu_slab)->frees++;
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (discard)
 		discard_slab(s, discard);
 }
 
-void slab_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
-{
-	if (unlikely(!slab || !(slab->flags & PG_slab) || slab->slab_cache != s)) {
-		report_invalid_free(s, slab, object, caller);
-		return;
-	}
-	slab_free_in(s, slab, object, caller);
-}
-
-void slab_free_in(struct kmem_cache *s, struct page *slab, void *object, void *caller)
+/* Free @object of @slab, known to be a slab of @s. */
+static inline void slab_free_in(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
 	struct kmem_cache_cpu *c;
 	uint64_t flags;
 
 	if (unlikely(object_index(s, slab, object) < 0)) {
-		report_invalid_free(s, slab, object, caller);
+		slab_report_invalid_free(s, slab, object, caller);
 		return;
 	}
 	flags = local_irq_save();
-	c = this_cpu_ptr(s->cpu_slab);
+	c = this_cpu_ptr(s->backend.cpu_slab);
 	if (likely(slab == c->slab)) {
 		if (unlikely(object == c->freelist)) {
 			local_irq_restore(flags);
@@ -675,9 +674,30 @@ void slab_free_in(struct kmem_cache *s, struct page *slab, void *object, void *c
 	free_slow(s, slab, object, caller);
 }
 
+/* Free @object, whose first page is @slab (maybe not a slab, or another cache's). */
+static void slab_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
+{
+	if (unlikely(!slab || !(slab->flags & PG_slab) || slab->slab_cache != s)) {
+		slab_report_invalid_free(s, slab, object, caller);
+		return;
+	}
+	slab_free_in(s, slab, object, caller);
+}
+
 void slab_backend_free(struct kmem_cache *s, void *object, void *caller)
 {
 	slab_free(s, slab_page_of(s->allocator, object), object, caller);
+}
+
+void *slab_backend_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
+{
+	return slab_backend_alloc(kmalloc_slab(a, size), gfp, caller);
+}
+
+void slab_backend_kfree(struct slab_allocator *a, struct page *slab, void *object, void *caller)
+{
+	(void)a;
+	slab_free_in(slab->slab_cache, slab, object, caller);
 }
 
 /* ---- bulk ------------------------------------------------------------------- */
@@ -696,7 +716,7 @@ int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void 
 		goto one_by_one;
 	while (i < count) {
 		uint64_t flags = local_irq_save();
-		struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+		struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 		size_t first = i;
 
 		while (i < count && c->freelist) {
@@ -759,16 +779,16 @@ static void free_run_to_slab(struct kmem_cache *s, struct page *slab, void **obj
 						(void *)((uintptr_t)head | SLAB_FROZEN), true,
 						__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
 			flags = local_irq_save();
-			this_cpu_ptr(s->cpu_slab)->frees += n;
+			this_cpu_ptr(s->backend.cpu_slab)->frees += n;
 			local_irq_restore(flags);
 			return;
 		}
 	}
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
-	if (unlikely(s->dying || !(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
+	if (unlikely(s->backend.dying || !(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
 		     slab->slab_cache != s || slab_frozen(slab) || slab->inuse < n)) {
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&s->backend.lock, flags);
 		for (unsigned int i = 0; i < n; i++)
 			free_slow(s, slab, objects[i], caller);
 		return;
@@ -779,8 +799,8 @@ static void free_run_to_slab(struct kmem_cache *s, struct page *slab, void **obj
 	slab->inuse = (uint16_t)(slab->inuse - n);
 	if (place_slab(s, slab, true))
 		discard = slab;
-	this_cpu_ptr(s->cpu_slab)->frees += n;
-	spin_unlock_irqrestore(&s->lock, flags);
+	this_cpu_ptr(s->backend.cpu_slab)->frees += n;
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (discard)
 		discard_slab(s, discard);
 }
@@ -797,7 +817,7 @@ void slab_backend_free_bulk(struct kmem_cache *s, size_t count, void **objects, 
 
 	while (i < count) {
 		struct page *slab = slab_page_of(s->allocator, objects[i]);
-		uintptr_t slab_bits = (uintptr_t)objects[i] >> s->slab_shift;
+		uintptr_t slab_bits = (uintptr_t)objects[i] >> s->backend.slab_shift;
 		struct kmem_cache_cpu *c;
 		uint64_t flags;
 		size_t run = 1;
@@ -815,14 +835,14 @@ void slab_backend_free_bulk(struct kmem_cache *s, size_t count, void **objects, 
 		 */
 		if (i + 1 < count)
 			direction = objects[i + 1] > objects[i] ? 1 : -1;
-		while (i + run < count && run < s->objects &&
-		       ((uintptr_t)objects[i + run] >> s->slab_shift) == slab_bits &&
+		while (i + run < count && run < s->backend.objects &&
+		       ((uintptr_t)objects[i + run] >> s->backend.slab_shift) == slab_bits &&
 		       object_index(s, slab, objects[i + run]) >= 0 &&
 		       (direction > 0 ? objects[i + run] > objects[i + run - 1]
 				      : objects[i + run] < objects[i + run - 1]))
 			run++;
 		flags = local_irq_save();
-		c = this_cpu_ptr(s->cpu_slab);
+		c = this_cpu_ptr(s->backend.cpu_slab);
 		if (slab == c->slab) {
 			size_t end = i + run;
 
@@ -853,30 +873,30 @@ static void flush_cpu_slab(void *info)
 {
 	struct kmem_cache *s = info;
 
-	spin_lock(&s->lock);
+	spin_lock(&s->backend.lock);
 	count_shared_lock();
-	deactivate_cpu_slab(s, this_cpu_ptr(s->cpu_slab), false);
-	spin_unlock(&s->lock);
+	deactivate_cpu_slab(s, this_cpu_ptr(s->backend.cpu_slab), false);
+	spin_unlock(&s->backend.lock);
 }
 
-/* Unfreeze every CPU's slab of @s. Caller does not hold s->lock. */
+/* Unfreeze every CPU's slab of @s. Caller does not hold s->backend.lock. */
 static void flush_all_cpu_slabs(struct kmem_cache *s)
 {
 	on_each_cpu(flush_cpu_slab, s, true);
 }
 
-/* Take every empty slab off @s's partial list onto @empty, retired. Caller holds s->lock. */
+/* Take every empty slab off @s's partial list onto @empty, retired. Caller holds s->backend.lock. */
 static void collect_empty_slabs(struct kmem_cache *s, struct list_head *empty)
 {
 	struct list_head *node, *next;
 
-	for (node = s->partial.next; node != &s->partial; node = next) {
+	for (node = s->backend.partial.next; node != &s->backend.partial; node = next) {
 		struct page *slab = list_entry(node, struct page, slab_list);
 
 		next = node->next;
 		if (slab->inuse == 0) {
 			unlist_slab(s, slab);
-			s->slabs--;
+			s->backend.slabs--;
 			retire_slab(s, slab);
 			list_add(&slab->slab_list, empty);
 		}
@@ -900,10 +920,10 @@ void slab_backend_shrink(struct kmem_cache *s)
 	uint64_t flags;
 
 	flush_all_cpu_slabs(s);
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
 	collect_empty_slabs(s, &empty);
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	discard_slabs(s, &empty);
 }
 
@@ -912,10 +932,10 @@ static inline unsigned long objects_in_use_locked(struct kmem_cache *s)
 	unsigned long in_use = 0;
 	struct list_head *node;
 
-	assert_spin_locked(&s->lock);
-	list_for_each(node, &s->partial)
+	assert_spin_locked(&s->backend.lock);
+	list_for_each(node, &s->backend.partial)
 		in_use += list_entry(node, struct page, slab_list)->inuse;
-	list_for_each(node, &s->full)
+	list_for_each(node, &s->backend.full)
 		in_use += list_entry(node, struct page, slab_list)->inuse;
 	return in_use;
 }
@@ -933,20 +953,15 @@ unsigned long slab_backend_destroy(struct kmem_cache *s)
 	uint64_t flags;
 
 	flush_all_cpu_slabs(s);
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
 	/* A slab some CPU froze again holds at least the object that CPU took. */
-	in_use = objects_in_use_locked(s) + s->frozen_count;
-	s->dying = in_use == 0;
+	in_use = objects_in_use_locked(s) + s->backend.frozen_count;
+	s->backend.dying = in_use == 0;
 	collect_empty_slabs(s, &empty);
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	discard_slabs(s, &empty);
 	return in_use;
-}
-
-bool slab_backend_is_object(struct kmem_cache *s, const struct page *slab, const void *object)
-{
-	return object_index(s, slab, object) >= 0;
 }
 
 size_t slab_backend_ksize(struct kmem_cache *s, const void *object)
@@ -978,16 +993,16 @@ static void census_cpu_slab(void *info)
 {
 	struct cpu_slab_census *census = info;
 	struct kmem_cache *s = census->cache;
-	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 	unsigned long free;
 
 	__atomic_fetch_add(&census->allocations, c->allocations, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&census->frees, c->frees, __ATOMIC_RELAXED);
 	if (!c->slab)
 		return;
-	free = count_chain(s, c->slab, c->freelist, s->objects);
-	free += count_chain(s, c->slab, slab_freelist(c->slab), s->objects - free);
-	__atomic_fetch_add(&census->in_use, s->objects - free, __ATOMIC_RELAXED);
+	free = count_chain(s, c->slab, c->freelist, s->backend.objects);
+	free += count_chain(s, c->slab, slab_freelist(c->slab), s->backend.objects - free);
+	__atomic_fetch_add(&census->in_use, s->backend.objects - free, __ATOMIC_RELAXED);
 }
 
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
@@ -996,24 +1011,24 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 	uint64_t flags;
 
 	on_each_cpu(census_cpu_slab, &census, true);
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
 	*stats = (struct slab_stats){
-		.slabs = s->slabs,
-		.objects_total = s->slabs * s->objects,
+		.slabs = s->backend.slabs,
+		.objects_total = s->backend.slabs * s->backend.objects,
 		.objects_in_use = objects_in_use_locked(s) + census.in_use,
-		.partial = s->partial_count,
-		.empty = s->empty_count,
-		.cpu_slabs = s->frozen_count,
-		.stride = s->stride,
-		.objects_per_slab = s->objects,
-		.order = s->order,
-		.bytes_used = (uint64_t)s->slabs * slab_bytes(s),
+		.partial = s->backend.partial_count,
+		.empty = s->backend.empty_count,
+		.cpu_slabs = s->backend.frozen_count,
+		.stride = s->backend.stride,
+		.objects_per_slab = s->backend.objects,
+		.order = s->backend.order,
+		.bytes_used = (uint64_t)s->backend.slabs * slab_bytes(s),
 		.allocations = census.allocations,
 		.frees = census.frees,
 		.bad_frees = __atomic_load_n(&s->bad_frees, __ATOMIC_RELAXED),
 	};
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 }
 
 const char *slab_backend_check(struct kmem_cache *s)

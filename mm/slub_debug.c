@@ -20,14 +20,9 @@
 
 #define MAX_CHECKED_OBJECTS 4096u /* = 32 KiB slab / 8-byte objects */
 
-static const char *caller_name(void *caller, char *buf, size_t size)
-{
-	return caller ? symbol_format((uint64_t)caller, buf, size) : "?";
-}
-
 static struct slab_track *tracks_of(struct kmem_cache *s, void *object)
 {
-	return (struct slab_track *)((uint8_t *)object + s->track_offset);
+	return (struct slab_track *)((uint8_t *)object + s->backend.track_offset);
 }
 
 static void print_track(const char *what, const struct slab_track *track, uint64_t now)
@@ -39,7 +34,7 @@ static void print_track(const char *what, const struct slab_track *track, uint64
 		return;
 	}
 	pr_err("slab:   last %s by %s, %llu TSC cycles ago\n", what,
-	       caller_name(track->caller, symbol, sizeof(symbol)),
+	       slab_caller_name(track->caller, symbol, sizeof(symbol)),
 	       (unsigned long long)(now - track->when));
 }
 
@@ -55,70 +50,36 @@ static void print_tracks(struct kmem_cache *s, void *object)
 	print_track("freed", &tracks[1], now);
 }
 
-static void report(struct kmem_cache *s, const void *object, void *caller, const char *problem)
-{
-	char symbol[96];
-
-	__atomic_fetch_add(&s->allocator->reports, 1, __ATOMIC_RELAXED);
-	pr_err("slab: %s: cache %s, object %p (called from %s)\n", problem, s->name, object,
-	       caller_name(caller, symbol, sizeof(symbol)));
-}
-
-static void count_bad_free(struct kmem_cache *s)
-{
-	__atomic_fetch_add(&s->bad_frees, 1, __ATOMIC_RELAXED);
-}
-
-void report_invalid_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
-{
-	count_bad_free(s);
-	if (!slab || !(slab->flags & PG_slab))
-		report(s, object, caller, "free of a pointer no cache handed out");
-	else if (slab->slab_cache != s)
-		report(s, object, caller, slab->slab_cache ? "free into the wrong cache" : "bad slab");
-	else
-		report(s, object, caller, "free of a pointer into the middle of an object");
-	if (slab && (slab->flags & PG_slab) && slab->slab_cache != s)
-		pr_err("slab:   the object belongs to cache %s\n", slab->slab_cache->name);
-}
-
 void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
 {
 	(void)slab;
-	count_bad_free(s);
-	report(s, object, caller, "double free");
+	slab_report_double_free(s, object, caller);
 	print_tracks(s, (void *)object);
-}
-
-void report_destroyed_cache_free(struct kmem_cache *s, const void *object, void *caller)
-{
-	count_bad_free(s);
-	report(s, object, caller, "free into a cache being destroyed");
 }
 
 static void fill_red_zones(struct kmem_cache *s, void *object, uint8_t value)
 {
 	uint8_t *bytes = object;
 
-	memset(bytes - s->red_left, value, s->red_left);
+	memset(bytes - s->backend.red_left, value, s->backend.red_left);
 	/* Right: from the end of the object to the free pointer or tracks (or stride end). */
 	memset(bytes + s->object_size, value,
-	       (s->free_offset > s->object_size ? s->free_offset
-	        : s->flags & SLAB_STORE_USER ? s->track_offset
-	        : s->stride - s->red_left) - s->object_size);
+	       (s->backend.free_offset > s->object_size ? s->backend.free_offset
+	        : s->flags & SLAB_STORE_USER ? s->backend.track_offset
+	        : s->backend.stride - s->backend.red_left) - s->object_size);
 }
 
 /* Return: the first byte of a red zone of @object that is not @value, or NULL. */
 static const uint8_t *check_red_zones(struct kmem_cache *s, void *object, uint8_t value)
 {
 	const uint8_t *bytes = object;
-	size_t right = (s->free_offset > s->object_size ? s->free_offset
-			: s->flags & SLAB_STORE_USER ? s->track_offset
-			: s->stride - s->red_left) - s->object_size;
+	size_t right = (s->backend.free_offset > s->object_size ? s->backend.free_offset
+			: s->flags & SLAB_STORE_USER ? s->backend.track_offset
+			: s->backend.stride - s->backend.red_left) - s->object_size;
 
-	for (size_t i = 0; i < s->red_left; i++)
-		if (bytes[i - s->red_left] != value)
-			return &bytes[i - s->red_left];
+	for (size_t i = 0; i < s->backend.red_left; i++)
+		if (bytes[i - s->backend.red_left] != value)
+			return &bytes[i - s->backend.red_left];
 	for (size_t i = 0; i < right; i++)
 		if (bytes[s->object_size + i] != value)
 			return &bytes[s->object_size + i];
@@ -128,7 +89,7 @@ static const uint8_t *check_red_zones(struct kmem_cache *s, void *object, uint8_
 void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
 				   const void *next)
 {
-	report(s, object, NULL, "corrupted free pointer (the rest of this slab's free list is dropped)");
+	slab_report(s, object, NULL, "corrupted free pointer (the rest of this slab's free list is dropped)");
 	pr_err("slab:   it decodes to %p, outside the slab at %p\n", next,
 	       object_at(s, slab, 0));
 	/*
@@ -138,7 +99,7 @@ void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, cons
 	 */
 	if (!(s->flags & SLAB_RED_ZONE))
 		return;
-	for (unsigned int i = 0; i < s->objects; i++) {
+	for (unsigned int i = 0; i < s->backend.objects; i++) {
 		void *dropped = object_at(s, slab, i);
 
 		if (dropped != object && !check_red_zones(s, dropped, SLUB_RED_INACTIVE))
@@ -180,7 +141,7 @@ static void report_red_zone(struct kmem_cache *s, void *object, const uint8_t *b
 	long offset = bad - (const uint8_t *)object;
 
 	snprintf(problem, sizeof(problem), "red zone %s %s", offset < 0 ? "before" : "after", when);
-	report(s, object, caller, problem);
+	slab_report(s, object, caller, problem);
 	pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset, *bad, expected);
 	print_tracks(s, object);
 }
@@ -192,7 +153,7 @@ void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void 
 		long offset = check_poison(s, object);
 
 		if (offset >= 0) {
-			report(s, object, NULL, "write after free");
+			slab_report(s, object, NULL, "write after free");
 			pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset,
 			       ((uint8_t *)object)[offset],
 			       (size_t)offset + 1 == s->object_size ? POISON_END : POISON_FREE);
@@ -226,7 +187,7 @@ static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *obj
 
 bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
-	assert_spin_locked(&s->lock);
+	assert_spin_locked(&s->backend.lock);
 	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
 		if (on_freelist(s, slab, object)) {
 			report_double_free(s, slab, object, caller);
@@ -266,7 +227,7 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab, void *cpu
 
 	if (!(slab->flags & PG_slab) || slab->slab_cache != s)
 		return "slab on a cache's list is not a slab of that cache";
-	if (slab->objects != s->objects || slab->inuse > slab->objects)
+	if (slab->objects != s->backend.objects || slab->inuse > slab->objects)
 		return "slab object counts are wrong";
 	if (slab_frozen(slab) != cpu_slab)
 		return cpu_slab ? "CPU slab is not frozen" : "listed slab is frozen";
@@ -311,7 +272,7 @@ static void check_cpu_slab(void *info)
 {
 	struct cpu_slab_check *check = info;
 	struct kmem_cache *s = check->cache;
-	struct kmem_cache_cpu *c = this_cpu_ptr(s->cpu_slab);
+	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 	const char *broken = NULL, *none = NULL;
 
 	if (c->slab)
@@ -331,10 +292,10 @@ const char *slab_check_cache(struct kmem_cache *s)
 	unsigned long partial = 0, empty = 0, slabs = 0;
 	uint64_t flags;
 
-	if (s->objects > MAX_CHECKED_OBJECTS)
+	if (s->backend.objects > MAX_CHECKED_OBJECTS)
 		return "too many objects per slab to check";
-	spin_lock_irqsave(&s->lock, flags);
-	list_for_each(node, &s->partial) {
+	spin_lock_irqsave(&s->backend.lock, flags);
+	list_for_each(node, &s->backend.partial) {
 		struct page *slab = list_entry(node, struct page, slab_list);
 
 		if (!broken && (broken = check_slab(s, slab, NULL, false)) == NULL &&
@@ -344,7 +305,7 @@ const char *slab_check_cache(struct kmem_cache *s)
 		empty += slab->inuse == 0;
 		slabs++;
 	}
-	list_for_each(node, &s->full) {
+	list_for_each(node, &s->backend.full) {
 		struct page *slab = list_entry(node, struct page, slab_list);
 
 		if (!broken && (broken = check_slab(s, slab, NULL, false)) == NULL &&
@@ -352,15 +313,15 @@ const char *slab_check_cache(struct kmem_cache *s)
 			broken = "slab with free objects on the full list";
 		slabs++;
 	}
-	if (!broken && partial != s->partial_count)
+	if (!broken && partial != s->backend.partial_count)
 		broken = "partial count does not match the partial list";
-	if (!broken && empty != s->empty_count)
+	if (!broken && empty != s->backend.empty_count)
 		broken = "empty count does not match the partial list";
-	if (!broken && slabs + s->frozen_count != s->slabs)
+	if (!broken && slabs + s->backend.frozen_count != s->backend.slabs)
 		broken = "slab count does not match the lists and the CPU slabs";
-	if (!broken && (s->flags & SLAB_DEBUG_FLAGS) && s->frozen_count)
+	if (!broken && (s->flags & SLAB_DEBUG_FLAGS) && s->backend.frozen_count)
 		broken = "debug cache with a CPU slab";
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (broken)
 		return broken;
 	/* Each CPU checks its own slab, taking no lock: it is on no list. */
@@ -373,7 +334,7 @@ static unsigned int count_chain(struct kmem_cache *s, const struct page *slab, v
 {
 	unsigned int n = 0;
 
-	for (void *object = first; object && n <= s->objects && object_index(s, slab, object) >= 0;
+	for (void *object = first; object && n <= s->backend.objects && object_index(s, slab, object) >= 0;
 	     object = free_pointer_decode(s, object))
 		n++;
 	return n;
@@ -384,24 +345,24 @@ static bool chain_holds(struct kmem_cache *s, const struct page *slab, void *fir
 {
 	unsigned int n = 0;
 
-	for (void *object = first; object && n <= s->objects && object_index(s, slab, object) >= 0;
+	for (void *object = first; object && n <= s->backend.objects && object_index(s, slab, object) >= 0;
 	     object = free_pointer_decode(s, object), n++)
 		if (object == wanted)
 			return true;
 	return false;
 }
 
-bool slab_object_is_free(struct kmem_cache *s, struct page *slab, const void *object)
+bool slab_backend_object_is_free(struct kmem_cache *s, struct page *slab, const void *object)
 {
 	uint64_t flags;
 	bool found;
 
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	found = chain_holds(s, slab, slab_freelist(slab), object);
 	for (int cpu = 0; cpu < NR_CPUS && !found; cpu++)
-		if (s->cpu_slab[cpu].slab == slab)
-			found = chain_holds(s, slab, s->cpu_slab[cpu].freelist, object);
-	spin_unlock_irqrestore(&s->lock, flags);
+		if (s->backend.cpu_slab[cpu].slab == slab)
+			found = chain_holds(s, slab, s->backend.cpu_slab[cpu].freelist, object);
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	return found;
 }
 
@@ -411,9 +372,9 @@ static void print_one_slab(struct kmem_cache *s, struct page *slab)
 	unsigned int cpu_free = 0;
 
 	for (int cpu = 0; cpu < NR_CPUS && owner < 0; cpu++)
-		if (s->cpu_slab[cpu].slab == slab) {
+		if (s->backend.cpu_slab[cpu].slab == slab) {
 			owner = cpu;
-			cpu_free = count_chain(s, slab, s->cpu_slab[cpu].freelist);
+			cpu_free = count_chain(s, slab, s->backend.cpu_slab[cpu].freelist);
 		}
 	/* A CPU's (frozen) slab counts all its objects in use; the free ones are on its two chains. */
 	if (owner >= 0)
@@ -421,32 +382,32 @@ static void print_one_slab(struct kmem_cache *s, struct page *slab)
 			"(%u free)\n", buddy_page_address(s->allocator->buddy, slab),
 			slab->inuse - cpu_free - count_chain(s, slab, slab_freelist(slab)), slab->objects,
 			slab_freelist(slab), count_chain(s, slab, slab_freelist(slab)), owner,
-			s->cpu_slab[owner].freelist, cpu_free);
+			s->backend.cpu_slab[owner].freelist, cpu_free);
 	else
 		pr_info("  slab %p  inuse %3u/%-3u  freelist %p (%u free)\n",
 			buddy_page_address(s->allocator->buddy, slab), slab->inuse, slab->objects,
 			slab_freelist(slab), count_chain(s, slab, slab_freelist(slab)));
 }
 
-void slab_print_cache(struct kmem_cache *s)
+void slab_backend_print_cache(struct kmem_cache *s)
 {
 	struct buddy *b = s->allocator->buddy;
 	unsigned long shown = 0;
 	uint64_t flags, allocations = 0, frees = 0;
 
 	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
-		allocations += s->cpu_slab[cpu].allocations;
-		frees += s->cpu_slab[cpu].frees;
+		allocations += s->backend.cpu_slab[cpu].allocations;
+		frees += s->backend.cpu_slab[cpu].frees;
 	}
 	pr_info("cache %s: object %u bytes, stride %u, align %u, %u objects per slab of %lu KiB "
-		"(order %u), free pointer at +%u, flags %#x%s\n", s->name, s->object_size, s->stride,
-		s->align, s->objects, (PAGE_SIZE << s->order) / 1024, s->order, s->free_offset,
+		"(order %u), free pointer at +%u, flags %#x%s\n", s->name, s->object_size, s->backend.stride,
+		s->align, s->backend.objects, (PAGE_SIZE << s->backend.order) / 1024, s->backend.order, s->backend.free_offset,
 		s->flags, (s->flags & SLAB_DEBUG_FLAGS) ? " (debug)" : "");
 	pr_info("  %lu slabs, %lu partial (%lu empty); %llu allocations, %llu frees, %llu refused "
-		"frees\n", s->slabs, s->partial_count, s->empty_count,
+		"frees\n", s->backend.slabs, s->backend.partial_count, s->backend.empty_count,
 		(unsigned long long)allocations, (unsigned long long)frees,
 		(unsigned long long)s->bad_frees);
-	spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->backend.lock, flags);
 	for (uint64_t pfn = b->memmap_start_pfn; pfn < b->memmap_end_pfn;) {
 		struct page *page = buddy_pfn_to_page(b, pfn);
 
@@ -457,34 +418,34 @@ void slab_print_cache(struct kmem_cache *s)
 		if ((page->flags & PG_slab) && page->slab_cache == s) {
 			print_one_slab(s, page);
 			shown++;
-			pfn += 1ull << s->order;
+			pfn += 1ull << s->backend.order;
 		} else {
 			pfn++;
 		}
 	}
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
-		if (s->cpu_slab[cpu].slab || s->cpu_slab[cpu].freelist)
+		if (s->backend.cpu_slab[cpu].slab || s->backend.cpu_slab[cpu].freelist)
 			pr_info("  cpu %d: slab %p, freelist %p\n", cpu,
-				s->cpu_slab[cpu].slab ? buddy_page_address(b, s->cpu_slab[cpu].slab) : NULL,
-				s->cpu_slab[cpu].freelist);
-	spin_unlock_irqrestore(&s->lock, flags);
+				s->backend.cpu_slab[cpu].slab ? buddy_page_address(b, s->backend.cpu_slab[cpu].slab) : NULL,
+				s->backend.cpu_slab[cpu].freelist);
+	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (!shown)
 		pr_info("  (no slabs)\n");
 }
 
-bool slab_free_is_refused(struct kmem_cache *s, const void *object)
+bool slab_backend_free_is_refused(struct kmem_cache *s, const void *object)
 {
 	struct page *slab = slab_page_of(s->allocator, object);
 	struct kmem_cache_cpu *c;
 
 	if (!slab || !(slab->flags & PG_slab) || slab->slab_cache != s ||
 	    object_index(s, slab, object) < 0)
-		return true;                    /* report_invalid_free() */
-	if (!slab_object_is_free(s, slab, object))
+		return true;                    /* slab_report_invalid_free() */
+	if (!slab_backend_object_is_free(s, slab, object))
 		return false;                   /* a live object: the free would go ahead */
 	if (s->flags & (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE))
 		return true;                    /* debug_on_free() finds every double free */
-	c = this_cpu_ptr(s->cpu_slab);
+	c = this_cpu_ptr(s->backend.cpu_slab);
 	if (slab == c->slab)
 		return object == c->freelist;
 	if (slab_frozen(slab))          /* another CPU's: its remote chain's head */

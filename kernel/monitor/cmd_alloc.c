@@ -129,9 +129,9 @@ static bool kfree_force_is_safe(uint64_t address, const char **why)
 	if (ZERO_OR_NULL_PTR((void *)address) || !page)
 		return true;
 	if (page->flags & PG_slab) {
-		if (slab_free_is_refused(page->slab_cache, (void *)address))
+		if (slab_backend_free_is_refused(page->slab_cache, (void *)address))
 			return true;
-		*why = slab_object_is_free(page->slab_cache, page, (void *)address)
+		*why = slab_backend_object_is_free(page->slab_cache, page, (void *)address)
 			? "is a free object whose double free this cache cannot detect (no F or Z "
 			  "debug flag): it would corrupt the freelist"
 			: "is a live object the kernel holds";
@@ -216,6 +216,7 @@ COMMAND(cache_create)
 	uint64_t size, align = 0;
 	slab_flags_t flags = 0;
 	struct kmem_cache **slot, *cache;
+	struct slab_stats stats;
 
 	if (strlen(argv[0]) >= SLAB_NAME_LENGTH) {
 		monitor_refuse("cache create", "NAME is longer than %d characters", SLAB_NAME_LENGTH - 1);
@@ -248,8 +249,9 @@ COMMAND(cache_create)
 		return;
 	}
 	*slot = cache;
+	slab_backend_stats(cache, &stats);
 	pr_info("cache %s: object %u bytes, stride %u, %u objects per slab (order %u)\n", cache->name,
-		cache->object_size, cache->stride, cache->objects, cache->order);
+		cache->object_size, stats.stride, stats.objects_per_slab, stats.order);
 }
 
 static struct kmem_cache *find_cache(const char *command, const char *name)
@@ -313,7 +315,7 @@ COMMAND(cache_free)
 			refuse_unknown("cache free", address, true);
 		return;
 	}
-	if (!slab_free_is_refused(cache, (void *)address)) {
+	if (!slab_backend_free_is_refused(cache, (void *)address)) {
 		monitor_refuse("cache free", "refused even with --force: %#llx is %s",
 			       (unsigned long long)address,
 			       held_find(&held, -1, address) ? "held by this monitor under another call"

@@ -72,7 +72,7 @@ COMMAND(slab)
 		monitor_refuse("slab", "no cache called '%s' (see slabinfo)", argv[0]);
 		return;
 	}
-	slab_print_cache(cache);
+	slab_backend_print_cache(cache);
 }
 
 COMMAND(vmallocinfo)

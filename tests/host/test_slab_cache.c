@@ -35,7 +35,7 @@ static void test_explicit_alignment(struct ktest *t)
 			for (size_t f = 0; f < ARRAY_SIZE(flag_sets); f++) {
 				struct kmem_cache *cache = make_cache(t, a, "aligned", sizes[s], align,
 								      flag_sets[f], NULL);
-				size_t count = MIN(2 * (size_t)cache->objects + 1, MAX_TEST_OBJECTS);
+				size_t count = MIN(2 * (size_t)slab_objects_per_slab(cache) + 1, MAX_TEST_OBJECTS);
 
 				printk("        # size %u align %u flags %#x\n", sizes[s], align,
 				       flag_sets[f]);
@@ -86,10 +86,10 @@ static void test_hwcache_align(struct ktest *t)
 	struct kmem_cache *small = make_cache(t, a, "hwcache-33", 33, 0, SLAB_HWCACHE_ALIGN, NULL);
 	void *objects[40];
 
-	KEXPECT_EQ(t, cache->stride, 384);
-	KEXPECT_EQ(t, cache->order, 0);
-	KEXPECT_EQ(t, cache->objects, 10);
-	KEXPECT_EQ(t, small->stride, 64);
+	KEXPECT_EQ(t, cache->backend.stride, 384);
+	KEXPECT_EQ(t, cache->backend.order, 0);
+	KEXPECT_EQ(t, slab_objects_per_slab(cache), 10);
+	KEXPECT_EQ(t, small->backend.stride, 64);
 	for (int i = 0; i < 40; i++) {
 		objects[i] = kmem_cache_alloc(i % 2 ? small : cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);
@@ -130,11 +130,11 @@ static void test_ctor_runs_once_per_object(struct ktest *t)
 
 	ctor_calls = 0;
 	cache = make_cache(t, a, "ctor", CTOR_SIZE, 0, SLAB_POISON, test_ctor);
-	per_slab = cache->objects;
+	per_slab = slab_objects_per_slab(cache);
 	KEXPECT_EQ(t, ctor_calls, 0);
 	/* A constructed object must keep its state while free: no poisoning. */
 	KEXPECT_FALSE(t, cache->flags & SLAB_POISON);
-	KEXPECT_UGE(t, cache->free_offset, CTOR_SIZE);
+	KEXPECT_UGE(t, cache->backend.free_offset, CTOR_SIZE);
 
 	objects[0] = kmem_cache_alloc(cache, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, objects[0]);
@@ -240,8 +240,8 @@ static void test_shrink_returns_empty_slabs(struct ktest *t)
 	unsigned int count = SLABS * 16;
 	struct slab_stats stats;
 
-	KASSERT_EQ(t, cache->objects, 16);
-	KASSERT_EQ(t, cache->order, 0);
+	KASSERT_EQ(t, slab_objects_per_slab(cache), 16);
+	KASSERT_EQ(t, cache->backend.order, 0);
 	for (unsigned int i = 0; i < count; i++) {
 		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);

@@ -63,7 +63,7 @@ static void test_double_free_on_debug_caches(struct ktest *t)
 		KEXPECT_REPORTED(t, "double free: cache debug-double");
 		if (flag_sets[f] & SLAB_STORE_USER) {
 			const struct slab_track *tracks =
-				(const void *)((uint8_t *)first + cache->track_offset);
+				(const void *)((uint8_t *)first + cache->backend.track_offset);
 
 			KEXPECT_REPORTED(t, "last allocated by 0x");
 			KEXPECT_REPORTED(t, "last freed by 0x");
@@ -110,7 +110,7 @@ static void test_naive_double_free(struct ktest *t)
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "plain", 128, 0, 0, NULL);
 	uint64_t reports = a->slab.reports;
-	unsigned int per_slab = cache->objects;
+	unsigned int per_slab = slab_objects_per_slab(cache);
 	void *object = kmem_cache_alloc(cache, GFP_KERNEL);
 
 	/* On the CPU slab. */
@@ -352,7 +352,7 @@ static void test_corrupted_free_pointer(struct ktest *t)
 		kmem_cache_free(cache, third);
 		kmem_cache_free(cache, second);
 		/* second heads the free list; its free pointer leads to third. */
-		*(uint64_t *)(second + cache->free_offset) = 0x4141414141414141ull;
+		*(uint64_t *)(second + cache->backend.free_offset) = 0x4141414141414141ull;
 		capture_start();
 		again = kmem_cache_alloc(cache, GFP_KERNEL);
 		capture_stop();

@@ -54,7 +54,7 @@ static void test_remote_free_keeps_slab_frozen(struct ktest *t)
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "remote", 328, 0, 0, NULL);
 	void *objects[MAX_TEST_OBJECTS];
-	unsigned int per_slab = cache->objects, got_back = 0;
+	unsigned int per_slab = slab_objects_per_slab(cache), got_back = 0;
 	void *first = alloc_on(1, cache);
 	struct slab_stats stats;
 
@@ -211,7 +211,7 @@ static void test_remote_bulk_free(struct ktest *t)
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "bulk", 328, 0, 0, NULL);
 	static void *objects[MAX_TEST_OBJECTS];
-	unsigned int count = 3 * cache->objects + 5;
+	unsigned int count = 3 * slab_objects_per_slab(cache) + 5;
 	void *twice[3];
 
 	KASSERT_TRUE(t, count <= MAX_TEST_OBJECTS);

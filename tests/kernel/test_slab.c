@@ -213,7 +213,7 @@ static unsigned int bytes_left_by_sensitive_free(const struct kmem_cache *cache,
 	for (unsigned int i = 0; i < 64; i++) {
 		uint8_t expected = !poisoned ? 0 : i == 63 ? POISON_END : POISON_FREE;
 
-		if (i >= cache->free_offset && i < cache->free_offset + sizeof(void *))
+		if (i >= cache->backend.free_offset && i < cache->backend.free_offset + sizeof(void *))
 			continue;       /* the free pointer (inside the object unless poisoned) */
 		wrong += object[i] != expected;
 	}
@@ -318,7 +318,7 @@ static void test_ctor_once_per_object(struct ktest *t)
 	record = kmem_cache_alloc(cache, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, record);
 	per_slab = ctor_calls;
-	KEXPECT_UEQ(t, per_slab, cache->objects);
+	KEXPECT_UEQ(t, per_slab, slab_objects_per_slab(cache));
 	KEXPECT_UEQ(t, record->id, 0x600d);
 	kmem_cache_free(cache, record);
 	again = kmem_cache_alloc(cache, GFP_KERNEL);
@@ -412,7 +412,7 @@ static void test_poison_detection(struct ktest *t)
 	KASSERT_NOT_NULL(t, object);
 	kmem_cache_free(cache, object);
 	/* SLAB_STORE_USER: who and when, allocated and then freed during this case. */
-	tracks = (const struct slab_track *)(object + cache->track_offset);
+	tracks = (const struct slab_track *)(object + cache->backend.track_offset);
 	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[0].caller, &caller));
 	KEXPECT_STREQ(t, caller.name, "test_poison_detection");
 	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[1].caller, &caller));
@@ -653,7 +653,7 @@ static void test_misaligned_free_pointer_not_followed(struct ktest *t)
 	KASSERT_TRUE(t, a && b && d);
 	kmem_cache_free(cache, d);
 	kmem_cache_free(cache, b);      /* free list: b -> d */
-	b[cache->free_offset] ^= 8;     /* the encoded link now decodes to d + 8 */
+	b[cache->backend.free_offset] ^= 8;     /* the encoded link now decodes to d + 8 */
 	again = kmem_cache_alloc(cache, GFP_KERNEL);
 	KEXPECT_PTR_EQ(t, again, b);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
@@ -672,7 +672,7 @@ static void test_misaligned_free_pointer_not_followed(struct ktest *t)
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 2);
 	KEXPECT_TRUE(t, cache_is_listed(cache));
 	slab_backend_stats(cache, &stats);
-	KEXPECT_UEQ(t, stats.objects_in_use, cache->objects - 2);
+	KEXPECT_UEQ(t, stats.objects_in_use, slab_objects_per_slab(cache) - 2);
 	KEXPECT_UEQ(t, stats.slabs, 1);
 	expect_still_works(t, cache);
 	/* The kernel goes on: the page allocator is consistent and kmalloc works. */

@@ -124,7 +124,7 @@ static unsigned int prepare_partial_slabs(struct ktest *t, struct kmem_cache *ca
 					  unsigned int slabs, void **anchors)
 {
 	static void *filled[MAX_OBJECTS];
-	unsigned int per_slab = cache->objects;
+	unsigned int per_slab = slab_objects_per_slab(cache);
 
 	if (slabs * per_slab > MAX_OBJECTS)
 		return 0;
@@ -189,7 +189,7 @@ static void test_remote_frees_both_ways(struct ktest *t)
 	KEXPECT_UEQ(t, stats.objects_in_use, PREPARED_SLABS);
 
 	/* Fewer than this CPU can take from the anchored slabs: the other CPU empties none. */
-	work.count = available - (work.cache->objects - 1);
+	work.count = available - (slab_objects_per_slab(work.cache) - 1);
 	for (unsigned int i = 0; i < work.count; i++) {
 		objects[i] = kmem_cache_alloc(work.cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);

@@ -94,7 +94,7 @@ def _per_cpu_state(cpu, zone_list, cache_list):
         lines.append("  per-CPU pages: " + ", ".join(pcp))
     slabs_held = []
     for cache in cache_list:
-        entries = cache.obj.cpu_slab if cache.obj.has("cpu_slab") else []
+        entries = cache.be.cpu_slab if cache.be.has("cpu_slab") else []
         if cpu >= len(entries):
             continue
         entry = entries[cpu]

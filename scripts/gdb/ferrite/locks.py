@@ -45,8 +45,8 @@ def held():
             name = memory.cstring(zone.name) if zone.name else "zone%d" % index
             out.append(("zone %s" % name, describe(zone.lock)))
     for cache in slabs.caches():
-        if cache.obj.has("lock") and is_locked(cache.obj.lock):
-            out.append(("cache %s" % cache.name, describe(cache.obj.lock)))
+        if cache.be.has("lock") and is_locked(cache.be.lock):
+            out.append(("cache %s" % cache.name, describe(cache.be.lock)))
     try:
         vmap_lock = dwarf.find_variable(("vmap_lock",), "")
         if is_locked(vmap_lock):

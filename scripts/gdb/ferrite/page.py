@@ -47,6 +47,8 @@ def covering_block(memmap, pfn):
 def cpu_holding(cache_address, slab_page):
     """The CPU whose slab of the cache at @cache_address is @slab_page, or None."""
     cache = dwarf.at(cache_address, "struct kmem_cache")
+    if cache.has("backend"):
+        cache = cache.backend  # SLUB's part (mm/slub_def.h)
     if not cache_address or not cache.has("cpu_slab"):
         return None
     for cpu, entry in enumerate(cache.cpu_slab):

@@ -119,8 +119,8 @@ leaves its slab, lands between objects or loops is shown as BROKEN."""
         out.append("  flags %s; free pointer at offset %d, key 0x%016x%s" % (
             describe_flags(cache.flags), cache.free_offset, cache.random,
             ", left red zone %d" % cache.red_left if cache.red_left else ""))
-        if c.has("lock"):
-            out.append("  lock: %s" % locks.describe(c.lock))
+        if cache.be.has("lock"):
+            out.append("  lock: %s" % locks.describe(cache.be.lock))
         out.append("  %d slabs (%d partial, %d of them empty), %d of %d objects in use" % (
             s["slabs"], s["partial"], s["empty"], s["objects_in_use"], s["objects_total"]))
         counters = [(f, c.get(f)) for f in ("allocations", "frees", "bad_frees") if c.has(f)]

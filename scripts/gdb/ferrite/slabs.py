@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
 """The slab layer read from memory: caches, their slabs, freelists (mm/slab.h).
 
-Every slab of a cache is in one place: a CPU's slab (cache->cpu_slab[cpu],
+Every slab of a cache is in one place: a CPU's slab (cache->backend.cpu_slab[cpu],
 its free objects on that CPU's freelist), the partial list or the full
 list.  A freelist is a chain through a free pointer stored in each free
-object at cache->free_offset, hardened as Linux's
+object at cache->backend.free_offset, hardened as Linux's
 CONFIG_SLAB_FREELIST_HARDENED (mm/slub_internal.h):
 
     stored = next ^ cache->random ^ byteswap64(address of the stored word)
@@ -26,17 +26,19 @@ class Cache:
 
     def __init__(self, address, memmap=None):
         self.obj = c = dwarf.at(address, "struct kmem_cache")
+        # SLUB's own part of the cache (mm/slub_def.h); older kernels had it inline.
+        self.be = b = c.backend if c.has("backend") else c
         self.address = address
         self.name = c.name
         self.object_size = c.object_size
-        self.stride = c.stride
-        self.objects = c.objects
-        self.order = c.order
+        self.stride = b.stride
+        self.objects = b.objects
+        self.order = b.order
         self.flags = c.flags
-        self.red_left = c.get("red_left", 0)
-        self.free_offset = c.free_offset
+        self.red_left = b.get("red_left", 0)
+        self.free_offset = b.free_offset
         self.random = c.random
-        self.slab_shift = c.get("slab_shift", PAGE_SHIFT + self.order)
+        self.slab_shift = b.get("slab_shift", PAGE_SHIFT + self.order)
         self.slab_bytes = 1 << self.slab_shift
         if memmap is None:
             allocator = dwarf.at(c.allocator, "struct slab_allocator")
@@ -48,9 +50,9 @@ class Cache:
 
     def cpu_slabs(self):
         """[(cpu, slab page or 0, encoded freelist head or 0)] for every CPU."""
-        if not self.obj.has("cpu_slab"):
+        if not self.be.has("cpu_slab"):
             return []
-        cpus = self.obj.cpu_slab
+        cpus = self.be.cpu_slab
         out = []
         for cpu in range(len(cpus)):
             entry = cpus[cpu]
@@ -59,9 +61,9 @@ class Cache:
 
     def list_slabs(self, which):
         """The slab pages on the cache's list @which ("partial" or "full")."""
-        if not self.obj.has(which):
+        if not self.be.has(which):
             return []
-        return list(lists.entries(self.obj.field_address(which), "struct page", "slab_list"))
+        return list(lists.entries(self.be.field_address(which), "struct page", "slab_list"))
 
     def slab_base(self, slab_page):
         return self.memmap.page_address(slab_page)
@@ -151,13 +153,13 @@ def stats(cache):
         if slab:
             page = dwarf.at(slab, "struct page")
             in_use += page.inuse - cache.count_free(cache.slab_base(slab), freelist)
-    slabs = cache.obj.slabs
+    slabs = cache.be.slabs
     return {
         "slabs": slabs,
         "objects_total": slabs * cache.objects,
         "objects_in_use": in_use,
-        "partial": cache.obj.get("partial_count", 0),
-        "empty": cache.obj.get("empty_count", 0),
+        "partial": cache.be.get("partial_count", 0),
+        "empty": cache.be.get("empty_count", 0),
     }
 
 

@@ -24,7 +24,7 @@ def _slab_where(cache, slab_page, label):
 
 def _right_red_zone(cache):
     """Bytes of red zone after the object (slub_debug.c's fill_red_zones)."""
-    c = cache.obj
+    c = cache.be
     if cache.free_offset > cache.object_size:
         end = cache.free_offset
     elif cache.flags & constants.get("SLAB_STORE_USER"):
@@ -125,7 +125,7 @@ def check_cache(cache):
         elif freelist:
             raise Broken("slab", "cache %s, CPU %d" % (cache.name, cpu),
                          "a CPU freelist 0x%x without a CPU slab" % freelist)
-    c = cache.obj
+    c = cache.be
     if c.has("partial_count") and partial != c.partial_count:
         raise Broken("slab", "cache %s" % cache.name, "partial_count %d does not match the partial list (%d)" % (
             c.partial_count, partial))
