@@ -193,7 +193,8 @@ def main():
 
     modes, columns, data = [], [], {}
     for spec in args.inputs:
-        match = re.fullmatch(r"([a-z]+):([A-Za-z0-9_.=-]+?)=(.+)", spec)
+        # The column may hold "=" (linux-init_on_alloc=0); the file name may not.
+        match = re.fullmatch(r"([a-z]+):(.+)=([^=]+)", spec)
         if not match:
             parser.error("%r is not MODE:COLUMN=FILE" % spec)
         mode, column, path = match.groups()
