@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * The slab layer across real CPUs: objects allocated on one CPU and freed
- * on another (remote frees, both ways), a double free of a remotely freed
- * object, and kmem_cache_destroy while another CPU holds a slab of the
- * cache.  The other CPU runs its part from its idle loop
- * (smp_run_on_idle_cpu); each case needs a second CPU online and says so
- * (a skip) when there is none.
+ * SLUB across real CPUs (built with SLAB_BACKEND=slub only; what every
+ * back-end must do is in test_slab_smp.c): remote frees into the other
+ * CPU's frozen slab and into listed slabs, counted slab by slab; a double
+ * free at the head of the other CPU's remote chain; kmem_cache_destroy
+ * while both CPUs hold a frozen slab.  The other CPU runs its part from
+ * its idle loop (smp_run_on_idle_cpu); each case needs a second CPU online
+ * and says so (a skip) when there is none.
  *
- * The page allocator serves the boot CPU only for now, so the other CPU
- * must neither need a new slab nor empty one: the boot CPU first fills
- * slabs and frees all but one object of each ("anchors"), and the other
- * CPU works within those partial slabs.
+ * The boot CPU first fills slabs and frees all but one object of each
+ * ("anchors"), so that the other CPU works within those partial slabs and
+ * the slab counts are exact.
  */
 #include <asm/cpu.h>
 #include <buddy.h>
@@ -267,7 +267,7 @@ static void test_destroy_reaches_the_other_cpu(struct ktest *t)
 	KEXPECT_UEQ(t, settled_free_pages(), free_before);
 }
 
-KTEST_SUITE(slab_smp,
+KTEST_SUITE(slub_smp,
 	    KTEST_CASE(test_remote_frees_both_ways),
 	    KTEST_CASE(test_remote_double_free_reported),
 	    KTEST_CASE(test_destroy_reaches_the_other_cpu));
