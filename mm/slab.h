@@ -100,7 +100,7 @@ struct slab_stats {
 
 /*
  * kmalloc's size classes (mm/slab_common.c): Linux's 8 16 32 64 96 128
- * 192 256 512 ... 8192, or with make KMALLOC_NR_CLASSES=fine, four classes
+ * 192 256 512 ... 8192, or with make KMALLOC_CLASSES=fine, four classes
  * per power of two above 128 (160 192 224 256 320 384 448 512 640 ...
  * 7168 8192), as modern user-space allocators have.
  */

@@ -6,7 +6,7 @@
  * instance, kernel_slab.
  *
  * kmalloc classes: 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192
- * (make KMALLOC_NR_CLASSES=fine: four per power of two above 128, mm/slab.h).
+ * (make KMALLOC_CLASSES=fine: four per power of two above 128, mm/slab.h).
  * A request goes to the smallest class that holds it (96 and 192 catch
  * the sizes just above 64 and 128, which power-of-two classes would waste
  * a third of).  Classes are aligned to their size when it is a power of
