@@ -452,6 +452,11 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 test-kernel:
 	@BUILD=$(BUILD) scripts/test.sh --kernel-only
 
+# The Python unit tests of the scripts (the trace converter); part of make test.
+.PHONY: test-scripts
+test-scripts:
+	$(PYTHON) tests/host/test_trace_convert.py
+
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
 test-matrix:
 	@BUILD=$(BUILD) scripts/test.sh --matrix
