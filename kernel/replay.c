@@ -407,8 +407,11 @@ static void print_results(const struct replay_result *res)
 	print_ratio_field("cycles_per_op", cycles, ops);
 	print_ratio_field("alloc_cycles_per_op", res->alloc_cycles, res->allocs);
 	print_ratio_field("free_cycles_per_op", res->free_cycles, res->frees + res->end_frees);
-	replay_print(" ops_per_sec=%llu elapsed_ms=%llu\n", (unsigned long long)per_sec,
-		     (unsigned long long)(res->elapsed_ns / 1000000));
+	if (tsc_khz)
+		replay_print(" ops_per_sec=%llu elapsed_ms=%llu\n", (unsigned long long)per_sec,
+			     (unsigned long long)(res->elapsed_ns / 1000000));
+	else	/* no TSC frequency: no time */
+		replay_print(" ops_per_sec=nan elapsed_ms=nan\n");
 	replay_print("REPLAY memory peak_slab_pages=%llu final_slab_pages=%llu peak_held_bytes=%llu "
 		     "requested_at_peak=%llu linux_bytes_at_peak=%llu final_held_bytes=%llu "
 		     "final_requested_bytes=%llu peak_page_records_pages=%llu samples=%llu\n",
