@@ -144,8 +144,15 @@ static uint64_t timed(const struct replay_state *s, uint64_t start)
 	return spent > s->timer_overhead ? spent - s->timer_overhead : 0;
 }
 
+/*
+ * Free pages once vfree's lazy unmaps are done (they free slab objects),
+ * empty slabs are given back and the per-CPU lists drained: counts that
+ * compare exactly before and after.
+ */
 static uint64_t settled_free_pages(void)
 {
+	vmalloc_purge();
+	kmem_cache_shrink_all();
 	buddy_drain_pcp(&kernel_buddy);
 	return buddy_free_pages(&kernel_buddy);
 }
@@ -330,7 +337,6 @@ static int replay_validated(struct replay_trace *trace, const struct replay_opti
 		res->setup_failed = true;
 		goto out;
 	}
-	kmem_cache_shrink_all();
 	free_before = settled_free_pages();
 	s.slab_pages_before = slab_pages();
 	s.timer_overhead = measure_timer_overhead();
@@ -340,7 +346,6 @@ static int replay_validated(struct replay_trace *trace, const struct replay_opti
 		replay_records(&s, count);
 	destroy_caches(&s);
 	res->elapsed_ns = tsc_delta_ns(start, rdtsc());
-	kmem_cache_shrink_all();
 	free_after = settled_free_pages();
 	slab_after = slab_pages();
 	res->leaked_pages = free_after < free_before ? free_before - free_after : 0;
