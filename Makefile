@@ -553,7 +553,8 @@ $(BUILD)/replay-cmdline.stamp $(BUILD)/replay-trace.stamp: FORCE
 	@echo '$(if $(findstring cmdline,$@),$(REPLAY_CMDLINE),$(abspath $(TRACE)))' | cmp -s - $@ || \
 		echo '$(if $(findstring cmdline,$@),$(REPLAY_CMDLINE),$(abspath $(TRACE)))' > $@
 
-$(BUILD)/replay.bin: $(TRACE) $(BUILD)/replay-trace.stamp scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
+$(BUILD)/replay.bin: $(wildcard $(TRACE)) $(BUILD)/replay-trace.stamp scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
+	@test -f "$(TRACE)" || { echo "make replay: TRACE=$(TRACE): no such file" >&2; exit 1; }
 	$(call say,TRACE,$(TRACE))
 	$(Q)$(PYTHON) scripts/trace-convert.py --prepare $(TRACE) -o $@
 
