@@ -11,7 +11,9 @@ usage: trace-convert.py [options] TRACE [-o OUT]      convert (TRACE: text, .gz,
 The input is what /sys/kernel/tracing/trace (or trace_pipe, or
 `trace-cmd report`) prints with these events enabled:
     kmem:kmalloc kmem:kfree kmem:kmem_cache_alloc kmem:kmem_cache_free
-    kmem:mm_page_alloc kmem:mm_page_free (kmem:mm_page_free_batched)
+    kmem:mm_page_alloc kmem:mm_page_free
+(kmem:mm_page_free_batched is read and ignored: each page it names also
+has an mm_page_free line.)
 The format written is described in include/trace_replay.h and README.md.
 
 Every input line is counted exactly once: used (it became a record),
@@ -286,10 +288,9 @@ class Converter:
         self.live_pages[pfn] = op
         self.use(op, "mm_page_alloc")
 
-    def event_mm_page_free(self, fields, number, order=None, what="mm_page_free"):
+    def event_mm_page_free(self, fields, number, what="mm_page_free"):
         pfn = self.number(fields, "pfn", 16)
-        if order is None:
-            order = self.number(fields, "order")
+        order = self.number(fields, "order")
         alloc = self.live_pages.pop(pfn, None)
         if alloc is None:
             self.ignored.add(f"{what} of pages not allocated in the trace "
@@ -303,7 +304,10 @@ class Converter:
         self.use(op, what)
 
     def event_mm_page_free_batched(self, fields, number):
-        self.event_mm_page_free(fields, number, order=0, what="mm_page_free_batched")
+        # Every page it names also gets an mm_page_free (free_pages_prepare() fires it for
+        # each page of the list, before this event in 6.1, after it in older kernels).
+        self.ignored.add("mm_page_free_batched (redundant: the same page also has an mm_page_free)",
+                         number)
 
     # ---- between the passes: cache identities ---------------------------
     def name_caches(self):
