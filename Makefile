@@ -317,7 +317,7 @@ iso: $(BUILD)/ferrite.iso
 # REPLAY_TRACE: the committed trace (gzip-compressed replay file), the
 # default of make replay; its first REPLAY_TEST_RECORDS records go on every
 # ISO for the trace_replay self-test.
-REPLAY_TRACE := tests/traces/sample-6.1.replay.gz
+REPLAY_TRACE := tests/traces/linux-6.1-boot-tmpfs.replay.gz
 REPLAY_TEST_RECORDS := 4000
 REPLAY_TEST_BIN := $(BUILD)/replay-test.bin
 ISO_IMAGES := $(addprefix $(BUILD)/,ferrite.iso ferrite-bench.iso \
