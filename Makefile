@@ -315,10 +315,12 @@ iso: $(BUILD)/ferrite.iso
 
 # ---- real allocation traces (make replay; format in include/trace_replay.h) ----
 # REPLAY_TRACE: the committed trace (gzip-compressed replay file), the
-# default of make replay; its first REPLAY_TEST_RECORDS records go on every
-# ISO for the trace_replay self-test.
+# default of make replay; REPLAY_TEST_RECORDS of its records from record
+# REPLAY_TEST_FIRST on (the middle of its file-system workload, where
+# allocations and frees mix) go on every ISO for the trace_replay self-test.
 REPLAY_TRACE := tests/traces/linux-6.1-boot-tmpfs.replay.gz
-REPLAY_TEST_RECORDS := 4000
+REPLAY_TEST_FIRST := 300000
+REPLAY_TEST_RECORDS := 6000
 REPLAY_TEST_BIN := $(BUILD)/replay-test.bin
 ISO_IMAGES := $(addprefix $(BUILD)/,ferrite.iso ferrite-bench.iso \
 	$(addprefix ferrite-test-,$(addsuffix .iso,qemu bochs nosmp maxcpus2 screen badcmdline crash gdb monitor)))
@@ -327,7 +329,7 @@ $(ISO_IMAGES): $(REPLAY_TEST_BIN)
 $(REPLAY_TEST_BIN): $(REPLAY_TRACE) scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
 	@mkdir -p $(@D)
 	$(call say,SLICE,$@)
-	$(Q)$(PYTHON) scripts/trace-convert.py --slice $(REPLAY_TEST_RECORDS) $< -o $@ > /dev/null
+	$(Q)$(PYTHON) scripts/trace-convert.py --slice $(REPLAY_TEST_RECORDS) --from $(REPLAY_TEST_FIRST) $< -o $@ > /dev/null
 
 $(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,user,$(ISO_CMDLINE),3)

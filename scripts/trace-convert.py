@@ -3,7 +3,7 @@
 """Convert ftrace's text output of Linux's kmem events to Ferrite's replay format.
 
 usage: trace-convert.py [options] TRACE [-o OUT]      convert (TRACE: text, .gz, or - for stdin)
-       trace-convert.py --slice N REPLAY -o OUT       the first N records of a replay file
+       trace-convert.py --slice N [--from K] REPLAY -o OUT   records K..K+N-1 of a replay file
        trace-convert.py --info REPLAY                 what a replay file holds
        trace-convert.py --prepare FILE -o OUT         OUT: FILE's replay data, FILE being a replay
                                                       file (plain or .gz) or ftrace text to convert
@@ -479,13 +479,43 @@ def write_if_changed(path, data):
         f.write(data)
 
 
-def slice_replay(path, count, out_path):
+def slice_replay(path, count, out_path, first=0):
+    """Write records [first, first + count) of a replay file as a replay file of their own.
+
+    Frees of allocations made before @first are left out (to the slice they are
+    memory allocated before it started, as to a trace); ids are given out again,
+    lowest first, so id_count is the slice's own peak of live allocations.
+    """
     data, (magic, version, hsize, caches, csize, ids, rsize, records, _) = read_replay(path)
-    count = min(count, records)
+    first = min(first, records)
+    count = min(count, records - first)
     start = hsize + caches * csize
-    head = HEADER.pack(magic, version, hsize, caches, csize, ids, rsize, count, 0)
-    write_if_changed(out_path, head + data[HEADER.size:start] + data[start:start + count * rsize])
-    print(f"trace-convert: {out_path}: the first {count} of {records} records of {path}")
+    remap = {}
+    free_ids = []
+    next_id = 0
+    body = bytearray()
+    dropped = 0
+    for offset in range(start + first * rsize, start + (first + count) * rsize, rsize):
+        op, order, cache, ident, size, linux_bytes = RECORD.unpack_from(data, offset)
+        if op in (OP_KMALLOC, OP_CACHE_ALLOC, OP_PAGE_ALLOC):
+            if free_ids:
+                new = heapq.heappop(free_ids)
+            else:
+                new = next_id
+                next_id += 1
+            remap[ident] = new
+        else:
+            new = remap.pop(ident, None)
+            if new is None:
+                dropped += 1
+                continue
+            heapq.heappush(free_ids, new)
+        body += RECORD.pack(op, order, cache, new, size, linux_bytes)
+    kept = len(body) // rsize
+    head = HEADER.pack(magic, version, hsize, caches, csize, next_id, rsize, kept, 0)
+    write_if_changed(out_path, head + data[HEADER.size:start] + bytes(body))
+    print(f"trace-convert: {out_path}: records {first}..{first + count - 1} of {records} in {path}, "
+          f"{kept} kept, {dropped} frees of earlier allocations left out, {next_id} ids")
 
 
 def info_replay(path):
@@ -510,7 +540,9 @@ def main():
     parser.add_argument("--no-pages", action="store_true",
                         help="leave the page-allocator events out (counted as ignored)")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any line is unusable")
-    parser.add_argument("--slice", type=int, metavar="N", help="write the first N records of a replay file")
+    parser.add_argument("--slice", type=int, metavar="N", help="write N records of a replay file")
+    parser.add_argument("--from", dest="first", type=int, default=0, metavar="K",
+                        help="with --slice: start at record K (frees of earlier allocations are left out)")
     parser.add_argument("--info", action="store_true", help="describe a replay file")
     parser.add_argument("--prepare", action="store_true",
                         help="copy (uncompressed) a replay file, or convert ftrace text")
@@ -522,7 +554,7 @@ def main():
     if not args.output:
         parser.error("-o OUT is required")
     if args.slice is not None:
-        slice_replay(args.input, args.slice, args.output)
+        slice_replay(args.input, args.slice, args.output, args.first)
         return 0
     if args.prepare and is_replay_file(args.input):
         data, fields = read_replay(args.input)

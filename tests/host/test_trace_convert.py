@@ -154,7 +154,28 @@ class SampleTrace(unittest.TestCase):
         result = run("--slice", "10", gz, "-o", out)
         self.assertEqual(result.returncode, 0, result.stderr)
         table, ids, records = decode(out)
-        self.assertEqual((table, ids, records), (self.table, self.ids, self.records[:10]))
+        # The first 10 records, unchanged; id_count is the slice's own (ids 0..2).
+        self.assertEqual((table, ids, records), (self.table, 3, self.records[:10]))
+
+    def test_slice_from_the_middle(self):
+        out = os.path.join(self.tmp.name, "middle.bin")
+        result = run("--slice", "8", "--from", "3", self.out, "-o", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("7 kept, 1 frees of earlier allocations left out, 3 ids", result.stdout)
+        table, ids, records = decode(out)
+        self.assertEqual(table, self.table)
+        # Records 3..10 less record 4 (the kfree of id 0, allocated by record 0), ids renumbered.
+        self.assertEqual(records, [
+            (CACHE_ALLOC, 0, 0, 0, 0, 4096),
+            (KMALLOC, 0, 0, 1, 320, 512),
+            (KFREE, 0, 0, 1, 0, 0),
+            (KMALLOC, 0, 0, 1, 96, 96),
+            (CACHE_ALLOC, 0, 1, 2, 0, 640),
+            (CACHE_FREE, 0, 1, 2, 0, 0),
+            (CACHE_ALLOC, 0, 2, 2, 0, 192),
+        ])
+        self.assertEqual(ids, 3)
+        check_sequence(self, table, ids, records)
 
     def test_prepare_gz_replay_and_text(self):
         gz = os.path.join(self.tmp.name, "prepare.bin.gz")
