@@ -510,7 +510,7 @@ bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
 # make test).  make bench-linux measures Linux twice: as shipped
 # (build/bench-linux.txt) and with init_on_alloc=0
 # (build/bench-linux-init_on_alloc_0.txt); LINUX_CMDLINE adds kernel
-# arguments to both.  BENCH (one case name or *), BENCH_MODE, BENCH_RUNS
+# arguments to both.  BENCH (case names, comma-separated, or *), BENCH_MODE, BENCH_RUNS
 # and BENCH_SMP as for make bench.
 LINUX_CMDLINE ?=
 

@@ -12,14 +12,17 @@
 # console; they are collected like scripts/bench.sh collects Ferrite's.
 #
 # usage: scripts/bench-linux.sh [--mode tcg|icount] [--runs N] [--timeout SECONDS]
-#                               [--cmdline "ARGS"] [--out FILE]
+#                               [--cmdline "ARGS"] [--out FILE] [--image BZIMAGE]
 #
+# --image boots another build of the same kernel release instead of
+# /boot's (the module is still built against the installed headers, and
+# the vermagic check refuses an image of another release).
 # --cmdline adds kernel arguments (e.g. "init_on_alloc=0"); --out names
 # the figures file (default build/bench-linux.txt), one median line per
 # figure as in build/bench.txt; each boot's log is kept under
 # build/bench-linux-runs/<name of the figures file>/.  BENCH_MODE,
-# BENCH_RUNS, BENCH_TIMEOUT, BENCH_SMP and BENCH (one case name, or *) work
-# as for scripts/bench.sh.
+# BENCH_RUNS, BENCH_TIMEOUT, BENCH_SMP and BENCH (case names, comma-separated,
+# or *; no patterns) work as for scripts/bench.sh.
 #
 # Exit status: 0 if every boot loaded the module, printed "BENCH done"
 # with as many figures as it announced and no failed case; 1 otherwise;
@@ -31,10 +34,11 @@ export LC_ALL=C
 BUILD=${BUILD:-build}
 mode=${BENCH_MODE:-tcg}
 runs=${BENCH_RUNS:-1}
-limit=${BENCH_TIMEOUT:-900}
+limit=${BENCH_TIMEOUT:-1800}
 smp=${BENCH_SMP:-1}
 cmdline=""
 out=$BUILD/bench-linux.txt
+image=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift ;;
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--timeout) limit=$2; shift ;;
 	--cmdline) cmdline=$2; shift ;;
 	--out) out=$2; shift ;;
+	--image) image=$2; shift ;;
 	*) echo "bench-linux.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -57,6 +62,10 @@ esac
 
 scripts/deps.sh linux run
 eval "$(scripts/linux-kernel.sh "$BUILD")"
+if [ -n "$image" ]; then
+	[ -r "$image" ] || { echo "bench-linux.sh: $image not found" >&2; exit 2; }
+	linux_image=$image
+fi
 
 # ---- the module -------------------------------------------------------------
 module_dir=$BUILD/linux-bench/module

@@ -3,7 +3,7 @@
 # /init of the make bench-linux initramfs (scripts/bench-linux.sh): load
 # ferrite_bench.ko, whose "BENCH ..." lines the kernel prints on the
 # console while it loads, then power off.  $bench (the kernel command
-# line's bench=, passed to init as an environment variable) selects a case.
+# line's bench=, passed to init as an environment variable) selects cases.
 #
 # Console lines for the host script:
 #   LINUX-BENCH kernel <uname -r> cmdline <the kernel command line>
