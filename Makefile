@@ -604,6 +604,32 @@ $(BUILD)/ferrite-replay.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/replay.bi
 replay: $(BUILD)/ferrite-replay.iso | $(BUILD)/deps-run.stamp
 	@BUILD=$(BUILD) scripts/replay.sh --iso $< --mode $(BENCH_MODE) --mem $(REPLAY_MEM)
 
+# ---- Linux as the baseline -------------------------------------------------
+# Debian's stock kernel, booted under the same QEMU as make bench, with the
+# same benchmarks as a module (tools/linux-bench/).  scripts/deps.sh linux
+# installs the kernel, its headers and busybox-static on first use (never
+# make test).  make bench-linux measures Linux twice: as shipped
+# (build/bench-linux.txt) and with init_on_alloc=0
+# (build/bench-linux-init_on_alloc_0.txt); LINUX_CMDLINE adds kernel
+# arguments to both.  BENCH (case names, comma-separated, or *), BENCH_MODE, BENCH_RUNS
+# and BENCH_SMP as for make bench.
+LINUX_CMDLINE ?=
+
+.PHONY: bench-linux trace-linux
+bench-linux:
+	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
+		--runs $(BENCH_RUNS) --cmdline '$(LINUX_CMDLINE)' --out $(BUILD)/bench-linux.txt
+	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
+		--runs $(BENCH_RUNS) --cmdline 'init_on_alloc=0 $(LINUX_CMDLINE)' \
+		--out '$(BUILD)/bench-linux-init_on_alloc_0.txt'
+
+# A real allocation trace: Linux boots with the kmem tracepoints on and
+# runs a tmpfs workload; the ftrace text lands in build/trace-linux/trace.txt.
+# The script ends by converting it with scripts/trace-convert.py (the
+# replay format) when that converter is present.
+trace-linux:
+	@BUILD=$(BUILD) scripts/trace-linux.sh
+
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
 usb: $(BUILD)/ferrite.iso
@@ -626,6 +652,8 @@ help:
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
 	@echo "make replay      replay a real allocation trace in the kernel (TRACE=file BENCH_MODE=tcg|icount)"
 	@echo "make compare     every slab back-end and Linux on the same figures: build/compare/summary.txt + charts"
+	@echo "make bench-linux the same benchmarks inside Debian's stock Linux: build/bench-linux*.txt (LINUX_CMDLINE=...)"
+	@echo "make trace-linux a kmem trace of Linux booting and working in tmpfs: build/trace-linux/trace.txt"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
 	@echo "make fuzz-replay replay the committed fuzz corpora (part of make test)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
