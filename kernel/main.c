@@ -28,6 +28,7 @@
 #include <printk.h>
 #include <serial.h>
 #include <shutdown.h>
+#include <slab.h>
 #include <smp.h>
 #include <spinlock.h>
 
@@ -60,8 +61,11 @@ static void run_selftests(const char *glob, const char *bench_glob, bool monitor
 	if (!glob && !bench_glob && !monitor)
 		pr_info("ktest: %zu suites built in; none selected (boot with ktest=GLOB)\n",
 			ktest_suite_count());
-	if (glob)
+	if (glob) {
 		failed += ktest_run_all(glob);
+		/* What the slab back-end holds once the self-tests are done. */
+		slab_memory_print();
+	}
 	if (glob && lockdep_enabled)
 		lockdep_print_dependencies();
 	if (bench_glob)
