@@ -24,6 +24,13 @@ SLAB_BACKEND_CFLAGS := -DSLAB_BACKEND_DEF='"$(SLAB_BACKEND)_def.h"'
 # NR_CPUS=N: the most CPUs the kernel brings up (1: a uniprocessor kernel,
 # which a back-end whose SLAB_BACKEND_SMP_SAFE is 0 requires).
 NR_CPUS ?= 64
+# KMALLOC_CLASSES=linux (8 16 32 64 96 128 192 256 512 ... 8192) or fine
+# (four classes per power of two above 128; mm/slab.h).
+KMALLOC_CLASSES ?= linux
+ifeq ($(filter linux fine,$(KMALLOC_CLASSES)),)
+$(error KMALLOC_CLASSES=$(KMALLOC_CLASSES): expected linux or fine)
+endif
+SLAB_BACKEND_CFLAGS += -DCONFIG_KMALLOC_FINE_CLASSES=$(if $(filter fine,$(KMALLOC_CLASSES)),1,0)
 
 BUILD ?= $(if $(filter slub,$(SLAB_BACKEND)),build,build/$(SLAB_BACKEND))
 
@@ -377,10 +384,10 @@ $(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/bench-cmdl
 #   iso    GRUB for BIOS and UEFI, xorriso, mtools (the ISO images)
 #   run    QEMU and OVMF          bochs  Bochs and its BIOSes
 #   fuzz   clang and libFuzzer    clang  clang alone (the matrix's clang build)
-#   debug  gdb
+#   debug  gdb                    plot   gnuplot (make compare's charts)
 # `make deps` installs every group.  The harness scripts check theirs on
 # every run; a stamp records a group checked for the build rules.
-DEPS_GROUPS := build iso run bochs fuzz clang debug
+DEPS_GROUPS := build iso run bochs fuzz clang debug plot
 
 .PHONY: deps
 deps:
@@ -522,12 +529,23 @@ FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 # BENCH=GLOB runs only the cases whose names match.
 BENCH_MODE ?= tcg
 BENCH_RUNS ?= 1
-# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more).
-BENCH_SMP ?= 1
+# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more;
+# the parallel ones measure 1, 2 and 4).
+BENCH_SMP ?= 4
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
 	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+
+# ---- comparing allocators --------------------------------------------------
+# make compare: make bench and make replay for every slab back-end of
+# mm/slab_backends.mk (COMPARE_BACKENDS=NAME... adds more), make bench-linux
+# (LINUX=0 skips it), under icount and TCG (COMPARE_MODES), then one table,
+# build/compare/summary.txt, and charts, build/compare/*.png.
+COMPARE_BACKENDS ?=
+.PHONY: compare
+compare: | $(BUILD)/deps-run.stamp $(BUILD)/deps-plot.stamp
+	@scripts/compare.sh $(SLAB_BACKENDS) $(filter-out $(SLAB_BACKENDS),$(COMPARE_BACKENDS))
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
@@ -549,6 +567,7 @@ help:
 	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
+	@echo "make compare     every slab back-end and Linux on the same figures: build/compare/summary.txt + charts"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
 	@echo "make fuzz-replay replay the committed fuzz corpora (part of make test)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
