@@ -509,12 +509,13 @@ manifest_suites() {
 }
 
 # backend_make BACKEND TARGET...: make the targets with BACKEND into
-# $BUILD/BACKEND, as a uniprocessor build if the back-end is not SMP-safe.
+# $BUILD/BACKEND, on every core, as a uniprocessor build if the back-end
+# is not SMP-safe.
 backend_make() {
 	local backend=$1 cpus=64
 	shift
 	grep -q 'define SLAB_BACKEND_SMP_SAFE 1' "mm/${backend}_def.h" || cpus=1
-	make -s SLAB_BACKEND="$backend" BUILD="$BUILD/$backend" NR_CPUS=$cpus "$@"
+	make -s -j"$(nproc)" SLAB_BACKEND="$backend" BUILD="$BUILD/$backend" NR_CPUS=$cpus "$@"
 }
 
 # backend_cpus BACKEND WANT: the CPUs a boot on WANT CPUs brings up (1 for
