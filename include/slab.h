@@ -137,6 +137,16 @@ uint64_t slab_pages(void);
 void slabinfo_print(void);
 
 /*
+ * slab_memory_print - the memory each cache holds, for comparing slab
+ * back-ends: one line per cache, "slabmem: NAME OBJSIZE ACTIVE TOTAL SLABS
+ * BYTES_HELD BYTES_ACTIVE WASTE" (waste: bytes held but not in live
+ * objects), then a "slabmem: total" line; a "slabmem: back-end NAME" line
+ * and a "slabmem: cache ..." header come first.
+ * Context: not in an interrupt handler.
+ */
+void slab_memory_print(void);
+
+/*
  * Walk every slab of @cache, every CPU's included (each CPU checks its
  * own), and verify free lists, counts, red zones and poison.  May run
  * while other CPUs allocate and free.  Context: not in an interrupt
