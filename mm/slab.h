@@ -102,7 +102,7 @@ static inline int kmalloc_index(size_t size)
 		0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
 	};
 
-	if (size <= 192)
+	if (likely(size <= 192))
 		return small_size_index[(size - 1) / 8];
 	if (size <= 256)
 		return 7;
@@ -173,5 +173,15 @@ struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name);
 void slab_print_proc_slabinfo(struct slab_allocator *a);
 extern struct slab_allocator kernel_slab;
 extern const char slab_backend_name[];
+
+/* The back-end's inline fast paths (mm/slab_backend.h), or its functions themselves. */
+#ifdef SLAB_BACKEND_INLINE_H
+#include SLAB_BACKEND_INLINE_H
+#else
+#define slab_backend_alloc_inline slab_backend_alloc
+#define slab_backend_free_inline slab_backend_free
+#define slab_backend_kmalloc_inline slab_backend_kmalloc
+#define slab_backend_kfree_inline slab_backend_kfree
+#endif
 
 #endif

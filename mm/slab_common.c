@@ -165,11 +165,10 @@ static inline __attribute__((always_inline)) void *kmalloc_common(struct slab_al
 								    size_t size, gfp_t gfp,
 								    void *caller)
 {
-	if (unlikely(size == 0))
-		return ZERO_SIZE_PTR;
-	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
-		return kmalloc_large(a, size, gfp, caller);
-	return slab_backend_kmalloc(a, size, gfp, caller);
+	/* One comparison for both: 0 wraps to the largest size_t. */
+	if (unlikely(size - 1 >= KMALLOC_MAX_CACHE_SIZE))
+		return size ? kmalloc_large(a, size, gfp, caller) : ZERO_SIZE_PTR;
+	return slab_backend_kmalloc_inline(a, size, gfp, caller);
 }
 
 void *slab_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
@@ -189,17 +188,10 @@ struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
 	return page && (page->flags & PG_slab) ? slab_backend_cache_of(a, page, object) : NULL;
 }
 
-void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
+/* kfree of what is not a slab object: a large kmalloc block, or a wrong free (reported). */
+static __attribute__((noinline)) void kfree_not_slab(struct slab_allocator *a, struct page *page,
+						     const void *object, void *caller)
 {
-	struct page *page;
-
-	if (unlikely(ZERO_OR_NULL_PTR(object)))
-		return;
-	page = page_of(a, object);
-	if (likely(page && (page->flags & PG_slab))) {
-		slab_backend_kfree(a, page, (void *)object, caller);
-		return;
-	}
 	if (page && (page->flags & PG_compound) &&
 	    buddy_page_address(a->buddy, page) == object) {
 		buddy_free(a->buddy, page, (unsigned int)page->private, caller);
@@ -207,6 +199,26 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 	}
 	__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
 	pr_err("kfree: %p was not allocated by kmalloc (called from %p)\n", object, caller);
+}
+
+static inline __attribute__((always_inline)) void kfree_common(struct slab_allocator *a,
+								 const void *object, void *caller)
+{
+	struct page *page;
+
+	if (unlikely(ZERO_OR_NULL_PTR(object)))
+		return;
+	page = page_of(a, object);
+	if (likely(page && (page->flags & PG_slab))) {
+		slab_backend_kfree_inline(a, page, (void *)object, caller);
+		return;
+	}
+	kfree_not_slab(a, page, object, caller);
+}
+
+void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
+{
+	kfree_common(a, object, caller);
 }
 
 /* Return: the usable size, or 0 if @object is not the start of a live-looking allocation. */
@@ -375,7 +387,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 
 void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp)
 {
-	return slab_backend_alloc(cache, gfp, __builtin_return_address(0));
+	return slab_backend_alloc_inline(cache, gfp, __builtin_return_address(0));
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t gfp)
@@ -385,7 +397,7 @@ void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t gfp)
 
 void kmem_cache_free(struct kmem_cache *cache, void *object)
 {
-	slab_backend_free(cache, object, __builtin_return_address(0));
+	slab_backend_free_inline(cache, object, __builtin_return_address(0));
 }
 
 void kmem_cache_destroy(struct kmem_cache *cache)
@@ -449,7 +461,7 @@ void *krealloc(const void *object, size_t new_size, gfp_t gfp)
 
 void kfree(const void *object)
 {
-	slab_kfree(&kernel_slab, object, __builtin_return_address(0));
+	kfree_common(&kernel_slab, object, __builtin_return_address(0));
 }
 
 void kfree_sensitive(const void *object)
