@@ -101,6 +101,13 @@ struct buddy {
 	 */
 	const uint8_t *backed_blocks;
 	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
+	/*
+	 * The lookup's fast path (buddy_virt_to_head_page): frames from
+	 * memmap_start_pfn on, for backed_prefix_pages frames, all have a
+	 * struct page; direct_map_start is the address of the first.
+	 */
+	uintptr_t direct_map_start;     /* virt_offset + memmap_start_pfn * 4096 */
+	uint64_t backed_prefix_pages;
 	bool poison;                    /* page poisoning on */
 	/*
 	 * The first zone with pages at or below the highest one a request's
@@ -120,6 +127,13 @@ struct buddy {
  */
 void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64_t end_pfn,
 		uintptr_t virt_offset);
+
+/*
+ * Tell @b which MAX_ORDER blocks of its memmap are backed (@bitmap, bit
+ * per block; NULL: all), for buddy_pfn_to_page() and the lookups.
+ * Context: right after buddy_init(), before any other call on @b.
+ */
+void buddy_set_backed_blocks(struct buddy *b, const uint8_t *bitmap);
 
 /*
  * Give frames [@start_pfn, @end_pfn) to the allocator (their PG_reserved
@@ -207,15 +221,28 @@ static inline void *buddy_page_address(const struct buddy *b, const struct page 
 	return (void *)(b->virt_offset + (buddy_page_to_pfn(b, page) << PAGE_SHIFT));
 }
 
-/* The page holding virtual address @address (first page of a compound block), or NULL. */
+/*
+ * The page holding virtual address @address (first page of a compound
+ * block), or NULL.  kfree's lookup: an address in the backed prefix of
+ * the memmap (all of it unless RAM has holes) is a subtraction, a shift
+ * and one unsigned comparison (below direct_map_start wraps to a huge
+ * index) away from its page; the rest goes through buddy_pfn_to_page().
+ */
 static inline struct page *buddy_virt_to_head_page(const struct buddy *b, const void *address)
 {
+	uint64_t index = ((uintptr_t)address - b->direct_map_start) >> PAGE_SHIFT;
 	struct page *page;
 
-	if ((uintptr_t)address < b->virt_offset)
-		return NULL;
-	page = buddy_pfn_to_page(b, ((uintptr_t)address - b->virt_offset) >> PAGE_SHIFT);
-	return page ? compound_head(page) : NULL;
+	if (likely(index < b->backed_prefix_pages)) {
+		page = b->memmap + index;
+	} else {
+		if ((uintptr_t)address < b->virt_offset)
+			return NULL;
+		page = buddy_pfn_to_page(b, ((uintptr_t)address - b->virt_offset) >> PAGE_SHIFT);
+		if (!page)
+			return NULL;
+	}
+	return compound_head(page);
 }
 
 /* Free pages in all zones, per-CPU lists included (a snapshot while other CPUs work). */
