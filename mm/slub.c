@@ -156,6 +156,20 @@ static unsigned int choose_order(unsigned int stride)
 	return best;
 }
 
+/*
+ * The inverse of odd @d modulo 2^64 (slub_object_at): Newton's iteration
+ * x = x * (2 - d * x) doubles the bits that are right, and x = d is right
+ * in 3 (d * d == 1 modulo 8 for every odd d): 3, 6, 12, 24, 48, 96.
+ */
+static uint64_t odd_inverse(uint64_t d)
+{
+	uint64_t x = d;
+
+	for (int i = 0; i < 5; i++)
+		x *= 2 - d * x;
+	return x;
+}
+
 void slab_backend_init(struct slab_allocator *a)
 {
 	(void)a; /* SLUB keeps nothing per instance */
@@ -198,13 +212,16 @@ int slab_backend_create(struct kmem_cache *s)
 	s->backend.order = choose_order(s->backend.stride);
 	s->backend.objects = (unsigned int)MIN((PAGE_SIZE << s->backend.order) / s->backend.stride, (uint64_t)MAX_OBJECTS);
 	s->backend.stride_reciprocal = (uint32_t)((((uint64_t)1 << 32) + s->backend.stride - 1) / s->backend.stride);
+	s->backend.stride_shift = (unsigned int)__builtin_ctz(s->backend.stride);
+	s->backend.stride_inverse = odd_inverse(s->backend.stride >> s->backend.stride_shift);
+	s->backend.objects_bound = s->backend.objects;
 	s->backend.slab_shift = PAGE_SHIFT + s->backend.order;
 	s->backend.slab_mask = ((uintptr_t)1 << s->backend.slab_shift) - 1;
 	spin_lock_init(&s->backend.lock, "kmem_cache->lock");
 	INIT_LIST_HEAD(&s->backend.partial);
 	INIT_LIST_HEAD(&s->backend.full);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
-		s->backend.cpu_slab[cpu] = (struct kmem_cache_cpu){ 0 };
+		s->backend.cpu_slab[cpu] = (struct kmem_cache_cpu){ .first = SLUB_NO_CPU_SLAB };
 	return 0;
 }
 
@@ -348,6 +365,7 @@ static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_
 	free += move_chain(s, slab, c->freelist, &head);
 	c->slab = NULL;
 	c->freelist = NULL;
+	c->first = SLUB_NO_CPU_SLAB;
 	set_slab_freelist(slab, head);
 	slab->inuse = (uint16_t)(free < slab->objects ? slab->objects - free : 0);
 	s->backend.frozen_count--;
@@ -359,6 +377,7 @@ static void activate_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, st
 {
 	c->slab = slab;
 	c->freelist = slab_freelist(slab);
+	c->first = slab_base(s, slab) + s->backend.red_left;
 	slab->inuse = slab->objects;
 	s->backend.frozen_count++;
 	__atomic_store_n(&slab->freelist, (void *)SLAB_FROZEN, __ATOMIC_RELEASE);
@@ -386,13 +405,12 @@ static inline bool take_remote_frees(struct kmem_cache_cpu *c)
 
 /* ---- allocation ---------------------------------------------------------- */
 
-/* Pop the CPU freelist's first object, counted. Interrupts off; the freelist is not empty. */
+/* Pop the CPU freelist's first object. Interrupts off; the freelist is not empty. */
 static inline void *take_cpu_object(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
 	void *object = c->freelist;
 
 	c->freelist = next_free(s, c->slab, object);
-	c->allocations++;
 	return object;
 }
 
@@ -449,7 +467,8 @@ static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 	return c->freelist ? take_cpu_object(s, c) : NULL;
 }
 
-static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
+/* Allocate when this CPU's freelist is empty, or for a debug cache. Interrupts on or off. */
+__attribute__((noinline)) void *slub_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
 	uint64_t flags;
 	void *object;
@@ -471,45 +490,44 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gf
 	return object;
 }
 
-static __attribute__((noinline)) void *zero_object(struct kmem_cache *s, void *object)
+/* __GFP_ZERO for an object the fast path took. */
+__attribute__((noinline)) void *slub_zero_object(struct kmem_cache *s, void *object)
 {
 	memset(object, 0, s->object_size);
 	return object;
 }
 
-void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
+/*
+ * The end of the fast path when the next free pointer @next, read from
+ * @object, is not an object of this CPU's slab: the end of the chain
+ * (NULL), or a corrupted link, reported and not followed (the rest of the
+ * chain is given up).  Interrupts are off on entry, as @irq_flags say on
+ * return.  Return: @object, zeroed for __GFP_ZERO.
+ */
+__attribute__((noinline)) void *slub_alloc_chain_end(struct kmem_cache *s, struct kmem_cache_cpu *c,
+						     void *object, void *next, uint64_t irq_flags,
+						     gfp_t gfp)
 {
-	struct kmem_cache_cpu *c;
-	uint64_t flags;
-	void *object;
-
-	if (unlikely(cache_is_debug(s)))
-		return alloc_slow(s, gfp, caller);
-	flags = local_irq_save();
-	c = this_cpu_ptr(s->backend.cpu_slab);
-	object = c->freelist;
-	if (unlikely(!object)) {
-		local_irq_restore(flags);
-		return alloc_slow(s, gfp, caller);
-	}
-	c->freelist = next_free(s, c->slab, object);
-	c->allocations++;
-	local_irq_restore(flags);
-	if (unlikely(gfp & __GFP_ZERO))
-		return zero_object(s, object);
+	if (next)
+		report_corrupted_free_pointer(s, c->slab, object, next);
+	c->freelist = NULL;
+	local_irq_restore(irq_flags);
+	if (gfp & __GFP_ZERO)
+		memset(object, 0, s->object_size);
 	return object;
 }
 
-/* Count an allocation or free on this CPU (slow paths, interrupts on or off). */
-static void count_cpu_event(struct kmem_cache *s, bool allocation)
+void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
+{
+	return slab_backend_alloc_inline(s, gfp, caller);
+}
+
+/* Count frees on this CPU (slow paths, interrupts on or off). */
+static void count_cpu_frees(struct kmem_cache *s, unsigned int frees)
 {
 	uint64_t flags = local_irq_save();
-	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 
-	if (allocation)
-		c->allocations++;
-	else
-		c->frees++;
+	this_cpu_ptr(s->backend.cpu_slab)->frees += frees;
 	local_irq_restore(flags);
 }
 
@@ -551,7 +569,6 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		spin_unlock_irqrestore(&s->backend.lock, flags);
 	}
 	debug_on_alloc(s, slab, object, caller);
-	count_cpu_event(s, true);
 	if (gfp & __GFP_ZERO)
 		memset(object, 0, s->object_size);
 	return object;
@@ -582,7 +599,7 @@ static bool free_to_frozen(struct kmem_cache *s, struct page *slab, void *object
 	} while (!__atomic_compare_exchange_n(&slab->freelist, (void **)&word,
 					      (void *)((uintptr_t)object | SLAB_FROZEN), true,
 					      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
-	count_cpu_event(s, false);
+	count_cpu_frees(s, 1);
 	return true;
 }
 
@@ -717,16 +734,14 @@ int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void 
 	while (i < count) {
 		uint64_t flags = local_irq_save();
 		struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
-		size_t first = i;
 
 		while (i < count && c->freelist) {
 			objects[i++] = c->freelist;
 			c->freelist = next_free(s, c->slab, c->freelist);
 		}
-		c->allocations += i - first;
 		local_irq_restore(flags);
 		if (i < count) {
-			objects[i] = alloc_slow(s, gfp, caller);
+			objects[i] = slub_alloc_slow(s, gfp, caller);
 			if (!objects[i])
 				goto fail;
 			i++;
@@ -735,7 +750,7 @@ int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void 
 	goto zero;
 one_by_one:
 	for (; i < count; i++) {
-		objects[i] = alloc_slow(s, gfp, caller);
+		objects[i] = slub_alloc_slow(s, gfp, caller);
 		if (!objects[i])
 			goto fail;
 	}
@@ -778,9 +793,7 @@ static void free_run_to_slab(struct kmem_cache *s, struct page *slab, void **obj
 		if (__atomic_compare_exchange_n(&slab->freelist, (void **)&word,
 						(void *)((uintptr_t)head | SLAB_FROZEN), true,
 						__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
-			flags = local_irq_save();
-			this_cpu_ptr(s->backend.cpu_slab)->frees += n;
-			local_irq_restore(flags);
+			count_cpu_frees(s, n);
 			return;
 		}
 	}
@@ -984,7 +997,7 @@ static unsigned long count_chain(struct kmem_cache *s, struct page *slab, void *
 
 struct cpu_slab_census {
 	struct kmem_cache *cache;
-	uint64_t allocations, frees;  /* summed over the CPUs */
+	uint64_t frees;               /* summed over the CPUs */
 	unsigned long in_use;         /* objects in use in CPU slabs */
 };
 
@@ -996,7 +1009,6 @@ static void census_cpu_slab(void *info)
 	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 	unsigned long free;
 
-	__atomic_fetch_add(&census->allocations, c->allocations, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&census->frees, c->frees, __ATOMIC_RELAXED);
 	if (!c->slab)
 		return;
@@ -1008,15 +1020,17 @@ static void census_cpu_slab(void *info)
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 {
 	struct cpu_slab_census census = { .cache = s };
+	unsigned long in_use;
 	uint64_t flags;
 
 	on_each_cpu(census_cpu_slab, &census, true);
 	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
+	in_use = objects_in_use_locked(s) + census.in_use;
 	*stats = (struct slab_stats){
 		.slabs = s->backend.slabs,
 		.objects_total = s->backend.slabs * s->backend.objects,
-		.objects_in_use = objects_in_use_locked(s) + census.in_use,
+		.objects_in_use = in_use,
 		.partial = s->backend.partial_count,
 		.empty = s->backend.empty_count,
 		.cpu_slabs = s->backend.frozen_count,
@@ -1024,7 +1038,8 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 		.objects_per_slab = s->backend.objects,
 		.order = s->backend.order,
 		.bytes_used = (uint64_t)s->backend.slabs * slab_bytes(s),
-		.allocations = census.allocations,
+		/* Every object in use was allocated and not yet freed. */
+		.allocations = census.frees + in_use,
 		.frees = census.frees,
 		.bad_frees = __atomic_load_n(&s->bad_frees, __ATOMIC_RELAXED),
 	};
