@@ -222,27 +222,38 @@ static inline void *buddy_page_address(const struct buddy *b, const struct page 
 }
 
 /*
- * The page holding virtual address @address (first page of a compound
- * block), or NULL.  kfree's lookup: an address in the backed prefix of
- * the memmap (all of it unless RAM has holes) is a subtraction, a shift
- * and one unsigned comparison (below direct_map_start wraps to a huge
- * index) away from its page; the rest goes through buddy_pfn_to_page().
+ * kfree's lookup: if @address lies in the backed prefix of the memmap
+ * (all of it unless RAM has holes), set *@page to the page holding it and
+ * return true.  A subtraction, a shift and one unsigned comparison: an
+ * address below direct_map_start wraps to a huge index.
  */
-static inline struct page *buddy_virt_to_head_page(const struct buddy *b, const void *address)
+static inline bool buddy_virt_in_prefix(const struct buddy *b, const void *address,
+					struct page **page)
 {
 	uint64_t index = ((uintptr_t)address - b->direct_map_start) >> PAGE_SHIFT;
+
+	*page = b->memmap + index;
+	return index < b->backed_prefix_pages;
+}
+
+/* The page holding virtual address @address, or NULL. */
+static inline struct page *buddy_virt_to_page(const struct buddy *b, const void *address)
+{
 	struct page *page;
 
-	if (likely(index < b->backed_prefix_pages)) {
-		page = b->memmap + index;
-	} else {
-		if ((uintptr_t)address < b->virt_offset)
-			return NULL;
-		page = buddy_pfn_to_page(b, ((uintptr_t)address - b->virt_offset) >> PAGE_SHIFT);
-		if (!page)
-			return NULL;
-	}
-	return compound_head(page);
+	if (likely(buddy_virt_in_prefix(b, address, &page)))
+		return page;
+	if ((uintptr_t)address < b->virt_offset)
+		return NULL;
+	return buddy_pfn_to_page(b, ((uintptr_t)address - b->virt_offset) >> PAGE_SHIFT);
+}
+
+/* The page holding virtual address @address (first page of a compound block), or NULL. */
+static inline struct page *buddy_virt_to_head_page(const struct buddy *b, const void *address)
+{
+	struct page *page = buddy_virt_to_page(b, address);
+
+	return page ? compound_head(page) : NULL;
 }
 
 /* Free pages in all zones, per-CPU lists included (a snapshot while other CPUs work). */

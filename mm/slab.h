@@ -94,20 +94,16 @@ struct slab_stats {
 /* kmalloc's size classes (mm/slab_common.c). */
 #define KMALLOC_CLASSES 13
 extern const unsigned int kmalloc_sizes[KMALLOC_CLASSES];
-/* The smallest class index that holds @size (1 <= size <= KMALLOC_MAX_CACHE_SIZE). */
-static inline int kmalloc_index(size_t size)
-{
-	/* Class index of sizes 1..192 in steps of 8, then by power of two. */
-	static const uint8_t small_size_index[24] = {
-		0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
-	};
+/*
+ * The class index of each size, by (size - 1) / 8: kmalloc-8 is class 0,
+ * ..., kmalloc-8192 class 12 (mm/slab_common.c).  One load, no branch.
+ */
+extern const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8];
 
-	if (likely(size <= 192))
-		return small_size_index[(size - 1) / 8];
-	if (size <= 256)
-		return 7;
-	/* 257..512 -> 8 (kmalloc-512), ..., 4097..8192 -> 12: the bit length of size - 1, minus one. */
-	return (int)(64 - __builtin_clzll((uint64_t)size - 1)) - 1;
+/* The smallest class index that holds @size (1 <= size <= KMALLOC_MAX_CACHE_SIZE). */
+static inline unsigned int kmalloc_index(size_t size)
+{
+	return kmalloc_size_index[(size - 1) / 8];
 }
 
 /* The kmalloc cache for @size (SLAB_BACKEND_KMALLOC_CACHES back-ends). */

@@ -37,6 +37,29 @@ const unsigned int kmalloc_sizes[KMALLOC_CLASSES] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
 };
 
+/*
+ * Sizes 1..192 go to the classes in steps of 8 (96 and 192 included),
+ * larger ones to the next power of two: (size - 1) / 8 of 257..512 is
+ * 32..63, kmalloc-512's class 8.
+ */
+const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8] = {
+	[0] = 0,		/* 1..8 */
+	[1] = 1,		/* 9..16 */
+	[2 ... 3] = 2,		/* 17..32 */
+	[4 ... 7] = 3,		/* 33..64 */
+	[8 ... 11] = 4,		/* 65..96 */
+	[12 ... 15] = 5,	/* 97..128 */
+	[16 ... 23] = 6,	/* 129..192 */
+	[24 ... 31] = 7,	/* 193..256 */
+	[32 ... 63] = 8,	/* 257..512 */
+	[64 ... 127] = 9,	/* 513..1024 */
+	[128 ... 255] = 10,	/* 1025..2048 */
+	[256 ... 511] = 11,	/* 2049..4096 */
+	[512 ... 1023] = 12,	/* 4097..8192 */
+};
+_Static_assert(KMALLOC_MAX_CACHE_SIZE == 8192 && KMALLOC_CLASSES == 13,
+	       "kmalloc_size_index lists the classes up to 8192");
+
 /* A new cache's free-pointer key. */
 static uint64_t next_random(struct slab_allocator *a)
 {
@@ -188,10 +211,19 @@ struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
 	return page && (page->flags & PG_slab) ? slab_backend_cache_of(a, page, object) : NULL;
 }
 
-/* kfree of what is not a slab object: a large kmalloc block, or a wrong free (reported). */
-static __attribute__((noinline)) void kfree_not_slab(struct slab_allocator *a, struct page *page,
-						     const void *object, void *caller)
+/*
+ * kfree of an object outside the memmap's backed prefix or in a tail page
+ * of a slab, of a large kmalloc block, or a wrong free (reported).
+ */
+static __attribute__((noinline)) void kfree_slow(struct slab_allocator *a, const void *object,
+						 void *caller)
 {
+	struct page *page = page_of(a, object);
+
+	if (page && (page->flags & PG_slab)) {
+		slab_backend_kfree(a, page, (void *)object, caller);
+		return;
+	}
 	if (page && (page->flags & PG_compound) &&
 	    buddy_page_address(a->buddy, page) == object) {
 		buddy_free(a->buddy, page, (unsigned int)page->private, caller);
@@ -208,12 +240,13 @@ static inline __attribute__((always_inline)) void kfree_common(struct slab_alloc
 
 	if (unlikely(ZERO_OR_NULL_PTR(object)))
 		return;
-	page = page_of(a, object);
-	if (likely(page && (page->flags & PG_slab))) {
+	/* The first page of a slab: the back-end's fast path; anything else is slower. */
+	if (likely(buddy_virt_in_prefix(a->buddy, object, &page) &&
+		   (page->flags & (PG_slab | PG_tail)) == PG_slab)) {
 		slab_backend_kfree_inline(a, page, (void *)object, caller);
 		return;
 	}
-	kfree_not_slab(a, page, object, caller);
+	kfree_slow(a, object, caller);
 }
 
 void slab_kfree(struct slab_allocator *a, const void *object, void *caller)

@@ -65,6 +65,7 @@ struct kmem_cache_backend {
 	uint64_t stride_inverse;
 	unsigned int stride_shift;
 	uint64_t objects_bound;     /* objects, 64 bits wide: compared in one instruction */
+	unsigned int max_empty;     /* empty slabs kept on the partial list */
 	unsigned int slab_shift;    /* log2 of the slab size: PAGE_SHIFT + order */
 	uintptr_t slab_mask;        /* slab size - 1: an address's offset in its slab */
 

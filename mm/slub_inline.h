@@ -62,7 +62,7 @@ static inline __attribute__((always_inline)) bool slub_object_at(const struct km
 
 /* The out-of-line halves (mm/slub.c). */
 void *slub_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller);
-void *slub_zero_object(struct kmem_cache *s, void *object);
+void *slub_zero_object(struct kmem_cache *s, void *object, uint64_t irq_flags);
 void *slub_alloc_chain_end(struct kmem_cache *s, struct kmem_cache_cpu *c, void *object, void *next,
 			   uint64_t irq_flags, gfp_t gfp);
 
@@ -84,9 +84,9 @@ static inline __attribute__((always_inline)) void *slab_backend_alloc_inline(str
 	if (unlikely(!slub_object_at(s, c->first, next)))
 		return slub_alloc_chain_end(s, c, object, next, flags, gfp);
 	c->freelist = next;
-	local_irq_restore(flags);
 	if (unlikely(gfp & __GFP_ZERO))
-		return slub_zero_object(s, object);
+		return slub_zero_object(s, object, flags);
+	local_irq_restore(flags);
 	return object;
 }
 

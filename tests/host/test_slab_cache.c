@@ -225,32 +225,33 @@ static void test_bulk_alloc_and_free(struct ktest *t)
 }
 
 /*
- * Frees keep at most two empty slabs besides the CPU's; shrink gives every
- * empty slab back to the buddy, whichever list it sits on.  Objects are
- * freed slab by slab, oldest first, so the CPU slab empties last, while
- * two empty slabs already wait on the partial list.
+ * Frees keep at most max_empty empty slabs besides the CPU's; shrink
+ * gives every empty slab back to the buddy, whichever list it sits on.
+ * Objects are freed slab by slab, oldest first, so the CPU slab empties
+ * last, while max_empty empty slabs already wait on the partial list.
  */
 static void test_shrink_returns_empty_slabs(struct ktest *t)
 {
-	enum { SLABS = 5 };
 	static void *objects[MAX_TEST_OBJECTS];
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "shrink", 256, 0, 0, NULL);
 	uint64_t before = settled_free_pages(a);
-	unsigned int count = SLABS * 16;
+	const unsigned int slabs = cache->backend.max_empty + 3;
+	unsigned int count = slabs * 16;
 	struct slab_stats stats;
 
 	KASSERT_EQ(t, slab_objects_per_slab(cache), 16);
 	KASSERT_EQ(t, cache->backend.order, 0);
+	KASSERT_TRUE(t, count <= MAX_TEST_OBJECTS);
 	for (unsigned int i = 0; i < count; i++) {
 		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);
 	}
 	stats = stats_of(cache);
-	KEXPECT_EQ(t, stats.slabs, SLABS);
+	KEXPECT_EQ(t, stats.slabs, slabs);
 	KEXPECT_EQ(t, stats.objects_in_use, count);
 	KEXPECT_EQ(t, stats.objects_total, count);
-	KEXPECT_UEQ(t, buddy_free_pages(&a->mem.buddy), before - SLABS);
+	KEXPECT_UEQ(t, buddy_free_pages(&a->mem.buddy), before - slabs);
 	CHECK(t, cache);
 	for (unsigned int i = 0; i < count; i++) {
 		kmem_cache_free(cache, objects[i]);
@@ -259,8 +260,8 @@ static void test_shrink_returns_empty_slabs(struct ktest *t)
 	}
 	stats = stats_of(cache);
 	KEXPECT_EQ(t, stats.objects_in_use, 0);
-	KEXPECT_EQ(t, stats.empty, 2);
-	KEXPECT_EQ(t, stats.slabs, 3); /* two empty ones kept, and the CPU's */
+	KEXPECT_EQ(t, stats.empty, cache->backend.max_empty);
+	KEXPECT_EQ(t, stats.slabs, cache->backend.max_empty + 1); /* the empty ones kept, and the CPU's */
 	kmem_cache_shrink(cache);
 	CHECK(t, cache);
 	stats = stats_of(cache);
