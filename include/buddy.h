@@ -225,7 +225,8 @@ static inline void *buddy_page_address(const struct buddy *b, const struct page 
  * kfree's lookup: if @address lies in the backed prefix of the memmap
  * (all of it unless RAM has holes), set *@page to the page holding it and
  * return true.  A subtraction, a shift and one unsigned comparison: an
- * address below direct_map_start wraps to a huge index.
+ * address below direct_map_start wraps to a huge index.  An address
+ * below PAGE_SIZE (NULL, ZERO_SIZE_PTR) is never in the prefix.
  */
 static inline bool buddy_virt_in_prefix(const struct buddy *b, const void *address,
 					struct page **page)

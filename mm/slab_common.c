@@ -212,13 +212,18 @@ struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
 }
 
 /*
- * kfree of an object outside the memmap's backed prefix or in a tail page
- * of a slab, of a large kmalloc block, or a wrong free (reported).
+ * kfree of NULL or ZERO_SIZE_PTR (nothing to do), of an object outside
+ * the memmap's backed prefix or in a tail page of a slab, of a large
+ * kmalloc block, or a wrong free (reported).
  */
 static __attribute__((noinline)) void kfree_slow(struct slab_allocator *a, const void *object,
 						 void *caller)
 {
-	struct page *page = page_of(a, object);
+	struct page *page;
+
+	if (ZERO_OR_NULL_PTR(object))
+		return;
+	page = page_of(a, object);
 
 	if (page && (page->flags & PG_slab)) {
 		slab_backend_kfree(a, page, (void *)object, caller);
@@ -238,11 +243,12 @@ static inline __attribute__((always_inline)) void kfree_common(struct slab_alloc
 {
 	struct page *page;
 
-	if (unlikely(ZERO_OR_NULL_PTR(object)))
-		return;
-	/* The first page of a slab: the back-end's fast path; anything else is slower. */
-	if (likely(buddy_virt_in_prefix(a->buddy, object, &page) &&
-		   (page->flags & (PG_slab | PG_tail)) == PG_slab)) {
+	/*
+	 * The first page of a slab (PG_slab is only ever there): the
+	 * back-end's fast path.  Anything else -- NULL and ZERO_SIZE_PTR
+	 * too, never in the prefix -- is sorted out by kfree_slow().
+	 */
+	if (likely(buddy_virt_in_prefix(a->buddy, object, &page) && (page->flags & PG_slab))) {
 		slab_backend_kfree_inline(a, page, (void *)object, caller);
 		return;
 	}
