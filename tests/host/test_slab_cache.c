@@ -342,6 +342,50 @@ static void test_slab_debug_parameter(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * The fast paths' one test -- is an address an object's start in the slab
+ * whose first object is at first? (slub_object_at, a multiplication by
+ * the stride's odd part's inverse and a rotation) -- agrees with plain
+ * division for every byte of a slab and around it, and for addresses far
+ * off and below, on caches whose strides are odd multiples of 8, powers of
+ * two and red-zoned.
+ */
+static void test_object_at_matches_division(struct ktest *t)
+{
+	static const struct { unsigned int size, align; slab_flags_t flags; } shapes[] = {
+		{ 8, 0, 0 }, { 24, 0, 0 }, { 64, 0, 0 }, { 96, 32, 0 }, { 328, 0, SLAB_HWCACHE_ALIGN },
+		{ 1000, 0, 0 }, { 3000, 0, 0 }, { 4096, 4096, 0 }, { 40, 0, SLAB_RED_ZONE },
+	};
+	struct slab_arena *a = slab_arena_create(t, NULL);
+
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		struct kmem_cache *cache = make_cache(t, a, "object-at", shapes[i].size, shapes[i].align,
+						      shapes[i].flags, NULL);
+		unsigned int stride = cache->backend.stride, objects = cache->backend.objects;
+		uint64_t slab_bytes = PAGE_SIZE << cache->backend.order;
+		uintptr_t first = (uintptr_t)a->mem.memory + 16 * slab_bytes + cache->backend.red_left;
+		static const int64_t far[] = { INT64_MIN, -(int64_t)PAGE_SIZE, -8, 1ll << 40, INT64_MAX };
+		unsigned long mismatches = 0;
+
+		for (int64_t offset = -2 * (int64_t)stride; offset < (int64_t)(slab_bytes + 2 * stride);
+		     offset++) {
+			bool expected = offset >= 0 && offset % stride == 0 &&
+					(uint64_t)offset / stride < objects;
+
+			mismatches += slub_object_at(cache, first, (void *)(first + offset)) != expected;
+		}
+		KEXPECT_UEQ(t, mismatches, 0);
+		for (size_t f = 0; f < ARRAY_SIZE(far); f++)
+			KEXPECT_FALSE(t, slub_object_at(cache, first, (void *)(first + far[f])));
+		KEXPECT_FALSE(t, slub_object_at(cache, first, NULL));
+		KEXPECT_FALSE(t, slub_object_at(cache, SLUB_NO_CPU_SLAB, NULL));
+		KEXPECT_FALSE(t, slub_object_at(cache, SLUB_NO_CPU_SLAB, (void *)first));
+		KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	}
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
 KTEST_SUITE_FULL(slab_cache, NULL, arena_suite_exit,
 		 KTEST_CASE(test_explicit_alignment),
 		 KTEST_CASE(test_bad_create_arguments),
@@ -351,4 +395,5 @@ KTEST_SUITE_FULL(slab_cache, NULL, arena_suite_exit,
 		 KTEST_CASE(test_bulk_alloc_and_free),
 		 KTEST_CASE(test_shrink_returns_empty_slabs),
 		 KTEST_CASE(test_statistics_and_slabinfo),
-		 KTEST_CASE(test_slab_debug_parameter));
+		 KTEST_CASE(test_slab_debug_parameter),
+		 KTEST_CASE(test_object_at_matches_division));

@@ -382,6 +382,61 @@ static void test_corrupted_free_pointer(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * Bulk allocation takes the free objects of whole partial slabs at once;
+ * a corrupted free pointer on such a chain is reported there and not
+ * followed: every object handed out is a distinct object of the cache,
+ * the rest of that chain is given up (a leak destroy reports), and the
+ * cache goes on working.
+ */
+static void test_corrupted_free_pointer_in_bulk(struct ktest *t)
+{
+	static void *objects[MAX_TEST_OBJECTS];
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct kmem_cache *cache = make_cache(t, a, "corrupt-bulk", 64, 0, 0, NULL);
+	unsigned int per_slab = slab_objects_per_slab(cache), count = 2 * per_slab;
+	uint64_t reports = a->slab.reports;
+	unsigned long foreign = 0, repeated = 0;
+	bool destroyed;
+
+	KASSERT_TRUE(t, count <= MAX_TEST_OBJECTS);
+	/* Two full slabs; the second is the CPU's.  The first, freed, becomes an empty partial slab. */
+	for (unsigned int i = 0; i < count; i++) {
+		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+		KASSERT_NOT_NULL(t, objects[i]);
+	}
+	for (unsigned int i = 0; i < per_slab; i++)
+		kmem_cache_free(cache, objects[i]);
+	/* Its chain starts at the object freed last; its second link now leads anywhere. */
+	*(uint64_t *)((uint8_t *)objects[per_slab - 2] + cache->backend.free_offset) ^= 0x4141414141414141ull;
+	capture_start();
+	KASSERT_EQ(t, kmem_cache_alloc_bulk(cache, GFP_KERNEL, per_slab, objects), per_slab);
+	capture_stop();
+	KEXPECT_REPORTED(t, "corrupted free pointer");
+	KEXPECT_REPORTED(t, "cache corrupt-bulk");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	for (unsigned int i = 0; i < per_slab; i++) {
+		foreign += !in_arena(a, objects[i]) || slab_cache_of(&a->slab, objects[i]) != cache;
+		for (unsigned int j = 0; j < i; j++)
+			repeated += objects[i] == objects[j];
+	}
+	KEXPECT_UEQ(t, foreign, 0);
+	KEXPECT_UEQ(t, repeated, 0);
+	CHECK(t, cache);
+	kmem_cache_free_bulk(cache, per_slab, objects);
+	for (unsigned int i = per_slab; i < count; i++)
+		kmem_cache_free(cache, objects[i]);
+	CHECK(t, cache);
+	expect_still_works(t, a, cache);
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	capture_start();
+	destroyed = slab_cache_destroy(&a->slab, cache);
+	capture_stop();
+	KEXPECT_FALSE(t, destroyed);
+	KEXPECT_REPORTED(t, "objects still in use");
+	slab_arena_destroy(a);
+}
+
 /* Red zones: an overflow or underflow is reported on free with the byte found. */
 static void test_red_zone_overflow_and_underflow(struct ktest *t)
 {
@@ -532,6 +587,7 @@ KTEST_SUITE_FULL(slab_misuse, NULL, arena_suite_exit,
 		 KTEST_CASE(test_free_of_pointer_into_object),
 		 KTEST_CASE(test_destroy_with_live_objects),
 		 KTEST_CASE(test_corrupted_free_pointer),
+		 KTEST_CASE(test_corrupted_free_pointer_in_bulk),
 		 KTEST_CASE(test_red_zone_overflow_and_underflow),
 		 KTEST_CASE(test_write_after_free_found_by_poison),
 		 KTEST_CASE(test_forced_debug_catches_kmalloc_overflow));
