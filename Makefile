@@ -21,6 +21,16 @@ $(error SLAB_BACKEND=$(SLAB_BACKEND) is not a slab back-end; mm/slab_backends.mk
 endif
 SLAB_BACKEND_SRCS := $(SLAB_BACKEND_SRCS_$(SLAB_BACKEND))
 SLAB_BACKEND_CFLAGS := -DSLAB_BACKEND_DEF='"$(SLAB_BACKEND)_def.h"'
+# NR_CPUS=N: the most CPUs the kernel brings up (1: a uniprocessor kernel,
+# which a back-end whose SLAB_BACKEND_SMP_SAFE is 0 requires).
+NR_CPUS ?= 64
+# KMALLOC_CLASSES=linux (8 16 32 64 96 128 192 256 512 ... 8192) or fine
+# (four classes per power of two above 128; mm/slab.h).
+KMALLOC_CLASSES ?= linux
+ifeq ($(filter linux fine,$(KMALLOC_CLASSES)),)
+$(error KMALLOC_CLASSES=$(KMALLOC_CLASSES): expected linux or fine)
+endif
+SLAB_BACKEND_CFLAGS += -DCONFIG_KMALLOC_FINE_CLASSES=$(if $(filter fine,$(KMALLOC_CLASSES)),1,0)
 
 BUILD ?= $(if $(filter slub,$(SLAB_BACKEND)),build,build/$(SLAB_BACKEND))
 
@@ -50,11 +60,16 @@ PYTHON ?= python3
 # PAGE_POISON=1 builds a kernel with page poisoning on by default.
 PAGE_POISON ?= 0
 
-KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) $(SLAB_BACKEND_CFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -DNR_CPUS=$(NR_CPUS) $(SLAB_BACKEND_CFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 -nostdlib \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Iarch/x86_64/include -MMD -MP
+# A uniprocessor build keeps the code for other CPUs, which the compiler
+# cannot prove unreachable: arrays of NR_CPUS = 1 entries indexed by CPU 1.
+ifeq ($(NR_CPUS),1)
+KERNEL_CFLAGS += -Wno-array-bounds -Wno-stringop-overflow
+endif
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all -iarch/x86_64/
 
@@ -114,6 +129,7 @@ PURE_SRCS := \
 	kernel/firmware_map.c \
 	kernel/lockdep.c \
 	kernel/spinlock.c \
+	kernel/trace_replay.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
@@ -140,6 +156,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/panic.c \
 	kernel/printk.c \
 	kernel/random.c \
+	kernel/replay.c \
 	kernel/shutdown.c \
 	kernel/smp.c \
 	kernel/string.c \
@@ -183,8 +200,10 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_slab_smp.c \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
+	tests/kernel/test_trace_replay.c \
 	tests/kernel/test_vmalloc.c \
-	tests/kernel/test_mm_stress.c
+	tests/kernel/test_mm_stress.c \
+	$(SLAB_BACKEND_KTESTS_$(SLAB_BACKEND))
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
@@ -218,11 +237,13 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_slab_misuse.c \
 	tests/host/test_slab_threads.c \
 	tests/host/test_slab_stress.c \
+	tests/host/test_trace_replay.c \
 	tests/host/arena.c \
 	tests/host/buddy_arena.c \
 	tests/host/slab_arena.c \
 	tests/host/host_support.c \
-	tests/host/main.c
+	tests/host/main.c \
+	$(SLAB_BACKEND_HOST_TESTS_$(SLAB_BACKEND))
 
 obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
 KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS) $(BENCH_SRCS)) $(EXTRA_KTEST_OBJS)
@@ -231,7 +252,7 @@ HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_
 HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
 HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
 # The threaded suites, a ktest= list (suite,suite).
-HOST_TSAN_SUITES := slab_threads,buddy_threads
+HOST_TSAN_SUITES = slab_threads,buddy_threads$(addprefix $(comma),$(SLAB_BACKEND_TSAN_SUITES_$(SLAB_BACKEND)))
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
@@ -302,10 +323,14 @@ ISO_CMDLINE ?= ktest=* monitor
 comma := ,
 # Under Bochs (10-50x slower than QEMU) the pure range-allocator stress is
 # left out: it runs on the host and in every QEMU boot.
+# Every ISO carries a replay trace as the multiboot2 module "replay"
+# (iso/grub.cfg): the slice of the committed trace that the trace_replay
+# self-test replays, or the trace of make replay ($(5)).
 define make_iso
 	@rm -rf $(BUILD)/isoroot-$(2) && mkdir -p $(BUILD)/isoroot-$(2)/boot/grub
 	$(call say,ISO,$(1))
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isoroot-$(2)/boot/kernel.elf
+	$(Q)cp $(if $(5),$(5),$(REPLAY_TEST_BIN)) $(BUILD)/isoroot-$(2)/boot/replay.bin
 	$(Q)sed -e 's|@CMDLINE@|$(3)|' -e 's|@TIMEOUT@|$(4)|' iso/grub.cfg > $(BUILD)/isoroot-$(2)/boot/grub/grub.cfg
 	$(Q)grub-mkrescue --mbr-force-bootable -o $(1) $(BUILD)/isoroot-$(2) 2> $(BUILD)/grub-mkrescue-$(2).log || \
 		{ cat $(BUILD)/grub-mkrescue-$(2).log >&2; exit 1; }
@@ -313,6 +338,24 @@ endef
 
 .PHONY: iso
 iso: $(BUILD)/ferrite.iso
+
+# ---- real allocation traces (make replay; format in include/trace_replay.h) ----
+# REPLAY_TRACE: the committed trace (gzip-compressed replay file), the
+# default of make replay; REPLAY_TEST_RECORDS of its records from record
+# REPLAY_TEST_FIRST on (the middle of its file-system workload, where
+# allocations and frees mix) go on every ISO for the trace_replay self-test.
+REPLAY_TRACE := tests/traces/linux-6.1-boot-tmpfs.replay.gz
+REPLAY_TEST_FIRST := 300000
+REPLAY_TEST_RECORDS := 6000
+REPLAY_TEST_BIN := $(BUILD)/replay-test.bin
+ISO_IMAGES := $(addprefix $(BUILD)/,ferrite.iso ferrite-bench.iso \
+	$(addprefix ferrite-test-,$(addsuffix .iso,qemu bochs nosmp maxcpus2 screen badcmdline crash gdb monitor)))
+$(ISO_IMAGES): $(REPLAY_TEST_BIN)
+
+$(REPLAY_TEST_BIN): $(REPLAY_TRACE) scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
+	@mkdir -p $(@D)
+	$(call say,SLICE,$@)
+	$(Q)$(PYTHON) scripts/trace-convert.py --slice $(REPLAY_TEST_RECORDS) --from $(REPLAY_TEST_FIRST) $< -o $@ > /dev/null
 
 $(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,user,$(ISO_CMDLINE),3)
@@ -367,10 +410,10 @@ $(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/bench-cmdl
 #   iso    GRUB for BIOS and UEFI, xorriso, mtools (the ISO images)
 #   run    QEMU and OVMF          bochs  Bochs and its BIOSes
 #   fuzz   clang and libFuzzer    clang  clang alone (the matrix's clang build)
-#   debug  gdb
+#   debug  gdb                    plot   gnuplot (make compare's charts)
 # `make deps` installs every group.  The harness scripts check theirs on
 # every run; a stamp records a group checked for the build rules.
-DEPS_GROUPS := build iso run bochs fuzz clang debug
+DEPS_GROUPS := build iso run bochs fuzz clang debug plot
 
 .PHONY: deps
 deps:
@@ -401,7 +444,7 @@ gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 # scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
 .PHONY: test test-host test-host-tsan host-tsan-suites test-kernel test-matrix
 test:
-	@BUILD=$(BUILD) scripts/test.sh
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
@@ -435,11 +478,16 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
 
 test-kernel:
-	@BUILD=$(BUILD) scripts/test.sh --kernel-only
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --kernel-only
+
+# The Python unit tests of the scripts (the trace converter); part of make test.
+.PHONY: test-scripts
+test-scripts:
+	$(PYTHON) tests/host/test_trace_convert.py
 
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
 test-matrix:
-	@BUILD=$(BUILD) scripts/test.sh --matrix
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --matrix
 
 # ---- fuzzing ---------------------------------------------------------------
 # A fuzz target is tests/host/fuzz_<name>.c defining LLVMFuzzerTestOneInput,
@@ -498,6 +546,10 @@ $(BUILD)/fuzz-replay/fuzz-replay-%: $(BUILD)/fuzz-replay/fuzz_replay.o $$(FUZZ_S
 FUZZ_TARGETS += acpi
 FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 
+# The replay trace parser.
+FUZZ_TARGETS += trace_replay
+FUZZ_SRCS_trace_replay := tests/host/fuzz_trace_replay.c kernel/trace_replay.c
+
 # ---- benchmarks ------------------------------------------------------------
 # Not part of `make test`: benchmarks report numbers, they check nothing.
 # BENCH_MODE=tcg (time, host cycles) or icount (instructions, deterministic);
@@ -505,12 +557,78 @@ FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 # BENCH=GLOB runs only the cases whose names match.
 BENCH_MODE ?= tcg
 BENCH_RUNS ?= 1
-# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more).
-BENCH_SMP ?= 1
+# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more;
+# the parallel ones measure 1, 2 and 4).
+BENCH_SMP ?= 4
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
-	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+
+# ---- comparing allocators --------------------------------------------------
+# make compare: make bench and make replay for every slab back-end of
+# mm/slab_backends.mk (COMPARE_BACKENDS=NAME... adds more), make bench-linux
+# (LINUX=0 skips it), under icount and TCG (COMPARE_MODES), then one table,
+# build/compare/summary.txt, and charts, build/compare/*.png.
+COMPARE_BACKENDS ?=
+.PHONY: compare
+compare: | $(BUILD)/deps-run.stamp $(BUILD)/deps-plot.stamp
+	@scripts/compare.sh $(SLAB_BACKENDS) $(filter-out $(SLAB_BACKENDS),$(COMPARE_BACKENDS))
+
+# ---- trace replay ---------------------------------------------------------
+# make replay TRACE=FILE: boot a kernel that replays FILE (scripts/replay.sh).
+# FILE is a replay file (plain or gzip-compressed) or ftrace's raw text of
+# the kmem events, converted first by scripts/trace-convert.py (its
+# summary is printed).  Default: the committed trace.  BENCH_MODE=tcg|icount
+# as for make bench; REPLAY_RECORDS=N replays only the first N records;
+# REPLAY_MEM is the guest's RAM.  Figures go to $(BUILD)/replay.txt.
+TRACE ?= $(REPLAY_TRACE)
+REPLAY_RECORDS ?=
+REPLAY_MEM ?= 512M
+REPLAY_CMDLINE = replay$(if $(REPLAY_RECORDS),=$(REPLAY_RECORDS)) exit=qemu
+
+$(BUILD)/replay-cmdline.stamp $(BUILD)/replay-trace.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(if $(findstring cmdline,$@),$(REPLAY_CMDLINE),$(abspath $(TRACE)))' | cmp -s - $@ || \
+		echo '$(if $(findstring cmdline,$@),$(REPLAY_CMDLINE),$(abspath $(TRACE)))' > $@
+
+$(BUILD)/replay.bin: $(wildcard $(TRACE)) $(BUILD)/replay-trace.stamp scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
+	@test -f "$(TRACE)" || { echo "make replay: TRACE=$(TRACE): no such file" >&2; exit 1; }
+	$(call say,TRACE,$(TRACE))
+	$(Q)$(PYTHON) scripts/trace-convert.py --prepare $(TRACE) -o $@
+
+$(BUILD)/ferrite-replay.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/replay.bin $(BUILD)/replay-cmdline.stamp | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,replay,$(REPLAY_CMDLINE),0,$(BUILD)/replay.bin)
+
+.PHONY: replay
+replay: $(BUILD)/ferrite-replay.iso | $(BUILD)/deps-run.stamp
+	@BUILD=$(BUILD) scripts/replay.sh --iso $< --mode $(BENCH_MODE) --mem $(REPLAY_MEM)
+
+# ---- Linux as the baseline -------------------------------------------------
+# Debian's stock kernel, booted under the same QEMU as make bench, with the
+# same benchmarks as a module (tools/linux-bench/).  scripts/deps.sh linux
+# installs the kernel, its headers and busybox-static on first use (never
+# make test).  make bench-linux measures Linux twice: as shipped
+# (build/bench-linux.txt) and with init_on_alloc=0
+# (build/bench-linux-init_on_alloc_0.txt); LINUX_CMDLINE adds kernel
+# arguments to both.  BENCH (case names, comma-separated, or *), BENCH_MODE, BENCH_RUNS
+# and BENCH_SMP as for make bench.
+LINUX_CMDLINE ?=
+
+.PHONY: bench-linux trace-linux
+bench-linux:
+	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
+		--runs $(BENCH_RUNS) --cmdline '$(LINUX_CMDLINE)' --out $(BUILD)/bench-linux.txt
+	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
+		--runs $(BENCH_RUNS) --cmdline 'init_on_alloc=0 $(LINUX_CMDLINE)' \
+		--out '$(BUILD)/bench-linux-init_on_alloc_0.txt'
+
+# A real allocation trace: Linux boots with the kmem tracepoints on and
+# runs a tmpfs workload; the ftrace text lands in build/trace-linux/trace.txt.
+# The script ends by converting it with scripts/trace-convert.py (the
+# replay format) when that converter is present.
+trace-linux:
+	@BUILD=$(BUILD) scripts/trace-linux.sh
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
@@ -532,6 +650,10 @@ help:
 	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
+	@echo "make replay      replay a real allocation trace in the kernel (TRACE=file BENCH_MODE=tcg|icount)"
+	@echo "make compare     every slab back-end and Linux on the same figures: build/compare/summary.txt + charts"
+	@echo "make bench-linux the same benchmarks inside Debian's stock Linux: build/bench-linux*.txt (LINUX_CMDLINE=...)"
+	@echo "make trace-linux a kmem trace of Linux booting and working in tmpfs: build/trace-linux/trace.txt"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
 	@echo "make fuzz-replay replay the committed fuzz corpora (part of make test)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"

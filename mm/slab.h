@@ -25,6 +25,13 @@
 
 #define SLAB_NAME_LENGTH 32
 
+/* How many kmalloc size classes (listed below, at kmalloc_index). */
+#if CONFIG_KMALLOC_FINE_CLASSES
+#define KMALLOC_NR_CLASSES 30
+#else
+#define KMALLOC_NR_CLASSES 13
+#endif
+
 /* Where an object was last allocated or freed (SLAB_STORE_USER). */
 struct slab_track {
 	void *caller;
@@ -70,7 +77,7 @@ struct slab_allocator {
 	uint64_t random_state;
 	struct kmem_cache cache_cache;  /* the cache struct kmem_cache objects come from */
 	/* kmalloc-8 ... kmalloc-8192 (SLAB_BACKEND_KMALLOC_CACHES), else NULL. */
-	struct kmem_cache *kmalloc_caches[16];
+	struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 	uint64_t reports;           /* wrong-use reports printed (atomic) */
 
 	/* Only the back-end reads or writes this. */
@@ -91,12 +98,18 @@ struct slab_stats {
 	uint64_t allocations, frees, bad_frees;
 };
 
-/* kmalloc's size classes (mm/slab_common.c). */
-#define KMALLOC_CLASSES 13
-extern const unsigned int kmalloc_sizes[KMALLOC_CLASSES];
 /*
- * The class index of each size, by (size - 1) / 8: kmalloc-8 is class 0,
- * ..., kmalloc-8192 class 12 (mm/slab_common.c).  One load, no branch.
+ * kmalloc's size classes (mm/slab_common.c): Linux's 8 16 32 64 96 128
+ * 192 256 512 ... 8192, or with make KMALLOC_CLASSES=fine, four classes
+ * per power of two above 128 (160 192 224 256 320 384 448 512 640 ...
+ * 7168 8192), as modern user-space allocators have.
+ */
+extern const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES];
+
+/*
+ * The class index of each size, by (size - 1) / 8 (every class is a
+ * multiple of 8): kmalloc-8 is class 0 (mm/slab_common.c).  One load, no
+ * branch, on kmalloc's fast path.
  */
 extern const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8];
 

@@ -5,7 +5,8 @@
  * slabinfo.  The Linux-named API (include/slab.h) wraps the kernel's
  * instance, kernel_slab.
  *
- * kmalloc classes: 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192.
+ * kmalloc classes: 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192
+ * (make KMALLOC_CLASSES=fine: four per power of two above 128, mm/slab.h).
  * A request goes to the smallest class that holds it (96 and 192 catch
  * the sizes just above 64 and 128, which power-of-two classes would waste
  * a third of).  Classes are aligned to their size when it is a power of
@@ -33,14 +34,22 @@ struct slab_allocator kernel_slab;
 /* The back-end built in, for the boot log and for gdb (scripts/gdb/ferrite/slabs.py). */
 const char slab_backend_name[] = SLAB_BACKEND_NAME;
 
-const unsigned int kmalloc_sizes[KMALLOC_CLASSES] = {
+const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES] = {
+#if CONFIG_KMALLOC_FINE_CLASSES
+	8, 16, 32, 64, 96, 128,
+	160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
+	1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+#else
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+#endif
 };
 
 /*
- * Sizes 1..192 go to the classes in steps of 8 (96 and 192 included),
- * larger ones to the next power of two: (size - 1) / 8 of 257..512 is
- * 32..63, kmalloc-512's class 8.
+ * kmalloc_index()'s table: the class of sizes 8 * i + 1 .. 8 * i + 8 at
+ * [i].  Linux's classes: 1..192 in steps of 8 (96 and 192 included), then
+ * powers of two, so (size - 1) / 8 of 257..512 is 32..63, kmalloc-512's
+ * class 8.  Fine classes: a quarter of each power of two above 128, so
+ * 129..160 is 16..19, kmalloc-160's class 6.
  */
 const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8] = {
 	[0] = 0,		/* 1..8 */
@@ -49,6 +58,32 @@ const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8] = {
 	[4 ... 7] = 3,		/* 33..64 */
 	[8 ... 11] = 4,		/* 65..96 */
 	[12 ... 15] = 5,	/* 97..128 */
+#if CONFIG_KMALLOC_FINE_CLASSES
+	[16 ... 19] = 6,	/* 129..160 */
+	[20 ... 23] = 7,	/* 161..192 */
+	[24 ... 27] = 8,	/* 193..224 */
+	[28 ... 31] = 9,	/* 225..256 */
+	[32 ... 39] = 10,	/* 257..320 */
+	[40 ... 47] = 11,	/* 321..384 */
+	[48 ... 55] = 12,	/* 385..448 */
+	[56 ... 63] = 13,	/* 449..512 */
+	[64 ... 79] = 14,	/* 513..640 */
+	[80 ... 95] = 15,	/* 641..768 */
+	[96 ... 111] = 16,	/* 769..896 */
+	[112 ... 127] = 17,	/* 897..1024 */
+	[128 ... 159] = 18,	/* 1025..1280 */
+	[160 ... 191] = 19,	/* 1281..1536 */
+	[192 ... 223] = 20,	/* 1537..1792 */
+	[224 ... 255] = 21,	/* 1793..2048 */
+	[256 ... 319] = 22,	/* 2049..2560 */
+	[320 ... 383] = 23,	/* 2561..3072 */
+	[384 ... 447] = 24,	/* 3073..3584 */
+	[448 ... 511] = 25,	/* 3585..4096 */
+	[512 ... 639] = 26,	/* 4097..5120 */
+	[640 ... 767] = 27,	/* 5121..6144 */
+	[768 ... 895] = 28,	/* 6145..7168 */
+	[896 ... 1023] = 29,	/* 7169..8192 */
+#else
 	[16 ... 23] = 6,	/* 129..192 */
 	[24 ... 31] = 7,	/* 193..256 */
 	[32 ... 63] = 8,	/* 257..512 */
@@ -56,9 +91,9 @@ const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8] = {
 	[128 ... 255] = 10,	/* 1025..2048 */
 	[256 ... 511] = 11,	/* 2049..4096 */
 	[512 ... 1023] = 12,	/* 4097..8192 */
+#endif
 };
-_Static_assert(KMALLOC_MAX_CACHE_SIZE == 8192 && KMALLOC_CLASSES == 13,
-	       "kmalloc_size_index lists the classes up to 8192");
+_Static_assert(KMALLOC_MAX_CACHE_SIZE == 8192, "kmalloc_size_index lists the classes up to 8192");
 
 /* A new cache's free-pointer key. */
 static uint64_t next_random(struct slab_allocator *a)
@@ -113,10 +148,11 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	cache_setup(a, &a->cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, SLAB_HWCACHE_ALIGN,
 		    NULL);
 	list_add_tail(&a->cache_cache.list, &a->caches);
-	for (unsigned int i = 0; SLAB_BACKEND_KMALLOC_CACHES && i < KMALLOC_CLASSES; i++) {
+	for (unsigned int i = 0; SLAB_BACKEND_KMALLOC_CACHES && i < KMALLOC_NR_CLASSES; i++) {
 		char name[SLAB_NAME_LENGTH];
 		unsigned int size = kmalloc_sizes[i];
-		unsigned int align = (size & (size - 1)) ? size / 3 : size;
+		/* The largest power of two dividing the size: the size itself for powers of two. */
+		unsigned int align = size & -size;
 
 		snprintf(name, sizeof(name), "kmalloc-%u", size);
 		a->kmalloc_caches[i] = slab_cache_create(a, name, size, align, 0, NULL);

@@ -25,7 +25,11 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 export LC_ALL=C
-BUILD=${BUILD:-build}
+# The slab back-end under test (make test SLAB_BACKEND=NAME) and its build
+# directory, as the Makefile names it; every make below builds that one.
+SLAB_BACKEND=${SLAB_BACKEND:-slub}
+if [ "$SLAB_BACKEND" = slub ]; then BUILD=${BUILD:-build}; else BUILD=${BUILD:-build/$SLAB_BACKEND}; fi
+export SLAB_BACKEND BUILD
 LOGS=$BUILD/logs
 MANIFEST=tests/ktest.manifest
 # The ktest= selection of each test ISO (the Makefile's ferrite-test-*.iso).
@@ -78,7 +82,7 @@ record() { # record NAME PASSED FAILED NOTE
 check_ktap() {
 	local extra=0
 	[ -z "${EXTRA_KTESTS:-}" ] || extra=1
-	awk -v run="$2" -v selection="$3" -v extra=$extra -f scripts/check-ktap.awk "$MANIFEST" "$1"
+	awk -v run="$2" -v selection="$3" -v extra=$extra -v backend="$SLAB_BACKEND" -f scripts/check-ktap.awk "$MANIFEST" "$1"
 }
 
 # check_selection LOG SELECTION: the command line the kernel printed has
@@ -181,6 +185,22 @@ check_host_selection() {
 		record host-selection 0 1 "${problems#; }; log: $log"
 	else
 		record host-selection 3 0 "nosuchsuite, [ and ktest,-ktest rejected; log: $log"
+	fi
+}
+
+# The scripts' own unit tests (make test-scripts: the trace converter).
+run_scripts() {
+	local log=$LOGS/scripts.log status ran
+	echo "== scripts (python unit tests)"
+	make -s test-scripts > "$log" 2>&1
+	status=$?
+	ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in .*/\1/p' "$log")
+	if [ $status -eq 0 ] && [ -n "$ran" ] && grep -q '^OK' "$log"; then
+		record scripts "$ran" 0 "log: $log"
+	else
+		echo "--- scripts: unit tests failed (exit status $status); last lines of $log:" >&2
+		tail -n 30 "$log" >&2
+		record scripts "${ran:-0}" 1 "$(grep -m 1 '^FAILED' "$log" || echo "exit status $status"); log: $log"
 	fi
 }
 
@@ -458,6 +478,7 @@ run_default() {
 	[ $kernel_only = 1 ] || { selected host && run_host; }
 	[ $kernel_only = 1 ] || { selected host-tsan && run_host_tsan; }
 	[ $kernel_only = 1 ] || run_fuzz_replay
+	[ $kernel_only = 1 ] || { selected scripts && run_scripts; }
 	run_smp bios-cd 2 90 --firmware bios --media cd
 	run_smp bios-usb 4 90 --firmware bios --media usb
 	run_smp uefi-cd 4 180 --firmware uefi --media cd
