@@ -22,6 +22,18 @@
  *                                                 requests itself
  *  mm/NAME*.c      the functions below.
  *
+ * Inline fast paths (optional): mm/NAME_def.h may also define
+ * SLAB_BACKEND_INLINE_H, a header that mm/slab.h includes after the
+ * instance structures.  It defines, as static inline functions,
+ * slab_backend_alloc_inline(), slab_backend_free_inline(),
+ * slab_backend_kmalloc_inline() and slab_backend_kfree_inline(), with the
+ * arguments, contracts and results of the functions below without
+ * "_inline" (which it usually calls for everything but the fast path).
+ * The common kmalloc, kfree, kmem_cache_alloc and kmem_cache_free call
+ * these, so the fast path costs no call of its own; their @caller is a
+ * return address, to be read only where it is used (slow paths, reports).
+ * Without SLAB_BACKEND_INLINE_H the names stand for the functions below.
+ *
  * Common fields a back-end reads (struct kmem_cache in mm/slab.h): name,
  * object_size, align (the back-end may raise it at creation), flags (it
  * may drop a debug flag it cannot honour, e.g. SLAB_POISON with a
