@@ -4,3 +4,5 @@
 # structures.  mm/slab_backend.h says what a back-end provides.
 SLAB_BACKENDS += slub
 SLAB_BACKEND_SRCS_slub := mm/slub.c mm/slub_debug.c
+SLAB_BACKENDS += slab
+SLAB_BACKEND_SRCS_slab := mm/slab.c mm/slab_debug.c
