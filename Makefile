@@ -21,6 +21,9 @@ $(error SLAB_BACKEND=$(SLAB_BACKEND) is not a slab back-end; mm/slab_backends.mk
 endif
 SLAB_BACKEND_SRCS := $(SLAB_BACKEND_SRCS_$(SLAB_BACKEND))
 SLAB_BACKEND_CFLAGS := -DSLAB_BACKEND_DEF='"$(SLAB_BACKEND)_def.h"'
+# NR_CPUS=N: the most CPUs the kernel brings up (1: a uniprocessor kernel,
+# which a back-end whose SLAB_BACKEND_SMP_SAFE is 0 requires).
+NR_CPUS ?= 64
 
 BUILD ?= $(if $(filter slub,$(SLAB_BACKEND)),build,build/$(SLAB_BACKEND))
 
@@ -50,11 +53,16 @@ PYTHON ?= python3
 # PAGE_POISON=1 builds a kernel with page poisoning on by default.
 PAGE_POISON ?= 0
 
-KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) $(SLAB_BACKEND_CFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -DNR_CPUS=$(NR_CPUS) $(SLAB_BACKEND_CFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 -nostdlib \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Iarch/x86_64/include -MMD -MP
+# A uniprocessor build keeps the code for other CPUs, which the compiler
+# cannot prove unreachable: arrays of NR_CPUS = 1 entries indexed by CPU 1.
+ifeq ($(NR_CPUS),1)
+KERNEL_CFLAGS += -Wno-array-bounds -Wno-stringop-overflow
+endif
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all -iarch/x86_64/
 
@@ -367,10 +375,10 @@ $(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/bench-cmdl
 #   iso    GRUB for BIOS and UEFI, xorriso, mtools (the ISO images)
 #   run    QEMU and OVMF          bochs  Bochs and its BIOSes
 #   fuzz   clang and libFuzzer    clang  clang alone (the matrix's clang build)
-#   debug  gdb
+#   debug  gdb                    plot   gnuplot (make compare's charts)
 # `make deps` installs every group.  The harness scripts check theirs on
 # every run; a stamp records a group checked for the build rules.
-DEPS_GROUPS := build iso run bochs fuzz clang debug
+DEPS_GROUPS := build iso run bochs fuzz clang debug plot
 
 .PHONY: deps
 deps:
@@ -505,12 +513,23 @@ FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 # BENCH=GLOB runs only the cases whose names match.
 BENCH_MODE ?= tcg
 BENCH_RUNS ?= 1
-# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more).
-BENCH_SMP ?= 1
+# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more;
+# the parallel ones measure 1, 2 and 4).
+BENCH_SMP ?= 4
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
 	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+
+# ---- comparing allocators --------------------------------------------------
+# make compare: make bench and make replay for every slab back-end of
+# mm/slab_backends.mk (COMPARE_BACKENDS=NAME... adds more), make bench-linux
+# (LINUX=0 skips it), under icount and TCG (COMPARE_MODES), then one table,
+# build/compare/summary.txt, and charts, build/compare/*.png.
+COMPARE_BACKENDS ?=
+.PHONY: compare
+compare: | $(BUILD)/deps-run.stamp $(BUILD)/deps-plot.stamp
+	@scripts/compare.sh $(SLAB_BACKENDS) $(filter-out $(SLAB_BACKENDS),$(COMPARE_BACKENDS))
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
@@ -532,6 +551,7 @@ help:
 	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
+	@echo "make compare     every slab back-end and Linux on the same figures: build/compare/summary.txt + charts"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
 	@echo "make fuzz-replay replay the committed fuzz corpora (part of make test)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"
