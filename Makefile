@@ -192,7 +192,8 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
 	tests/kernel/test_vmalloc.c \
-	tests/kernel/test_mm_stress.c
+	tests/kernel/test_mm_stress.c \
+	$(SLAB_BACKEND_KTESTS_$(SLAB_BACKEND))
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
@@ -230,7 +231,8 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/buddy_arena.c \
 	tests/host/slab_arena.c \
 	tests/host/host_support.c \
-	tests/host/main.c
+	tests/host/main.c \
+	$(SLAB_BACKEND_HOST_TESTS_$(SLAB_BACKEND))
 
 obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
 KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS) $(BENCH_SRCS)) $(EXTRA_KTEST_OBJS)
@@ -239,7 +241,7 @@ HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_
 HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
 HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
 # The threaded suites, a ktest= list (suite,suite).
-HOST_TSAN_SUITES := slab_threads,buddy_threads
+HOST_TSAN_SUITES = slab_threads,buddy_threads$(addprefix $(comma),$(SLAB_BACKEND_TSAN_SUITES_$(SLAB_BACKEND)))
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
@@ -409,7 +411,7 @@ gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 # scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
 .PHONY: test test-host test-host-tsan host-tsan-suites test-kernel test-matrix
 test:
-	@BUILD=$(BUILD) scripts/test.sh
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
@@ -443,11 +445,11 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
 
 test-kernel:
-	@BUILD=$(BUILD) scripts/test.sh --kernel-only
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --kernel-only
 
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
 test-matrix:
-	@BUILD=$(BUILD) scripts/test.sh --matrix
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --matrix
 
 # ---- fuzzing ---------------------------------------------------------------
 # A fuzz target is tests/host/fuzz_<name>.c defining LLVMFuzzerTestOneInput,
@@ -519,7 +521,7 @@ BENCH_SMP ?= 4
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
-	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
 
 # ---- comparing allocators --------------------------------------------------
 # make compare: make bench and make replay for every slab back-end of
