@@ -388,6 +388,7 @@ static void trim_free_slabs(struct kmem_cache *s, unsigned long keep, unsigned l
 }
 
 static void free_internal(struct slab_allocator *a, void *object);
+static void *alloc_internal(struct kmem_cache *k, gfp_t gfp);
 
 /* Give retired slabs (and off-slab index arrays) back. No cache lock held. */
 static void destroy_slabs(struct kmem_cache *s, struct list_head *doomed)
@@ -424,7 +425,7 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 	if (!slab)
 		return NULL;
 	if (s->backend.mgmt_cache) {
-		mgmt = slab_backend_alloc(s->backend.mgmt_cache, gfp & ~__GFP_ZERO, NULL);
+		mgmt = alloc_internal(s->backend.mgmt_cache, gfp);
 		if (!mgmt) {
 			slab->private = s->backend.order;
 			buddy_free(s->allocator->buddy, slab, s->backend.order, NULL);
@@ -614,7 +615,18 @@ static void free_internal(struct slab_allocator *a, void *object)
 	struct page *slab = slab_page_of(a, object);
 	struct kmem_cache *s = slab->slab_cache;
 
+	__atomic_fetch_add(&s->backend.internal_frees, 1, __ATOMIC_RELAXED);
 	direct_free(s, slab, object, object_index(s, slab, object), NULL, true);
+}
+
+/* Allocate one of the slab layer's own objects from kmalloc cache @k (free_internal frees it). */
+static void *alloc_internal(struct kmem_cache *k, gfp_t gfp)
+{
+	void *object = slab_backend_alloc(k, gfp & ~__GFP_ZERO, NULL);
+
+	if (object)
+		__atomic_fetch_add(&k->backend.internal_allocations, 1, __ATOMIC_RELAXED);
+	return object;
 }
 
 /* ---- arrays ------------------------------------------------------------------ */
@@ -627,7 +639,7 @@ static struct array_cache *alloc_array(struct kmem_cache *s, unsigned int limit,
 
 	if (!k)
 		return NULL;
-	ac = slab_backend_alloc(k, gfp & ~__GFP_ZERO, NULL);
+	ac = alloc_internal(k, gfp);
 	if (ac)
 		*ac = (struct array_cache){ .limit = limit, .batchcount = s->backend.batchcount };
 	return ac;
@@ -1023,11 +1035,16 @@ static void census_cpu_array(void *info)
 /*
  * Objects in CPU arrays count as free (cpu_slabs says how many); so do
  * those in the shared array.  Pages: the slabs only -- the arrays and
- * off-slab index arrays are kmalloc objects, counted in their caches.
+ * off-slab index arrays are kmalloc objects whose pages count in their
+ * kmalloc caches; there they are not counted as objects in use, nor as
+ * allocations and frees, which say what the cache's users did.
  */
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 {
 	struct array_census census = { .cache = s };
+	uint64_t internal_frees = __atomic_load_n(&s->backend.internal_frees, __ATOMIC_RELAXED);
+	uint64_t internal_allocations = __atomic_load_n(&s->backend.internal_allocations,
+							__ATOMIC_RELAXED);
 	unsigned long total, free;
 	uint64_t flags;
 
@@ -1036,7 +1053,8 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 	count_shared_lock();
 	total = s->backend.total_slabs * s->backend.objects;
 	free = s->backend.free_objects + census.objects +
-	       (s->backend.shared ? s->backend.shared->avail : 0);
+	       (s->backend.shared ? s->backend.shared->avail : 0) +
+	       (unsigned long)(internal_allocations - internal_frees);
 	*stats = (struct slab_stats){
 		.slabs = s->backend.total_slabs,
 		.objects_total = total,
@@ -1048,8 +1066,8 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 		.objects_per_slab = s->backend.objects,
 		.order = s->backend.order,
 		.bytes_used = (uint64_t)s->backend.total_slabs * slab_bytes(s),
-		.allocations = census.allocations + s->backend.allocations,
-		.frees = census.frees + s->backend.frees,
+		.allocations = census.allocations + s->backend.allocations - internal_allocations,
+		.frees = census.frees + s->backend.frees - internal_frees,
 		.bad_frees = __atomic_load_n(&s->bad_frees, __ATOMIC_RELAXED),
 	};
 	spin_unlock_irqrestore(&s->backend.lock, flags);

@@ -89,6 +89,9 @@ struct kmem_cache_backend {
 	bool free_touched;          /* a free slab was used since the last reap */
 	struct array_cache *shared; /* shared array, or NULL */
 	uint64_t allocations, frees;    /* not counted in a CPU array */
+
+	/* Atomic: this cache's objects that are the back-end's own (arrays, off-slab index arrays). */
+	uint64_t internal_allocations, internal_frees;
 	bool dying;                 /* kmem_cache_destroy() is freeing it: frees are refused */
 
 	/* The allocator's reap_lock must be held. */
