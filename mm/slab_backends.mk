@@ -17,3 +17,4 @@ SLAB_BACKEND_HOST_TESTS_slub := tests/host/test_slub.c tests/host/test_slub_thre
 SLAB_BACKEND_TSAN_SUITES_slub := slub_threads
 SLAB_BACKENDS += slab
 SLAB_BACKEND_SRCS_slab := mm/slab.c mm/slab_debug.c
+SLAB_BACKEND_HOST_TESTS_slab := tests/host/test_slab_internals.c

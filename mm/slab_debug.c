@@ -196,9 +196,6 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab)
 		return "slab on a cache's list is not a slab of that cache";
 	if (slab->objects != s->backend.objects || slab->inuse > slab->objects)
 		return "slab object counts are wrong";
-	if (mgmt->first_object % s->backend.colour_off ||
-	    mgmt->first_object / s->backend.colour_off >= s->backend.colours)
-		return "slab colour out of range";
 	base = slab_base(s, slab);
 	if (!s->backend.mgmt_cache &&
 	    (uintptr_t)mgmt != base + (PAGE_SIZE << s->backend.order) - s->backend.mgmt_size)
@@ -206,6 +203,9 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab)
 	if (s->backend.mgmt_cache &&
 	    slab_cache_of(s->allocator, mgmt) != s->backend.mgmt_cache)
 		return "off-slab index array is not an object of its kmalloc cache";
+	if (mgmt->first_object % s->backend.colour_off ||
+	    mgmt->first_object / s->backend.colour_off >= s->backend.colours)
+		return "slab colour out of range";
 	for (unsigned int i = slab->inuse; i < slab->objects; i++) {
 		unsigned int index = mgmt->index[i];
 

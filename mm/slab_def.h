@@ -106,4 +106,16 @@ struct slab_allocator_backend {
 	unsigned int building_array[NR_CPUS];
 };
 
+struct slab_allocator;
+
+/*
+ * slab_reap - one reap pass of this CPU over every cache of @a: an array
+ * not taken from since the last pass gives (limit + 4) / 5 of its oldest
+ * objects back to the slabs, the shared array likewise, and a cache whose
+ * free slabs were not used since gives up to a fifth of free_limit worth
+ * of them back to the page allocator (mm/slab.c).
+ * Context: any, an interrupt handler too; no slab lock held.
+ */
+void slab_reap(struct slab_allocator *a);
+
 #endif
