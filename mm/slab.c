@@ -59,10 +59,12 @@
  * caches one after another gives every free page back, in any order.
  *
  * Reaping: slab_reap() runs one pass of this CPU over every cache (as
- * Linux's cache_reap every 2 s): an array not taken from since the last
- * pass gives a fifth of its limit back to the slabs, the shared array
- * likewise, and free slabs not used since go back to the page allocator,
- * a fifth of free_limit at a time.  slab_reap is interrupt-safe.
+ * Linux's cache_reap): an array not taken from since the last pass gives
+ * a fifth of its limit back to the slabs, the shared array likewise, and
+ * free slabs not used since go back to the page allocator, a fifth of
+ * free_limit at a time.  Every CPU runs a pass every 2 s from its timer
+ * tick (slab_backend_tick), so arrays of caches nobody uses any more
+ * drain by themselves; slab_reap is interrupt-safe.
  *
  * Debug caches (any of SLAB_CONSISTENCY_CHECKS, RED_ZONE, POISON,
  * STORE_USER) have no arrays: every allocation and free works on the
@@ -102,6 +104,7 @@
 #include <kstring.h>
 #include <lock_stat.h>
 #include <printk.h>
+#include <timer.h>
 
 #include "slab.h"
 #include "slab_internal.h"
@@ -112,6 +115,7 @@
 #define OFF_SLAB_MIN_SIZE 128u      /* smaller objects keep their index array on the slab */
 #define SHARED_BATCHES 8u           /* the shared array holds this many batches */
 #define REAP_FRACTION 5u            /* a reap gives back a fifth of what is idle */
+#define REAP_INTERVAL (2u * HZ)     /* ticks between two reap passes of a CPU (2 s, as Linux) */
 
 struct page *slab_page_of(struct slab_allocator *a, const void *address)
 {
@@ -1120,6 +1124,18 @@ void slab_reap(struct slab_allocator *a)
 	list_for_each(node, &a->backend.reap_list)
 		reap_cache(list_entry(node, struct kmem_cache, backend.reap_node));
 	spin_unlock_irqrestore(&a->backend.reap_lock, flags);
+}
+
+/*
+ * Every REAP_INTERVAL ticks, staggered by CPU so that the CPUs do not
+ * reap at once, a reap pass.  Cost: a pass takes each cache's lock once
+ * (interrupts are off in the tick anyway), a few hundred instructions per
+ * cache with nothing to give back, every 2 s per CPU.
+ */
+void slab_backend_tick(struct slab_allocator *a, unsigned int cpu)
+{
+	if (++a->backend.ticks[cpu] % REAP_INTERVAL == (cpu * 7) % REAP_INTERVAL)
+		slab_reap(a);
 }
 
 const char *slab_backend_check(struct kmem_cache *s)

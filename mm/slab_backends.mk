@@ -18,3 +18,4 @@ SLAB_BACKEND_TSAN_SUITES_slub := slub_threads
 SLAB_BACKENDS += slab
 SLAB_BACKEND_SRCS_slab := mm/slab.c mm/slab_debug.c
 SLAB_BACKEND_HOST_TESTS_slab := tests/host/test_slab_internals.c
+SLAB_BACKEND_KTESTS_slab := tests/kernel/test_slab_arrays.c

@@ -17,6 +17,8 @@
 #define SLAB_BACKEND_SMP_SAFE 1
 /* kmalloc uses the common size-class caches. */
 #define SLAB_BACKEND_KMALLOC_CACHES 1
+/* slab_backend_tick() reaps the arrays every 2 s. */
+#define SLAB_BACKEND_TICK 1
 
 /* An entry of a slab's index array: the number of an object in its slab. */
 typedef uint16_t freelist_idx_t;
@@ -104,6 +106,7 @@ struct slab_allocator_backend {
 	struct list_head reap_list; /* every cache with arrays */
 	/* Per CPU: nonzero while it allocates an array (no nested array set-up then). */
 	unsigned int building_array[NR_CPUS];
+	unsigned int ticks[NR_CPUS];    /* each CPU's timer ticks, counted by slab_backend_tick() */
 };
 
 struct slab_allocator;
