@@ -24,6 +24,13 @@ SLAB_BACKEND_CFLAGS := -DSLAB_BACKEND_DEF='"$(SLAB_BACKEND)_def.h"'
 # NR_CPUS=N: the most CPUs the kernel brings up (1: a uniprocessor kernel,
 # which a back-end whose SLAB_BACKEND_SMP_SAFE is 0 requires).
 NR_CPUS ?= 64
+# KMALLOC_CLASSES=linux (8 16 32 64 96 128 192 256 512 ... 8192) or fine
+# (four classes per power of two above 128; mm/slab.h).
+KMALLOC_CLASSES ?= linux
+ifeq ($(filter linux fine,$(KMALLOC_CLASSES)),)
+$(error KMALLOC_CLASSES=$(KMALLOC_CLASSES): expected linux or fine)
+endif
+SLAB_BACKEND_CFLAGS += -DCONFIG_KMALLOC_FINE_CLASSES=$(if $(filter fine,$(KMALLOC_CLASSES)),1,0)
 
 BUILD ?= $(if $(filter slub,$(SLAB_BACKEND)),build,build/$(SLAB_BACKEND))
 

@@ -9,8 +9,7 @@
 #   make SLAB_BACKEND=BACKEND bench    BENCH_MODE=mode  (BENCH_RUNS=COMPARE_TCG_RUNS under tcg)
 #   make SLAB_BACKEND=BACKEND replay   BENCH_MODE=mode  (TRACE=, default the committed trace)
 # then, unless LINUX=0, for each mode:
-#   make bench-linux BENCH_MODE=mode                          (Linux as Debian ships it)
-#   make bench-linux BENCH_MODE=mode LINUX_CMDLINE=init_on_alloc=0
+#   make bench-linux BENCH_MODE=mode    (Linux as Debian ships it, and with init_on_alloc=0)
 # and scripts/compare.py, which writes build/compare/summary.txt and the
 # charts build/compare/*.png.  Every run's output is kept in
 # build/compare/logs/.  A run that fails leaves its column empty and is
@@ -68,11 +67,9 @@ else
 		runs=1
 		[ "$mode" = tcg ] && runs=$tcg_runs
 		run "bench-linux-$mode" make bench-linux BENCH_MODE="$mode" BENCH_RUNS="$runs" &&
-			cp build/bench-linux.txt "$out/linux-$mode.txt"
-		inputs+=("$mode:linux=$out/linux-$mode.txt")
-		run "bench-linux-init_on_alloc0-$mode" make bench-linux BENCH_MODE="$mode" BENCH_RUNS="$runs" \
-			LINUX_CMDLINE=init_on_alloc=0 && cp build/bench-linux.txt "$out/linux-ioa0-$mode.txt"
-		inputs+=("$mode:linux-init_on_alloc=0=$out/linux-ioa0-$mode.txt")
+			cp build/bench-linux.txt "$out/linux-$mode.txt" &&
+			cp build/bench-linux-init_on_alloc_0.txt "$out/linux-ioa0-$mode.txt"
+		inputs+=("$mode:linux=$out/linux-$mode.txt" "$mode:linux-init_on_alloc=0=$out/linux-ioa0-$mode.txt")
 	done
 fi
 

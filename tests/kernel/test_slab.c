@@ -638,7 +638,7 @@ static void test_hardening_keys_are_independent(struct ktest *t)
 
 	while (classes < ARRAY_SIZE(kernel_slab.kmalloc_caches) && kernel_slab.kmalloc_caches[classes])
 		classes++;
-	KEXPECT_EQ(t, classes, SLAB_BACKEND_KMALLOC_CACHES ? KMALLOC_CLASSES : 0);
+	KEXPECT_EQ(t, classes, SLAB_BACKEND_KMALLOC_CACHES ? KMALLOC_NR_CLASSES : 0);
 
 	KASSERT_NOT_NULL(t, first);
 	KASSERT_NOT_NULL(t, second);
