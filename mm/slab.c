@@ -925,11 +925,37 @@ int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void 
 	return (int)count;
 }
 
-/* As slab_backend_free() for each object: each goes into this CPU's array. */
+/*
+ * As slab_backend_free() for each object: with interrupts off once, push
+ * objects into this CPU's array while it has room and each is a good
+ * free; a full array, a doubtful object or a debug cache (no array) goes
+ * through slab_free() one by one, which flushes or reports.
+ */
 void slab_backend_free_bulk(struct kmem_cache *s, size_t count, void **objects, void *caller)
 {
-	for (size_t i = 0; i < count; i++)
-		slab_free(s, slab_page_of(s->allocator, objects[i]), objects[i], caller);
+	size_t i = 0;
+
+	while (i < count) {
+		uint64_t flags = local_irq_save();
+		struct array_cache *ac = *this_cpu_ptr(s->backend.cpu_array);
+
+		for (; ac && i < count && ac->avail < ac->limit; i++) {
+			void *object = objects[i];
+			struct page *slab = slab_page_of(s->allocator, object);
+
+			if (unlikely(!slab || !(slab->flags & PG_slab) || slab->slab_cache != s ||
+				     object_index(s, slab, object) < 0 ||
+				     (ac->avail && ac->entry[ac->avail - 1] == object)))
+				break;
+			ac->entry[ac->avail++] = object;
+			ac->frees++;
+		}
+		local_irq_restore(flags);
+		if (i < count) {
+			slab_free(s, slab_page_of(s->allocator, objects[i]), objects[i], caller);
+			i++;
+		}
+	}
 }
 
 /* ---- every CPU's array: draining, shrinking, destroying, statistics, reaping -- */
