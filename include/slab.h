@@ -135,7 +135,7 @@ uint64_t slab_pages(void);
 
 /*
  * slab_tick - the slab layer's periodic work on this CPU: SLAB reaps its
- * per-CPU arrays every 2 s (mm/slab.c); other back-ends have none.
+ * per-CPU arrays every second (mm/slab.c); other back-ends have none.
  * Context: the timer interrupt, every tick of every CPU.
  */
 void slab_tick(unsigned int cpu);

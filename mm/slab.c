@@ -59,12 +59,13 @@
  * caches one after another gives every free page back, in any order.
  *
  * Reaping: slab_reap() runs one pass of this CPU over every cache (as
- * Linux's cache_reap): an array not taken from since the last pass gives
- * a fifth of its limit back to the slabs, the shared array likewise, and
- * free slabs not used since go back to the page allocator, a fifth of
- * free_limit at a time.  Every CPU runs a pass every 2 s from its timer
- * tick (slab_backend_tick), so arrays of caches nobody uses any more
- * drain by themselves; slab_reap is interrupt-safe.
+ * Linux's cache_reap, which runs every 2 s): an array not taken from
+ * since the last pass gives a fifth of its limit back to the slabs, the
+ * shared array likewise, and free slabs not used since go back to the
+ * page allocator, a fifth of free_limit at a time.  Every CPU runs a pass
+ * every second from its timer tick (slab_backend_tick), so arrays of
+ * caches nobody uses any more drain by themselves; slab_reap is
+ * interrupt-safe.
  *
  * Debug caches (any of SLAB_CONSISTENCY_CHECKS, RED_ZONE, POISON,
  * STORE_USER) have no arrays: every allocation and free works on the
@@ -115,7 +116,7 @@
 #define OFF_SLAB_MIN_SIZE 128u      /* smaller objects keep their index array on the slab */
 #define SHARED_BATCHES 8u           /* the shared array holds this many batches */
 #define REAP_FRACTION 5u            /* a reap gives back a fifth of what is idle */
-#define REAP_INTERVAL (2u * HZ)     /* ticks between two reap passes of a CPU (2 s, as Linux) */
+#define REAP_INTERVAL (1u * HZ)     /* ticks between two reap passes of a CPU (1 s; Linux: 2 s) */
 
 struct page *slab_page_of(struct slab_allocator *a, const void *address)
 {
@@ -403,7 +404,7 @@ static void destroy_slabs(struct kmem_cache *s, struct list_head *doomed)
 
 		list_del_init(&slab->slab_list);
 		assert_spin_not_held(&s->backend.lock);
-		slab->freelist = NULL;
+		__atomic_store_n(&slab->freelist, NULL, __ATOMIC_RELAXED);
 		if (s->backend.mgmt_cache)
 			free_internal(s->allocator, mgmt);
 		slab->private = s->backend.order;
@@ -683,7 +684,11 @@ static struct array_cache *setup_cpu_array(struct kmem_cache *s, gfp_t gfp, uint
 		}
 		spin_unlock(&s->backend.lock);
 	}
-	/* A cross call (drain) may have run meanwhile; dying is set before destroy's drain. */
+	/*
+	 * A drain (cross call) may have run meanwhile; a destroy that found the
+	 * cache empty set dying and drains once more, so an array is never
+	 * installed into a destroyed cache.
+	 */
 	if (ac && !s->backend.cpu_array[cpu] && !__atomic_load_n(&s->backend.dying, __ATOMIC_RELAXED)) {
 		s->backend.cpu_array[cpu] = ac;
 		ac = NULL;
@@ -1156,7 +1161,7 @@ void slab_reap(struct slab_allocator *a)
  * Every REAP_INTERVAL ticks, staggered by CPU so that the CPUs do not
  * reap at once, a reap pass.  Cost: a pass takes each cache's lock once
  * (interrupts are off in the tick anyway), a few hundred instructions per
- * cache with nothing to give back, every 2 s per CPU.
+ * cache with nothing to give back, every second per CPU.
  */
 void slab_backend_tick(struct slab_allocator *a, unsigned int cpu)
 {

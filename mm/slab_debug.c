@@ -393,14 +393,34 @@ bool slab_backend_free_is_refused(struct kmem_cache *s, const void *object)
 	       (slab->inuse < slab->objects && slab_mgmt(slab)->index[slab->inuse] == index);
 }
 
+/* How many objects of @slab the arrays (CPUs' and shared) hold. Lock held. */
+static unsigned int held_in_arrays(struct kmem_cache *s, const struct page *slab)
+{
+	uintptr_t base = slab_base(s, slab), end = base + (PAGE_SIZE << s->backend.order);
+	unsigned int held = 0;
+
+	for (int cpu = -1; cpu < NR_CPUS; cpu++) {
+		const struct array_cache *ac = cpu < 0 ? s->backend.shared : s->backend.cpu_array[cpu];
+
+		for (unsigned int i = 0; ac && i < ac->avail; i++)
+			held += (uintptr_t)ac->entry[i] >= base && (uintptr_t)ac->entry[i] < end;
+	}
+	return held;
+}
+
+/*
+ * One slab: objects handed out (inuse less those waiting in arrays, which
+ * the slab counts as taken), its list, colour, index array, free indices.
+ */
 static void print_one_slab(struct kmem_cache *s, struct page *slab, const char *list)
 {
 	const struct slab_freelist *mgmt = slab_mgmt(slab);
+	unsigned int held = held_in_arrays(s, slab);
 
-	pr_info("  slab %p  %-7s inuse %3u/%-3u  colour %u (first object +%u)  index array %s %p",
-		(void *)slab_base(s, slab), list, slab->inuse, slab->objects,
-		mgmt->first_object / s->backend.colour_off, mgmt->first_object + s->backend.red_left,
-		s->backend.mgmt_cache ? "off-slab" : "on-slab", (void *)mgmt);
+	pr_info("  slab %p  inuse %3u/%-3u (+%u in arrays)  %-7s colour %u (first object %p)  "
+		"index array %s %p", (void *)slab_base(s, slab), slab->inuse - MIN(held, slab->inuse),
+		slab->objects, held, list, mgmt->first_object / s->backend.colour_off,
+		object_at(s, slab, 0), s->backend.mgmt_cache ? "off-slab" : "on-slab", (void *)mgmt);
 	if (slab->inuse < slab->objects) {
 		pr_cont("  free:");
 		for (unsigned int i = slab->inuse; i < slab->objects && i < slab->inuse + 8u; i++)

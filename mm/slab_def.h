@@ -17,7 +17,7 @@
 #define SLAB_BACKEND_SMP_SAFE 1
 /* kmalloc uses the common size-class caches. */
 #define SLAB_BACKEND_KMALLOC_CACHES 1
-/* slab_backend_tick() reaps the arrays every 2 s. */
+/* slab_backend_tick() reaps the arrays every second. */
 #define SLAB_BACKEND_TICK 1
 
 /* An entry of a slab's index array: the number of an object in its slab. */

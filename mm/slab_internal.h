@@ -33,10 +33,15 @@ static inline void *object_at(struct kmem_cache *s, const struct page *slab, uns
  */
 static inline long object_index(struct kmem_cache *s, const struct page *slab, const void *object)
 {
-	uintptr_t start = slab_mgmt(slab)->first_object + s->backend.red_left;
+	/* NULL once the slab is being given back (a free racing its destroy): no object. */
+	const struct slab_freelist *mgmt = __atomic_load_n(&slab->freelist, __ATOMIC_RELAXED);
 	uintptr_t offset = (uintptr_t)object & s->backend.slab_mask;
+	uintptr_t start;
 	uint64_t index;
 
+	if (unlikely(!mgmt))
+		return -1;
+	start = mgmt->first_object + s->backend.red_left;
 	if (unlikely(offset < start))
 		return -1;
 	offset -= start;

@@ -61,7 +61,7 @@ static void test_every_cpu_gets_an_array_and_shrink_frees_them(struct ktest *t)
 
 /*
  * Objects freed into this CPU's array and left alone: within two reap
- * intervals (2 s each) plus a margin, the tick's reaper has given some
+ * intervals (1 s each) plus a margin, the tick's reaper has given some
  * back; the test never calls the reaper itself.
  */
 static void test_tick_reaps_an_idle_array(struct ktest *t)
@@ -79,7 +79,7 @@ static void test_tick_reaps_an_idle_array(struct ktest *t)
 	full = held_here(cache);
 	KASSERT_TRUE(t, full >= ARRAY_SIZE(objects));
 	start = jiffies;
-	while (held_here(cache) == full && jiffies - start < 5 * HZ)
+	while (held_here(cache) == full && jiffies - start < 4 * HZ)
 		cpu_relax();
 	printk("        # %u objects held, %u after %llu ticks\n", full, held_here(cache),
 	       (unsigned long long)(jiffies - start));
