@@ -15,3 +15,7 @@ SLAB_BACKEND_SRCS_slub := mm/slub.c mm/slub_debug.c
 SLAB_BACKEND_KTESTS_slub := tests/kernel/test_slub.c tests/kernel/test_slub_smp.c
 SLAB_BACKEND_HOST_TESTS_slub := tests/host/test_slub.c tests/host/test_slub_threads.c
 SLAB_BACKEND_TSAN_SUITES_slub := slub_threads
+SLAB_BACKENDS += slab
+SLAB_BACKEND_SRCS_slab := mm/slab.c mm/slab_debug.c
+SLAB_BACKEND_HOST_TESTS_slab := tests/host/test_slab_internals.c
+SLAB_BACKEND_KTESTS_slab := tests/kernel/test_slab_arrays.c

@@ -620,6 +620,16 @@ uint64_t slab_pages(void)
 	return pages;
 }
 
+void slab_tick(unsigned int cpu)
+{
+#ifdef SLAB_BACKEND_TICK
+	if (__atomic_load_n(&kernel_slab.buddy, __ATOMIC_ACQUIRE))
+		slab_backend_tick(&kernel_slab, cpu);
+#else
+	(void)cpu;
+#endif
+}
+
 struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name)
 {
 	struct list_head *node;
