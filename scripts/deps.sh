@@ -11,6 +11,7 @@
 #   fuzz   clang and libFuzzer: make fuzz
 #   clang  clang: the matrix's clang build
 #   debug  gdb: make gdb
+#   plot   gnuplot: make compare's charts
 # Exit status 0 when every tool of the groups is there (nothing is done
 # then), 1 when something is missing and cannot be installed, 2 on a bad
 # group name.
@@ -66,11 +67,12 @@ need_group() {
 		;;
 	clang) need clang clang ;;
 	debug) need gdb gdb ;;
-	*) echo "deps.sh: unknown group '$1' (build iso run bochs fuzz clang debug)" >&2; exit 2 ;;
+	plot) need gnuplot-nox gnuplot ;;
+	*) echo "deps.sh: unknown group '$1' (build iso run bochs fuzz clang debug plot)" >&2; exit 2 ;;
 	esac
 }
 
-[ $# -gt 0 ] || set -- build iso run bochs fuzz clang debug
+[ $# -gt 0 ] || set -- build iso run bochs fuzz clang debug plot
 for group in "$@"; do
 	need_group "$group"
 done
