@@ -25,8 +25,11 @@
  * by the size of the request that last used them (under 256 bytes, under
  * 1 KiB, larger, as Linux's), and the first page of the request's list
  * with a free block big enough (after aligning the object) gives it.  If
- * none does, a new page is added.  A page that becomes wholly free goes
- * straight back to the page allocator.  Objects too big for a page
+ * none does, a new page is added.  A page that becomes wholly free is
+ * kept as the spare page, and the spare page before it goes back to the
+ * page allocator (Linux's SLOB kept none; one spare page spares a loop of
+ * kmalloc and kfree a page allocation each time, and keeps the header of
+ * an object freed last readable); shrinking any cache gives it back.  Objects too big for a page
  * (kmalloc above PAGE_SIZE - 8 bytes, up to KMALLOC_MAX_CACHE_SIZE, and
  * such caches' objects) get a block of pages of their own, marked PG_slab
  * with page->objects = SLOB_BIG and page->slab_cache = their cache.
@@ -186,6 +189,8 @@ static struct slob_header *page_alloc_block(struct slab_allocator *a, struct pag
 			page->freelist = next == SLOB_NO_NEXT ? NULL : block_at(base, next);
 		page->objects = (uint16_t)(page->objects - units);
 		page->inuse++;
+		if (a->backend.spare == page)
+			a->backend.spare = NULL;
 		return cur;
 	}
 	return NULL;
@@ -504,6 +509,17 @@ enum slob_verdict slob_classify(struct kmem_cache *s, struct page *page, const v
 	return (h->tag & SLOB_TAG_HELD) ? SLOB_ALREADY_FREE : SLOB_LIVE;
 }
 
+/* Take the wholly free @page off its list, no longer PG_slab. Lock held. Return: @page, to give back. */
+static struct page *retire_page(struct slab_allocator *a, struct page *page)
+{
+	list_del_init(&page->slab_list);
+	a->backend.pages--;
+	if (a->backend.spare == page)
+		a->backend.spare = NULL;
+	__atomic_and_fetch(&page->flags, ~PG_slab, __ATOMIC_RELEASE);
+	return page;
+}
+
 /*
  * Give the block @h of @s back to its page's free space.  Caller holds the
  * lock.  Return: the page if it became wholly free (unlisted, no longer
@@ -518,10 +534,17 @@ static struct page *release_block(struct kmem_cache *s, struct page *page, struc
 	s->backend.bytes -= units * SLOB_UNIT;
 	a->backend.block_bytes -= units * SLOB_UNIT;
 	if (page_free_block(a, page, h, units)) {
-		list_del_init(&page->slab_list);
-		a->backend.pages--;
-		__atomic_and_fetch(&page->flags, ~PG_slab, __ATOMIC_RELEASE);
-		return page;
+		/* Wholly free: it becomes the spare page, and the spare before it goes back. */
+		struct page *old = a->backend.spare;
+
+		set_free((struct slob_header *)page_base(a, page), SLOB_PAGE_UNITS, SLOB_NO_NEXT);
+		page->freelist = page_base(a, page);
+		if (was_full) {
+			list_del(&page->slab_list);
+			list_add(&page->slab_list, free_list_for(a, units * SLOB_UNIT));
+		}
+		a->backend.spare = page;
+		return old ? retire_page(a, old) : NULL;
 	}
 	if (was_full) {
 		list_del(&page->slab_list);
@@ -644,9 +667,12 @@ void slab_backend_free_bulk(struct kmem_cache *s, size_t count, void **objects, 
 		slab_backend_free(s, objects[i], caller);
 }
 
+/* kfree also frees a kmem_cache_alloc() object, as Linux's does: into the cache its header names. */
 void slab_backend_kfree(struct slab_allocator *a, struct page *slab, void *object, void *caller)
 {
-	slob_free(a->backend.kmalloc_cache, slab, object, caller);
+	struct kmem_cache *owner = slab_backend_cache_of(a, slab, object);
+
+	slob_free(owner ? owner : a->backend.kmalloc_cache, slab, object, caller);
 }
 
 /* ---- lookups ------------------------------------------------------------------ */
@@ -717,7 +743,7 @@ static void give_back_all(struct slab_allocator *a, struct list_head *discard)
 	}
 }
 
-/* Shared pages go back as soon as they are empty; only a debug cache's held objects wait. */
+/* The spare page goes back, and a debug cache's held objects are released. */
 void slab_backend_shrink(struct kmem_cache *s)
 {
 	struct slab_allocator *a = s->allocator;
@@ -726,6 +752,8 @@ void slab_backend_shrink(struct kmem_cache *s)
 
 	spin_lock_irqsave(&a->backend.lock, flags);
 	release_all_held(s, &discard);
+	if (a->backend.spare)
+		list_add(&retire_page(a, a->backend.spare)->slab_list, &discard);
 	spin_unlock_irqrestore(&a->backend.lock, flags);
 	give_back_all(a, &discard);
 }
@@ -756,6 +784,33 @@ unsigned long slab_backend_destroy(struct kmem_cache *s)
  * once.  A cache's slabs are its blocks of pages; "slob-free"'s are the
  * shared pages (partial: those with free space).
  */
+/* Shared pages holding at least one block of @s (a walk of every block). Lock held. */
+static unsigned long pages_holding(struct kmem_cache *s)
+{
+	struct slab_allocator *a = s->allocator;
+	struct list_head *node;
+	unsigned long pages = 0;
+
+	for (int i = 0; i <= 3; i++)
+		list_for_each(node, i < 3 ? &a->backend.free_pages[i] : &a->backend.full_pages) {
+			struct page *page = list_entry(node, struct page, slab_list);
+			uint8_t *base = page_base(a, page);
+
+			for (unsigned int offset = 0; offset < SLOB_PAGE_UNITS;) {
+				struct slob_header *h = block_at(base, offset);
+
+				if (h->tag != SLOB_TAG_FREE && (h->tag & ~SLOB_TAG_HELD) == s->backend.id) {
+					pages++;
+					break;
+				}
+				if (!h->units)
+					break;
+				offset += h->units;
+			}
+		}
+	return pages;
+}
+
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 {
 	struct slab_allocator *a = s->allocator;
@@ -765,7 +820,7 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 	spin_lock_irqsave(&a->backend.lock, flags);
 	blocks = s->backend.live + s->backend.held;
 	*stats = (struct slab_stats){
-		.slabs = s->backend.big_blocks,
+		.slabs = s->backend.big_blocks + (blocks ? pages_holding(s) : 0),
 		.objects_total = blocks,
 		.objects_in_use = s->backend.live,
 		.stride = blocks ? (unsigned int)(s->backend.bytes / blocks) : 0,

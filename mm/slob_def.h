@@ -57,6 +57,7 @@ struct slab_allocator_backend {
 	struct list_head full_pages;    /* pages without free space */
 	struct list_head big_blocks;    /* blocks of pages holding one object each */
 	unsigned long pages;            /* shared pages held */
+	struct page *spare;             /* the last page that became wholly free, kept for reuse, or NULL */
 	uint64_t block_bytes;           /* bytes of blocks (not free space) in the shared pages */
 	struct kmem_cache *kmalloc_cache;   /* pseudo caches, set up with the cache of caches */
 	struct kmem_cache *free_cache;

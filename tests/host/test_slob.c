@@ -159,6 +159,7 @@ static void test_lists_by_size(struct ktest *t)
 	uint8_t *medium = arena_kmalloc(a, 600, GFP_KERNEL);
 	uint8_t *large = arena_kmalloc(a, 2000, GFP_KERNEL);
 	uint8_t *medium2 = arena_kmalloc(a, 700, GFP_KERNEL);
+	struct page *medium_page;
 
 	KASSERT_NOT_NULL(t, small);
 	KASSERT_NOT_NULL(t, medium);
@@ -172,17 +173,19 @@ static void test_lists_by_size(struct ktest *t)
 	KEXPECT_PTR_EQ(t, list_first_entry(&b->free_pages[2], struct page, slab_list),
 		       block_of(a, large));
 	check_all(t, a);
+	medium_page = block_of(a, medium);
 	arena_kfree(a, small);
 	arena_kfree(a, medium);
 	arena_kfree(a, large);
 	arena_kfree(a, medium2);
-	KEXPECT_TRUE(t, list_empty(&b->free_pages[1]));
+	/* The page emptied last is kept as the spare; the one emptied before went back. */
+	KEXPECT_PTR_EQ(t, b->spare, medium_page);
 	KEXPECT_TRUE(t, list_empty(&b->free_pages[2]));
 	expect_all_returned(t, a);
 	slab_arena_destroy(a);
 }
 
-/* A page whose last block is freed goes straight back; objects too big for a page get pages. */
+/* Pages whose last block is freed go back (the last one at a shrink); objects too big for a page get pages. */
 static void test_pages_given_back(struct ktest *t)
 {
 	static void *objects[200];
@@ -200,6 +203,12 @@ static void test_pages_given_back(struct ktest *t)
 	CHECK(t, cache);
 	for (int i = 0; i < 200; i++)
 		kmem_cache_free(cache, objects[i]);
+	/* One wholly free page is kept as the spare, until a shrink. */
+	KEXPECT_UEQ(t, a->slab.backend.pages, pages_before + 1);
+	KEXPECT_NOT_NULL(t, a->slab.backend.spare);
+	CHECK(t, cache);
+	kmem_cache_shrink(cache);
+	KEXPECT_NULL(t, a->slab.backend.spare);
 	KEXPECT_UEQ(t, a->slab.backend.pages, pages_before);
 	buddy_drain_pcp(&a->mem.buddy);
 	KEXPECT_UEQ(t, buddy_free_pages(&a->mem.buddy), free_before);
