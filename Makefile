@@ -21,6 +21,16 @@ $(error SLAB_BACKEND=$(SLAB_BACKEND) is not a slab back-end; mm/slab_backends.mk
 endif
 SLAB_BACKEND_SRCS := $(SLAB_BACKEND_SRCS_$(SLAB_BACKEND))
 SLAB_BACKEND_CFLAGS := -DSLAB_BACKEND_DEF='"$(SLAB_BACKEND)_def.h"'
+# NR_CPUS=N: the most CPUs the kernel brings up (1: a uniprocessor kernel,
+# which a back-end whose SLAB_BACKEND_SMP_SAFE is 0 requires).
+NR_CPUS ?= 64
+# KMALLOC_CLASSES=linux (8 16 32 64 96 128 192 256 512 ... 8192) or fine
+# (four classes per power of two above 128; mm/slab.h).
+KMALLOC_CLASSES ?= linux
+ifeq ($(filter linux fine,$(KMALLOC_CLASSES)),)
+$(error KMALLOC_CLASSES=$(KMALLOC_CLASSES): expected linux or fine)
+endif
+SLAB_BACKEND_CFLAGS += -DCONFIG_KMALLOC_FINE_CLASSES=$(if $(filter fine,$(KMALLOC_CLASSES)),1,0)
 
 BUILD ?= $(if $(filter slub,$(SLAB_BACKEND)),build,build/$(SLAB_BACKEND))
 
@@ -50,11 +60,16 @@ PYTHON ?= python3
 # PAGE_POISON=1 builds a kernel with page poisoning on by default.
 PAGE_POISON ?= 0
 
-KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) $(SLAB_BACKEND_CFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+KERNEL_CFLAGS := -DCONFIG_PAGE_POISON_DEFAULT=$(PAGE_POISON) -DNR_CPUS=$(NR_CPUS) $(SLAB_BACKEND_CFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 -nostdlib \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Iarch/x86_64/include -MMD -MP
+# A uniprocessor build keeps the code for other CPUs, which the compiler
+# cannot prove unreachable: arrays of NR_CPUS = 1 entries indexed by CPU 1.
+ifeq ($(NR_CPUS),1)
+KERNEL_CFLAGS += -Wno-array-bounds -Wno-stringop-overflow
+endif
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --build-id=none -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all -iarch/x86_64/
 
@@ -184,7 +199,8 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
 	tests/kernel/test_vmalloc.c \
-	tests/kernel/test_mm_stress.c
+	tests/kernel/test_mm_stress.c \
+	$(SLAB_BACKEND_KTESTS_$(SLAB_BACKEND))
 
 # Benchmarks, run only with bench=GLOB on the command line (make bench).
 BENCH_SRCS := \
@@ -222,7 +238,8 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/buddy_arena.c \
 	tests/host/slab_arena.c \
 	tests/host/host_support.c \
-	tests/host/main.c
+	tests/host/main.c \
+	$(SLAB_BACKEND_HOST_TESTS_$(SLAB_BACKEND))
 
 obj = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
 KERNEL_OBJS := $(call obj,$(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(KTEST_SRCS) $(BENCH_SRCS)) $(EXTRA_KTEST_OBJS)
@@ -231,7 +248,7 @@ HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_
 HOST_TSAN_CFLAGS = $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOST_CFLAGS))
 HOST_TSAN_OBJS := $(patsubst %,$(BUILD)/host-tsan/%.o,$(basename $(PURE_SRCS) $(HOST_TEST_SRCS)))
 # The threaded suites, a ktest= list (suite,suite).
-HOST_TSAN_SUITES := slab_threads,buddy_threads
+HOST_TSAN_SUITES = slab_threads,buddy_threads$(addprefix $(comma),$(SLAB_BACKEND_TSAN_SUITES_$(SLAB_BACKEND)))
 
 # ---- kernel ----------------------------------------------------------------
 .PHONY: all
@@ -367,10 +384,10 @@ $(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/bench-cmdl
 #   iso    GRUB for BIOS and UEFI, xorriso, mtools (the ISO images)
 #   run    QEMU and OVMF          bochs  Bochs and its BIOSes
 #   fuzz   clang and libFuzzer    clang  clang alone (the matrix's clang build)
-#   debug  gdb
+#   debug  gdb                    plot   gnuplot (make compare's charts)
 # `make deps` installs every group.  The harness scripts check theirs on
 # every run; a stamp records a group checked for the build rules.
-DEPS_GROUPS := build iso run bochs fuzz clang debug
+DEPS_GROUPS := build iso run bochs fuzz clang debug plot
 
 .PHONY: deps
 deps:
@@ -401,7 +418,7 @@ gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 # scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
 .PHONY: test test-host test-host-tsan host-tsan-suites test-kernel test-matrix
 test:
-	@BUILD=$(BUILD) scripts/test.sh
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
@@ -435,11 +452,11 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
 
 test-kernel:
-	@BUILD=$(BUILD) scripts/test.sh --kernel-only
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --kernel-only
 
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
 test-matrix:
-	@BUILD=$(BUILD) scripts/test.sh --matrix
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --matrix
 
 # ---- fuzzing ---------------------------------------------------------------
 # A fuzz target is tests/host/fuzz_<name>.c defining LLVMFuzzerTestOneInput,
@@ -505,12 +522,23 @@ FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 # BENCH=GLOB runs only the cases whose names match.
 BENCH_MODE ?= tcg
 BENCH_RUNS ?= 1
-# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more).
-BENCH_SMP ?= 1
+# BENCH_SMP=N boots the benchmarks on N CPUs (the SMP figures need 2 or more;
+# the parallel ones measure 1, 2 and 4).
+BENCH_SMP ?= 4
 
 .PHONY: bench
 bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
-	@BUILD=$(BUILD) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
+
+# ---- comparing allocators --------------------------------------------------
+# make compare: make bench and make replay for every slab back-end of
+# mm/slab_backends.mk (COMPARE_BACKENDS=NAME... adds more), make bench-linux
+# (LINUX=0 skips it), under icount and TCG (COMPARE_MODES), then one table,
+# build/compare/summary.txt, and charts, build/compare/*.png.
+COMPARE_BACKENDS ?=
+.PHONY: compare
+compare: | $(BUILD)/deps-run.stamp $(BUILD)/deps-plot.stamp
+	@scripts/compare.sh $(SLAB_BACKENDS) $(filter-out $(SLAB_BACKENDS),$(COMPARE_BACKENDS))
 
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
@@ -532,6 +560,7 @@ help:
 	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
+	@echo "make compare     every slab back-end and Linux on the same figures: build/compare/summary.txt + charts"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
 	@echo "make fuzz-replay replay the committed fuzz corpora (part of make test)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"

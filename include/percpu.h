@@ -23,7 +23,10 @@
 
 #include <stdint.h>
 
+/* The most CPUs the kernel runs on (make NR_CPUS=N; 1 builds a uniprocessor kernel). */
+#ifndef NR_CPUS
 #define NR_CPUS 64
+#endif
 
 struct percpu_area {
 	struct percpu_area *self;	/* offset 0: the area's own address */

@@ -715,7 +715,7 @@ static void fall_back_to_one_cpu(struct acpi_madt_info *madt, uint32_t boot_apic
 /* Move the boot CPU to cpus[0], keeping the others in table order. */
 static void boot_cpu_first(struct acpi_madt_info *madt, uint32_t boot_apic_id)
 {
-	for (unsigned int i = 1; i < madt->cpu_count; i++) {
+	for (unsigned int i = 1; i < madt->cpu_count && i < NR_CPUS; i++) {
 		if (madt->cpus[i].apic_id == boot_apic_id) {
 			struct acpi_cpu boot = madt->cpus[i];
 

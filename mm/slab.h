@@ -25,6 +25,13 @@
 
 #define SLAB_NAME_LENGTH 32
 
+/* How many kmalloc size classes (listed below, at kmalloc_index). */
+#if CONFIG_KMALLOC_FINE_CLASSES
+#define KMALLOC_NR_CLASSES 30
+#else
+#define KMALLOC_NR_CLASSES 13
+#endif
+
 /* Where an object was last allocated or freed (SLAB_STORE_USER). */
 struct slab_track {
 	void *caller;
@@ -70,7 +77,7 @@ struct slab_allocator {
 	uint64_t random_state;
 	struct kmem_cache cache_cache;  /* the cache struct kmem_cache objects come from */
 	/* kmalloc-8 ... kmalloc-8192 (SLAB_BACKEND_KMALLOC_CACHES), else NULL. */
-	struct kmem_cache *kmalloc_caches[16];
+	struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 	uint64_t reports;           /* wrong-use reports printed (atomic) */
 
 	/* Only the back-end reads or writes this. */
@@ -92,23 +99,35 @@ struct slab_stats {
 	uint64_t allocations, frees, bad_frees;
 };
 
-/* kmalloc's size classes (mm/slab_common.c). */
-#define KMALLOC_CLASSES 13
-extern const unsigned int kmalloc_sizes[KMALLOC_CLASSES];
+/*
+ * kmalloc's size classes (mm/slab_common.c): Linux's 8 16 32 64 96 128
+ * 192 256 512 ... 8192, or with make KMALLOC_CLASSES=fine, four classes
+ * per power of two above 128 (160 192 224 256 320 384 448 512 640 ...
+ * 7168 8192), as modern user-space allocators have.
+ */
+extern const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES];
+
 /* The smallest class index that holds @size (1 <= size <= KMALLOC_MAX_CACHE_SIZE). */
 static inline int kmalloc_index(size_t size)
 {
-	/* Class index of sizes 1..192 in steps of 8, then by power of two. */
+	/* Class index of sizes 1..192 in steps of 8 (Linux's table; fine classes use it to 128). */
 	static const uint8_t small_size_index[24] = {
 		0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
 	};
+	int bits;
 
-	if (size <= 192)
+	if (size <= 128)
 		return small_size_index[(size - 1) / 8];
-	if (size <= 256)
-		return 7;
-	/* 257..512 -> 8 (kmalloc-512), ..., 4097..8192 -> 12: the bit length of size - 1, minus one. */
-	return (int)(64 - __builtin_clzll((uint64_t)size - 1)) - 1;
+	bits = 64 - __builtin_clzll((uint64_t)size - 1); /* size is in (2^(bits - 1), 2^bits] */
+#if CONFIG_KMALLOC_FINE_CLASSES
+	/* 6 classes up to 128, then 4 per power of two: the quarter is the two bits below the top one. */
+	return 6 + (bits - 8) * 4 + (int)(((size - 1) >> (bits - 3)) & 3);
+#else
+	if (size <= 192)
+		return 6;
+	/* 193..256 -> 7 (kmalloc-256), ..., 4097..8192 -> 12: the bit length of size - 1, minus one. */
+	return bits - 1;
+#endif
 }
 
 /* The kmalloc cache for @size (SLAB_BACKEND_KMALLOC_CACHES back-ends). */

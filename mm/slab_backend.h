@@ -50,7 +50,10 @@
  * remembers who last allocated and freed each object and prints both in
  * reports; SLAB_CONSISTENCY_CHECKS checks every free fully.  The
  * conformance suites (tests/host/test_slab_*.c, tests/kernel/test_slab*.c,
- * test_mm_stress.c) check all of this against every back-end.
+ * test_mm_stress.c) check all of this against every back-end, and look
+ * for these words in the reports: "red zone" in the problem of a red-zone
+ * overwrite, "write after free" for a poison overwrite, and with
+ * SLAB_STORE_USER the lines "last allocated by" and "last freed by".
  *
  * Context, unless a function says otherwise: any CPU, interrupts on or
  * off, an interrupt handler too; never sleeps.  A back-end that must

@@ -5,7 +5,8 @@
  * slabinfo.  The Linux-named API (include/slab.h) wraps the kernel's
  * instance, kernel_slab.
  *
- * kmalloc classes: 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192.
+ * kmalloc classes: 8 16 32 64 96 128 192 256 512 1024 2048 4096 8192
+ * (make KMALLOC_CLASSES=fine: four per power of two above 128, mm/slab.h).
  * A request goes to the smallest class that holds it (96 and 192 catch
  * the sizes just above 64 and 128, which power-of-two classes would waste
  * a third of).  Classes are aligned to their size when it is a power of
@@ -33,8 +34,14 @@ struct slab_allocator kernel_slab;
 /* The back-end built in, for the boot log and for gdb (scripts/gdb/ferrite/slabs.py). */
 const char slab_backend_name[] = SLAB_BACKEND_NAME;
 
-const unsigned int kmalloc_sizes[KMALLOC_CLASSES] = {
+const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES] = {
+#if CONFIG_KMALLOC_FINE_CLASSES
+	8, 16, 32, 64, 96, 128,
+	160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
+	1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+#else
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+#endif
 };
 
 /* A new cache's free-pointer key. */
@@ -90,10 +97,11 @@ void slab_allocator_init(struct slab_allocator *a, struct buddy *buddy, uint64_t
 	cache_setup(a, &a->cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, SLAB_HWCACHE_ALIGN,
 		    NULL);
 	list_add_tail(&a->cache_cache.list, &a->caches);
-	for (unsigned int i = 0; SLAB_BACKEND_KMALLOC_CACHES && i < KMALLOC_CLASSES; i++) {
+	for (unsigned int i = 0; SLAB_BACKEND_KMALLOC_CACHES && i < KMALLOC_NR_CLASSES; i++) {
 		char name[SLAB_NAME_LENGTH];
 		unsigned int size = kmalloc_sizes[i];
-		unsigned int align = (size & (size - 1)) ? size / 3 : size;
+		/* The largest power of two dividing the size: the size itself for powers of two. */
+		unsigned int align = size & -size;
 
 		snprintf(name, sizeof(name), "kmalloc-%u", size);
 		a->kmalloc_caches[i] = slab_cache_create(a, name, size, align, 0, NULL);

@@ -17,7 +17,7 @@
 # --runs N: boot N times; build/bench.txt holds each figure's median over
 #   the boots (in icount mode the boots must also agree exactly).
 # The environment variables BENCH_MODE, BENCH_RUNS and BENCH_TIMEOUT set
-# the same defaults.  BENCH_SMP=N boots N CPUs (default 1; the SMP
+# the same defaults.  BENCH_SMP=N boots N CPUs (default 1 here, 4 from make bench; the SMP
 # benchmarks measure nothing on one).
 #
 # Exit status: 0 if every boot printed "BENCH done" with as many figures

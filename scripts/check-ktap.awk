@@ -2,7 +2,7 @@
 # Check one run's KTAP output against the suite manifest (scripts/test.sh).
 #
 # usage: awk -v run=host|kernel -v selection=GLOB-LIST -v extra=0|1 \
-#            -f scripts/check-ktap.awk tests/ktest.manifest LOG
+#            [-v backend=NAME] -f scripts/check-ktap.awk tests/ktest.manifest LOG
 #
 # Prints "PASSED FAILED" (from the summary line), then one line per
 # problem found; no further line means the run is complete:
@@ -10,13 +10,19 @@
 #     "ok" / "not ok" case lines;
 #   - the runner's "# ktest built in: ...; selected: S suites, C cases" line is there
 #     and S suites with C cases in all reported;
-#   - every suite the manifest lists for this run (host or kernel) and the
-#     selection (ktest= syntax: "*,-vmap_area") keeps ran, with exactly the
-#     manifest's cases, and nothing else ran.
+#   - every suite the manifest lists for this run (host or kernel, and the
+#     run's slab back-end) and the selection (ktest= syntax:
+#     "*,-vmap_area") keeps ran, with exactly the manifest's cases, and
+#     nothing else ran;
+#   - the run names its slab back-end ("slab: back-end NAME", printed by
+#     the kernel at boot and by the host runner) and, with -v backend=NAME,
+#     it is that one.
 # extra=1 (make test EXTRA_KTESTS=...) lets suites missing from the
 # manifest run.
 #
-# Manifest lines: "<suite> <host|kernel|both> <case> <case>...";
+# Manifest lines: "<suite> <host|kernel|both>[@BACKEND] <case> <case>...";
+# a suite marked @BACKEND is built only with that slab back-end
+# (mm/slab_backends.mk), so it must run exactly in the runs that used it.
 # '#' starts a comment.
 
 function problem(text) {
@@ -64,15 +70,23 @@ FNR == NR {
 	sub(/#.*/, "")
 	if (NF == 0)
 		next
-	if (NF < 3 || ($2 != "host" && $2 != "kernel" && $2 != "both")) {
-		problem(manifest_name ":" FNR ": expected \"<suite> <host|kernel|both> <case>...\"")
+	place = $2
+	only_with = ""
+	if (split($2, parts, "@") == 2) {
+		place = parts[1]
+		only_with = parts[2]
+	}
+	if (NF < 3 || (place != "host" && place != "kernel" && place != "both") ||
+	    (index($2, "@") && only_with !~ /^[a-z0-9_]+$/)) {
+		problem(manifest_name ":" FNR ": expected \"<suite> <host|kernel|both>[@BACKEND] <case>...\"")
 		next
 	}
 	if ($1 in manifest_where) {
 		problem(manifest_name ":" FNR ": suite " $1 " listed twice")
 		next
 	}
-	manifest_where[$1] = $2
+	manifest_where[$1] = place
+	manifest_backend[$1] = only_with
 	manifest_order[++manifest_count] = $1
 	for (i = 3; i <= NF; i++) {
 		if (($1, $i) in manifest_case)
@@ -84,6 +98,11 @@ FNR == NR {
 }
 
 # ---- the run's KTAP --------------------------------------------------------
+!log_backend && /slab: back-end [a-z0-9_]+/ {
+	log_backend = substr($0, index($0, "slab: back-end ") + 15)
+	sub(/[^a-z0-9_].*/, "", log_backend)
+}
+
 /^# ktest built in: [0-9]+ suites, [0-9]+ cases; selected: [0-9]+ suites, [0-9]+ cases/ {
 	announced = 1
 	announced_suites = $10
@@ -151,11 +170,20 @@ END {
 			problem("the runner selected " announced_cases " cases but " case_lines " reported")
 	}
 
+	# The slab back-end this run used.
+	run_backend = log_backend != "" ? log_backend : backend
+	if (backend != "" && log_backend != "" && log_backend != backend)
+		problem("the run used slab back-end " log_backend ", scripts/test.sh built it for " backend)
+	else if (log_backend == "" && summary)
+		problem("the run did not name its slab back-end (no \"slab: back-end NAME\" line)")
+
 	# What the manifest expects of this run and did not happen.
 	for (m = 1; m <= manifest_count; m++) {
 		name = manifest_order[m]
 		where = manifest_where[name]
 		if ((where != "both" && where != run) || !selected(name))
+			continue
+		if (manifest_backend[name] != "" && manifest_backend[name] != run_backend)
 			continue
 		if (!(name in ran_suite)) {
 			if (summary)
@@ -185,6 +213,9 @@ END {
 				": make it both")
 		else if (!selected(name))
 			problem("suite " name " ran although the selection \"" selection "\" excludes it")
+		else if (manifest_backend[name] != "" && manifest_backend[name] != run_backend)
+			problem("suite " name " ran with slab back-end " run_backend " but " manifest_name \
+				" says " where "@" manifest_backend[name])
 		n = split(ran_cases[name], cases, " ")
 		for (i = 1; i <= n; i++)
 			if (!((name, cases[i]) in manifest_case))

@@ -8,7 +8,7 @@ usage: scripts/compare.py --out DIR [--baseline COLUMN] [--title TEXT]
 Each FILE holds the figures of one allocator in one mode, as `make bench`
 and `make bench-linux` write them ("BENCH name=... size=... n=...
 cycles_per_op=X") and as `make replay` writes its results ("REPLAY
-name=... key=value ..."); MODE is icount or tcg, COLUMN the allocator
+<part> key=value ...", include/replay.h); MODE is icount or tcg, COLUMN the allocator
 (slub, slab, slob, linux, ...).  A FILE that does not exist is a column
 with no figures (its run failed or was skipped; compare.sh says why).
 
@@ -32,7 +32,7 @@ GROUPS = [
     ("vmalloc", "vmalloc and vmap", r"^(vmalloc|vmap)"),
     ("smp", "on several CPUs", r"(_parallel|_remote_free)$"),
 ]
-REPLAY_MEMORY_KEYS = ("peak_pages", "final_pages")
+REPLAY_MEMORY_KEYS = ("memory.peak_slab_pages", "memory.final_slab_pages")
 UNITS = {"icount": "instructions per operation", "tcg": "host cycles per operation (TCG)"}
 
 
@@ -67,8 +67,11 @@ def read_column(path):
                 except (KeyError, ValueError):
                     print("compare.py: %s: cannot read %r" % (path, line), file=sys.stderr)
             elif line.startswith("REPLAY "):
-                fields = parse_fields(line)
-                replays.setdefault(fields.get("name", "replay"), {}).update(fields)
+                # "REPLAY <part> key=value ...": the trace's part (start, ops, memory, done).
+                part = line.split()[1]
+                if "=" not in part:
+                    replays.setdefault("replay", {}).update(
+                        {"%s.%s" % (part, k): v for k, v in parse_fields(line).items()})
     return figures, replays
 
 
@@ -190,7 +193,8 @@ def main():
 
     modes, columns, data = [], [], {}
     for spec in args.inputs:
-        match = re.fullmatch(r"([a-z]+):([A-Za-z0-9_.=-]+?)=(.+)", spec)
+        # The column may hold "=" (linux-init_on_alloc=0); the file name may not.
+        match = re.fullmatch(r"([a-z]+):(.+)=([^=]+)", spec)
         if not match:
             parser.error("%r is not MODE:COLUMN=FILE" % spec)
         mode, column, path = match.groups()

@@ -25,7 +25,11 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 export LC_ALL=C
-BUILD=${BUILD:-build}
+# The slab back-end under test (make test SLAB_BACKEND=NAME) and its build
+# directory, as the Makefile names it; every make below builds that one.
+SLAB_BACKEND=${SLAB_BACKEND:-slub}
+if [ "$SLAB_BACKEND" = slub ]; then BUILD=${BUILD:-build}; else BUILD=${BUILD:-build/$SLAB_BACKEND}; fi
+export SLAB_BACKEND BUILD
 LOGS=$BUILD/logs
 MANIFEST=tests/ktest.manifest
 # The ktest= selection of each test ISO (the Makefile's ferrite-test-*.iso).
@@ -78,7 +82,7 @@ record() { # record NAME PASSED FAILED NOTE
 check_ktap() {
 	local extra=0
 	[ -z "${EXTRA_KTESTS:-}" ] || extra=1
-	awk -v run="$2" -v selection="$3" -v extra=$extra -f scripts/check-ktap.awk "$MANIFEST" "$1"
+	awk -v run="$2" -v selection="$3" -v extra=$extra -v backend="$SLAB_BACKEND" -f scripts/check-ktap.awk "$MANIFEST" "$1"
 }
 
 # check_selection LOG SELECTION: the command line the kernel printed has

@@ -468,7 +468,11 @@ void smp_init(void)
 		pr_debug("smp: start-up code at 0x%llx\n",
 			 (unsigned long long)trampoline_phys[TRAMPOLINE_CODE]);
 	}
-	for (unsigned int i = 0; smp_cpus_wanted > 1 && i < acpi->madt.cpu_count; i++) {
+	if (NR_CPUS == 1 && smp_cpus_listed > 1)
+		pr_info("smp: a uniprocessor kernel (make NR_CPUS=1): %u CPUs left idle\n",
+			smp_cpus_listed - 1);
+	/* NR_CPUS > 1 first: a uniprocessor build compiles no start-up at all. */
+	for (unsigned int i = 0; NR_CPUS > 1 && smp_cpus_wanted > 1 && i < acpi->madt.cpu_count; i++) {
 		uint32_t apic_id = acpi->madt.cpus[i].apic_id;
 
 		if (next_cpu >= smp_cpus_wanted)

@@ -12,6 +12,8 @@
 #include <ktest.h>
 #include <lockdep.h>
 
+#include "../../mm/slab.h"
+
 int main(int argc, char **argv)
 {
 	unsigned failed;
@@ -19,6 +21,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* The lock validator watches every test, as lockdep=1 does in the test kernel. */
 	lockdep_enabled = true;
+	/* Which suites must run depends on it (tests/ktest.manifest's @BACKEND). */
+	printf("# slab: back-end %s\n", slab_backend_name);
 	failed = ktest_run_all(argc > 1 ? argv[1] : NULL);
 	return failed ? 1 : 0;
 }

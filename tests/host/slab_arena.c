@@ -35,7 +35,7 @@ struct slab_arena *slab_arena_create(struct ktest *t, const char *debug)
 		KASSERT_TRUE(t, slab_parse_debug(&a->slab, debug));
 	slab_allocator_init(&a->slab, &a->mem.buddy, ARENA_SEED, NULL);
 	for (unsigned int i = 0; i < ARRAY_SIZE(kmalloc_classes); i++)
-		KASSERT_NOT_NULL(t, a->slab.kmalloc_caches[i]);
+		KASSERT_TRUE(t, !a->slab.kmalloc_caches[i] == !SLAB_BACKEND_KMALLOC_CACHES);
 	a->free_at_start = settled_free_pages(a);
 	return a;
 }

@@ -76,7 +76,7 @@ struct kmem_cache *make_cache(struct ktest *t, struct slab_arena *a, const char 
 			      unsigned int size, unsigned int align, slab_flags_t flags,
 			      void (*ctor)(void *object));
 struct slab_stats stats_of(struct kmem_cache *cache);
-/* The kmalloc cache of class @size. */
+/* The kmalloc cache of class @size (NULL without SLAB_BACKEND_KMALLOC_CACHES). */
 struct kmem_cache *kmalloc_cache(struct slab_arena *a, unsigned int size);
 
 #endif

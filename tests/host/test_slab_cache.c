@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Slab caches: alignment, SLAB_HWCACHE_ALIGN, constructors, zeroing, bulk
- * allocation, shrinking, destruction, statistics and slab_debug=.
+ * Slab caches, through the interface only (any back-end): alignment,
+ * SLAB_HWCACHE_ALIGN, constructors, zeroing, bulk allocation, shrinking,
+ * destruction, statistics and slab_debug=.  SLUB's own layout and
+ * figures: test_slub.c.
  */
 #include <string.h>
 
@@ -78,7 +80,7 @@ static void test_bad_create_arguments(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
-/* SLAB_HWCACHE_ALIGN: the textbook 328-byte object takes the smallest 64-byte-aligned slot. */
+/* SLAB_HWCACHE_ALIGN: objects of 328 and of 33 bytes start on cache lines. */
 static void test_hwcache_align(struct ktest *t)
 {
 	struct slab_arena *a = slab_arena_create(t, NULL);
@@ -86,10 +88,6 @@ static void test_hwcache_align(struct ktest *t)
 	struct kmem_cache *small = make_cache(t, a, "hwcache-33", 33, 0, SLAB_HWCACHE_ALIGN, NULL);
 	void *objects[40];
 
-	KEXPECT_EQ(t, cache->backend.stride, 384);
-	KEXPECT_EQ(t, cache->backend.order, 0);
-	KEXPECT_EQ(t, slab_objects_per_slab(cache), 10);
-	KEXPECT_EQ(t, small->backend.stride, 64);
 	for (int i = 0; i < 40; i++) {
 		objects[i] = kmem_cache_alloc(i % 2 ? small : cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);
@@ -116,61 +114,38 @@ static void test_ctor(void *object)
 }
 
 /*
- * The constructor runs on every object of a slab when the slab is made,
- * never on allocation or reuse; a free object keeps its constructed
- * state (the free pointer sits outside it), so a reused object needs no
- * new constructor call.
+ * Every object handed out is in its constructed state if its last user
+ * left it so -- whether the back-end runs the constructor once per object
+ * when a slab is made (SLUB, SLAB) or on every allocation (SLOB may).  A
+ * cache may not poison constructed objects: either it drops SLAB_POISON
+ * or the object still comes back constructed.
  */
-static void test_ctor_runs_once_per_object(struct ktest *t)
+static void test_ctor_state_on_every_allocation(struct ktest *t)
 {
-	static void *objects[MAX_TEST_OBJECTS];
+	enum { COUNT = 100 };
+	static void *objects[COUNT];
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache;
-	unsigned int per_slab;
 
 	ctor_calls = 0;
 	cache = make_cache(t, a, "ctor", CTOR_SIZE, 0, SLAB_POISON, test_ctor);
-	per_slab = slab_objects_per_slab(cache);
-	KEXPECT_EQ(t, ctor_calls, 0);
-	/* A constructed object must keep its state while free: no poisoning. */
-	KEXPECT_FALSE(t, cache->flags & SLAB_POISON);
-	KEXPECT_UGE(t, cache->backend.free_offset, CTOR_SIZE);
-
-	objects[0] = kmem_cache_alloc(cache, GFP_KERNEL);
-	KASSERT_NOT_NULL(t, objects[0]);
-	KEXPECT_UEQ(t, ctor_calls, per_slab);
-	for (unsigned int i = 1; i < per_slab; i++)
-		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
-	KEXPECT_UEQ(t, ctor_calls, per_slab);
-	for (unsigned int i = 0; i < per_slab; i++) {
-		KASSERT_NOT_NULL(t, objects[i]);
-		KEXPECT_TRUE(t, all_bytes(objects[i], CTOR_SIZE, CTOR_BYTE));
+	for (unsigned int round = 0; round < 3; round++) {
+		for (unsigned int i = 0; i < COUNT; i++) {
+			objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+			KASSERT_NOT_NULL(t, objects[i]);
+			KASSERT_TRUE(t, all_bytes(objects[i], CTOR_SIZE, CTOR_BYTE));
+		}
+		CHECK(t, cache);
+		/* Freed as constructed; every other round in reverse order. */
+		for (unsigned int i = 0; i < COUNT; i++)
+			kmem_cache_free(cache, objects[round % 2 ? COUNT - 1 - i : i]);
+		CHECK(t, cache);
+		if (round == 1)
+			kmem_cache_shrink(cache);
 	}
-	/* Reuse: free every object and allocate them again. */
-	for (unsigned int i = 0; i < per_slab; i++)
-		kmem_cache_free(cache, objects[i]);
-	for (unsigned int i = 0; i < per_slab; i++) {
-		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
-		KASSERT_NOT_NULL(t, objects[i]);
-		KEXPECT_TRUE(t, all_bytes(objects[i], CTOR_SIZE, CTOR_BYTE));
-	}
-	KEXPECT_UEQ(t, ctor_calls, per_slab);
-	/* One more object needs a second slab: per_slab more calls. */
-	objects[per_slab] = kmem_cache_alloc(cache, GFP_KERNEL);
-	KASSERT_NOT_NULL(t, objects[per_slab]);
-	KEXPECT_UEQ(t, ctor_calls, 2 * per_slab);
-	for (unsigned int i = 0; i <= per_slab; i++)
-		kmem_cache_free(cache, objects[i]);
-	CHECK(t, cache);
-	/* Slabs given back and made again are constructed again. */
-	kmem_cache_shrink(cache);
-	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
-	objects[0] = kmem_cache_alloc(cache, GFP_KERNEL);
-	KASSERT_NOT_NULL(t, objects[0]);
-	KEXPECT_UEQ(t, ctor_calls, 3 * per_slab);
-	kmem_cache_free(cache, objects[0]);
-	CHECK(t, cache);
+	KEXPECT_UGE(t, ctor_calls, COUNT);
 	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	KEXPECT_UEQ(t, a->slab.reports, 0);
 	expect_all_returned(t, a);
 	slab_arena_destroy(a);
 }
@@ -183,7 +158,7 @@ static void test_zalloc_and_size(struct ktest *t)
 
 	KASSERT_NOT_NULL(t, object);
 	KEXPECT_EQ(t, kmem_cache_size(cache), 200);
-	KEXPECT_UEQ(t, slab_ksize(&a->slab, object), 200);
+	KEXPECT_UGE(t, slab_ksize(&a->slab, object), 200);
 	memset(object, 0xab, 200);
 	kmem_cache_free(cache, object);
 	object = kmem_cache_zalloc(cache, GFP_KERNEL);
@@ -225,53 +200,47 @@ static void test_bulk_alloc_and_free(struct ktest *t)
 }
 
 /*
- * Frees keep at most two empty slabs besides the CPU's; shrink gives every
- * empty slab back to the buddy, whichever list it sits on.  Objects are
- * freed slab by slab, oldest first, so the CPU slab empties last, while
- * two empty slabs already wait on the partial list.
+ * Shrink gives every page that holds no object back to the buddy, the
+ * pages other CPUs' caches held included; the cache works on afterwards.
  */
 static void test_shrink_returns_empty_slabs(struct ktest *t)
 {
-	enum { SLABS = 5 };
-	static void *objects[MAX_TEST_OBJECTS];
+	enum { COUNT = 80 };
+	static void *objects[COUNT];
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "shrink", 256, 0, 0, NULL);
 	uint64_t before = settled_free_pages(a);
-	unsigned int count = SLABS * 16;
 	struct slab_stats stats;
 
-	KASSERT_EQ(t, slab_objects_per_slab(cache), 16);
-	KASSERT_EQ(t, cache->backend.order, 0);
-	for (unsigned int i = 0; i < count; i++) {
+	for (unsigned int i = 0; i < COUNT; i++) {
 		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);
 	}
 	stats = stats_of(cache);
-	KEXPECT_EQ(t, stats.slabs, SLABS);
-	KEXPECT_EQ(t, stats.objects_in_use, count);
-	KEXPECT_EQ(t, stats.objects_total, count);
-	KEXPECT_UEQ(t, buddy_free_pages(&a->mem.buddy), before - SLABS);
+	KEXPECT_UGE(t, stats.slabs, 1);
+	KEXPECT_EQ(t, stats.objects_in_use, COUNT);
+	KEXPECT_UGE(t, stats.objects_total, COUNT);
+	KEXPECT_UGE(t, stats.bytes_used, COUNT * 256);
+	KEXPECT_UGE(t, before - buddy_free_pages(&a->mem.buddy), COUNT * 256 / PAGE_SIZE);
 	CHECK(t, cache);
-	for (unsigned int i = 0; i < count; i++) {
+	for (unsigned int i = 0; i < COUNT; i++) {
 		kmem_cache_free(cache, objects[i]);
 		if (i % 16 == 15)
 			CHECK(t, cache);
 	}
-	stats = stats_of(cache);
-	KEXPECT_EQ(t, stats.objects_in_use, 0);
-	KEXPECT_EQ(t, stats.empty, 2);
-	KEXPECT_EQ(t, stats.slabs, 3); /* two empty ones kept, and the CPU's */
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
 	kmem_cache_shrink(cache);
 	CHECK(t, cache);
 	stats = stats_of(cache);
 	KEXPECT_EQ(t, stats.slabs, 0);
 	KEXPECT_EQ(t, stats.empty, 0);
 	KEXPECT_EQ(t, stats.partial, 0);
-	KEXPECT_UEQ(t, buddy_free_pages(&a->mem.buddy), before);
+	KEXPECT_UEQ(t, stats.bytes_used, 0);
+	KEXPECT_UEQ(t, settled_free_pages(a), before);
 	/* Still usable after a shrink. */
 	objects[0] = kmem_cache_alloc(cache, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, objects[0]);
-	KEXPECT_EQ(t, stats_of(cache).slabs, 1);
+	KEXPECT_UGE(t, stats_of(cache).slabs, 1);
 	kmem_cache_free(cache, objects[0]);
 	CHECK(t, cache);
 	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
@@ -293,10 +262,10 @@ static void test_statistics_and_slabinfo(struct ktest *t)
 		kmem_cache_free(cache, objects[i]);
 	stats = stats_of(cache);
 	KEXPECT_EQ(t, stats.objects_in_use, 15);
-	KEXPECT_EQ(t, stats.objects_per_slab, 10);
-	KEXPECT_EQ(t, stats.stride, 384);
-	KEXPECT_EQ(t, stats.slabs, 3);
-	KEXPECT_UEQ(t, stats.bytes_used, 3 * PAGE_SIZE);
+	KEXPECT_UGE(t, stats.slabs, 1);
+	KEXPECT_UGE(t, stats.objects_total, 15);
+	KEXPECT_UGE(t, stats.stride, 328);
+	KEXPECT_UGE(t, stats.bytes_used, 15 * 328);
 	KEXPECT_UEQ(t, stats.allocations, 25);
 	KEXPECT_UEQ(t, stats.frees, 10);
 	KEXPECT_UEQ(t, stats.bad_frees, 0);
@@ -304,8 +273,10 @@ static void test_statistics_and_slabinfo(struct ktest *t)
 	slab_print_info(&a->slab);
 	capture_stop();
 	KEXPECT_REPORTED(t, "stats-328");
+#if SLAB_BACKEND_KMALLOC_CACHES
 	KEXPECT_REPORTED(t, "kmalloc-96");
 	KEXPECT_REPORTED(t, "kmalloc-8192");
+#endif
 	KEXPECT_REPORTED(t, "kmem_cache");
 	for (int i = 10; i < 25; i++)
 		kmem_cache_free(cache, objects[i]);
@@ -318,18 +289,24 @@ static void test_statistics_and_slabinfo(struct ktest *t)
 /* slab_debug=: letters, "-", a cache glob, and malformed values. */
 static void test_slab_debug_parameter(struct ktest *t)
 {
-	struct slab_arena *a = slab_arena_create(t, "ZP,kmalloc-6*");
-	struct kmem_cache *mine;
+	struct slab_arena *a = slab_arena_create(t, "ZP,mine-6*");
+	struct kmem_cache *mine, *other;
 
-	KEXPECT_UEQ(t, kmalloc_cache(a, 64)->flags & SLAB_DEBUG_FLAGS, SLAB_RED_ZONE | SLAB_POISON);
+	mine = make_cache(t, a, "mine-64", 64, 0, 0, NULL);
+	other = make_cache(t, a, "other", 64, 0, SLAB_STORE_USER, NULL);
+	KEXPECT_UEQ(t, mine->flags & SLAB_DEBUG_FLAGS, SLAB_RED_ZONE | SLAB_POISON);
+	KEXPECT_UEQ(t, other->flags & SLAB_DEBUG_FLAGS, SLAB_STORE_USER);
+#if SLAB_BACKEND_KMALLOC_CACHES
 	KEXPECT_UEQ(t, kmalloc_cache(a, 32)->flags & SLAB_DEBUG_FLAGS, 0);
-	mine = make_cache(t, a, "mine", 64, 0, SLAB_STORE_USER, NULL);
-	KEXPECT_UEQ(t, mine->flags & SLAB_DEBUG_FLAGS, SLAB_STORE_USER);
+#endif
 	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, mine));
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, other));
 	slab_arena_destroy(a);
 
 	a = slab_arena_create(t, "");
+#if SLAB_BACKEND_KMALLOC_CACHES
 	KEXPECT_UEQ(t, kmalloc_cache(a, 8)->flags & SLAB_DEBUG_FLAGS, SLAB_DEBUG_FLAGS);
+#endif
 	KEXPECT_UEQ(t, a->slab.cache_cache.flags & SLAB_DEBUG_FLAGS, SLAB_DEBUG_FLAGS);
 	KEXPECT_TRUE(t, slab_parse_debug(&a->slab, "-"));
 	KEXPECT_UEQ(t, a->slab.forced_debug, 0);
@@ -345,7 +322,7 @@ KTEST_SUITE_FULL(slab_cache, NULL, arena_suite_exit,
 		 KTEST_CASE(test_explicit_alignment),
 		 KTEST_CASE(test_bad_create_arguments),
 		 KTEST_CASE(test_hwcache_align),
-		 KTEST_CASE(test_ctor_runs_once_per_object),
+		 KTEST_CASE(test_ctor_state_on_every_allocation),
 		 KTEST_CASE(test_zalloc_and_size),
 		 KTEST_CASE(test_bulk_alloc_and_free),
 		 KTEST_CASE(test_shrink_returns_empty_slabs),

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Slab wrong use: each kind must be reported (counters and text) and leave
- * an allocator that still works.
+ * Slab wrong use, for any back-end: each kind must be reported (counters
+ * and the common texts of mm/slab.h and mm/slab_backend.h) and leave an
+ * allocator that still works.  SLUB's own cases (its free pointer, the
+ * exact bytes its reports name): test_slub.c.
  */
 #include <string.h>
 
-#include <asm/cpu.h>
 #include <buddy.h>
 #include <kernel.h>
 #include <ktest.h>
@@ -35,6 +36,31 @@ static void expect_still_works(struct ktest *t, struct slab_arena *a, struct kme
 	check_all(t, a);
 }
 
+/*
+ * Allocate from @cache until @object comes back (a back-end need not hand
+ * out the object freed last first), keeping the others aside, then free
+ * them.  Return: @object, or NULL if it did not come back.
+ */
+static void *allocate_again(struct kmem_cache *cache, const void *object)
+{
+	static void *others[MAX_TEST_OBJECTS];
+	unsigned int count = 0;
+	void *found = NULL;
+
+	while (count < MAX_TEST_OBJECTS) {
+		void *next = kmem_cache_alloc(cache, GFP_KERNEL);
+
+		if (!next || next == object) {
+			found = next;
+			break;
+		}
+		others[count++] = next;
+	}
+	while (count)
+		kmem_cache_free(cache, others[--count]);
+	return found;
+}
+
 /* SLAB_CONSISTENCY_CHECKS finds any double free, not only the latest; so does a red zone. */
 static void test_double_free_on_debug_caches(struct ktest *t)
 {
@@ -62,16 +88,8 @@ static void test_double_free_on_debug_caches(struct ktest *t)
 		capture_stop();
 		KEXPECT_REPORTED(t, "double free: cache debug-double");
 		if (flag_sets[f] & SLAB_STORE_USER) {
-			const struct slab_track *tracks =
-				(const void *)((uint8_t *)first + cache->backend.track_offset);
-
 			KEXPECT_REPORTED(t, "last allocated by 0x");
 			KEXPECT_REPORTED(t, "last freed by 0x");
-			KEXPECT_REPORTED(t, "TSC cycles ago");
-			/* Real times: allocated, then freed, both before now. */
-			KEXPECT_UGT(t, tracks[0].when, 0);
-			KEXPECT_ULE(t, tracks[0].when, tracks[1].when);
-			KEXPECT_ULE(t, tracks[1].when, rdtsc());
 		}
 		KEXPECT_UEQ(t, cache->bad_frees, 1);
 		KEXPECT_UEQ(t, a->slab.reports, reports + 1);
@@ -102,18 +120,18 @@ static void test_double_free_on_debug_caches(struct ktest *t)
 
 /*
  * A cache without debugging catches the naive double free -- the object
- * freed twice in a row -- whether its slab is the CPU's or another one.
+ * freed twice in a row -- both for a fresh cache and for one whose
+ * objects fill several slabs.
  */
 static void test_naive_double_free(struct ktest *t)
 {
-	static void *objects[MAX_TEST_OBJECTS];
+	enum { COUNT = 200 };
+	static void *objects[COUNT];
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "plain", 128, 0, 0, NULL);
 	uint64_t reports = a->slab.reports;
-	unsigned int per_slab = slab_objects_per_slab(cache);
 	void *object = kmem_cache_alloc(cache, GFP_KERNEL);
 
-	/* On the CPU slab. */
 	KASSERT_NOT_NULL(t, object);
 	kmem_cache_free(cache, object);
 	capture_start();
@@ -124,12 +142,11 @@ static void test_naive_double_free(struct ktest *t)
 	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
 	expect_still_works(t, a, cache);
 
-	/* On a slab that is not the CPU's: fill one slab, start a second. */
-	for (unsigned int i = 0; i <= per_slab; i++) {
+	/* The oldest of many objects, freed twice in a row. */
+	for (unsigned int i = 0; i < COUNT; i++) {
 		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);
 	}
-	KASSERT_TRUE(t, block_of(a, objects[0]) != block_of(a, objects[per_slab]));
 	kmem_cache_free(cache, objects[0]);
 	capture_start();
 	kmem_cache_free(cache, objects[0]);
@@ -137,22 +154,13 @@ static void test_naive_double_free(struct ktest *t)
 	KEXPECT_REPORTED(t, "double free: cache plain");
 	KEXPECT_UEQ(t, cache->bad_frees, 2);
 	CHECK(t, cache);
-	KEXPECT_EQ(t, stats_of(cache).objects_in_use, per_slab);
-	/* Empty that slab; an object of an empty slab freed again is a double free too. */
-	for (unsigned int i = 1; i < per_slab; i++)
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, COUNT - 1);
+	for (unsigned int i = 1; i < COUNT; i++)
 		kmem_cache_free(cache, objects[i]);
 	CHECK(t, cache);
-	capture_start();
-	kmem_cache_free(cache, objects[1]);
-	capture_stop();
-	KEXPECT_REPORTED(t, "double free: cache plain");
-	KEXPECT_UEQ(t, cache->bad_frees, 3);
-	KEXPECT_UEQ(t, a->slab.reports, reports + 3);
-	CHECK(t, cache);
-	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 1);
-	kmem_cache_free(cache, objects[per_slab]);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
 	expect_still_works(t, a, cache);
-	KEXPECT_UEQ(t, a->slab.reports, reports + 3);
+	KEXPECT_UEQ(t, a->slab.reports, reports + 2);
 	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
 	expect_all_returned(t, a);
 	slab_arena_destroy(a);
@@ -231,7 +239,9 @@ static void test_free_into_wrong_cache(struct ktest *t)
 	capture_start();
 	kmem_cache_free(other, kmalloc_object);
 	capture_stop();
+#if SLAB_BACKEND_KMALLOC_CACHES
 	KEXPECT_REPORTED(t, "the object belongs to cache kmalloc-64");
+#endif
 	KEXPECT_UEQ(t, other->bad_frees, 2);
 	KEXPECT_UEQ(t, owner->bad_frees, 0);
 	KEXPECT_UEQ(t, a->slab.reports, reports + 2);
@@ -272,7 +282,9 @@ static void test_free_of_pointer_into_object(struct ktest *t)
 		arena_kfree(a, kmalloc_object + 64);
 		capture_stop();
 		KEXPECT_REPORTED(t, "free of a pointer into the middle of an object: cache middle");
+#if SLAB_BACKEND_KMALLOC_CACHES
 		KEXPECT_REPORTED(t, "into the middle of an object: cache kmalloc-128");
+#endif
 		KEXPECT_UEQ(t, cache->bad_frees, 4);
 		KEXPECT_UEQ(t, a->slab.reports, reports + 5);
 		KEXPECT_EQ(t, stats_of(cache).objects_in_use, 2);
@@ -327,62 +339,11 @@ static void test_destroy_with_live_objects(struct ktest *t)
 }
 
 /*
- * A free pointer overwritten while its object is free (a write after
- * free) is found when the object is allocated: reported, and the rest of
- * that free list is given up rather than followed.  The objects given up
- * stay counted as in use, so destroy reports them.
+ * Red zones: an overflow or underflow of a live object is seen by the
+ * validator and reported on free (the object is freed, its zones
+ * repaired); a zone overwritten while the object is free is reported
+ * when the object is allocated again.
  */
-static void test_corrupted_free_pointer(struct ktest *t)
-{
-	static const slab_flags_t flag_sets[] = { 0, SLAB_CONSISTENCY_CHECKS, SLAB_POISON, SLAB_RED_ZONE,
-						  SLAB_DEBUG_FLAGS };
-	struct slab_arena *a = slab_arena_create(t, NULL);
-
-	for (size_t f = 0; f < ARRAY_SIZE(flag_sets); f++) {
-		struct kmem_cache *cache = make_cache(t, a, "corrupt", 64, 0, flag_sets[f], NULL);
-		uint8_t *first = kmem_cache_alloc(cache, GFP_KERNEL);
-		uint8_t *second = kmem_cache_alloc(cache, GFP_KERNEL);
-		uint8_t *third = kmem_cache_alloc(cache, GFP_KERNEL);
-		uint64_t reports = a->slab.reports;
-		void *again, *next;
-		bool destroyed;
-
-		printk("        # flags %#x\n", flag_sets[f]);
-		KASSERT_NOT_NULL(t, third);
-		kmem_cache_free(cache, third);
-		kmem_cache_free(cache, second);
-		/* second heads the free list; its free pointer leads to third. */
-		*(uint64_t *)(second + cache->backend.free_offset) = 0x4141414141414141ull;
-		capture_start();
-		again = kmem_cache_alloc(cache, GFP_KERNEL);
-		capture_stop();
-		KEXPECT_PTR_EQ(t, again, second);
-		KEXPECT_REPORTED(t, "corrupted free pointer");
-		KEXPECT_REPORTED(t, "cache corrupt");
-		KEXPECT_UEQ(t, a->slab.reports, reports + 1);
-		CHECK(t, cache);
-		next = kmem_cache_alloc(cache, GFP_KERNEL);
-		KASSERT_NOT_NULL(t, next);
-		KEXPECT_PTR_NE(t, next, second);
-		KEXPECT_PTR_NE(t, next, first);
-		KEXPECT_TRUE(t, in_arena(a, next));
-		CHECK(t, cache);
-		kmem_cache_free(cache, next);
-		kmem_cache_free(cache, again);
-		kmem_cache_free(cache, first);
-		expect_still_works(t, a, cache);
-		KEXPECT_UEQ(t, a->slab.reports, reports + 1);
-		/* The objects given up are a leak, reported by destroy. */
-		capture_start();
-		destroyed = slab_cache_destroy(&a->slab, cache);
-		capture_stop();
-		KEXPECT_FALSE(t, destroyed);
-		KEXPECT_REPORTED(t, "objects still in use");
-	}
-	slab_arena_destroy(a);
-}
-
-/* Red zones: an overflow or underflow is reported on free with the byte found. */
 static void test_red_zone_overflow_and_underflow(struct ktest *t)
 {
 	static const unsigned int sizes[] = { 13, 40, 64, 100 };
@@ -399,7 +360,6 @@ static void test_red_zone_overflow_and_underflow(struct ktest *t)
 			unsigned int size = sizes[s];
 			uint8_t *object = kmem_cache_alloc(cache, GFP_KERNEL);
 			uint64_t reports = a->slab.reports;
-			char expected[96];
 			void *again;
 
 			printk("        # size %u flags %#x\n", size, flag_sets[f]);
@@ -407,14 +367,14 @@ static void test_red_zone_overflow_and_underflow(struct ktest *t)
 			memset(object, 0x11, size);
 			/* The validator sees an overwritten zone on a live object. */
 			object[size] = 0x41;
-			KEXPECT_STREQ(t, slab_check(cache), "red zone overwritten");
+			KEXPECT_NOT_NULL(t, slab_check(cache));
 			capture_start();
 			kmem_cache_free(cache, object);
 			capture_stop();
-			KEXPECT_REPORTED(t, "red zone after");
+			KEXPECT_REPORTED(t, "red zone");
 			KEXPECT_REPORTED(t, "cache zone");
-			snprintf(expected, sizeof(expected), "byte at offset %u is 0x41, expected 0xcc", size);
-			KEXPECT_REPORTED(t, expected);
+			if (flag_sets[f] & SLAB_STORE_USER)
+				KEXPECT_REPORTED(t, "last allocated by 0x");
 			KEXPECT_UEQ(t, a->slab.reports, reports + 1);
 			KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
 			CHECK(t, cache);
@@ -422,24 +382,26 @@ static void test_red_zone_overflow_and_underflow(struct ktest *t)
 			object = kmem_cache_alloc(cache, GFP_KERNEL);
 			KASSERT_NOT_NULL(t, object);
 			object[-1] = 0x42;
+			KEXPECT_NOT_NULL(t, slab_check(cache));
 			capture_start();
 			kmem_cache_free(cache, object);
 			capture_stop();
-			KEXPECT_REPORTED(t, "red zone before");
-			KEXPECT_REPORTED(t, "byte at offset -1 is 0x42, expected 0xcc");
+			KEXPECT_REPORTED(t, "red zone");
+			KEXPECT_REPORTED(t, "cache zone");
 			KEXPECT_UEQ(t, a->slab.reports, reports + 2);
 			CHECK(t, cache);
 
 			/* Overwritten while free: found on the next allocation of the object. */
 			object[size + 1] = 0x43;
-			KEXPECT_STREQ(t, slab_check(cache), "red zone overwritten");
+			KEXPECT_NOT_NULL(t, slab_check(cache));
 			capture_start();
-			again = kmem_cache_alloc(cache, GFP_KERNEL);
+			again = allocate_again(cache, object);
 			capture_stop();
 			KEXPECT_PTR_EQ(t, again, object);
-			KEXPECT_REPORTED(t, "red zone after overwritten while free");
-			KEXPECT_REPORTED(t, "is 0x43, expected 0xbb");
+			KEXPECT_REPORTED(t, "red zone");
+			KEXPECT_REPORTED(t, "cache zone");
 			KEXPECT_UEQ(t, a->slab.reports, reports + 3);
+			CHECK(t, cache);
 			kmem_cache_free(cache, object);
 			expect_still_works(t, a, cache);
 			KEXPECT_UEQ(t, a->slab.reports, reports + 3);
@@ -449,7 +411,12 @@ static void test_red_zone_overflow_and_underflow(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
-/* Poisoning: a write after free is found by the validator and on the next allocation. */
+/*
+ * Poisoning: a free object holds POISON_FREE and ends in POISON_END (its
+ * first word may hold the back-end's free-list link); a write after free
+ * is found by the validator and reported when the object is allocated
+ * again, with who freed it on a SLAB_STORE_USER cache.
+ */
 static void test_write_after_free_found_by_poison(struct ktest *t)
 {
 	static const slab_flags_t flag_sets[] = {
@@ -467,17 +434,16 @@ static void test_write_after_free_found_by_poison(struct ktest *t)
 		KASSERT_NOT_NULL(t, object);
 		memset(object, 0x11, 100);
 		kmem_cache_free(cache, object);
-		KEXPECT_TRUE(t, all_bytes(object, 99, POISON_FREE));
+		KEXPECT_TRUE(t, all_bytes(object + 8, 91, POISON_FREE));
 		KEXPECT_EQ(t, object[99], POISON_END);
 		CHECK(t, cache);
-		object[5] = 0x00;
-		KEXPECT_STREQ(t, slab_check(cache), "free object's poison overwritten");
+		object[50] = 0x00;
+		KEXPECT_NOT_NULL(t, slab_check(cache));
 		capture_start();
-		again = kmem_cache_alloc(cache, GFP_KERNEL);
+		again = allocate_again(cache, object);
 		capture_stop();
 		KEXPECT_PTR_EQ(t, again, object);
 		KEXPECT_REPORTED(t, "write after free: cache poisoned");
-		KEXPECT_REPORTED(t, "byte at offset 5 is 0x00, expected 0x6b");
 		if (flag_sets[f] & SLAB_STORE_USER)
 			KEXPECT_REPORTED(t, "last freed by 0x");
 		KEXPECT_UEQ(t, a->slab.reports, reports + 1);
@@ -485,12 +451,12 @@ static void test_write_after_free_found_by_poison(struct ktest *t)
 
 		/* The end marker is checked too. */
 		kmem_cache_free(cache, object);
-		object[99] = 0x6b;
+		object[99] = POISON_FREE;
 		capture_start();
-		again = kmem_cache_alloc(cache, GFP_KERNEL);
+		again = allocate_again(cache, object);
 		capture_stop();
 		KEXPECT_PTR_EQ(t, again, object);
-		KEXPECT_REPORTED(t, "byte at offset 99 is 0x6b, expected 0xa5");
+		KEXPECT_REPORTED(t, "write after free: cache poisoned");
 		KEXPECT_UEQ(t, a->slab.reports, reports + 2);
 		kmem_cache_free(cache, object);
 		expect_still_works(t, a, cache);
@@ -501,7 +467,10 @@ static void test_write_after_free_found_by_poison(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
-/* slab_debug= on kmalloc: an overflow past a kmalloc class is caught on real frees. */
+/*
+ * slab_debug= on kmalloc: an overflow past a kmalloc object's usable size
+ * is caught on real frees.
+ */
 static void test_forced_debug_catches_kmalloc_overflow(struct ktest *t)
 {
 	struct slab_arena *a = slab_arena_create(t, "FZPU");
@@ -509,16 +478,16 @@ static void test_forced_debug_catches_kmalloc_overflow(struct ktest *t)
 	uint64_t reports = a->slab.reports;
 
 	KASSERT_NOT_NULL(t, object);
-	object[64] = 0;
+	object[slab_ksize(&a->slab, object)] = 0;
 	capture_start();
 	arena_kfree(a, object);
 	capture_stop();
-	KEXPECT_REPORTED(t, "red zone after overwritten (overflow): cache kmalloc-64");
+	KEXPECT_REPORTED(t, "red zone");
 	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
 	capture_start();
 	arena_kfree(a, object);
 	capture_stop();
-	KEXPECT_REPORTED(t, "double free: cache kmalloc-64");
+	KEXPECT_REPORTED(t, "double free: cache ");
 	KEXPECT_UEQ(t, a->slab.reports, reports + 2);
 	expect_all_returned(t, a);
 	slab_arena_destroy(a);
@@ -531,7 +500,6 @@ KTEST_SUITE_FULL(slab_misuse, NULL, arena_suite_exit,
 		 KTEST_CASE(test_free_into_wrong_cache),
 		 KTEST_CASE(test_free_of_pointer_into_object),
 		 KTEST_CASE(test_destroy_with_live_objects),
-		 KTEST_CASE(test_corrupted_free_pointer),
 		 KTEST_CASE(test_red_zone_overflow_and_underflow),
 		 KTEST_CASE(test_write_after_free_found_by_poison),
 		 KTEST_CASE(test_forced_debug_catches_kmalloc_overflow));

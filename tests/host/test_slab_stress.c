@@ -246,8 +246,11 @@ static void test_random_stress(struct ktest *t)
 		if (roll < 3) {
 			size_t c = random_below(STRESS_CACHES + ARRAY_SIZE(kmalloc_classes));
 
-			slab_backend_shrink(c < STRESS_CACHES ? s.caches[c]
-				: a->slab.kmalloc_caches[c - STRESS_CACHES]);
+			struct kmem_cache *victim = c < STRESS_CACHES ? s.caches[c]
+				: a->slab.kmalloc_caches[c - STRESS_CACHES];
+
+			if (victim)     /* NULL: the back-end has no kmalloc caches */
+				slab_backend_shrink(victim);
 			s.shrinks++;
 		} else if (roll < 13) {
 			stress_bulk(t, &s);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The slab layer on many CPUs, on the host: each case plays several CPUs,
+ * The slab layer on many CPUs, on the host, for any back-end (SLUB's frozen
+ * slabs: test_slub_threads.c): each case plays several CPUs,
  * either one thread switching its CPU number (host_set_cpu) for exact
  * sequences -- an object allocated on one CPU and freed on another, wrong
  * frees from another CPU, shrink/destroy/statistics reaching every CPU's
@@ -46,48 +47,11 @@ static void free_on(unsigned int cpu, struct kmem_cache *cache, void *object)
 }
 
 /*
- * A free into another CPU's slab leaves that slab frozen (the CPU's, on
- * no list); the owner gets the object back when its own freelist runs out.
+ * Statistics, shrink and destroy see what every CPU holds, not only this
+ * one's: objects allocated on CPUs 1..4 keep destroy from going ahead;
+ * freed, and with CPUs 1..4 each having allocated and freed again, shrink
+ * and destroy give every page back.
  */
-static void test_remote_free_keeps_slab_frozen(struct ktest *t)
-{
-	struct slab_arena *a = slab_arena_create(t, NULL);
-	struct kmem_cache *cache = make_cache(t, a, "remote", 328, 0, 0, NULL);
-	void *objects[MAX_TEST_OBJECTS];
-	unsigned int per_slab = slab_objects_per_slab(cache), got_back = 0;
-	void *first = alloc_on(1, cache);
-	struct slab_stats stats;
-
-	KASSERT_NOT_NULL(t, first);
-	free_on(2, cache, first);
-	stats = stats_of(cache);
-	KEXPECT_EQ(t, stats.cpu_slabs, 1);
-	KEXPECT_EQ(t, stats.partial, 0);
-	KEXPECT_EQ(t, stats.slabs, 1);
-	KEXPECT_EQ(t, stats.objects_in_use, 0);
-	CHECK(t, cache);
-	/* CPU 1 empties its freelist (per_slab - 1 objects), then takes the remote free back. */
-	KASSERT_TRUE(t, per_slab <= MAX_TEST_OBJECTS);
-	for (unsigned int i = 0; i < per_slab; i++) {
-		objects[i] = alloc_on(1, cache);
-		KASSERT_NOT_NULL(t, objects[i]);
-		got_back += objects[i] == first;
-	}
-	KEXPECT_EQ(t, got_back, 1);
-	KEXPECT_EQ(t, stats_of(cache).slabs, 1); /* no new slab was needed */
-	CHECK(t, cache);
-	for (unsigned int i = 0; i < per_slab; i++)
-		free_on(i % 4, cache, objects[i]);
-	CHECK(t, cache);
-	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
-	KEXPECT_UEQ(t, stats_of(cache).allocations, stats_of(cache).frees);
-	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
-	KEXPECT_UEQ(t, a->slab.reports, 0);
-	expect_all_returned(t, a);
-	slab_arena_destroy(a);
-}
-
-/* Shrink, statistics and destroy see the slabs of every CPU, not only this one's. */
 static void test_every_cpu_slab_is_seen(struct ktest *t)
 {
 	struct slab_arena *a = slab_arena_create(t, NULL);
@@ -98,8 +62,7 @@ static void test_every_cpu_slab_is_seen(struct ktest *t)
 	for (unsigned int cpu = 1; cpu <= 4; cpu++)
 		KASSERT_NOT_NULL(t, objects[cpu - 1] = alloc_on(cpu, cache));
 	stats = stats_of(cache);
-	KEXPECT_EQ(t, stats.cpu_slabs, 4);
-	KEXPECT_EQ(t, stats.slabs, 4);
+	KEXPECT_UGE(t, stats.slabs, 1);
 	KEXPECT_EQ(t, stats.objects_in_use, 4);
 	KEXPECT_UEQ(t, stats.allocations, 4);
 	CHECK(t, cache);
@@ -110,23 +73,25 @@ static void test_every_cpu_slab_is_seen(struct ktest *t)
 	KEXPECT_REPORTED(t, "kmem_cache_destroy percpu: 4 objects still in use");
 	a->slab.reports = 0;
 	CHECK(t, cache);
-	/* Freed from CPU 0: all remote frees (the destroy above unfroze the slabs). */
+	/* Freed from CPU 0: all remote frees. */
 	for (unsigned int i = 0; i < 4; i++)
 		free_on(0, cache, objects[i]);
 	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
-	/* Each CPU freezes a slab again and frees into it: empty, but held by CPUs 1..4. */
+	/* Each CPU allocates and frees: whatever it keeps for itself is free. */
 	for (unsigned int cpu = 1; cpu <= 4; cpu++)
 		free_on(cpu, cache, alloc_on(cpu, cache));
 	stats = stats_of(cache);
-	KEXPECT_EQ(t, stats.cpu_slabs, 4);
 	KEXPECT_EQ(t, stats.objects_in_use, 0);
+	KEXPECT_UEQ(t, stats.allocations, stats.frees);
 	slab_backend_shrink(cache);
 	stats = stats_of(cache);
 	KEXPECT_EQ(t, stats.cpu_slabs, 0);
 	KEXPECT_EQ(t, stats.slabs, 0);
+	KEXPECT_UEQ(t, stats.bytes_used, 0);
+	CHECK(t, cache);
 	for (unsigned int cpu = 1; cpu <= 4; cpu++)
 		free_on(cpu, cache, alloc_on(cpu, cache));
-	/* Destroy from CPU 0 while CPUs 1..4 hold a slab each: every slab goes back. */
+	/* Destroy from CPU 0 after CPUs 1..4 allocated and freed: every page goes back. */
 	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
 	KEXPECT_UEQ(t, a->slab.reports, 0);
 	expect_all_returned(t, a);
@@ -148,19 +113,18 @@ static void test_remote_double_free(struct ktest *t)
 		free_on(2, cache, x);               /* remote */
 		capture_start();
 		free_on(2, cache, x);               /* the same CPU again */
-		free_on(3, cache, x);               /* a third CPU */
 		capture_stop();
 		KEXPECT_REPORTED(t, "double free: cache twice");
-		KEXPECT_UEQ(t, cache->bad_frees, 2);
+		KEXPECT_UEQ(t, cache->bad_frees, 1);
 		CHECK(t, cache);
 		if (debug_settings[d]) {
-			/* Checked caches find it anywhere on the slab's list, not only at its head. */
+			/* Checked caches find every double free, from any CPU. */
 			free_on(1, cache, y);
 			capture_start();
 			free_on(3, cache, x);
 			capture_stop();
 			KEXPECT_REPORTED(t, "double free: cache twice");
-			KEXPECT_UEQ(t, cache->bad_frees, 3);
+			KEXPECT_UEQ(t, cache->bad_frees, 2);
 		} else {
 			free_on(3, cache, y);
 		}
@@ -202,16 +166,15 @@ static void test_remote_free_into_wrong_cache(struct ktest *t)
 }
 
 /*
- * Bulk free on another CPU: runs of one slab go in one step, onto the
- * owner's remote chain or under one hold of the lock; an object twice in
- * a row is the second time a reported double free, not a loop.
+ * Bulk free on another CPU than the one that allocated; an object twice
+ * in a row is the second time a reported double free, not a loop.
  */
 static void test_remote_bulk_free(struct ktest *t)
 {
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "bulk", 328, 0, 0, NULL);
 	static void *objects[MAX_TEST_OBJECTS];
-	unsigned int count = 3 * slab_objects_per_slab(cache) + 5;
+	unsigned int count = MIN(3 * slab_objects_per_slab(cache) + 5, MAX_TEST_OBJECTS);
 	void *twice[3];
 
 	KASSERT_TRUE(t, count <= MAX_TEST_OBJECTS);
@@ -497,9 +460,10 @@ static void *free_twice_main(void *argument)
  * Frees racing kmem_cache_destroy: CPU 1 frees (a second time) objects of
  * a checked cache while CPU 0 destroys it.  Each free finds the object
  * free, its slab given back, or the cache dying: each is reported once,
- * and nothing breaks.  A checked cache has no CPU slabs, so the destroy's
- * cross call has nothing to do on CPU 1: the host's stand-in leaves CPU 1
- * out of it, as it cannot interrupt the thread playing CPU 1.
+ * and nothing breaks.  CPU 1 holds nothing of the cache (every object
+ * was allocated and freed on CPU 0, and its own frees are refused), so the
+ * destroy's cross call has nothing to do there: the host's stand-in leaves
+ * CPU 1 out of it, as it cannot interrupt the thread playing CPU 1.
  */
 static void test_free_racing_destroy(struct ktest *t)
 {
@@ -543,7 +507,6 @@ static void test_free_racing_destroy(struct ktest *t)
 }
 
 KTEST_SUITE_FULL(slab_threads, NULL, arena_suite_exit,
-		 KTEST_CASE(test_remote_free_keeps_slab_frozen),
 		 KTEST_CASE(test_every_cpu_slab_is_seen),
 		 KTEST_CASE(test_remote_double_free),
 		 KTEST_CASE(test_remote_free_into_wrong_cache),

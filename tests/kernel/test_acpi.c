@@ -71,8 +71,10 @@ static void test_no_firmware_problems(struct ktest *t)
 {
 	const struct acpi_info *info = info_or_abort(t);
 
-	KEXPECT_EQ(t, info->problems, 0);
-	KEXPECT_EQ(t, info->madt.cpus_dropped, 0);
+	/* A CPU beyond NR_CPUS (make NR_CPUS=1 on a multi-CPU machine) is reported, once. */
+	KEXPECT_EQ(t, info->problems, info->madt.cpus_dropped ? 1 : 0);
+	if (info->madt.cpu_count < NR_CPUS)
+		KEXPECT_EQ(t, info->madt.cpus_dropped, 0);
 	KASSERT_GE(t, info->table_count, 2);
 	/* tables[0] is the root table: the XSDT under UEFI (RSDP v2), the RSDT under SeaBIOS. */
 	KEXPECT_STREQ(t, info->tables[0].signature, info->revision >= 2 ? "XSDT" : "RSDT");

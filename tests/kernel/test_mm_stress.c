@@ -340,7 +340,7 @@ static void release_atomic_objects(void *unused)
 /* Wait until every online CPU took @ticks more timer ticks. */
 static bool wait_ticks(unsigned int ticks)
 {
-	uint64_t before[NR_CPUS], start = rdtsc();
+	uint64_t before[NR_CPUS] = { 0 }, start = rdtsc();
 	unsigned int cpu;
 
 	for_each_online_cpu(cpu)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The kernel's slab layer and kmalloc on real memory: the Linux edge cases,
- * kmalloc of 1 byte to 4 MiB, krealloc across classes and into the page
- * allocator, caches with ctor, alignment and bulk calls, every kind of
- * wrong use reported and survived, red zones and poisoning on debug
- * caches, and a seeded stress after which the page allocator has every
- * page back.
+ * The kernel's slab layer and kmalloc on real memory, for any back-end
+ * (through <slab.h>, mm/slab.h's common part and mm/slab_backend.h): the
+ * Linux edge cases, kmalloc of 1 byte to 4 MiB, krealloc across classes
+ * and into the page allocator, caches with ctor, alignment and bulk calls,
+ * every kind of wrong use reported and survived, red zones and poisoning
+ * on debug caches, and a seeded stress after which the page allocator has
+ * every page back.  SLUB's internals: test_slub.c.
  */
-#include <asm/cpu.h>
 #include <buddy.h>
 #include <gfp.h>
 #include <kernel.h>
@@ -17,7 +17,6 @@
 #include <page_alloc.h>
 #include <printk.h>
 #include <slab.h>
-#include <symbols.h>
 #include <xorshift.h>
 
 #include "../../mm/slab.h"
@@ -73,7 +72,12 @@ static void test_kmalloc_edge_cases(struct ktest *t)
 	KEXPECT_UEQ(t, kernel_slab.reports, reports);
 }
 
-/* Each boundary size and the usable size it must get (0 class: the page allocator). */
+/*
+ * Each boundary size and the usable size it gets: exactly, above
+ * KMALLOC_MAX_CACHE_SIZE (the page allocator) or from the common kmalloc
+ * caches; at least the size asked for from a back-end that sizes kmalloc
+ * itself.
+ */
 static const struct {
 	size_t size, ksize;
 } boundaries[] = {
@@ -93,12 +97,16 @@ static void test_classes_and_alignment(struct ktest *t)
 		struct kmem_cache *cache;
 
 		KASSERT_NOT_NULL(t, object);
-		KEXPECT_UEQ(t, ksize(object), boundaries[i].ksize);
+		KEXPECT_UGE(t, ksize(object), boundaries[i].size);
 		cache = slab_cache_of(&kernel_slab, object);
 		if (boundaries[i].size <= KMALLOC_MAX_CACHE_SIZE) {
+#if SLAB_BACKEND_KMALLOC_CACHES
+			KEXPECT_UEQ(t, ksize(object), boundaries[i].ksize);
 			KASSERT_NOT_NULL(t, cache);
 			KEXPECT_UEQ(t, cache->object_size, boundaries[i].ksize);
+#endif
 		} else {
+			KEXPECT_UEQ(t, ksize(object), boundaries[i].ksize);
 			KEXPECT_NULL(t, cache);
 			KEXPECT_TRUE(t, virt_to_page(object)->flags & PG_compound);
 		}
@@ -199,32 +207,17 @@ static void test_krealloc_across_boundaries(struct ktest *t)
 }
 
 /*
- * Bytes of @object, a 64-byte kmalloc object just freed by kfree_sensitive
- * and allocated again, that hold neither what it must hold nor the free
- * pointer: zeroes, or on a SLAB_POISON cache (slab_debug=P) the poison
- * written over the zeroes, which allocation leaves in place.
+ * kzalloc zeroes; kfree_sensitive clears the whole usable size before the
+ * free: the object, free now, holds zeroes -- or on a SLAB_POISON cache
+ * (slab_debug=P) the poison written over them -- but for its first word,
+ * where the back-end may keep a free-list link.
  */
-static unsigned int bytes_left_by_sensitive_free(const struct kmem_cache *cache,
-						 const uint8_t *object)
-{
-	bool poisoned = cache->flags & SLAB_POISON;
-	unsigned int wrong = 0;
-
-	for (unsigned int i = 0; i < 64; i++) {
-		uint8_t expected = !poisoned ? 0 : i == 63 ? POISON_END : POISON_FREE;
-
-		if (i >= cache->backend.free_offset && i < cache->backend.free_offset + sizeof(void *))
-			continue;       /* the free pointer (inside the object unless poisoned) */
-		wrong += object[i] != expected;
-	}
-	return wrong;
-}
-
 static void test_kzalloc_and_kfree_sensitive(struct ktest *t)
 {
 	uint8_t *object = kmalloc(64, GFP_KERNEL);
 	struct kmem_cache *cache;
-	uint8_t *again;
+	unsigned int wrong = 0;
+	bool poisoned;
 
 	KASSERT_NOT_NULL(t, object);
 	memset(object, 0xff, 64);
@@ -233,17 +226,17 @@ static void test_kzalloc_and_kfree_sensitive(struct ktest *t)
 	KASSERT_NOT_NULL(t, object);
 	KEXPECT_TRUE(t, all_bytes(object, 64, 0));
 
-	/* kfree_sensitive clears the whole usable size before the free. */
 	memset(object, 0xff, 64);
 	cache = slab_cache_of(&kernel_slab, object);
-	KASSERT_NOT_NULL(t, cache);
+	poisoned = cache && (cache->flags & SLAB_POISON);
 	kfree_sensitive(object);
-	again = kmalloc(64, GFP_KERNEL);
-	KASSERT_NOT_NULL(t, again);
-	/* The object just freed comes back first (the CPU freelist, or a debug cache's slab list). */
-	KEXPECT_PTR_EQ(t, again, object);
-	KEXPECT_EQ(t, bytes_left_by_sensitive_free(cache, again), 0);
-	kfree(again);
+	/* Nothing on this CPU allocates in between; the bytes are still mapped. */
+	for (unsigned int i = sizeof(void *); i < 64; i++) {
+		uint8_t expected = !poisoned ? 0 : i == 63 ? POISON_END : POISON_FREE;
+
+		wrong += object[i] != expected;
+	}
+	KEXPECT_EQ(t, wrong, 0);
 
 	object = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, object);
@@ -306,29 +299,33 @@ static void record_ctor(void *object)
 	ctor_calls++;
 }
 
-static void test_ctor_once_per_object(struct ktest *t)
+/*
+ * Every object handed out is in its constructed state if its last user
+ * left it so, whether the back-end constructs objects once when their
+ * slab is made (SLUB, SLAB) or on every allocation (SLOB may).
+ */
+static void test_ctor_state_on_every_allocation(struct ktest *t)
 {
+	static struct ktest_record *records[100];
 	struct kmem_cache *cache = kmem_cache_create("ktest-ctor", sizeof(struct ktest_record), 0, 0,
 						     record_ctor);
-	struct ktest_record *record, *again;
-	unsigned long per_slab;
 
 	KASSERT_NOT_NULL(t, cache);
 	ctor_calls = 0;
-	record = kmem_cache_alloc(cache, GFP_KERNEL);
-	KASSERT_NOT_NULL(t, record);
-	per_slab = ctor_calls;
-	KEXPECT_UEQ(t, per_slab, slab_objects_per_slab(cache));
-	KEXPECT_UEQ(t, record->id, 0x600d);
-	kmem_cache_free(cache, record);
-	again = kmem_cache_alloc(cache, GFP_KERNEL);
-	KEXPECT_PTR_EQ(t, again, record);
-	KEXPECT_UEQ(t, again->id, 0x600d);
-	KEXPECT_UEQ(t, ctor_calls, per_slab);
-	kmem_cache_free(cache, again);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < ARRAY_SIZE(records); i++) {
+			records[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+			KASSERT_NOT_NULL(t, records[i]);
+			KASSERT_UEQ(t, records[i]->id, 0x600d);
+			KASSERT_TRUE(t, all_bytes(records[i]->key, sizeof(records[i]->key), 0));
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(records); i++)
+			kmem_cache_free(cache, records[round ? ARRAY_SIZE(records) - 1 - i : i]);
+		KEXPECT_NULL(t, slab_check(cache));
+	}
+	KEXPECT_UGE(t, ctor_calls, ARRAY_SIZE(records));
 	kmem_cache_destroy(cache);
 }
-
 static void test_bulk_alloc_and_free(struct ktest *t)
 {
 	struct kmem_cache *cache = kmem_cache_create("ktest-bulk", 328, 0, SLAB_HWCACHE_ALIGN, NULL);
@@ -380,7 +377,7 @@ static void test_red_zone_detection(struct ktest *t)
 	object = kmem_cache_alloc(cache, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, object);
 	object[100] = 0x41;                           /* overflow by one byte */
-	KEXPECT_STREQ(t, slab_check(cache), "red zone overwritten");
+	KEXPECT_NOT_NULL(t, slab_check(cache));
 	kmem_cache_free(cache, object);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
 	KEXPECT_NULL(t, slab_check(cache));
@@ -398,42 +395,46 @@ static void test_red_zone_detection(struct ktest *t)
 	kmem_cache_destroy(cache);
 }
 
+/*
+ * SLAB_POISON: a free object holds POISON_FREE and ends in POISON_END but
+ * for its first word (a back-end's free-list link may be there); a write
+ * after free is found by the validator and reported when the object is
+ * allocated again, once.
+ */
 static void test_poison_detection(struct ktest *t)
 {
+	static uint8_t *others[256];
 	struct kmem_cache *cache = kmem_cache_create("ktest-poison", 200, 0,
 						     SLAB_POISON | SLAB_STORE_USER, NULL);
-	uint64_t reports = kernel_slab.reports, started = rdtsc();
-	const struct slab_track *tracks;
-	struct symbol caller = { 0 };
-	uint8_t *object, *again;
+	uint64_t reports = kernel_slab.reports;
+	uint8_t *object, *again = NULL;
+	size_t count = 0;
 
 	KASSERT_NOT_NULL(t, cache);
 	object = kmem_cache_alloc(cache, GFP_KERNEL);
 	KASSERT_NOT_NULL(t, object);
 	kmem_cache_free(cache, object);
-	/* SLAB_STORE_USER: who and when, allocated and then freed during this case. */
-	tracks = (const struct slab_track *)(object + cache->backend.track_offset);
-	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[0].caller, &caller));
-	KEXPECT_STREQ(t, caller.name, "test_poison_detection");
-	KEXPECT_TRUE(t, symbol_lookup((uint64_t)tracks[1].caller, &caller));
-	KEXPECT_STREQ(t, caller.name, "test_poison_detection");
-	KEXPECT_ULE(t, started, tracks[0].when);
-	KEXPECT_ULE(t, tracks[0].when, tracks[1].when);
-	KEXPECT_ULE(t, tracks[1].when, rdtsc());
-	KEXPECT_TRUE(t, all_bytes(object, 199, POISON_FREE));
+	KEXPECT_TRUE(t, all_bytes(object + 8, 191, POISON_FREE));
 	KEXPECT_EQ(t, object[199], POISON_END);
 	object[150] = 0;                              /* write after free */
-	KEXPECT_STREQ(t, slab_check(cache), "free object's poison overwritten");
-	again = kmem_cache_alloc(cache, GFP_KERNEL);
+	KEXPECT_NOT_NULL(t, slab_check(cache));
+	/* A back-end need not hand the object freed last out first. */
+	while (count < ARRAY_SIZE(others) && again != object) {
+		again = kmem_cache_alloc(cache, GFP_KERNEL);
+		KASSERT_NOT_NULL(t, again);
+		if (again != object)
+			others[count++] = again;
+	}
 	KEXPECT_PTR_EQ(t, again, object);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
 	KEXPECT_NULL(t, slab_check(cache));
+	while (count)
+		kmem_cache_free(cache, others[--count]);
 	kmem_cache_free(cache, again);
 	expect_still_works(t, cache);
 	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
 	kmem_cache_destroy(cache);
 }
-
 static void test_bad_frees_reported(struct ktest *t)
 {
 	struct kmem_cache *checked = kmem_cache_create("ktest-checked", 64, 0, SLAB_CONSISTENCY_CHECKS,
@@ -622,67 +623,6 @@ static void test_stress_leaves_no_leak(struct ktest *t)
 	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
 }
 
-static bool cache_is_listed(const struct kmem_cache *cache)
-{
-	struct list_head *node;
-
-	list_for_each(node, &kernel_slab.caches)
-		if (list_entry(node, struct kmem_cache, list) == cache)
-			return true;
-	return false;
-}
-
-/*
- * A corrupted free pointer that still points inside the slab, between two
- * objects (an off-by-one overflow into a free neighbour's first bytes), is
- * caught: never handed out.  The rest of that freelist is given up: those
- * objects stay counted as in use, so kmem_cache_destroy reports them and
- * keeps the cache (a leak is the safe outcome), which goes on working.
- */
-static void test_misaligned_free_pointer_not_followed(struct ktest *t)
-{
-	struct kmem_cache *cache = kmem_cache_create("ktest-freeptr", 64, 0, 0, NULL);
-	uint64_t reports = kernel_slab.reports;
-	uint8_t *a, *b, *d, *again, *next, *object;
-	struct slab_stats stats;
-
-	KASSERT_NOT_NULL(t, cache);
-	a = kmem_cache_alloc(cache, GFP_KERNEL);
-	b = kmem_cache_alloc(cache, GFP_KERNEL);
-	d = kmem_cache_alloc(cache, GFP_KERNEL);
-	KASSERT_TRUE(t, a && b && d);
-	kmem_cache_free(cache, d);
-	kmem_cache_free(cache, b);      /* free list: b -> d */
-	b[cache->backend.free_offset] ^= 8;     /* the encoded link now decodes to d + 8 */
-	again = kmem_cache_alloc(cache, GFP_KERNEL);
-	KEXPECT_PTR_EQ(t, again, b);
-	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
-	next = kmem_cache_alloc(cache, GFP_KERNEL);
-	KASSERT_NOT_NULL(t, next);
-	KEXPECT_PTR_NE(t, next, d + 8);
-	KEXPECT_PTR_NE(t, next, d);     /* given up with the rest of the list */
-	KEXPECT_NULL(t, slab_check(cache));
-	kmem_cache_free(cache, a);
-	kmem_cache_free(cache, again);
-	kmem_cache_free(cache, next);
-	KEXPECT_UEQ(t, kernel_slab.reports, reports + 1);
-
-	/* Every object of the first slab but a and b was given up: destroy reports and keeps it. */
-	kmem_cache_destroy(cache);
-	KEXPECT_UEQ(t, kernel_slab.reports, reports + 2);
-	KEXPECT_TRUE(t, cache_is_listed(cache));
-	slab_backend_stats(cache, &stats);
-	KEXPECT_UEQ(t, stats.objects_in_use, slab_objects_per_slab(cache) - 2);
-	KEXPECT_UEQ(t, stats.slabs, 1);
-	expect_still_works(t, cache);
-	/* The kernel goes on: the page allocator is consistent and kmalloc works. */
-	KEXPECT_NULL(t, buddy_check(&kernel_buddy));
-	object = kmalloc(64, GFP_KERNEL);
-	KEXPECT_NOT_NULL(t, object);
-	kfree(object);
-	KEXPECT_UEQ(t, kernel_slab.reports, reports + 2);
-}
-
 /*
  * Free-pointer keys: with the CPU's random source, one key gives nothing
  * of another (no key is the xorshift step of the one before, no two are
@@ -698,7 +638,7 @@ static void test_hardening_keys_are_independent(struct ktest *t)
 
 	while (classes < ARRAY_SIZE(kernel_slab.kmalloc_caches) && kernel_slab.kmalloc_caches[classes])
 		classes++;
-	KEXPECT_EQ(t, classes, 13);
+	KEXPECT_EQ(t, classes, SLAB_BACKEND_KMALLOC_CACHES ? KMALLOC_NR_CLASSES : 0);
 
 	KASSERT_NOT_NULL(t, first);
 	KASSERT_NOT_NULL(t, second);
@@ -748,12 +688,11 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(test_krealloc_across_boundaries),
 	    KTEST_CASE(test_kzalloc_and_kfree_sensitive),
 	    KTEST_CASE(test_cache_api),
-	    KTEST_CASE(test_ctor_once_per_object),
+	    KTEST_CASE(test_ctor_state_on_every_allocation),
 	    KTEST_CASE(test_bulk_alloc_and_free),
 	    KTEST_CASE(test_red_zone_detection),
 	    KTEST_CASE(test_poison_detection),
 	    KTEST_CASE(test_bad_frees_reported),
-	    KTEST_CASE(test_misaligned_free_pointer_not_followed),
 	    KTEST_CASE(test_kfree_sensitive_refused_pointer),
 	    KTEST_CASE(test_hardening_keys_are_independent),
 	    KTEST_CASE(test_stress_leaves_no_leak));
