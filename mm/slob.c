@@ -24,8 +24,11 @@
  * Allocation is first fit: the pages with free space are on three lists,
  * by the size of the request that last used them (under 256 bytes, under
  * 1 KiB, larger, as Linux's), and the first page of the request's list
- * with a free block big enough (after aligning the object) gives it.  If
- * none does, a new page is added.  A page that becomes wholly free is
+ * with a free block big enough (after aligning the object) gives its
+ * first such block.  If none does, a new page is added.  As in Linux, the
+ * list then starts at the page that gave the block ("next fit"), so that
+ * pages whose free space is too small for the requests of the moment are
+ * not walked on every allocation.  A page that becomes wholly free is
  * kept as the spare page, and the spare page before it goes back to the
  * page allocator (Linux's SLOB kept none; one spare page spares a loop of
  * kmalloc and kfree a page allocation each time, and keeps the header of
@@ -403,6 +406,11 @@ static void *alloc_shared(struct kmem_cache *s, size_t size, unsigned int align,
 			return NULL;
 		}
 		break;
+	}
+	if (list->next != &page->slab_list) {
+		/* Next fit, as Linux's: the next search of this list starts at this page. */
+		list_del(list);
+		list_add_tail(list, &page->slab_list);
 	}
 	if (!page->freelist) {
 		list_del(&page->slab_list);
