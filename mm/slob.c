@@ -87,6 +87,17 @@
 
 /* ---- pages ------------------------------------------------------------------ */
 
+/*
+ * Is @page a block of pages of one object (else a shared page)?  Read
+ * without the lock: page->slab_cache is set before the page is PG_slab and
+ * not changed while it is (page->objects, which says SLOB_BIG too, is
+ * rewritten under the lock by every allocation in a shared page).
+ */
+static bool is_big_block(const struct slab_allocator *a, const struct page *page)
+{
+	return page->slab_cache != a->backend.free_cache;
+}
+
 static struct list_head *free_list_for(struct slab_allocator *a, size_t bytes)
 {
 	return &a->backend.free_pages[bytes < SLOB_BREAK1 ? 0 : bytes < SLOB_BREAK2 ? 1 : 2];
@@ -658,7 +669,7 @@ static void slob_free(struct kmem_cache *s, struct page *page, void *object, voi
 		slab_report_invalid_free(s, page, object, caller);
 		return;
 	}
-	if (page->objects == SLOB_BIG)
+	if (is_big_block(s->allocator, page))
 		free_big(s, page, object, caller);
 	else
 		free_shared(s, page, object, caller);
@@ -690,7 +701,7 @@ struct kmem_cache *slab_backend_cache_of(struct slab_allocator *a, struct page *
 {
 	uint8_t *base = page_base(a, slab);
 
-	if (slab->objects == SLOB_BIG)
+	if (is_big_block(a, slab))
 		return object == base ? slab->slab_cache : NULL;
 	if ((uintptr_t)object % SLOB_UNIT)
 		return NULL;
@@ -721,7 +732,7 @@ size_t slab_backend_ksize(struct kmem_cache *s, const void *object)
 {
 	struct page *page = buddy_virt_to_head_page(s->allocator->buddy, object);
 
-	if (page && page->objects == SLOB_BIG)
+	if (page && is_big_block(s->allocator, page))
 		return s->backend.kind == SLOB_KMALLOC ? PAGE_SIZE << page->inuse : s->object_size;
 	return slob_object_size(s, header_of(s, object));
 }
