@@ -188,6 +188,29 @@ def cache_text(name):
     return "\n".join(out)
 
 
+RED_ACTIVE, RED_INACTIVE = 0xCC, 0xBB
+
+
+def red_zone_problem(cache, block, units, held):
+    """What is wrong with the red zones of the block at @block of @cache, or None (mm/slob_debug.c)."""
+    if not cache.flags & constants.get("SLAB_RED_ZONE"):
+        return None
+    trailer = 24 + (32 if cache.flags & constants.get("SLAB_STORE_USER") else 0)
+    meta = block + units * UNIT - trailer
+    obj = block + UNIT + cache.red_left
+    size = memory.u64(meta) if cache.kind == KMALLOC else cache.object_size
+    if not 0 < size <= meta - obj:
+        return "debug meta gives a size of %d bytes" % size
+    expected = RED_INACTIVE if held else RED_ACTIVE
+    for start, length in ((obj - cache.red_left, cache.red_left), (obj + size, meta - obj - size)):
+        data = memory.read(start, length)
+        for i, byte in enumerate(data):
+            if byte != expected:
+                return "red zone overwritten: byte at offset %d is 0x%02x, expected 0x%02x" % (
+                    start + i - obj, byte, expected)
+    return None
+
+
 def check():
     """ferrite-verify's slab part on a SLOB kernel: raise Broken, or return a summary."""
     try:
@@ -221,6 +244,10 @@ def check():
                 cache = slob.owner(tag)
                 if cache is None:
                     raise Broken("slab", where, "block at +%d names no cache (tag %#x)" % (offset * UNIT, tag))
+                problem = red_zone_problem(cache, address, units, bool(tag & TAG_HELD))
+                if problem:
+                    raise Broken("slab", "cache %s, SLOB page 0x%x, object 0x%x" % (
+                        cache.name, base, address + UNIT + cache.red_left), problem)
                 bucket = held if tag & TAG_HELD else live
                 bucket[cache.id] = bucket.get(cache.id, 0) + 1
                 blocks += 1
