@@ -153,11 +153,33 @@ static struct page *new_page(struct slab_allocator *a, gfp_t gfp)
 	set_free((struct slob_header *)base, SLOB_PAGE_UNITS, SLOB_NO_NEXT);
 	page->slab_cache = a->backend.free_cache;
 	page->objects = SLOB_PAGE_UNITS;    /* free units */
-	page->inuse = 0;                    /* blocks in use or held */
+	page->inuse = 0;                    /* no search failed here yet (see search_hint_says_no()) */
 	page->freelist = base;
 	INIT_LIST_HEAD(&page->slab_list);
 	__atomic_or_fetch(&page->flags, PG_slab, __ATOMIC_RELEASE);
 	return page;
+}
+
+/*
+ * A shared page's page->inuse remembers the smallest request a search
+ * failed to place in it since it last gained free space: its units in
+ * bits 0-9 and log2 of its alignment in bits 10-15 (0: none).  A request
+ * at least as big and at least as aligned is not tried there (it cannot
+ * fit, but for a different header offset), so pages whose free space is
+ * cut too small -- two 1 KiB-aligned kmalloc blocks leave two 1016-byte
+ * holes -- cost one comparison per search instead of a walk of their blocks.
+ */
+static bool search_hint_says_no(const struct page *page, unsigned int units, unsigned int align)
+{
+	unsigned int hint = page->inuse;
+
+	return hint && units >= (hint & 0x3ff) && (unsigned int)__builtin_ctz(align) >= (hint >> 10);
+}
+
+static void note_failed_search(struct page *page, unsigned int units, unsigned int align)
+{
+	if (!page->inuse || units < (page->inuse & 0x3ffu))
+		page->inuse = (uint16_t)(units | (unsigned int)__builtin_ctz(align) << 10);
 }
 
 /*
@@ -202,7 +224,6 @@ static struct slob_header *page_alloc_block(struct slab_allocator *a, struct pag
 		else
 			page->freelist = next == SLOB_NO_NEXT ? NULL : block_at(base, next);
 		page->objects = (uint16_t)(page->objects - units);
-		page->inuse++;
 		if (a->backend.spare == page)
 			a->backend.spare = NULL;
 		return cur;
@@ -221,7 +242,7 @@ static bool page_free_block(struct slab_allocator *a, struct page *page, struct 
 	uint8_t *base = page_base(a, page);
 	struct slob_header *first = page->freelist, *prev, *next;
 
-	page->inuse--;
+	page->inuse = 0;    /* more room: searches that failed here may not fail now */
 	page->objects = (uint16_t)(page->objects + units);
 	if (page->objects == SLOB_PAGE_UNITS) {
 		set_free(b, units, SLOB_NO_NEXT);   /* a late double free still reads "free" */
@@ -395,8 +416,12 @@ static void *alloc_shared(struct kmem_cache *s, size_t size, unsigned int align,
 	for (;;) {
 		list_for_each(node, list) {
 			page = list_entry(node, struct page, slab_list);
-			if (page->objects >= units && (h = page_alloc_block(a, page, units, align, offset)))
+			if (page->objects < units || search_hint_says_no(page, units, align))
+				continue;
+			h = page_alloc_block(a, page, units, align, offset);
+			if (h)
 				break;
+			note_failed_search(page, units, align);
 		}
 		if (h)
 			break;

@@ -231,6 +231,45 @@ static void test_pages_given_back(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * Two 1 KiB-aligned kmalloc blocks leave a page two 1016-byte holes: the
+ * search that fails there leaves a hint, so later searches skip the page
+ * with one comparison.  A free into the page clears its hint.
+ */
+static void test_search_hint_marks_cut_pages(struct ktest *t)
+{
+	enum { COUNT = 40 };
+	static uint8_t *objects[COUNT];
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct list_head *node, *large = &a->slab.backend.free_pages[2];
+	unsigned int pages = 0, hinted = 0;
+
+	for (int i = 0; i < COUNT; i++) {
+		KASSERT_NOT_NULL(t, objects[i] = arena_kmalloc(a, 1024, GFP_KERNEL));
+		KEXPECT_UEQ(t, (uintptr_t)objects[i] % 1024, 0);
+	}
+	list_for_each(node, large) {
+		struct page *page = list_entry(node, struct page, slab_list);
+
+		pages++;
+		if (page->inuse) {
+			hinted++;
+			KEXPECT_EQ(t, page->inuse & 0x3ff, 129);    /* 8 + 1024 bytes */
+			KEXPECT_EQ(t, page->inuse >> 10, 10);       /* aligned to 2^10 */
+		}
+	}
+	/* 2 a page: 20 pages, each tried and found too cut up but the newest. */
+	KEXPECT_UEQ(t, pages, COUNT / 2);
+	KEXPECT_UEQ(t, hinted, pages - 1);
+	check_all(t, a);
+	arena_kfree(a, objects[0]);
+	KEXPECT_EQ(t, block_of(a, objects[1])->inuse, 0);
+	for (int i = 1; i < COUNT; i++)
+		arena_kfree(a, objects[i]);
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
 /* The caches' bytes_used add up to the pages held: shared pages counted once. */
 static uint64_t bytes_of_all_caches(struct slab_arena *a)
 {
@@ -283,4 +322,5 @@ KTEST_SUITE_FULL(slob, NULL, arena_suite_exit,
 		 KTEST_CASE(test_first_fit_and_merging),
 		 KTEST_CASE(test_lists_by_size),
 		 KTEST_CASE(test_pages_given_back),
+		 KTEST_CASE(test_search_hint_marks_cut_pages),
 		 KTEST_CASE(test_mixed_sizes_take_less_than_classes));
