@@ -129,6 +129,7 @@ PURE_SRCS := \
 	kernel/firmware_map.c \
 	kernel/lockdep.c \
 	kernel/spinlock.c \
+	kernel/trace_replay.c \
 	kernel/vsprintf.c \
 	mm/buddy.c \
 	mm/buddy_debug.c \
@@ -155,6 +156,7 @@ KERNEL_SRCS := $(PURE_SRCS) \
 	kernel/panic.c \
 	kernel/printk.c \
 	kernel/random.c \
+	kernel/replay.c \
 	kernel/shutdown.c \
 	kernel/smp.c \
 	kernel/string.c \
@@ -198,6 +200,7 @@ KTEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/kernel/test_slab_smp.c \
 	tests/kernel/test_smp.c \
 	tests/kernel/test_tlb_shootdown.c \
+	tests/kernel/test_trace_replay.c \
 	tests/kernel/test_vmalloc.c \
 	tests/kernel/test_mm_stress.c \
 	$(SLAB_BACKEND_KTESTS_$(SLAB_BACKEND))
@@ -234,6 +237,7 @@ HOST_TEST_SRCS := $(COMMON_TEST_SRCS) \
 	tests/host/test_slab_misuse.c \
 	tests/host/test_slab_threads.c \
 	tests/host/test_slab_stress.c \
+	tests/host/test_trace_replay.c \
 	tests/host/arena.c \
 	tests/host/buddy_arena.c \
 	tests/host/slab_arena.c \
@@ -319,10 +323,14 @@ ISO_CMDLINE ?= ktest=* monitor
 comma := ,
 # Under Bochs (10-50x slower than QEMU) the pure range-allocator stress is
 # left out: it runs on the host and in every QEMU boot.
+# Every ISO carries a replay trace as the multiboot2 module "replay"
+# (iso/grub.cfg): the slice of the committed trace that the trace_replay
+# self-test replays, or the trace of make replay ($(5)).
 define make_iso
 	@rm -rf $(BUILD)/isoroot-$(2) && mkdir -p $(BUILD)/isoroot-$(2)/boot/grub
 	$(call say,ISO,$(1))
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isoroot-$(2)/boot/kernel.elf
+	$(Q)cp $(if $(5),$(5),$(REPLAY_TEST_BIN)) $(BUILD)/isoroot-$(2)/boot/replay.bin
 	$(Q)sed -e 's|@CMDLINE@|$(3)|' -e 's|@TIMEOUT@|$(4)|' iso/grub.cfg > $(BUILD)/isoroot-$(2)/boot/grub/grub.cfg
 	$(Q)grub-mkrescue --mbr-force-bootable -o $(1) $(BUILD)/isoroot-$(2) 2> $(BUILD)/grub-mkrescue-$(2).log || \
 		{ cat $(BUILD)/grub-mkrescue-$(2).log >&2; exit 1; }
@@ -330,6 +338,24 @@ endef
 
 .PHONY: iso
 iso: $(BUILD)/ferrite.iso
+
+# ---- real allocation traces (make replay; format in include/trace_replay.h) ----
+# REPLAY_TRACE: the committed trace (gzip-compressed replay file), the
+# default of make replay; REPLAY_TEST_RECORDS of its records from record
+# REPLAY_TEST_FIRST on (the middle of its file-system workload, where
+# allocations and frees mix) go on every ISO for the trace_replay self-test.
+REPLAY_TRACE := tests/traces/linux-6.1-boot-tmpfs.replay.gz
+REPLAY_TEST_FIRST := 300000
+REPLAY_TEST_RECORDS := 6000
+REPLAY_TEST_BIN := $(BUILD)/replay-test.bin
+ISO_IMAGES := $(addprefix $(BUILD)/,ferrite.iso ferrite-bench.iso \
+	$(addprefix ferrite-test-,$(addsuffix .iso,qemu bochs nosmp maxcpus2 screen badcmdline crash gdb monitor)))
+$(ISO_IMAGES): $(REPLAY_TEST_BIN)
+
+$(REPLAY_TEST_BIN): $(REPLAY_TRACE) scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
+	@mkdir -p $(@D)
+	$(call say,SLICE,$@)
+	$(Q)$(PYTHON) scripts/trace-convert.py --slice $(REPLAY_TEST_RECORDS) --from $(REPLAY_TEST_FIRST) $< -o $@ > /dev/null
 
 $(BUILD)/ferrite.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,user,$(ISO_CMDLINE),3)
@@ -454,6 +480,11 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 test-kernel:
 	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --kernel-only
 
+# The Python unit tests of the scripts (the trace converter); part of make test.
+.PHONY: test-scripts
+test-scripts:
+	$(PYTHON) tests/host/test_trace_convert.py
+
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
 test-matrix:
 	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --matrix
@@ -515,6 +546,10 @@ $(BUILD)/fuzz-replay/fuzz-replay-%: $(BUILD)/fuzz-replay/fuzz_replay.o $$(FUZZ_S
 FUZZ_TARGETS += acpi
 FUZZ_SRCS_acpi := tests/host/fuzz_acpi.c kernel/acpi_tables.c
 
+# The replay trace parser.
+FUZZ_TARGETS += trace_replay
+FUZZ_SRCS_trace_replay := tests/host/fuzz_trace_replay.c kernel/trace_replay.c
+
 # ---- benchmarks ------------------------------------------------------------
 # Not part of `make test`: benchmarks report numbers, they check nothing.
 # BENCH_MODE=tcg (time, host cycles) or icount (instructions, deterministic);
@@ -540,6 +575,61 @@ COMPARE_BACKENDS ?=
 compare: | $(BUILD)/deps-run.stamp $(BUILD)/deps-plot.stamp
 	@scripts/compare.sh $(SLAB_BACKENDS) $(filter-out $(SLAB_BACKENDS),$(COMPARE_BACKENDS))
 
+# ---- trace replay ---------------------------------------------------------
+# make replay TRACE=FILE: boot a kernel that replays FILE (scripts/replay.sh).
+# FILE is a replay file (plain or gzip-compressed) or ftrace's raw text of
+# the kmem events, converted first by scripts/trace-convert.py (its
+# summary is printed).  Default: the committed trace.  BENCH_MODE=tcg|icount
+# as for make bench; REPLAY_RECORDS=N replays only the first N records;
+# REPLAY_MEM is the guest's RAM.  Figures go to $(BUILD)/replay.txt.
+TRACE ?= $(REPLAY_TRACE)
+REPLAY_RECORDS ?=
+REPLAY_MEM ?= 512M
+REPLAY_CMDLINE = replay$(if $(REPLAY_RECORDS),=$(REPLAY_RECORDS)) exit=qemu
+
+$(BUILD)/replay-cmdline.stamp $(BUILD)/replay-trace.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(if $(findstring cmdline,$@),$(REPLAY_CMDLINE),$(abspath $(TRACE)))' | cmp -s - $@ || \
+		echo '$(if $(findstring cmdline,$@),$(REPLAY_CMDLINE),$(abspath $(TRACE)))' > $@
+
+$(BUILD)/replay.bin: $(wildcard $(TRACE)) $(BUILD)/replay-trace.stamp scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
+	@test -f "$(TRACE)" || { echo "make replay: TRACE=$(TRACE): no such file" >&2; exit 1; }
+	$(call say,TRACE,$(TRACE))
+	$(Q)$(PYTHON) scripts/trace-convert.py --prepare $(TRACE) -o $@
+
+$(BUILD)/ferrite-replay.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/replay.bin $(BUILD)/replay-cmdline.stamp | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,replay,$(REPLAY_CMDLINE),0,$(BUILD)/replay.bin)
+
+.PHONY: replay
+replay: $(BUILD)/ferrite-replay.iso | $(BUILD)/deps-run.stamp
+	@BUILD=$(BUILD) scripts/replay.sh --iso $< --mode $(BENCH_MODE) --mem $(REPLAY_MEM)
+
+# ---- Linux as the baseline -------------------------------------------------
+# Debian's stock kernel, booted under the same QEMU as make bench, with the
+# same benchmarks as a module (tools/linux-bench/).  scripts/deps.sh linux
+# installs the kernel, its headers and busybox-static on first use (never
+# make test).  make bench-linux measures Linux twice: as shipped
+# (build/bench-linux.txt) and with init_on_alloc=0
+# (build/bench-linux-init_on_alloc_0.txt); LINUX_CMDLINE adds kernel
+# arguments to both.  BENCH (case names, comma-separated, or *), BENCH_MODE, BENCH_RUNS
+# and BENCH_SMP as for make bench.
+LINUX_CMDLINE ?=
+
+.PHONY: bench-linux trace-linux
+bench-linux:
+	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
+		--runs $(BENCH_RUNS) --cmdline '$(LINUX_CMDLINE)' --out $(BUILD)/bench-linux.txt
+	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
+		--runs $(BENCH_RUNS) --cmdline 'init_on_alloc=0 $(LINUX_CMDLINE)' \
+		--out '$(BUILD)/bench-linux-init_on_alloc_0.txt'
+
+# A real allocation trace: Linux boots with the kmem tracepoints on and
+# runs a tmpfs workload; the ftrace text lands in build/trace-linux/trace.txt.
+# The script ends by converting it with scripts/trace-convert.py (the
+# replay format) when that converter is present.
+trace-linux:
+	@BUILD=$(BUILD) scripts/trace-linux.sh
+
 # ---- real PCs --------------------------------------------------------------
 .PHONY: usb
 usb: $(BUILD)/ferrite.iso
@@ -560,7 +650,10 @@ help:
 	@echo "make test-host-tsan  the threaded host suites under ThreadSanitizer"
 	@echo "make test-matrix the long boot matrix (memory sizes, CPU models, BIOS + UEFI)"
 	@echo "make bench       run the benchmarks, figures in build/bench.txt (BENCH=GLOB BENCH_MODE=tcg|icount BENCH_RUNS=1)"
+	@echo "make replay      replay a real allocation trace in the kernel (TRACE=file BENCH_MODE=tcg|icount)"
 	@echo "make compare     every slab back-end and Linux on the same figures: build/compare/summary.txt + charts"
+	@echo "make bench-linux the same benchmarks inside Debian's stock Linux: build/bench-linux*.txt (LINUX_CMDLINE=...)"
+	@echo "make trace-linux a kmem trace of Linux booting and working in tmpfs: build/trace-linux/trace.txt"
 	@echo "make fuzz        fuzz every target for FUZZ_SECONDS=60 each (FUZZ_TARGET=name: one)"
 	@echo "make fuzz-replay replay the committed fuzz corpora (part of make test)"
 	@echo "make usb DEV=/dev/sdX   write the ISO to a USB stick"

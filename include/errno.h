@@ -4,6 +4,7 @@
 #define FERRITE_ERRNO_H
 
 #define ENOENT 2
+#define EIO 5
 #define ENXIO 6
 #define ENOMEM 12
 #define EFAULT 14

@@ -129,7 +129,7 @@ static void start_screen_console(void)
 static const char *const known_params[] = {
 	"ktest", "bench", "loglevel", "mem", "exit", "page_poison", "slab_debug",
 	"slab_seed", "lockdep", "gdb_checkpoint", "nosmp", "maxcpus", "mm_stress_seed",
-	"crash_on_cpu",
+	"crash_on_cpu", "replay",
 };
 
 static void apply_cmdline(uint64_t *mem_limit)

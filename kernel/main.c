@@ -26,6 +26,7 @@
 #include <monitor.h>
 #include <percpu.h>
 #include <printk.h>
+#include <replay.h>
 #include <serial.h>
 #include <shutdown.h>
 #include <smp.h>
@@ -50,20 +51,23 @@ static bool page_poison_requested(void)
 }
 
 /*
- * Run the self-tests @glob selects, then the benchmarks @bench_glob
+ * Run the self-tests @glob selects, the trace replay if the command line
+ * asks for it (replay[=N], include/replay.h), then the benchmarks @bench_glob
  * selects; then offer the monitor's prompt if @monitor, else end the run.
  */
 static void run_selftests(const char *glob, const char *bench_glob, bool monitor)
 {
 	unsigned failed = 0;
 
-	if (!glob && !bench_glob && !monitor)
+	if (!glob && !bench_glob && !monitor && !boot_cmdline_get("replay"))
 		pr_info("ktest: %zu suites built in; none selected (boot with ktest=GLOB)\n",
 			ktest_suite_count());
 	if (glob)
 		failed += ktest_run_all(glob);
 	if (glob && lockdep_enabled)
 		lockdep_print_dependencies();
+	if (boot_cmdline_get("replay"))
+		failed += replay_boot(boot_cmdline_get("replay"));
 	if (bench_glob)
 		failed += bench_run_all(bench_glob);
 	gdb_checkpoint_run(boot_cmdline_get("gdb_checkpoint"));

@@ -106,45 +106,7 @@ done
 # Median of each figure over the runs, in the order the first run printed them.
 files=()
 for run in $(seq 1 "$runs"); do files+=("$out_dir/run-$run.txt"); done
-awk -v runs="$runs" '
-	function sort_values(list, length_,    i, j, value) {
-		for (i = 2; i <= length_; i++) {
-			value = list[i]
-			for (j = i - 1; j >= 1 && list[j] > value; j--)
-				list[j + 1] = list[j]
-			list[j + 1] = value
-		}
-	}
-	{
-		value = $NF
-		sub(/^cycles_per_op=/, "", value)
-		key = $0
-		sub(/ cycles_per_op=[^ ]*$/, "", key)
-		if (!(key in count))
-			order[++keys] = key
-		values[key, ++count[key]] = value + 0
-	}
-	END {
-		bad = 0
-		for (k = 1; k <= keys; k++) {
-			key = order[k]
-			n = count[key]
-			if (n != runs) {
-				printf "bench.sh: %s appears in %d of %d runs\n", key, n, runs > "/dev/stderr"
-				bad = 1
-			}
-			delete list
-			for (i = 1; i <= n; i++)
-				list[i] = values[key, i]
-			sort_values(list, n)
-			if (n % 2)
-				median = list[(n + 1) / 2]
-			else
-				median = (list[n / 2] + list[n / 2 + 1]) / 2
-			printf "%s cycles_per_op=%.2f\n", key, median
-		}
-		exit bad
-	}' "${files[@]}" > "$BUILD/bench.txt" || failed=1
+awk -v runs="$runs" -f scripts/bench-median.awk "${files[@]}" > "$BUILD/bench.txt" || failed=1
 
 if [ ! -s "$BUILD/bench.txt" ]; then
 	echo "bench.sh: no figures: did the bench= pattern match any case?" >&2

@@ -3,7 +3,7 @@
 # Install the tools Ferrite needs, if missing, one group at a time.
 # Debian/Ubuntu only (apt-get), as root or through sudo.
 #
-# usage: scripts/deps.sh GROUP...     (no GROUP: every group)
+# usage: scripts/deps.sh GROUP...     (no GROUP: every group but linux)
 #   build  gcc and the C library headers, make, NASM, binutils: compiling and the host tests
 #   iso    GRUB for BIOS and UEFI, xorriso, mtools: the ISO images
 #   run    QEMU, OVMF, python3 (the screen check): make run, make test, make bench
@@ -12,6 +12,8 @@
 #   clang  clang: the matrix's clang build
 #   debug  gdb: make gdb
 #   plot   gnuplot: make compare's charts
+#   linux  Debian's stock kernel image and its headers, a static busybox,
+#          cpio, kmod: make bench-linux and make trace-linux (not make test)
 # Exit status 0 when every tool of the groups is there (nothing is done
 # then), 1 when something is missing and cannot be installed, 2 on a bad
 # group name.
@@ -28,6 +30,11 @@ need() { # need <package> <path-or-command>...
 		case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
 		return
 	done
+}
+
+need_package() { # need_package <package>: installed as a Debian package
+	dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' && return
+	case " $missing " in *" $1 "*) ;; *) missing="$missing $1" ;; esac
 }
 
 need_group() {
@@ -67,8 +74,21 @@ need_group() {
 		;;
 	clang) need clang clang ;;
 	debug) need gdb gdb ;;
+	linux)
+		# The metapackages name no file of their own: ask dpkg.  They
+		# pull in the current versioned image and its matching headers.
+		need_package linux-image-amd64
+		need_package linux-headers-amd64
+		# busybox (dynamic) also owns /bin/busybox: the initramfs needs
+		# the static one.
+		need_package busybox-static
+		need cpio cpio
+		need kmod modinfo
+		need make make
+		need gcc gcc
+		;;
 	plot) need gnuplot-nox gnuplot ;;
-	*) echo "deps.sh: unknown group '$1' (build iso run bochs fuzz clang debug plot)" >&2; exit 2 ;;
+	*) echo "deps.sh: unknown group '$1' (build iso run bochs fuzz clang debug linux plot)" >&2; exit 2 ;;
 	esac
 }
 

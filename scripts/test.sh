@@ -188,6 +188,22 @@ check_host_selection() {
 	fi
 }
 
+# The scripts' own unit tests (make test-scripts: the trace converter).
+run_scripts() {
+	local log=$LOGS/scripts.log status ran
+	echo "== scripts (python unit tests)"
+	make -s test-scripts > "$log" 2>&1
+	status=$?
+	ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in .*/\1/p' "$log")
+	if [ $status -eq 0 ] && [ -n "$ran" ] && grep -q '^OK' "$log"; then
+		record scripts "$ran" 0 "log: $log"
+	else
+		echo "--- scripts: unit tests failed (exit status $status); last lines of $log:" >&2
+		tail -n 30 "$log" >&2
+		record scripts "${ran:-0}" 1 "$(grep -m 1 '^FAILED' "$log" || echo "exit status $status"); log: $log"
+	fi
+}
+
 # Every committed fuzz input, once, through its target (make fuzz-replay).
 run_fuzz_replay() {
 	local target log status output
@@ -462,6 +478,7 @@ run_default() {
 	[ $kernel_only = 1 ] || { selected host && run_host; }
 	[ $kernel_only = 1 ] || { selected host-tsan && run_host_tsan; }
 	[ $kernel_only = 1 ] || run_fuzz_replay
+	[ $kernel_only = 1 ] || { selected scripts && run_scripts; }
 	run_smp bios-cd 2 90 --firmware bios --media cd
 	run_smp bios-usb 4 90 --firmware bios --media usb
 	run_smp uefi-cd 4 180 --firmware uefi --media cd
