@@ -19,3 +19,6 @@ SLAB_BACKENDS += slab
 SLAB_BACKEND_SRCS_slab := mm/slab.c mm/slab_debug.c
 SLAB_BACKEND_HOST_TESTS_slab := tests/host/test_slab_internals.c
 SLAB_BACKEND_KTESTS_slab := tests/kernel/test_slab_arrays.c
+SLAB_BACKENDS += slob
+SLAB_BACKEND_SRCS_slob := mm/slob.c mm/slob_debug.c
+SLAB_BACKEND_HOST_TESTS_slob := tests/host/test_slob.c

@@ -606,7 +606,7 @@ void kmem_cache_shrink_all(void)
 uint64_t slab_pages(void)
 {
 	struct list_head *node;
-	uint64_t pages = 0;
+	uint64_t bytes = 0;
 
 	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches) {
@@ -614,10 +614,11 @@ uint64_t slab_pages(void)
 		struct slab_stats stats;
 
 		slab_backend_stats(cache, &stats);
-		pages += stats.bytes_used / PAGE_SIZE;
+		/* Summed before dividing: a back-end may share pages between caches (SLOB). */
+		bytes += stats.bytes_used;
 	}
 	spin_unlock(&kernel_slab.lock);
-	return pages;
+	return bytes / PAGE_SIZE;
 }
 
 void slab_tick(unsigned int cpu)

@@ -2,7 +2,7 @@
 """ferrite-slabinfo and ferrite-slab: the slab layer as the kernel's dumps show it."""
 import gdb
 
-from . import constants, dwarf, locks, slabs, slabs_slab
+from . import constants, dwarf, locks, slabs, slabs_slab, slob
 from .command import FerriteCommand
 
 HEADER = "name                 active  total objsize stride per-slab order slabs waste"
@@ -32,6 +32,9 @@ Objects on CPU freelists count as free, on every CPU."""
     name = "ferrite-slabinfo"
 
     def run(self, argument):
+        if slob.active():
+            gdb.write("\n".join([HEADER] + slob.slabinfo_lines()) + "\n")
+            return
         lines = [HEADER] + [slabinfo_line(cache) for cache in slabs.caches()]
         gdb.write("\n".join(lines) + "\n")
 
@@ -108,6 +111,12 @@ leaves its slab, lands between objects or loops is shown as BROKEN."""
         words = [w for w in words if w != "-v"]
         if len(words) != 1:
             raise gdb.GdbError("usage: ferrite-slab CACHE-NAME [-v]  (ferrite-slabinfo lists the names)")
+        if slob.active():
+            text = slob.cache_text(words[0])
+            if text is None:
+                raise gdb.GdbError("ferrite-slab: no cache named '%s' (ferrite-slabinfo lists them)" % words[0])
+            gdb.write(text + "\n")
+            return
         cache = slabs.find_cache(words[0])
         if cache is None:
             raise gdb.GdbError("ferrite-slab: no cache named '%s' (ferrite-slabinfo lists them)" % words[0])
