@@ -2,7 +2,7 @@
 """ferrite-slabinfo and ferrite-slab: the slab layer as the kernel's dumps show it."""
 import gdb
 
-from . import constants, dwarf, locks, slabs, slob
+from . import constants, dwarf, locks, slabs, slabs_slab, slob
 from .command import FerriteCommand
 
 HEADER = "name                 active  total objsize stride per-slab order slabs waste"
@@ -125,6 +125,16 @@ leaves its slab, lands between objects or loops is shown as BROKEN."""
         out = ["cache %s at 0x%x: object %d bytes, stride %d, align %d, %d per slab, order %d (%d KiB slabs)" % (
             cache.name, cache.address, cache.object_size, cache.stride, c.get("align", 0),
             cache.objects, cache.order, 4 << cache.order)]
+        if cache.kind == "slab":
+            out.append("  flags %s%s" % (describe_flags(cache.flags),
+                                         ", left red zone %d" % cache.red_left if cache.red_left else ""))
+            out.append("  lock: %s" % locks.describe(cache.be.lock))
+            out.append("  %d slabs (%d partial, %d free), %d of %d objects in use, %d in arrays" % (
+                s["slabs"], s["partial"], s["empty"], s["objects_in_use"], s["objects_total"],
+                s["in_arrays"]))
+            out.extend(slabs_slab.slab_text(cache, verbose))
+            gdb.write("\n".join(out) + "\n")
+            return
         out.append("  flags %s; free pointer at offset %d, key 0x%016x%s" % (
             describe_flags(cache.flags), cache.free_offset, cache.random,
             ", left red zone %d" % cache.red_left if cache.red_left else ""))
