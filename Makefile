@@ -407,7 +407,7 @@ $(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/bench-cmdl
 # scripts/deps.sh installs what is missing (apt-get, as root or through
 # sudo), one group at a time: each target needs only its own group.
 #   build  compiler, NASM, binutils (every object file)
-#   iso    GRUB for BIOS and UEFI, xorriso, mtools (the ISO images)
+#   iso    GRUB for BIOS and UEFI, xorriso, mtools, python3 (the ISO images and their replay slice)
 #   run    QEMU and OVMF          bochs  Bochs and its BIOSes
 #   fuzz   clang and libFuzzer    clang  clang alone (the matrix's clang build)
 #   debug  gdb                    plot   gnuplot (make compare's charts)
