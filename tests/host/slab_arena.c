@@ -7,7 +7,12 @@
 #include "slab_arena.h"
 
 const unsigned int kmalloc_classes[KMALLOC_CLASS_COUNT] = {
+#if CONFIG_KMALLOC_FINE_CLASSES
+	8, 16, 32, 64, 96, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
+	1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+#else
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+#endif
 };
 
 static void shrink_all(struct slab_arena *a)

@@ -28,8 +28,12 @@
 /* Size of the object arrays the cache and misuse cases fill. */
 #define MAX_TEST_OBJECTS 600
 
-/* The kmalloc classes, as include/slab.h lists them. */
+/* The kmalloc classes, as mm/slab.h lists them (make KMALLOC_CLASSES=linux or fine). */
+#if CONFIG_KMALLOC_FINE_CLASSES
+#define KMALLOC_CLASS_COUNT 30
+#else
 #define KMALLOC_CLASS_COUNT 13
+#endif
 extern const unsigned int kmalloc_classes[KMALLOC_CLASS_COUNT];
 
 struct slab_arena {

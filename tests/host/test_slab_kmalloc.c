@@ -69,51 +69,60 @@ static void test_array_overflow_returns_null(struct ktest *t)
 	KEXPECT_NULL(t, kcalloc(SIZE_MAX, SIZE_MAX, GFP_KERNEL));
 }
 
-/* Each boundary size and the class it must land in (0: the page allocator). */
+/* Sizes past the largest class and the page block they must get. */
 static const struct {
 	size_t size;
-	unsigned int class_size;
 	size_t ksize;
-} boundaries[] = {
-	{ 1, 8, 8 },         { 8, 8, 8 },         { 9, 16, 16 },       { 16, 16, 16 },
-	{ 17, 32, 32 },      { 32, 32, 32 },      { 33, 64, 64 },      { 64, 64, 64 },
-	{ 65, 96, 96 },      { 96, 96, 96 },      { 97, 128, 128 },    { 128, 128, 128 },
-	{ 129, 192, 192 },   { 192, 192, 192 },   { 193, 256, 256 },   { 256, 256, 256 },
-	{ 257, 512, 512 },   { 512, 512, 512 },   { 513, 1024, 1024 }, { 1024, 1024, 1024 },
-	{ 1025, 2048, 2048 }, { 2048, 2048, 2048 }, { 2049, 4096, 4096 }, { 4096, 4096, 4096 },
-	{ 4097, 8192, 8192 }, { 8192, 8192, 8192 }, { 8193, 0, 16384 }, { 16384, 0, 16384 },
-	{ 16385, 0, 32768 },
+} large_sizes[] = {
+	{ 8193, 16384 }, { 16384, 16384 }, { 16385, 32768 },
 };
+
+/* Every class's first and last size lands in it (the first just above the class below). */
+static void expect_class_boundaries(struct ktest *t, struct slab_arena *a)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kmalloc_classes); i++) {
+		size_t edges[2] = { i ? kmalloc_classes[i - 1] + 1 : 1, kmalloc_classes[i] };
+
+		for (int e = 0; e < 2; e++) {
+			void *object = arena_kmalloc(a, edges[e], GFP_KERNEL);
+			struct kmem_cache *cache;
+
+			printk("        # size %zu\n", edges[e]);
+			KASSERT_NOT_NULL(t, object);
+			KEXPECT_TRUE(t, in_arena(a, object));
+			KEXPECT_UGE(t, slab_ksize(&a->slab, object), edges[e]);
+#if SLAB_BACKEND_KMALLOC_CACHES
+			cache = slab_cache_of(&a->slab, object);
+			KEXPECT_UEQ(t, slab_ksize(&a->slab, object), kmalloc_classes[i]);
+			KASSERT_NOT_NULL(t, cache);
+			KEXPECT_PTR_EQ(t, cache, kmalloc_cache(a, kmalloc_classes[i]));
+			KEXPECT_UEQ(t, cache->object_size, kmalloc_classes[i]);
+#else
+			(void)cache;
+#endif
+			arena_kfree(a, object);
+		}
+	}
+}
 
 static void test_class_of_each_boundary_size(struct ktest *t)
 {
 	struct slab_arena *a = slab_arena_create(t, NULL);
 
-	for (size_t i = 0; i < ARRAY_SIZE(boundaries); i++) {
-		void *object = arena_kmalloc(a, boundaries[i].size, GFP_KERNEL);
-		struct kmem_cache *cache;
+	expect_class_boundaries(t, a);
+	for (size_t i = 0; i < ARRAY_SIZE(large_sizes); i++) {
+		void *object = arena_kmalloc(a, large_sizes[i].size, GFP_KERNEL);
+		struct page *page;
 
-		printk("        # size %zu\n", boundaries[i].size);
+		printk("        # size %zu\n", large_sizes[i].size);
 		KASSERT_NOT_NULL(t, object);
 		KEXPECT_TRUE(t, in_arena(a, object));
-		cache = slab_cache_of(&a->slab, object);
-		KEXPECT_UGE(t, slab_ksize(&a->slab, object), boundaries[i].size);
-		if (boundaries[i].class_size) {
-#if SLAB_BACKEND_KMALLOC_CACHES
-			KEXPECT_UEQ(t, slab_ksize(&a->slab, object), boundaries[i].ksize);
-			KASSERT_NOT_NULL(t, cache);
-			KEXPECT_PTR_EQ(t, cache, kmalloc_cache(a, boundaries[i].class_size));
-			KEXPECT_UEQ(t, cache->object_size, boundaries[i].class_size);
-#endif
-		} else {
-			KEXPECT_UEQ(t, slab_ksize(&a->slab, object), boundaries[i].ksize);
-			struct page *page = block_of(a, object);
-
-			KEXPECT_NULL(t, cache);
-			KASSERT_NOT_NULL(t, page);
-			KEXPECT_TRUE(t, page->flags & PG_compound);
-			KEXPECT_UEQ(t, (uintptr_t)object % PAGE_SIZE, 0);
-		}
+		KEXPECT_UEQ(t, slab_ksize(&a->slab, object), large_sizes[i].ksize);
+		KEXPECT_NULL(t, slab_cache_of(&a->slab, object));
+		page = block_of(a, object);
+		KASSERT_NOT_NULL(t, page);
+		KEXPECT_TRUE(t, page->flags & PG_compound);
+		KEXPECT_UEQ(t, (uintptr_t)object % PAGE_SIZE, 0);
 		arena_kfree(a, object);
 	}
 	KEXPECT_UEQ(t, a->slab.reports, 0);
@@ -122,15 +131,16 @@ static void test_class_of_each_boundary_size(struct ktest *t)
 }
 
 /*
- * Smallest power of two a kmalloc cache's objects are aligned to: its size,
- * or 32 and 64 for 96 and 192.  A back-end that sizes kmalloc itself
+ * Smallest power of two a kmalloc cache's objects are aligned to: the
+ * largest power of two dividing its size (the size itself for powers of
+ * two, 32 and 64 for 96 and 192).  A back-end that sizes kmalloc itself
  * promises only KMALLOC_MIN_ALIGN, and a power of two's own alignment.
  */
 static size_t class_alignment(size_t usable)
 {
 	if (!SLAB_BACKEND_KMALLOC_CACHES)
 		return KMALLOC_MIN_ALIGN;
-	return is_power_of_two(usable) ? usable : usable / 3;
+	return usable & -usable;
 }
 
 /*
