@@ -442,9 +442,12 @@ gdb: $(BUILD)/kernel.elf | $(BUILD)/deps-debug.stamp
 
 # ---- tests -----------------------------------------------------------------
 # scripts/test.sh checks the emulators it needs (scripts/deps.sh run bochs).
-.PHONY: test test-host test-host-tsan host-tsan-suites test-kernel test-matrix
+.PHONY: test test-host test-host-tsan host-tsan-suites slab-backends test-kernel test-matrix
+# Plain make test and make test-matrix cover every other registered slab
+# back-end too; make test SLAB_BACKEND=NAME covers NAME alone.
+ALSO_SLAB_BACKENDS := $(if $(filter command line environment,$(origin SLAB_BACKEND)),,$(filter-out $(SLAB_BACKEND),$(SLAB_BACKENDS)))
 test:
-	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) ALSO_SLAB_BACKENDS='$(ALSO_SLAB_BACKENDS)' scripts/test.sh
 
 test-host: $(BUILD)/host/ktest-host
 	$(BUILD)/host/ktest-host
@@ -458,6 +461,10 @@ test-host-tsan: $(BUILD)/host-tsan/ktest-host
 # The suites test-host-tsan runs, in ktest= syntax (for scripts/test.sh).
 host-tsan-suites:
 	@echo '$(HOST_TSAN_SUITES)'
+
+# The registered slab back-ends (mm/slab_backends.mk), for scripts/test.sh.
+slab-backends:
+	@echo '$(SLAB_BACKENDS)'
 
 $(BUILD)/host-tsan/%.o: %.c
 	@mkdir -p $(@D)
@@ -478,7 +485,7 @@ $(BUILD)/host/ktest-host: $(HOST_OBJS) $(BUILD)/host/host-objs.stamp
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_OBJS)
 
 test-kernel:
-	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --kernel-only
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) ALSO_SLAB_BACKENDS='$(ALSO_SLAB_BACKENDS)' scripts/test.sh --kernel-only
 
 # The Python unit tests of the scripts (the trace converter); part of make test.
 .PHONY: test-scripts
@@ -487,7 +494,7 @@ test-scripts:
 
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
 test-matrix:
-	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) scripts/test.sh --matrix
+	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) ALSO_SLAB_BACKENDS='$(ALSO_SLAB_BACKENDS)' scripts/test.sh --matrix
 
 # ---- fuzzing ---------------------------------------------------------------
 # A fuzz target is tests/host/fuzz_<name>.c defining LLVMFuzzerTestOneInput,

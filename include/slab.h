@@ -133,8 +133,25 @@ void kmem_cache_shrink_all(void);
 /* Pages held by all caches' slabs, in use or not. Context: not in an interrupt handler. */
 uint64_t slab_pages(void);
 
+/*
+ * slab_tick - the slab layer's periodic work on this CPU: SLAB reaps its
+ * per-CPU arrays every second (mm/slab.c); other back-ends have none.
+ * Context: the timer interrupt, every tick of every CPU.
+ */
+void slab_tick(unsigned int cpu);
+
 /* Print every cache like /proc/slabinfo, every CPU's slabs counted. Context: not in an interrupt handler. */
 void slabinfo_print(void);
+
+/*
+ * slab_memory_print - the memory each cache holds, for comparing slab
+ * back-ends: one line per cache, "slabmem: NAME OBJSIZE ACTIVE TOTAL SLABS
+ * BYTES_HELD BYTES_ACTIVE WASTE" (waste: bytes held but not in live
+ * objects), then a "slabmem: total" line; a "slabmem: back-end NAME" line
+ * and a "slabmem: cache ..." header come first.
+ * Context: not in an interrupt handler.
+ */
+void slab_memory_print(void);
 
 /*
  * Walk every slab of @cache, every CPU's included (each CPU checks its

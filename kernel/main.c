@@ -29,6 +29,7 @@
 #include <replay.h>
 #include <serial.h>
 #include <shutdown.h>
+#include <slab.h>
 #include <smp.h>
 #include <spinlock.h>
 
@@ -62,8 +63,11 @@ static void run_selftests(const char *glob, const char *bench_glob, bool monitor
 	if (!glob && !bench_glob && !monitor && !boot_cmdline_get("replay"))
 		pr_info("ktest: %zu suites built in; none selected (boot with ktest=GLOB)\n",
 			ktest_suite_count());
-	if (glob)
+	if (glob) {
 		failed += ktest_run_all(glob);
+		/* What the slab back-end holds once the self-tests are done. */
+		slab_memory_print();
+	}
 	if (glob && lockdep_enabled)
 		lockdep_print_dependencies();
 	if (boot_cmdline_get("replay"))

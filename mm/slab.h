@@ -94,7 +94,8 @@ struct slab_stats {
 	unsigned int stride;            /* bytes an object takes, metadata included */
 	unsigned int objects_per_slab;
 	unsigned int order;             /* a block is PAGE_SIZE << order bytes */
-	uint64_t bytes_used;            /* in all blocks */
+	uint64_t bytes_used;            /* in all blocks; pages shared by caches are counted once, over
+					   all caches, so slab_pages() sums these bytes before dividing */
 	uint64_t allocations, frees, bad_frees;
 };
 

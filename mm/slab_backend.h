@@ -173,6 +173,14 @@ void slab_backend_stats(struct kmem_cache *cache, struct slab_stats *stats);
 const char *slab_backend_check(struct kmem_cache *cache);
 
 /*
+ * slab_backend_tick - periodic work (optional: only a back-end whose
+ * mm/NAME_def.h defines SLAB_BACKEND_TICK provides it), called from every
+ * CPU's timer tick once the kernel's instance @a is set up.
+ * Context: the timer interrupt on @cpu; must be short.
+ */
+void slab_backend_tick(struct slab_allocator *a, unsigned int cpu);
+
+/*
  * slab_backend_print_cache - @cache in detail for the monitor: layout,
  * then every page it holds with the objects in use and free.
  * Context: not in an interrupt handler.

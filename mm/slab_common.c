@@ -559,6 +559,35 @@ void slabinfo_print(void)
 	slab_print_info(&kernel_slab);
 }
 
+void slab_memory_print(void)
+{
+	uint64_t held = 0, active = 0;
+	struct list_head *node;
+
+	pr_info("slabmem: back-end %s\n", slab_backend_name);
+	pr_info("slabmem: cache                 objsize  active   total  slabs   bytes_held "
+		"bytes_active        waste\n");
+	spin_lock(&kernel_slab.lock);
+	list_for_each(node, &kernel_slab.caches) {
+		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
+		struct slab_stats stats;
+		uint64_t in_objects;
+
+		slab_backend_stats(cache, &stats);
+		in_objects = (uint64_t)stats.objects_in_use * cache->object_size;
+		pr_info("slabmem: %-20s %8u %7lu %7lu %6lu %12llu %12llu %12llu\n", cache->name,
+			cache->object_size, stats.objects_in_use, stats.objects_total, stats.slabs,
+			(unsigned long long)stats.bytes_used, (unsigned long long)in_objects,
+			(unsigned long long)(stats.bytes_used - MIN(in_objects, stats.bytes_used)));
+		held += stats.bytes_used;
+		active += in_objects;
+	}
+	spin_unlock(&kernel_slab.lock);
+	pr_info("slabmem: %-20s %8s %7s %7s %6s %12llu %12llu %12llu\n", "total", "-", "-", "-", "-",
+		(unsigned long long)held, (unsigned long long)active,
+		(unsigned long long)(held - MIN(active, held)));
+}
+
 const char *slab_check(struct kmem_cache *cache)
 {
 	return slab_backend_check(cache);
@@ -577,7 +606,7 @@ void kmem_cache_shrink_all(void)
 uint64_t slab_pages(void)
 {
 	struct list_head *node;
-	uint64_t pages = 0;
+	uint64_t bytes = 0;
 
 	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches) {
@@ -585,10 +614,21 @@ uint64_t slab_pages(void)
 		struct slab_stats stats;
 
 		slab_backend_stats(cache, &stats);
-		pages += stats.bytes_used / PAGE_SIZE;
+		/* Summed before dividing: a back-end may share pages between caches (SLOB). */
+		bytes += stats.bytes_used;
 	}
 	spin_unlock(&kernel_slab.lock);
-	return pages;
+	return bytes / PAGE_SIZE;
+}
+
+void slab_tick(unsigned int cpu)
+{
+#ifdef SLAB_BACKEND_TICK
+	if (__atomic_load_n(&kernel_slab.buddy, __ATOMIC_ACQUIRE))
+		slab_backend_tick(&kernel_slab, cpu);
+#else
+	(void)cpu;
+#endif
 }
 
 struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name)

@@ -126,7 +126,9 @@ fi
 
 unit="cycles (host TSC under TCG; they swing between boots)"
 [ "$mode" = icount ] && unit="instructions (-icount shift=0)"
+backend=$(grep -a -o -m 1 'slab: back-end [a-z0-9_]*' "$out_dir/run-1.log" 2>/dev/null | cut -d' ' -f3)
 echo "# $mode mode, $runs run(s)$([ "$runs" -gt 1 ] && echo ", median per figure"); cycles_per_op counts $unit"
+echo "# slab back-end: ${backend:-unknown} (make bench SLAB_BACKEND=NAME)"
 cat "$BUILD/bench.txt"
 if [ "$runs" -gt 1 ]; then
 	echo "# spread over the runs (min .. max):"

@@ -18,6 +18,14 @@
 # --matrix runs the long boot matrix instead (make test-matrix): memory
 # sizes from 32 MiB to 64 GiB, several CPU models, BIOS and UEFI.
 #
+# SLAB_BACKEND=NAME (make test SLAB_BACKEND=NAME) tests a kernel and host
+# tests built with that slab back-end, in build/NAME/.  The back-ends in
+# ALSO_SLAB_BACKENDS (plain make test: every other registered one) are
+# covered too, each built in $BUILD/NAME/: its host slab suites under
+# ASan/UBSan and one self-test boot on 4 CPUs (runs NAME@BACKEND); the
+# matrix boots each on 1, 2, 4 and 8 CPUs and runs its threaded suites
+# under ThreadSanitizer.
+#
 # Needs no terminal: emulators run under timeout(1) in their own process
 # group with standard input from /dev/null, and are killed with everything
 # they started when the time is up or the harness is interrupted.
@@ -29,7 +37,13 @@ export LC_ALL=C
 # directory, as the Makefile names it; every make below builds that one.
 SLAB_BACKEND=${SLAB_BACKEND:-slub}
 if [ "$SLAB_BACKEND" = slub ]; then BUILD=${BUILD:-build}; else BUILD=${BUILD:-build/$SLAB_BACKEND}; fi
+if [ -z "${ALSO_SLAB_BACKENDS+set}" ]; then
+	ALSO_SLAB_BACKENDS=""
+	[ "$SLAB_BACKEND" != slub ] || ALSO_SLAB_BACKENDS=$(make -s slab-backends | tr ' ' '\n' | grep -vx slub)
+fi
 export SLAB_BACKEND BUILD
+# The back-end the manifest check expects of the run being judged.
+run_backend=$SLAB_BACKEND
 LOGS=$BUILD/logs
 MANIFEST=tests/ktest.manifest
 # The ktest= selection of each test ISO (the Makefile's ferrite-test-*.iso).
@@ -82,7 +96,7 @@ record() { # record NAME PASSED FAILED NOTE
 check_ktap() {
 	local extra=0
 	[ -z "${EXTRA_KTESTS:-}" ] || extra=1
-	awk -v run="$2" -v selection="$3" -v extra=$extra -v backend="$SLAB_BACKEND" -f scripts/check-ktap.awk "$MANIFEST" "$1"
+	awk -v run="$2" -v selection="$3" -v extra=$extra -v backend="$run_backend" -f scripts/check-ktap.awk "$MANIFEST" "$1"
 }
 
 # check_selection LOG SELECTION: the command line the kernel printed has
@@ -500,6 +514,89 @@ run_default() {
 	run_monitor keyboard
 	run_bochs
 	selected bochs-bios-cd && check_cpus bochs-bios-cd 2
+	for backend in $ALSO_SLAB_BACKENDS; do
+		[ $kernel_only = 1 ] || run_backend_host "$backend"
+		run_backend_boots "$backend" 4
+	done
+}
+
+# manifest_suites RUN@BACKEND: ",suite" for each suite tests/ktest.manifest marks so.
+manifest_suites() {
+	awk -v where="$1" '$2 == where { printf ",%s", $1 }' "$MANIFEST"
+}
+
+# backend_make BACKEND TARGET...: make the targets with BACKEND into
+# $BUILD/BACKEND, on every core, as a uniprocessor build if the back-end
+# is not SMP-safe.
+backend_make() {
+	local backend=$1 cpus=64
+	shift
+	grep -q 'define SLAB_BACKEND_SMP_SAFE 1' "mm/${backend}_def.h" || cpus=1
+	make -s -j"$(nproc)" SLAB_BACKEND="$backend" BUILD="$BUILD/$backend" NR_CPUS=$cpus "$@"
+}
+
+# backend_cpus BACKEND WANT: the CPUs a boot on WANT CPUs brings up (1 for
+# a back-end that is not SMP-safe: its kernel is uniprocessor).
+backend_cpus() {
+	if grep -q 'define SLAB_BACKEND_SMP_SAFE 1' "mm/${1}_def.h"; then echo "$2"; else echo 1; fi
+}
+
+# run_backend_host BACKEND: its host slab suites (the conformance suites
+# and its own), under ASan/UBSan.
+run_backend_host() {
+	local backend=$1 name=host@$1 log=$LOGS/host@$1.log selection status
+	selected "$name" || return 0
+	echo "== $name (slab suites, ASan + UBSan)"
+	selection="slab_*$(manifest_suites "host@$backend")"
+	if backend_make "$backend" "$BUILD/$backend/host/ktest-host" > "$log" 2>&1; then
+		run_limited 300 "$BUILD/$backend/host/ktest-host" "$selection" >> "$log" 2>&1
+		status=$?
+	else
+		echo "host tests did not build" >> "$log"
+		status=2
+	fi
+	[ $status -eq 0 ] && status=33
+	[ $status -eq 1 ] && status=35
+	run_backend=$backend
+	judge "$name" "$log" "$status" 33 host "$selection"
+	run_backend=$SLAB_BACKEND
+}
+
+# run_backend_host_tsan BACKEND: its threaded host suites under ThreadSanitizer.
+run_backend_host_tsan() {
+	local backend=$1 name=host-tsan@$1 log=$LOGS/host-tsan@$1.log status
+	selected "$name" || return 0
+	echo "== $name (threaded suites, ThreadSanitizer)"
+	backend_make "$backend" test-host-tsan > "$log" 2>&1
+	status=$?
+	[ $status -eq 0 ] && status=33 || status=35
+	run_backend=$backend
+	judge "$name" "$log" "$status" 33 host "$(backend_make "$backend" host-tsan-suites)"
+	run_backend=$SLAB_BACKEND
+}
+
+# run_backend_boots BACKEND CPUS...: the test kernel built with BACKEND,
+# one full self-test boot (BIOS, CD) on each number of CPUs.
+run_backend_boots() {
+	local backend=$1 cpus name any=0
+	shift
+	for cpus in "$@"; do
+		selected "bios-smp$cpus@$backend" && any=1
+	done
+	[ $any = 1 ] || return 0
+	if ! backend_make "$backend" "$BUILD/$backend/ferrite-test-qemu.iso" > "$LOGS/build@$backend.log" 2>&1; then
+		echo "--- the $backend kernel did not build; see $LOGS/build@$backend.log" >&2
+		record "build@$backend" 0 1 "build failed; see $LOGS/build@$backend.log"
+		return
+	fi
+	run_backend=$backend
+	for cpus in "$@"; do
+		name=bios-smp$cpus@$backend
+		selected "$name" || continue
+		TEST_ISO="$BUILD/$backend/ferrite-test-qemu.iso" run_qemu "$name" 180 --firmware bios --smp "$cpus"
+		check_cpus "$name" "$(backend_cpus "$backend" "$cpus")"
+	done
+	run_backend=$SLAB_BACKEND
 }
 
 # The long matrix (make test-matrix): every memory size and CPU model
@@ -549,6 +646,10 @@ run_matrix() {
 			record clang-bios-cd 0 1 "clang build failed; see $LOGS/clang-build.log"
 		fi
 	fi
+	for backend in $ALSO_SLAB_BACKENDS; do
+		run_backend_host_tsan "$backend"
+		run_backend_boots "$backend" 1 2 4 8
+	done
 	if [ "${MATRIX_KVM:-0}" = 1 ]; then
 		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 			run_qemu kvm-bios-host 300 --firmware bios --accel kvm
