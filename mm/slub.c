@@ -799,6 +799,7 @@ static size_t take_partial_slabs(struct kmem_cache *s, void **out, size_t want)
 int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void **objects,
 			    void *caller)
 {
+	bool took_partial = false;
 	struct kmem_cache_cpu *c;
 	uint64_t flags;
 	size_t i = 0;
@@ -811,10 +812,10 @@ int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void 
 		void *object = c->freelist, *next;
 
 		if (unlikely(!object)) {
-			size_t taken = take_partial_slabs(s, &objects[i], count - i);
-
-			if (taken) {
-				i += taken;
+			/* Once: it stops only where the next partial slab holds more than is left. */
+			if (!took_partial) {
+				took_partial = true;
+				i += take_partial_slabs(s, &objects[i], count - i);
 				continue;
 			}
 			/* As slub_alloc_slow: an interrupt may have emptied the new slab; once more. */
