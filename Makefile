@@ -630,7 +630,7 @@ bench-linux:
 	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
 		--runs $(BENCH_RUNS) --cmdline '$(LINUX_CMDLINE)' --out $(BUILD)/bench-linux.txt
 	@BUILD=$(BUILD) BENCH='$(BENCH)' BENCH_SMP=$(BENCH_SMP) scripts/bench-linux.sh --mode $(BENCH_MODE) \
-		--runs $(BENCH_RUNS) --cmdline 'init_on_alloc=0 $(LINUX_CMDLINE)' \
+		--runs $(BENCH_RUNS) --cmdline '$(strip init_on_alloc=0 $(LINUX_CMDLINE))' \
 		--out '$(BUILD)/bench-linux-init_on_alloc_0.txt'
 
 # A real allocation trace: Linux boots with the kmem tracepoints on and

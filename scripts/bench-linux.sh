@@ -59,6 +59,16 @@ esac
 case $runs in
 '' | *[!0-9]* | 0) echo "bench-linux.sh: --runs must be a positive number" >&2; exit 2 ;;
 esac
+case $smp in
+'' | *[!0-9]* | 0) echo "bench-linux.sh: BENCH_SMP must be a positive number" >&2; exit 2 ;;
+esac
+# Linux 6.1 under -icount shift=0 with two vCPUs did not get past
+# "Booting SMP configuration" in 10 minutes: refuse rather than hang.
+if [ "$mode" = icount ] && [ "$smp" -gt 1 ]; then
+	echo "bench-linux.sh: BENCH_MODE=icount needs BENCH_SMP=1 (Linux does not finish bringing up" >&2
+	echo "  more CPUs under -icount); measure the parallel figures with BENCH_MODE=tcg" >&2
+	exit 2
+fi
 
 scripts/deps.sh linux run
 eval "$(scripts/linux-kernel.sh "$BUILD")"

@@ -86,6 +86,7 @@ need_group() {
 		need_package busybox-static
 		need cpio cpio
 		need kmod modinfo
+		need binutils readelf
 		need make make
 		need gcc gcc
 		;;

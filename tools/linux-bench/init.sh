@@ -17,7 +17,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 echo "LINUX-BENCH kernel $(uname -r) cmdline $(cat /proc/cmdline)"
 if ! insmod /ferrite_bench.ko bench="${bench:-*}"; then
-	echo "LINUX-BENCH error insmod /ferrite_bench.ko failed (vermagic or symbols: see above)"
+	echo "LINUX-BENCH error insmod /ferrite_bench.ko failed (the kernel says why, above)"
 fi
 echo "LINUX-BENCH finished"
 poweroff -f
