@@ -101,6 +101,13 @@ struct buddy {
 	 */
 	const uint8_t *backed_blocks;
 	uintptr_t virt_offset;          /* frame P is at virt_offset + P * 4096 */
+	/*
+	 * The lookup's fast path (buddy_virt_to_head_page): frames from
+	 * memmap_start_pfn on, for backed_prefix_pages frames, all have a
+	 * struct page; direct_map_start is the address of the first.
+	 */
+	uintptr_t direct_map_start;     /* virt_offset + memmap_start_pfn * 4096 */
+	uint64_t backed_prefix_pages;
 	bool poison;                    /* page poisoning on */
 	/*
 	 * The first zone with pages at or below the highest one a request's
@@ -120,6 +127,13 @@ struct buddy {
  */
 void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64_t end_pfn,
 		uintptr_t virt_offset);
+
+/*
+ * Tell @b which MAX_ORDER blocks of its memmap are backed (@bitmap, bit
+ * per block; NULL: all), for buddy_pfn_to_page() and the lookups.
+ * Context: right after buddy_init(), before any other call on @b.
+ */
+void buddy_set_backed_blocks(struct buddy *b, const uint8_t *bitmap);
 
 /*
  * Give frames [@start_pfn, @end_pfn) to the allocator (their PG_reserved
@@ -207,14 +221,39 @@ static inline void *buddy_page_address(const struct buddy *b, const struct page 
 	return (void *)(b->virt_offset + (buddy_page_to_pfn(b, page) << PAGE_SHIFT));
 }
 
-/* The page holding virtual address @address (first page of a compound block), or NULL. */
-static inline struct page *buddy_virt_to_head_page(const struct buddy *b, const void *address)
+/*
+ * kfree's lookup: if @address lies in the backed prefix of the memmap
+ * (all of it unless RAM has holes), set *@page to the page holding it and
+ * return true.  A subtraction, a shift and one unsigned comparison: an
+ * address below direct_map_start wraps to a huge index.  An address
+ * below PAGE_SIZE (NULL, ZERO_SIZE_PTR) is never in the prefix.
+ */
+static inline bool buddy_virt_in_prefix(const struct buddy *b, const void *address,
+					struct page **page)
+{
+	uint64_t index = ((uintptr_t)address - b->direct_map_start) >> PAGE_SHIFT;
+
+	*page = b->memmap + index;
+	return index < b->backed_prefix_pages;
+}
+
+/* The page holding virtual address @address, or NULL. */
+static inline struct page *buddy_virt_to_page(const struct buddy *b, const void *address)
 {
 	struct page *page;
 
+	if (likely(buddy_virt_in_prefix(b, address, &page)))
+		return page;
 	if ((uintptr_t)address < b->virt_offset)
 		return NULL;
-	page = buddy_pfn_to_page(b, ((uintptr_t)address - b->virt_offset) >> PAGE_SHIFT);
+	return buddy_pfn_to_page(b, ((uintptr_t)address - b->virt_offset) >> PAGE_SHIFT);
+}
+
+/* The page holding virtual address @address (first page of a compound block), or NULL. */
+static inline struct page *buddy_virt_to_head_page(const struct buddy *b, const void *address)
+{
+	struct page *page = buddy_virt_to_page(b, address);
+
 	return page ? compound_head(page) : NULL;
 }
 

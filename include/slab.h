@@ -133,6 +133,13 @@ void kmem_cache_shrink_all(void);
 /* Pages held by all caches' slabs, in use or not. Context: not in an interrupt handler. */
 uint64_t slab_pages(void);
 
+/*
+ * slab_tick - the slab layer's periodic work on this CPU: SLAB reaps its
+ * per-CPU arrays every second (mm/slab.c); other back-ends have none.
+ * Context: the timer interrupt, every tick of every CPU.
+ */
+void slab_tick(unsigned int cpu);
+
 /* Print every cache like /proc/slabinfo, every CPU's slabs counted. Context: not in an interrupt handler. */
 void slabinfo_print(void);
 

@@ -89,6 +89,19 @@ struct zone *buddy_page_zone(struct buddy *b, const struct page *page)
 
 static void update_first_populated(struct buddy *b);
 
+void buddy_set_backed_blocks(struct buddy *b, const uint8_t *bitmap)
+{
+	uint64_t pfn = b->memmap_start_pfn;
+
+	b->backed_blocks = bitmap;
+	/* The prefix ends at the first block without struct pages. */
+	while (pfn < b->memmap_end_pfn && buddy_pfn_to_page(b, pfn))
+		pfn = (pfn | ((1ull << MAX_ORDER) - 1)) + 1;
+	b->backed_prefix_pages = MIN(pfn, b->memmap_end_pfn) - b->memmap_start_pfn;
+	if (b->direct_map_start < PAGE_SIZE)
+		b->backed_prefix_pages = 0; /* NULL must never be in the prefix (buddy_virt_in_prefix) */
+}
+
 void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64_t end_pfn,
 		uintptr_t virt_offset)
 {
@@ -101,6 +114,9 @@ void buddy_init(struct buddy *b, struct page *memmap, uint64_t start_pfn, uint64
 	b->memmap_end_pfn = end_pfn;
 	b->memmap_end = memmap + (end_pfn - start_pfn);
 	b->virt_offset = virt_offset;
+	b->direct_map_start = virt_offset + (start_pfn << PAGE_SHIFT);
+	/* NULL must never be in the prefix (buddy_virt_in_prefix): no fast path for a map at 0. */
+	b->backed_prefix_pages = b->direct_map_start < PAGE_SIZE ? 0 : end_pfn - start_pfn;
 	for (int z = 0; z < NR_ZONES; z++) {
 		struct zone *zone = &b->zones[z];
 		uint64_t zone_start = z ? zone_ends[z - 1] : 0;

@@ -140,7 +140,7 @@ void page_alloc_init(struct memblock *mb, const struct firmware_map *map, bool p
 	uint64_t cursor = 0, base, end, added = 0;
 
 	buddy_init(&kernel_buddy, vmemmap, 0, top_pfn(map), DIRECT_MAP_BASE);
-	kernel_buddy.backed_blocks = vmemmap_backed_blocks();
+	buddy_set_backed_blocks(&kernel_buddy, vmemmap_backed_blocks());
 	kernel_buddy.poison = poison;
 	reserved_at_handover = memblock_reserved_bytes(mb) >> PAGE_SHIFT;
 	while (memblock_next_free(mb, &cursor, &base, &end))

@@ -94,7 +94,8 @@ struct slab_stats {
 	unsigned int stride;            /* bytes an object takes, metadata included */
 	unsigned int objects_per_slab;
 	unsigned int order;             /* a block is PAGE_SIZE << order bytes */
-	uint64_t bytes_used;            /* in all blocks */
+	uint64_t bytes_used;            /* in all blocks; pages shared by caches are counted once, over
+					   all caches, so slab_pages() sums these bytes before dividing */
 	uint64_t allocations, frees, bad_frees;
 };
 
@@ -106,27 +107,17 @@ struct slab_stats {
  */
 extern const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES];
 
-/* The smallest class index that holds @size (1 <= size <= KMALLOC_MAX_CACHE_SIZE). */
-static inline int kmalloc_index(size_t size)
-{
-	/* Class index of sizes 1..192 in steps of 8 (Linux's table; fine classes use it to 128). */
-	static const uint8_t small_size_index[24] = {
-		0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
-	};
-	int bits;
+/*
+ * The class index of each size, by (size - 1) / 8 (every class is a
+ * multiple of 8): kmalloc-8 is class 0 (mm/slab_common.c).  One load, no
+ * branch, on kmalloc's fast path.
+ */
+extern const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8];
 
-	if (size <= 128)
-		return small_size_index[(size - 1) / 8];
-	bits = 64 - __builtin_clzll((uint64_t)size - 1); /* size is in (2^(bits - 1), 2^bits] */
-#if CONFIG_KMALLOC_FINE_CLASSES
-	/* 6 classes up to 128, then 4 per power of two: the quarter is the two bits below the top one. */
-	return 6 + (bits - 8) * 4 + (int)(((size - 1) >> (bits - 3)) & 3);
-#else
-	if (size <= 192)
-		return 6;
-	/* 193..256 -> 7 (kmalloc-256), ..., 4097..8192 -> 12: the bit length of size - 1, minus one. */
-	return bits - 1;
-#endif
+/* The smallest class index that holds @size (1 <= size <= KMALLOC_MAX_CACHE_SIZE). */
+static inline unsigned int kmalloc_index(size_t size)
+{
+	return kmalloc_size_index[(size - 1) / 8];
 }
 
 /* The kmalloc cache for @size (SLAB_BACKEND_KMALLOC_CACHES back-ends). */
@@ -192,5 +183,15 @@ struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name);
 void slab_print_proc_slabinfo(struct slab_allocator *a);
 extern struct slab_allocator kernel_slab;
 extern const char slab_backend_name[];
+
+/* The back-end's inline fast paths (mm/slab_backend.h), or its functions themselves. */
+#ifdef SLAB_BACKEND_INLINE_H
+#include SLAB_BACKEND_INLINE_H
+#else
+#define slab_backend_alloc_inline slab_backend_alloc
+#define slab_backend_free_inline slab_backend_free
+#define slab_backend_kmalloc_inline slab_backend_kmalloc
+#define slab_backend_kfree_inline slab_backend_kfree
+#endif
 
 #endif

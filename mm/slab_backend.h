@@ -22,6 +22,18 @@
  *                                                 requests itself
  *  mm/NAME*.c      the functions below.
  *
+ * Inline fast paths (optional): mm/NAME_def.h may also define
+ * SLAB_BACKEND_INLINE_H, a header that mm/slab.h includes after the
+ * instance structures.  It defines, as static inline functions,
+ * slab_backend_alloc_inline(), slab_backend_free_inline(),
+ * slab_backend_kmalloc_inline() and slab_backend_kfree_inline(), with the
+ * arguments, contracts and results of the functions below without
+ * "_inline" (which it usually calls for everything but the fast path).
+ * The common kmalloc, kfree, kmem_cache_alloc and kmem_cache_free call
+ * these, so the fast path costs no call of its own; their @caller is a
+ * return address, to be read only where it is used (slow paths, reports).
+ * Without SLAB_BACKEND_INLINE_H the names stand for the functions below.
+ *
  * Common fields a back-end reads (struct kmem_cache in mm/slab.h): name,
  * object_size, align (the back-end may raise it at creation), flags (it
  * may drop a debug flag it cannot honour, e.g. SLAB_POISON with a
@@ -159,6 +171,14 @@ void slab_backend_stats(struct kmem_cache *cache, struct slab_stats *stats);
  * Return: NULL, or a string naming the first broken invariant.
  */
 const char *slab_backend_check(struct kmem_cache *cache);
+
+/*
+ * slab_backend_tick - periodic work (optional: only a back-end whose
+ * mm/NAME_def.h defines SLAB_BACKEND_TICK provides it), called from every
+ * CPU's timer tick once the kernel's instance @a is set up.
+ * Context: the timer interrupt on @cpu; must be short.
+ */
+void slab_backend_tick(struct slab_allocator *a, unsigned int cpu);
 
 /*
  * slab_backend_print_cache - @cache in detail for the monitor: layout,

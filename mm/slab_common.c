@@ -44,6 +44,57 @@ const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES] = {
 #endif
 };
 
+/*
+ * kmalloc_index()'s table: the class of sizes 8 * i + 1 .. 8 * i + 8 at
+ * [i].  Linux's classes: 1..192 in steps of 8 (96 and 192 included), then
+ * powers of two, so (size - 1) / 8 of 257..512 is 32..63, kmalloc-512's
+ * class 8.  Fine classes: a quarter of each power of two above 128, so
+ * 129..160 is 16..19, kmalloc-160's class 6.
+ */
+const uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8] = {
+	[0] = 0,		/* 1..8 */
+	[1] = 1,		/* 9..16 */
+	[2 ... 3] = 2,		/* 17..32 */
+	[4 ... 7] = 3,		/* 33..64 */
+	[8 ... 11] = 4,		/* 65..96 */
+	[12 ... 15] = 5,	/* 97..128 */
+#if CONFIG_KMALLOC_FINE_CLASSES
+	[16 ... 19] = 6,	/* 129..160 */
+	[20 ... 23] = 7,	/* 161..192 */
+	[24 ... 27] = 8,	/* 193..224 */
+	[28 ... 31] = 9,	/* 225..256 */
+	[32 ... 39] = 10,	/* 257..320 */
+	[40 ... 47] = 11,	/* 321..384 */
+	[48 ... 55] = 12,	/* 385..448 */
+	[56 ... 63] = 13,	/* 449..512 */
+	[64 ... 79] = 14,	/* 513..640 */
+	[80 ... 95] = 15,	/* 641..768 */
+	[96 ... 111] = 16,	/* 769..896 */
+	[112 ... 127] = 17,	/* 897..1024 */
+	[128 ... 159] = 18,	/* 1025..1280 */
+	[160 ... 191] = 19,	/* 1281..1536 */
+	[192 ... 223] = 20,	/* 1537..1792 */
+	[224 ... 255] = 21,	/* 1793..2048 */
+	[256 ... 319] = 22,	/* 2049..2560 */
+	[320 ... 383] = 23,	/* 2561..3072 */
+	[384 ... 447] = 24,	/* 3073..3584 */
+	[448 ... 511] = 25,	/* 3585..4096 */
+	[512 ... 639] = 26,	/* 4097..5120 */
+	[640 ... 767] = 27,	/* 5121..6144 */
+	[768 ... 895] = 28,	/* 6145..7168 */
+	[896 ... 1023] = 29,	/* 7169..8192 */
+#else
+	[16 ... 23] = 6,	/* 129..192 */
+	[24 ... 31] = 7,	/* 193..256 */
+	[32 ... 63] = 8,	/* 257..512 */
+	[64 ... 127] = 9,	/* 513..1024 */
+	[128 ... 255] = 10,	/* 1025..2048 */
+	[256 ... 511] = 11,	/* 2049..4096 */
+	[512 ... 1023] = 12,	/* 4097..8192 */
+#endif
+};
+_Static_assert(KMALLOC_MAX_CACHE_SIZE == 8192, "kmalloc_size_index lists the classes up to 8192");
+
 /* A new cache's free-pointer key. */
 static uint64_t next_random(struct slab_allocator *a)
 {
@@ -173,11 +224,10 @@ static inline __attribute__((always_inline)) void *kmalloc_common(struct slab_al
 								    size_t size, gfp_t gfp,
 								    void *caller)
 {
-	if (unlikely(size == 0))
-		return ZERO_SIZE_PTR;
-	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
-		return kmalloc_large(a, size, gfp, caller);
-	return slab_backend_kmalloc(a, size, gfp, caller);
+	/* One comparison for both: 0 wraps to the largest size_t. */
+	if (unlikely(size - 1 >= KMALLOC_MAX_CACHE_SIZE))
+		return size ? kmalloc_large(a, size, gfp, caller) : ZERO_SIZE_PTR;
+	return slab_backend_kmalloc_inline(a, size, gfp, caller);
 }
 
 void *slab_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, void *caller)
@@ -197,14 +247,21 @@ struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object)
 	return page && (page->flags & PG_slab) ? slab_backend_cache_of(a, page, object) : NULL;
 }
 
-void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
+/*
+ * kfree of NULL or ZERO_SIZE_PTR (nothing to do), of an object outside
+ * the memmap's backed prefix or in a tail page of a slab, of a large
+ * kmalloc block, or a wrong free (reported).
+ */
+static __attribute__((noinline)) void kfree_slow(struct slab_allocator *a, const void *object,
+						 void *caller)
 {
 	struct page *page;
 
-	if (unlikely(ZERO_OR_NULL_PTR(object)))
+	if (ZERO_OR_NULL_PTR(object))
 		return;
 	page = page_of(a, object);
-	if (likely(page && (page->flags & PG_slab))) {
+
+	if (page && (page->flags & PG_slab)) {
 		slab_backend_kfree(a, page, (void *)object, caller);
 		return;
 	}
@@ -215,6 +272,28 @@ void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
 	}
 	__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
 	pr_err("kfree: %p was not allocated by kmalloc (called from %p)\n", object, caller);
+}
+
+static inline __attribute__((always_inline)) void kfree_common(struct slab_allocator *a,
+								 const void *object, void *caller)
+{
+	struct page *page;
+
+	/*
+	 * The first page of a slab (PG_slab is only ever there): the
+	 * back-end's fast path.  Anything else -- NULL and ZERO_SIZE_PTR
+	 * too, never in the prefix -- is sorted out by kfree_slow().
+	 */
+	if (likely(buddy_virt_in_prefix(a->buddy, object, &page) && (page->flags & PG_slab))) {
+		slab_backend_kfree_inline(a, page, (void *)object, caller);
+		return;
+	}
+	kfree_slow(a, object, caller);
+}
+
+void slab_kfree(struct slab_allocator *a, const void *object, void *caller)
+{
+	kfree_common(a, object, caller);
 }
 
 /* Return: the usable size, or 0 if @object is not the start of a live-looking allocation. */
@@ -383,7 +462,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 
 void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp)
 {
-	return slab_backend_alloc(cache, gfp, __builtin_return_address(0));
+	return slab_backend_alloc_inline(cache, gfp, __builtin_return_address(0));
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t gfp)
@@ -393,7 +472,7 @@ void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t gfp)
 
 void kmem_cache_free(struct kmem_cache *cache, void *object)
 {
-	slab_backend_free(cache, object, __builtin_return_address(0));
+	slab_backend_free_inline(cache, object, __builtin_return_address(0));
 }
 
 void kmem_cache_destroy(struct kmem_cache *cache)
@@ -457,7 +536,7 @@ void *krealloc(const void *object, size_t new_size, gfp_t gfp)
 
 void kfree(const void *object)
 {
-	slab_kfree(&kernel_slab, object, __builtin_return_address(0));
+	kfree_common(&kernel_slab, object, __builtin_return_address(0));
 }
 
 void kfree_sensitive(const void *object)
@@ -527,7 +606,7 @@ void kmem_cache_shrink_all(void)
 uint64_t slab_pages(void)
 {
 	struct list_head *node;
-	uint64_t pages = 0;
+	uint64_t bytes = 0;
 
 	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches) {
@@ -535,10 +614,21 @@ uint64_t slab_pages(void)
 		struct slab_stats stats;
 
 		slab_backend_stats(cache, &stats);
-		pages += stats.bytes_used / PAGE_SIZE;
+		/* Summed before dividing: a back-end may share pages between caches (SLOB). */
+		bytes += stats.bytes_used;
 	}
 	spin_unlock(&kernel_slab.lock);
-	return pages;
+	return bytes / PAGE_SIZE;
+}
+
+void slab_tick(unsigned int cpu)
+{
+#ifdef SLAB_BACKEND_TICK
+	if (__atomic_load_n(&kernel_slab.buddy, __ATOMIC_ACQUIRE))
+		slab_backend_tick(&kernel_slab, cpu);
+#else
+	(void)cpu;
+#endif
 }
 
 struct kmem_cache *slab_cache_find(struct slab_allocator *a, const char *name)

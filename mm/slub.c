@@ -18,7 +18,7 @@
  *     out.  A frozen slab is on no list, and its inuse count means nothing
  *     until it is unfrozen;
  *   - on the cache's partial list: some objects free (including empty
- *     slabs, of which at most MAX_EMPTY_SLABS are kept; more go back to
+ *     slabs, of which at most max_empty are kept; more go back to
  *     the page allocator, as do all of them on kmem_cache_shrink);
  *   - on the cache's full list: no object free.
  * The frozen state is bit 0 of page->freelist (SLAB_FROZEN; objects are
@@ -54,8 +54,12 @@
  * of the CPU's freelist or of the slab's), and a free into a slab whose
  * objects are all free.
  *
- * Slab order: the smallest order 0..3 whose leftover tail is at most
- * 1/16 of the slab; failing that, the order with the least waste.
+ * Slab order, as Linux's calculate_order on one CPU: the smallest order
+ * 0..3 that holds at least MIN_OBJECTS objects (or as many as order 3
+ * holds) with a leftover tail of at most 1/16 of the slab; failing that,
+ * the order with the least waste.  kmalloc-4096 thus has 8 objects in a
+ * slab of 32 KiB, so that a run of frees mostly stays in slabs that are
+ * not given back, and one slab of 8 is allocated and freed at a time.
  *
  * Locking: the CPU slab is guarded by interrupts being off on its CPU;
  * a frozen slab's remote chain by atomic exchanges; cache->lock
@@ -82,7 +86,15 @@
 
 #define CACHE_LINE 64u
 #define MAX_SLAB_ORDER 3u
-#define MAX_EMPTY_SLABS 2u
+#define MIN_OBJECTS 8u
+/*
+ * Empty slabs kept per cache: log2(stride) / 2 within these bounds.
+ * Linux keeps min_partial (the same formula within 5..10) on the node's
+ * list and a few more slabs on each CPU's partial list; SLUB here keeps
+ * them all on the one list.
+ */
+#define MIN_EMPTY_SLABS 8u
+#define MAX_EMPTY_SLABS 12u
 #define MAX_OBJECTS 65535u
 
 /* ---- addresses and free pointers ---------------------------------------- */
@@ -137,8 +149,9 @@ static inline void *next_free(struct kmem_cache *s, struct page *slab, void *obj
 
 static unsigned int choose_order(unsigned int stride)
 {
-	unsigned int best = 0;
+	uint64_t min_objects = MIN(MIN_OBJECTS, (PAGE_SIZE << MAX_SLAB_ORDER) / stride);
 	uint64_t best_waste_per_mille = 1000;
+	unsigned int best = 0;
 
 	for (unsigned int order = 0; order <= MAX_SLAB_ORDER; order++) {
 		uint64_t bytes = PAGE_SIZE << order, objects = bytes / stride;
@@ -146,7 +159,7 @@ static unsigned int choose_order(unsigned int stride)
 
 		if (!objects)
 			continue;
-		if (waste * 16 <= bytes)
+		if (objects >= min_objects && waste * 16 <= bytes)
 			return order;
 		if (waste * 1000 / bytes < best_waste_per_mille) {
 			best = order;
@@ -154,6 +167,20 @@ static unsigned int choose_order(unsigned int stride)
 		}
 	}
 	return best;
+}
+
+/*
+ * The inverse of odd @d modulo 2^64 (slub_object_at): Newton's iteration
+ * x = x * (2 - d * x) doubles the bits that are right, and x = d is right
+ * in 3 (d * d == 1 modulo 8 for every odd d): 3, 6, 12, 24, 48, 96.
+ */
+static uint64_t odd_inverse(uint64_t d)
+{
+	uint64_t x = d;
+
+	for (int i = 0; i < 5; i++)
+		x *= 2 - d * x;
+	return x;
 }
 
 void slab_backend_init(struct slab_allocator *a)
@@ -198,13 +225,18 @@ int slab_backend_create(struct kmem_cache *s)
 	s->backend.order = choose_order(s->backend.stride);
 	s->backend.objects = (unsigned int)MIN((PAGE_SIZE << s->backend.order) / s->backend.stride, (uint64_t)MAX_OBJECTS);
 	s->backend.stride_reciprocal = (uint32_t)((((uint64_t)1 << 32) + s->backend.stride - 1) / s->backend.stride);
+	s->backend.stride_shift = (unsigned int)__builtin_ctz(s->backend.stride);
+	s->backend.stride_inverse = odd_inverse(s->backend.stride >> s->backend.stride_shift);
+	s->backend.objects_bound = s->backend.objects;
+	s->backend.max_empty = MIN(MAX((31u - (unsigned int)__builtin_clz(s->backend.stride)) / 2,
+				       MIN_EMPTY_SLABS), MAX_EMPTY_SLABS);
 	s->backend.slab_shift = PAGE_SHIFT + s->backend.order;
 	s->backend.slab_mask = ((uintptr_t)1 << s->backend.slab_shift) - 1;
 	spin_lock_init(&s->backend.lock, "kmem_cache->lock");
 	INIT_LIST_HEAD(&s->backend.partial);
 	INIT_LIST_HEAD(&s->backend.full);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++)
-		s->backend.cpu_slab[cpu] = (struct kmem_cache_cpu){ 0 };
+		s->backend.cpu_slab[cpu] = (struct kmem_cache_cpu){ .first = SLUB_NO_CPU_SLAB };
 	return 0;
 }
 
@@ -277,7 +309,7 @@ static bool place_slab(struct kmem_cache *s, struct page *slab, bool may_discard
 {
 	assert_spin_locked(&s->backend.lock);
 	if (slab->inuse == 0) {
-		if (may_discard && s->backend.empty_count >= MAX_EMPTY_SLABS) {
+		if (may_discard && s->backend.empty_count >= s->backend.max_empty) {
 			s->backend.slabs--;
 			retire_slab(s, slab);
 			return true;
@@ -348,6 +380,7 @@ static struct page *deactivate_cpu_slab(struct kmem_cache *s, struct kmem_cache_
 	free += move_chain(s, slab, c->freelist, &head);
 	c->slab = NULL;
 	c->freelist = NULL;
+	c->first = SLUB_NO_CPU_SLAB;
 	set_slab_freelist(slab, head);
 	slab->inuse = (uint16_t)(free < slab->objects ? slab->objects - free : 0);
 	s->backend.frozen_count--;
@@ -359,6 +392,7 @@ static void activate_cpu_slab(struct kmem_cache *s, struct kmem_cache_cpu *c, st
 {
 	c->slab = slab;
 	c->freelist = slab_freelist(slab);
+	c->first = slab_base(s, slab) + s->backend.red_left;
 	slab->inuse = slab->objects;
 	s->backend.frozen_count++;
 	__atomic_store_n(&slab->freelist, (void *)SLAB_FROZEN, __ATOMIC_RELEASE);
@@ -386,13 +420,12 @@ static inline bool take_remote_frees(struct kmem_cache_cpu *c)
 
 /* ---- allocation ---------------------------------------------------------- */
 
-/* Pop the CPU freelist's first object, counted. Interrupts off; the freelist is not empty. */
+/* Pop the CPU freelist's first object. Interrupts off; the freelist is not empty. */
 static inline void *take_cpu_object(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
 	void *object = c->freelist;
 
 	c->freelist = next_free(s, c->slab, object);
-	c->allocations++;
 	return object;
 }
 
@@ -449,7 +482,8 @@ static void *alloc_refill(struct kmem_cache *s, gfp_t gfp, uint64_t *irq_flags)
 	return c->freelist ? take_cpu_object(s, c) : NULL;
 }
 
-static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
+/* Allocate when this CPU's freelist is empty, or for a debug cache. Interrupts on or off. */
+__attribute__((noinline)) void *slub_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
 	uint64_t flags;
 	void *object;
@@ -471,45 +505,46 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gf
 	return object;
 }
 
-static __attribute__((noinline)) void *zero_object(struct kmem_cache *s, void *object)
+/* __GFP_ZERO for an object the fast path took: interrupts back as @irq_flags say, then zero. */
+__attribute__((noinline)) void *slub_zero_object(struct kmem_cache *s, void *object,
+						 uint64_t irq_flags)
 {
+	local_irq_restore(irq_flags);
 	memset(object, 0, s->object_size);
+	return object;
+}
+
+/*
+ * The end of the fast path when the next free pointer @next, read from
+ * @object, is not an object of this CPU's slab: the end of the chain
+ * (NULL), or a corrupted link, reported and not followed (the rest of the
+ * chain is given up).  Interrupts are off on entry, as @irq_flags say on
+ * return.  Return: @object, zeroed for __GFP_ZERO.
+ */
+__attribute__((noinline)) void *slub_alloc_chain_end(struct kmem_cache *s, struct kmem_cache_cpu *c,
+						     void *object, void *next, uint64_t irq_flags,
+						     gfp_t gfp)
+{
+	if (next)
+		report_corrupted_free_pointer(s, c->slab, object, next);
+	c->freelist = NULL;
+	local_irq_restore(irq_flags);
+	if (gfp & __GFP_ZERO)
+		memset(object, 0, s->object_size);
 	return object;
 }
 
 void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
-	struct kmem_cache_cpu *c;
-	uint64_t flags;
-	void *object;
-
-	if (unlikely(cache_is_debug(s)))
-		return alloc_slow(s, gfp, caller);
-	flags = local_irq_save();
-	c = this_cpu_ptr(s->backend.cpu_slab);
-	object = c->freelist;
-	if (unlikely(!object)) {
-		local_irq_restore(flags);
-		return alloc_slow(s, gfp, caller);
-	}
-	c->freelist = next_free(s, c->slab, object);
-	c->allocations++;
-	local_irq_restore(flags);
-	if (unlikely(gfp & __GFP_ZERO))
-		return zero_object(s, object);
-	return object;
+	return slab_backend_alloc_inline(s, gfp, caller);
 }
 
-/* Count an allocation or free on this CPU (slow paths, interrupts on or off). */
-static void count_cpu_event(struct kmem_cache *s, bool allocation)
+/* Count frees on this CPU (slow paths, interrupts on or off). */
+static void count_cpu_frees(struct kmem_cache *s, unsigned int frees)
 {
 	uint64_t flags = local_irq_save();
-	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 
-	if (allocation)
-		c->allocations++;
-	else
-		c->frees++;
+	this_cpu_ptr(s->backend.cpu_slab)->frees += frees;
 	local_irq_restore(flags);
 }
 
@@ -551,7 +586,6 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		spin_unlock_irqrestore(&s->backend.lock, flags);
 	}
 	debug_on_alloc(s, slab, object, caller);
-	count_cpu_event(s, true);
 	if (gfp & __GFP_ZERO)
 		memset(object, 0, s->object_size);
 	return object;
@@ -582,7 +616,7 @@ static bool free_to_frozen(struct kmem_cache *s, struct page *slab, void *object
 	} while (!__atomic_compare_exchange_n(&slab->freelist, (void **)&word,
 					      (void *)((uintptr_t)object | SLAB_FROZEN), true,
 					      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
-	count_cpu_event(s, false);
+	count_cpu_frees(s, 1);
 	return true;
 }
 
@@ -634,12 +668,17 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct pag
 		report_double_free(s, slab, object, caller);
 		return;
 	}
-	unlist_slab(s, slab);
 	free_pointer_encode(s, object, first);
 	set_slab_freelist(slab, object);
-	slab->inuse--;
-	if (place_slab(s, slab, true))
-		discard = slab;
+	if (slab->inuse == slab->objects || slab->inuse == 1) {
+		/* From the full list, or now empty: it changes lists. */
+		unlist_slab(s, slab);
+		slab->inuse--;
+		if (place_slab(s, slab, true))
+			discard = slab;
+	} else {
+		slab->inuse--;  /* a partial slab stays partial */
+	}
 	this_cpu_ptr(s->backend.cpu_slab)->frees++;
 	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (discard)
@@ -707,35 +746,102 @@ void slab_backend_kfree(struct slab_allocator *a, struct page *slab, void *objec
  * freelist holds, refilling when it runs out.  Return: @count, or 0 (the
  * objects taken so far are freed again).
  */
+/*
+ * Take the free objects of whole partial slabs into @out, at most @want,
+ * in one hold of the lock; each slab taken goes on the full list.  The
+ * links are checked as the fast path checks them (a corrupted one is
+ * reported and the rest of that chain given up).  Interrupts off.
+ * Return: how many objects were taken.
+ */
+static size_t take_partial_slabs(struct kmem_cache *s, void **out, size_t want)
+{
+	size_t got = 0;
+
+	spin_lock(&s->backend.lock);
+	count_shared_lock();
+	while (!list_empty(&s->backend.partial)) {
+		struct page *slab = list_first_entry(&s->backend.partial, struct page, slab_list);
+		unsigned int free = slab->objects - slab->inuse, taken = 0;
+		uintptr_t first = slab_base(s, slab) + s->backend.red_left;
+		void *object = slab_freelist(slab);
+
+		if (free > want - got)
+			break;
+		unlist_slab(s, slab);
+		while (object && taken < free) {
+			void *next = free_pointer_decode(s, object);
+
+			out[got + taken++] = object;
+			if (unlikely(!slub_object_at(s, first, next))) {
+				if (next)
+					report_corrupted_free_pointer(s, slab, object, next);
+				break;
+			}
+			object = next;
+		}
+		got += taken;
+		/* All its objects are in use now (those of a chain given up, for good). */
+		set_slab_freelist(slab, NULL);
+		slab->inuse = slab->objects;
+		place_slab(s, slab, false);
+	}
+	spin_unlock(&s->backend.lock);
+	return got;
+}
+
+/*
+ * Allocate @count objects with interrupts off throughout: each one the
+ * fast path's way; when the CPU freelist runs out, the free objects of
+ * whole partial slabs, as many as fit, in one hold of the lock; the rest
+ * after a refill of the CPU slab.  Return: @count, or 0 (the objects
+ * taken so far are freed again).
+ */
 int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void **objects,
 			    void *caller)
 {
+	struct kmem_cache_cpu *c;
+	uint64_t flags;
 	size_t i = 0;
 
 	if (cache_is_debug(s))
 		goto one_by_one;
+	flags = local_irq_save();
+	c = this_cpu_ptr(s->backend.cpu_slab);
 	while (i < count) {
-		uint64_t flags = local_irq_save();
-		struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
-		size_t first = i;
+		void *object = c->freelist, *next;
 
-		while (i < count && c->freelist) {
-			objects[i++] = c->freelist;
-			c->freelist = next_free(s, c->slab, c->freelist);
-		}
-		c->allocations += i - first;
-		local_irq_restore(flags);
-		if (i < count) {
-			objects[i] = alloc_slow(s, gfp, caller);
-			if (!objects[i])
+		if (unlikely(!object)) {
+			size_t taken = take_partial_slabs(s, &objects[i], count - i);
+
+			if (taken) {
+				i += taken;
+				continue;
+			}
+			/* As slub_alloc_slow: an interrupt may have emptied the new slab; once more. */
+			object = alloc_refill(s, gfp, &flags);
+			if (!object)
+				object = alloc_refill(s, gfp, &flags);
+			if (!object) {
+				local_irq_restore(flags);
 				goto fail;
-			i++;
+			}
+			objects[i++] = object;
+			continue;
 		}
+		next = free_pointer_decode(s, object);
+		if (unlikely(!slub_object_at(s, c->first, next))) {
+			if (next)
+				report_corrupted_free_pointer(s, c->slab, object, next);
+			next = NULL;
+		}
+		c->freelist = next;
+		objects[i++] = object;
 	}
+	local_irq_restore(flags);
 	goto zero;
 one_by_one:
 	for (; i < count; i++) {
-		objects[i] = alloc_slow(s, gfp, caller);
+		objects[i] = slub_alloc_slow(s, gfp, caller);
 		if (!objects[i])
 			goto fail;
 	}
@@ -778,9 +884,7 @@ static void free_run_to_slab(struct kmem_cache *s, struct page *slab, void **obj
 		if (__atomic_compare_exchange_n(&slab->freelist, (void **)&word,
 						(void *)((uintptr_t)head | SLAB_FROZEN), true,
 						__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
-			flags = local_irq_save();
-			this_cpu_ptr(s->backend.cpu_slab)->frees += n;
-			local_irq_restore(flags);
+			count_cpu_frees(s, n);
 			return;
 		}
 	}
@@ -984,7 +1088,7 @@ static unsigned long count_chain(struct kmem_cache *s, struct page *slab, void *
 
 struct cpu_slab_census {
 	struct kmem_cache *cache;
-	uint64_t allocations, frees;  /* summed over the CPUs */
+	uint64_t frees;               /* summed over the CPUs */
 	unsigned long in_use;         /* objects in use in CPU slabs */
 };
 
@@ -996,7 +1100,6 @@ static void census_cpu_slab(void *info)
 	struct kmem_cache_cpu *c = this_cpu_ptr(s->backend.cpu_slab);
 	unsigned long free;
 
-	__atomic_fetch_add(&census->allocations, c->allocations, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&census->frees, c->frees, __ATOMIC_RELAXED);
 	if (!c->slab)
 		return;
@@ -1008,15 +1111,17 @@ static void census_cpu_slab(void *info)
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 {
 	struct cpu_slab_census census = { .cache = s };
+	unsigned long in_use;
 	uint64_t flags;
 
 	on_each_cpu(census_cpu_slab, &census, true);
 	spin_lock_irqsave(&s->backend.lock, flags);
 	count_shared_lock();
+	in_use = objects_in_use_locked(s) + census.in_use;
 	*stats = (struct slab_stats){
 		.slabs = s->backend.slabs,
 		.objects_total = s->backend.slabs * s->backend.objects,
-		.objects_in_use = objects_in_use_locked(s) + census.in_use,
+		.objects_in_use = in_use,
 		.partial = s->backend.partial_count,
 		.empty = s->backend.empty_count,
 		.cpu_slabs = s->backend.frozen_count,
@@ -1024,7 +1129,8 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 		.objects_per_slab = s->backend.objects,
 		.order = s->backend.order,
 		.bytes_used = (uint64_t)s->backend.slabs * slab_bytes(s),
-		.allocations = census.allocations,
+		/* Every object in use was allocated and not yet freed. */
+		.allocations = census.frees + in_use,
 		.frees = census.frees,
 		.bad_frees = __atomic_load_n(&s->bad_frees, __ATOMIC_RELAXED),
 	};

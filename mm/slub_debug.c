@@ -393,19 +393,17 @@ void slab_backend_print_cache(struct kmem_cache *s)
 {
 	struct buddy *b = s->allocator->buddy;
 	unsigned long shown = 0;
-	uint64_t flags, allocations = 0, frees = 0;
+	struct slab_stats stats;
+	uint64_t flags;
 
-	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
-		allocations += s->backend.cpu_slab[cpu].allocations;
-		frees += s->backend.cpu_slab[cpu].frees;
-	}
+	slab_backend_stats(s, &stats);
 	pr_info("cache %s: object %u bytes, stride %u, align %u, %u objects per slab of %lu KiB "
 		"(order %u), free pointer at +%u, flags %#x%s\n", s->name, s->object_size, s->backend.stride,
 		s->align, s->backend.objects, (PAGE_SIZE << s->backend.order) / 1024, s->backend.order, s->backend.free_offset,
 		s->flags, (s->flags & SLAB_DEBUG_FLAGS) ? " (debug)" : "");
 	pr_info("  %lu slabs, %lu partial (%lu empty); %llu allocations, %llu frees, %llu refused "
 		"frees\n", s->backend.slabs, s->backend.partial_count, s->backend.empty_count,
-		(unsigned long long)allocations, (unsigned long long)frees,
+		(unsigned long long)stats.allocations, (unsigned long long)stats.frees,
 		(unsigned long long)s->bad_frees);
 	spin_lock_irqsave(&s->backend.lock, flags);
 	for (uint64_t pfn = b->memmap_start_pfn; pfn < b->memmap_end_pfn;) {

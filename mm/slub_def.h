@@ -16,6 +16,8 @@
 #define SLAB_BACKEND_SMP_SAFE 1
 /* kmalloc uses the common size-class caches. */
 #define SLAB_BACKEND_KMALLOC_CACHES 1
+/* The fast paths of kmalloc, kfree, kmem_cache_alloc and kmem_cache_free, inline. */
+#define SLAB_BACKEND_INLINE_H "slub_inline.h"
 
 /*
  * One CPU's slab of a cache.  Only that CPU touches it, with interrupts
@@ -24,10 +26,17 @@
  */
 struct kmem_cache_cpu {
 	void *freelist;         /* encoded chain of free objects of slab */
+	uintptr_t first;        /* address of slab's first object, or SLUB_NO_CPU_SLAB */
 	struct page *slab;      /* the slab those objects belong to (frozen), or NULL */
-	uint64_t allocations;   /* counted by this CPU, summed on read */
+	/*
+	 * Frees counted by this CPU, summed on read.  Allocations are not
+	 * counted on the fast path: they are the frees plus the objects in use.
+	 */
 	uint64_t frees;
 } __attribute__((aligned(64)));
+
+/* kmem_cache_cpu.first without a CPU slab: non-canonical, so no object is ever in its range. */
+#define SLUB_NO_CPU_SLAB ((uintptr_t)1 << 63)
 
 /*
  * Object layout in a slab (offsets from the start of each stride):
@@ -52,6 +61,11 @@ struct kmem_cache_backend {
 	unsigned int order;         /* slab size: PAGE_SIZE << order */
 	unsigned int objects;       /* objects per slab */
 	uint32_t stride_reciprocal; /* offset / stride == (offset * reciprocal) >> 32 */
+	/* stride == odd * 2^stride_shift; stride_inverse * odd == 1 modulo 2^64 (slub_object_at) */
+	uint64_t stride_inverse;
+	unsigned int stride_shift;
+	uint64_t objects_bound;     /* objects, 64 bits wide: compared in one instruction */
+	unsigned int max_empty;     /* empty slabs kept on the partial list */
 	unsigned int slab_shift;    /* log2 of the slab size: PAGE_SHIFT + order */
 	uintptr_t slab_mask;        /* slab size - 1: an address's offset in its slab */
 

@@ -42,24 +42,6 @@ static inline void set_slab_freelist(struct page *slab, void *first)
 struct page *slab_page_of(struct slab_allocator *a, const void *address);
 
 /*
- * Free pointers are stored as next ^ cache key ^ byteswap(where stored),
- * Linux's CONFIG_SLAB_FREELIST_HARDENED encoding.
- */
-static inline void *free_pointer_decode(const struct kmem_cache *s, const void *object)
-{
-	uintptr_t slot = (uintptr_t)object + s->backend.free_offset;
-
-	return (void *)(*(uintptr_t *)slot ^ s->random ^ __builtin_bswap64(slot));
-}
-
-static inline void free_pointer_encode(const struct kmem_cache *s, void *object, const void *next)
-{
-	uintptr_t slot = (uintptr_t)object + s->backend.free_offset;
-
-	*(uintptr_t *)slot = (uintptr_t)next ^ s->random ^ __builtin_bswap64(slot);
-}
-
-/*
  * The index of @object in @slab, or -1 if it is not an object's start.
  * The offset inside the slab comes from the address alone (slabs are
  * aligned to their size); the division by the stride is a multiplication

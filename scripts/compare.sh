@@ -66,7 +66,10 @@ else
 	for mode in $modes; do
 		runs=1
 		[ "$mode" = tcg ] && runs=$tcg_runs
-		run "bench-linux-$mode" make bench-linux BENCH_MODE="$mode" BENCH_RUNS="$runs" &&
+		# Linux 6.1 does not bring up a second CPU under -icount: one CPU there.
+		linux_smp=${BENCH_SMP:-4}
+		[ "$mode" = icount ] && linux_smp=1
+		run "bench-linux-$mode" make bench-linux BENCH_MODE="$mode" BENCH_RUNS="$runs" BENCH_SMP="$linux_smp" &&
 			cp build/bench-linux.txt "$out/linux-$mode.txt" &&
 			cp build/bench-linux-init_on_alloc_0.txt "$out/linux-ioa0-$mode.txt"
 		inputs+=("$mode:linux=$out/linux-$mode.txt" "$mode:linux-init_on_alloc=0=$out/linux-ioa0-$mode.txt")

@@ -25,6 +25,7 @@
 #include <kernel.h>
 #include <percpu.h>
 #include <printk.h>
+#include <slab.h>
 #include <timer.h>
 
 #define APIC_TIMER_DIVIDE_16 0x3
@@ -46,6 +47,7 @@ static void local_timer_interrupt(struct trap_frame *frame)
 		jiffies++;
 	if (hook)
 		hook(cpu);
+	slab_tick(cpu);
 }
 
 /* The APIC timer's count, counting up (it runs down from 0xffffffff while calibrating). */

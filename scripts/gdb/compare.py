@@ -65,6 +65,28 @@ def first_difference(expected, actual):
     return None
 
 
+def check_slab_array(slab_text):
+    """SLAB (mm/slab.c): the checkpoint freed objects 1, 3, 5, 7, 9 of gdb-check into CPU 0's
+    array; the array hands out the last freed first, and the objects were handed out from the
+    top of a refilled array (descending addresses), so the first five are 128 bytes apart, rising."""
+    m = re.search(r"cpu 0 array 0x[0-9a-f]+: (\d+) of \d+ objects.*?next first: ([0-9a-fx ]+)", slab_text)
+    if not m:
+        return "no CPU 0 array with objects shown: %s" % slab_text
+    shown = [int(a, 16) for a in m.group(2).split()[:5]]
+    if len(shown) < 5 or any(b - a != 128 for a, b in zip(shown, shown[1:])):
+        return "CPU 0's array does not start with 5 objects 128 bytes apart, rising: %s" % m.group(2)[:120]
+    return None
+
+
+def check_slab_verbose(verbose):
+    """SLAB: -v lists every object CPU 0's array holds."""
+    m = re.search(r"cpu 0 array 0x[0-9a-f]+: (\d+) of \d+ objects.*?next first: ([0-9a-fx ]+)",
+                  "\n".join(verbose))
+    if not m or len(m.group(2).split()) != int(m.group(1)):
+        return "-v does not list every object of CPU 0's array: %s" % (m and m.groups(),)
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--serial", required=True)
@@ -74,6 +96,7 @@ def main():
     serial = serial_dump(args.serial)
     gdb = gdb_sections(args.gdb)
     checks = Checks()
+    backend = next((m.group(1) for m in (re.search(r"slab: back-end (\S+)", l) for l in serial) if m), "slub")
 
     try:
         start = serial.index("gdb_checkpoint: the kernel's own dumps follow")
@@ -158,20 +181,26 @@ def main():
     problem = None
     if not line or not m or [m.group(1), m.group(2)] != line[0][1:3]:
         problem = "objects in use/total: kernel %s, gdb %s" % (line and line[0][1:3], m and m.groups())
+    elif backend == "slab":
+        problem = check_slab_array(slab_text)
     elif "on the CPU freelist: #9 #7 #5 #3 #1 #10" not in slab_text:
         problem = "CPU freelist not decoded as #9 #7 #5 #3 #1 #10 ...: %s" % slab_text
-    checks.check("ferrite-slab decodes gdb-check's hardened freelist", problem)
+    checks.check("ferrite-slab decodes gdb-check's hardened freelist" if backend != "slab" else
+                 "ferrite-slab shows gdb-check's CPU array, last freed first", problem)
 
     # -v: each free object with its stored word; the first links #9 to #7, 128 bytes lower.
     verbose = section("ferrite-slab gdb-check -v")
     links = [re.match(r"\s+#(\d+)\s+(0x[0-9a-f]+)\s+stored (0x[0-9a-f]{16}) -> next (0x[0-9a-f]+)", l) for l in verbose]
     links = [m.groups() for m in links if m]
     problem = None
-    if len(links) < 2 or links[0][0] != "9" or links[1][0] != "7":
+    if backend == "slab":
+        problem = check_slab_verbose(verbose)
+    elif len(links) < 2 or links[0][0] != "9" or links[1][0] != "7":
         problem = "free objects not listed as #9, #7, ...: %s" % verbose[:8]
     elif int(links[0][3], 16) != int(links[1][1], 16) or int(links[0][1], 16) - int(links[1][1], 16) != 128:
         problem = "#9's next is not #7 (128 bytes lower): %s" % (links[:2],)
-    checks.check("ferrite-slab -v lists free objects with their stored words", problem)
+    checks.check("ferrite-slab -v lists every object of the CPU array" if backend == "slab" else
+                 "ferrite-slab -v lists free objects with their stored words", problem)
 
     # ferrite-cpus: CPU 0 online, stopped in ferrite_checkpoint, its per-CPU pages as zoneinfo's.
     cpus_text = "\n".join(section("ferrite-cpus"))
@@ -238,7 +267,11 @@ def main():
                  None if any("ferrite_checkpoint_corrupted ()" in l for l in gdb.get("stop2", [])) else
                  "no second stop")
     verify = "\n".join(section("corrupted ferrite-verify"))
-    if not corruption:
+    if backend == "slab":
+        # SLAB keeps no free pointer in objects: the write breaks nothing it keeps.
+        problem = None if corruption and "ferrite-verify: no broken invariant" in verify else \
+            "kernel reported its write: %s; ferrite-verify: %s" % (bool(corruption), verify)
+    elif not corruption:
         problem = "the kernel did not report its corruption"
     else:
         value, obj, cache, slab = corruption[0].groups()
@@ -248,8 +281,14 @@ def main():
             problem = "expected '%s...', got: %s" % (expected, verify)
         elif "object %s links to" % obj not in verify or "stored 0x%016x" % int(value, 16) not in verify:
             problem = "object %s or stored word 0x%s not named: %s" % (obj, value, verify)
-    checks.check("ferrite-verify names the corrupted cache, slab and object", problem)
+    checks.check("ferrite-verify stays clean: SLAB keeps no free pointer in objects" if backend == "slab"
+                 else "ferrite-verify names the corrupted cache, slab and object", problem)
 
+    return finish(checks, gdb, serial, args)
+
+
+def finish(checks, gdb, serial, args):
+    """The checks every back-end ends with: no Python errors, the kernel passed."""
     errors = [l for lines in gdb.values() for l in lines
               if "Python Exception" in l or l.startswith("Error occurred in Python")]
     checks.check("no Python errors in gdb", errors and "; ".join(errors[:3]))

@@ -147,7 +147,50 @@ static void test_alloc_bulk(struct ktest *t)
 	arena_destroy(a);
 }
 
+/*
+ * Virtual address to page: the backed prefix of the memmap is looked up
+ * with one comparison (buddy_virt_in_prefix), the rest through the
+ * bitmap of backed blocks, so an address in a hole has no page.  Blocks
+ * 0, 1 and 3 of four are backed here; block 2 is a hole.
+ */
+static void test_virt_lookup_with_holes(struct ktest *t)
+{
+	static const uint8_t backed = 0x0b;     /* blocks 0, 1, 3 */
+	struct arena *a = arena_create(t, 0, 4 * MAX_BLOCK_PAGES, false);
+	struct buddy *b = &a->buddy;
+	uint8_t *base = a->memory;
+	struct page *page;
+
+	KEXPECT_UEQ(t, b->backed_prefix_pages, 4 * MAX_BLOCK_PAGES);
+	buddy_set_backed_blocks(b, &backed);
+	KEXPECT_UEQ(t, b->backed_prefix_pages, 2 * MAX_BLOCK_PAGES);
+	KEXPECT_TRUE(t, buddy_virt_in_prefix(b, base + 5 * PAGE_SIZE + 17, &page));
+	KEXPECT_PTR_EQ(t, page, page_of(a, 5));
+	KEXPECT_PTR_EQ(t, buddy_virt_to_page(b, base + (2 * MAX_BLOCK_PAGES - 1) * PAGE_SIZE),
+		       page_of(a, 2 * MAX_BLOCK_PAGES - 1));
+	/* The hole, and the backed block after it (through the bitmap). */
+	KEXPECT_FALSE(t, buddy_virt_in_prefix(b, base + 2 * MAX_BLOCK_PAGES * PAGE_SIZE, &page));
+	KEXPECT_NULL(t, buddy_virt_to_page(b, base + 2 * MAX_BLOCK_PAGES * PAGE_SIZE));
+	KEXPECT_NULL(t, buddy_virt_to_head_page(b, base + (3 * MAX_BLOCK_PAGES - 1) * PAGE_SIZE));
+	KEXPECT_FALSE(t, buddy_virt_in_prefix(b, base + (3 * MAX_BLOCK_PAGES + 7) * PAGE_SIZE, &page));
+	KEXPECT_PTR_EQ(t, buddy_virt_to_page(b, base + (3 * MAX_BLOCK_PAGES + 7) * PAGE_SIZE),
+		       page_of(a, 3 * MAX_BLOCK_PAGES + 7));
+	/* Outside the memmap on either side, NULL and ZERO_SIZE_PTR. */
+	KEXPECT_NULL(t, buddy_virt_to_page(b, base - 1));
+	KEXPECT_NULL(t, buddy_virt_to_page(b, base + 4 * MAX_BLOCK_PAGES * PAGE_SIZE));
+	KEXPECT_FALSE(t, buddy_virt_in_prefix(b, NULL, &page));
+	KEXPECT_FALSE(t, buddy_virt_in_prefix(b, (void *)16, &page));
+	KEXPECT_NULL(t, buddy_virt_to_page(b, NULL));
+	/* No bitmap: everything is backed. */
+	buddy_set_backed_blocks(b, NULL);
+	KEXPECT_UEQ(t, b->backed_prefix_pages, 4 * MAX_BLOCK_PAGES);
+	KEXPECT_PTR_EQ(t, buddy_virt_to_page(b, base + 2 * MAX_BLOCK_PAGES * PAGE_SIZE),
+		       page_of(a, 2 * MAX_BLOCK_PAGES));
+	arena_destroy(a);
+}
+
 KTEST_SUITE_FULL(buddy_features, NULL, arena_suite_exit,
 		 KTEST_CASE(test_gfp_zero),
 		 KTEST_CASE(test_compound_pages),
-		 KTEST_CASE(test_alloc_bulk));
+		 KTEST_CASE(test_alloc_bulk),
+		 KTEST_CASE(test_virt_lookup_with_holes));

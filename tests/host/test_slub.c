@@ -3,10 +3,10 @@
  * SLUB's internals on the host (built with SLAB_BACKEND=slub only; the
  * conformance suites test_slab_*.c hold what every back-end must do):
  * its object layout and slab sizes, constructors run once per object when
- * a slab is made, the two empty slabs a cache keeps, its statistics'
- * exact figures, double frees found anywhere on a slab's free list, the
- * hardened free pointer, and the exact bytes its red-zone and poison
- * reports name.
+ * a slab is made, the empty slabs a cache keeps, its statistics' exact
+ * figures, double frees found anywhere on a slab's free list, the
+ * hardened free pointer (on the fast path's test and on bulk allocation),
+ * and the exact bytes its red-zone and poison reports name.
  */
 #include <stdio.h>
 #include <string.h>
@@ -139,32 +139,35 @@ static void test_ctor_runs_once_per_object(struct ktest *t)
 }
 
 /*
- * Frees keep at most two empty slabs besides the CPU's; shrink gives every
- * empty slab back to the buddy, whichever list it sits on.  Objects are
- * freed slab by slab, oldest first, so the CPU slab empties last, while
- * two empty slabs already wait on the partial list.
+ * Frees keep at most max_empty empty slabs besides the CPU's (8 for
+ * 256-byte objects); shrink gives every empty slab back to the buddy,
+ * whichever list it sits on.  Objects are freed slab by slab, oldest
+ * first, so the CPU slab empties last, while max_empty empty slabs
+ * already wait on the partial list.
  */
-static void test_frees_keep_two_empty_slabs(struct ktest *t)
+static void test_frees_keep_max_empty_slabs(struct ktest *t)
 {
-	enum { SLABS = 5 };
 	static void *objects[MAX_TEST_OBJECTS];
 	struct slab_arena *a = slab_arena_create(t, NULL);
 	struct kmem_cache *cache = make_cache(t, a, "shrink", 256, 0, 0, NULL);
 	uint64_t before = settled_free_pages(a);
-	unsigned int count = SLABS * 16;
+	const unsigned int slabs = cache->backend.max_empty + 3;
+	unsigned int count = slabs * 16;
 	struct slab_stats stats;
 
 	KASSERT_EQ(t, slab_objects_per_slab(cache), 16);
 	KASSERT_EQ(t, cache->backend.order, 0);
+	KASSERT_EQ(t, cache->backend.max_empty, 8);
+	KASSERT_TRUE(t, count <= MAX_TEST_OBJECTS);
 	for (unsigned int i = 0; i < count; i++) {
 		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
 		KASSERT_NOT_NULL(t, objects[i]);
 	}
 	stats = stats_of(cache);
-	KEXPECT_EQ(t, stats.slabs, SLABS);
+	KEXPECT_EQ(t, stats.slabs, slabs);
 	KEXPECT_EQ(t, stats.objects_in_use, count);
 	KEXPECT_EQ(t, stats.objects_total, count);
-	KEXPECT_UEQ(t, buddy_free_pages(&a->mem.buddy), before - SLABS);
+	KEXPECT_UEQ(t, buddy_free_pages(&a->mem.buddy), before - slabs);
 	CHECK(t, cache);
 	for (unsigned int i = 0; i < count; i++) {
 		kmem_cache_free(cache, objects[i]);
@@ -173,8 +176,8 @@ static void test_frees_keep_two_empty_slabs(struct ktest *t)
 	}
 	stats = stats_of(cache);
 	KEXPECT_EQ(t, stats.objects_in_use, 0);
-	KEXPECT_EQ(t, stats.empty, 2);
-	KEXPECT_EQ(t, stats.slabs, 3); /* two empty ones kept, and the CPU's */
+	KEXPECT_EQ(t, stats.empty, cache->backend.max_empty);
+	KEXPECT_EQ(t, stats.slabs, cache->backend.max_empty + 1); /* the empty ones kept, and the CPU's */
 	kmem_cache_shrink(cache);
 	CHECK(t, cache);
 	stats = stats_of(cache);
@@ -487,13 +490,114 @@ static void test_tracks_hold_real_times(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * The fast paths' one test -- is an address an object's start in the slab
+ * whose first object is at first? (slub_object_at, a multiplication by
+ * the stride's odd part's inverse and a rotation) -- agrees with plain
+ * division for every byte of a slab and around it, and for addresses far
+ * off and below, on caches whose strides are odd multiples of 8, powers of
+ * two and red-zoned.
+ */
+static void test_object_at_matches_division(struct ktest *t)
+{
+	static const struct { unsigned int size, align; slab_flags_t flags; } shapes[] = {
+		{ 8, 0, 0 }, { 24, 0, 0 }, { 64, 0, 0 }, { 96, 32, 0 }, { 328, 0, SLAB_HWCACHE_ALIGN },
+		{ 1000, 0, 0 }, { 3000, 0, 0 }, { 4096, 4096, 0 }, { 40, 0, SLAB_RED_ZONE },
+	};
+	struct slab_arena *a = slab_arena_create(t, NULL);
+
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		struct kmem_cache *cache = make_cache(t, a, "object-at", shapes[i].size, shapes[i].align,
+						      shapes[i].flags, NULL);
+		unsigned int stride = cache->backend.stride, objects = cache->backend.objects;
+		uint64_t slab_bytes = PAGE_SIZE << cache->backend.order;
+		uintptr_t first = (uintptr_t)a->mem.memory + 16 * slab_bytes + cache->backend.red_left;
+		static const int64_t far[] = { INT64_MIN, -(int64_t)PAGE_SIZE, -8, 1ll << 40, INT64_MAX };
+		unsigned long mismatches = 0;
+
+		for (int64_t offset = -2 * (int64_t)stride; offset < (int64_t)(slab_bytes + 2 * stride);
+		     offset++) {
+			bool expected = offset >= 0 && offset % stride == 0 &&
+					(uint64_t)offset / stride < objects;
+
+			mismatches += slub_object_at(cache, first, (void *)(first + offset)) != expected;
+		}
+		KEXPECT_UEQ(t, mismatches, 0);
+		for (size_t f = 0; f < ARRAY_SIZE(far); f++)
+			KEXPECT_FALSE(t, slub_object_at(cache, first, (void *)(first + far[f])));
+		KEXPECT_FALSE(t, slub_object_at(cache, first, NULL));
+		KEXPECT_FALSE(t, slub_object_at(cache, SLUB_NO_CPU_SLAB, NULL));
+		KEXPECT_FALSE(t, slub_object_at(cache, SLUB_NO_CPU_SLAB, (void *)first));
+		KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	}
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
+/*
+ * Bulk allocation takes the free objects of whole partial slabs at once;
+ * a corrupted free pointer on such a chain is reported there and not
+ * followed: every object handed out is a distinct object of the cache,
+ * the rest of that chain is given up (a leak destroy reports), and the
+ * cache goes on working.
+ */
+static void test_corrupted_free_pointer_in_bulk(struct ktest *t)
+{
+	static void *objects[MAX_TEST_OBJECTS];
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct kmem_cache *cache = make_cache(t, a, "corrupt-bulk", 64, 0, 0, NULL);
+	unsigned int per_slab = slab_objects_per_slab(cache), count = 2 * per_slab;
+	uint64_t reports = a->slab.reports;
+	unsigned long foreign = 0, repeated = 0;
+	bool destroyed;
+
+	KASSERT_TRUE(t, count <= MAX_TEST_OBJECTS);
+	/* Two full slabs; the second is the CPU's.  The first, freed, becomes an empty partial slab. */
+	for (unsigned int i = 0; i < count; i++) {
+		objects[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+		KASSERT_NOT_NULL(t, objects[i]);
+	}
+	for (unsigned int i = 0; i < per_slab; i++)
+		kmem_cache_free(cache, objects[i]);
+	/* Its chain starts at the object freed last; its second link now leads anywhere. */
+	*(uint64_t *)((uint8_t *)objects[per_slab - 2] + cache->backend.free_offset) ^= 0x4141414141414141ull;
+	capture_start();
+	KASSERT_EQ(t, kmem_cache_alloc_bulk(cache, GFP_KERNEL, per_slab, objects), per_slab);
+	capture_stop();
+	KEXPECT_REPORTED(t, "corrupted free pointer");
+	KEXPECT_REPORTED(t, "cache corrupt-bulk");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	for (unsigned int i = 0; i < per_slab; i++) {
+		foreign += !in_arena(a, objects[i]) || slab_cache_of(&a->slab, objects[i]) != cache;
+		for (unsigned int j = 0; j < i; j++)
+			repeated += objects[i] == objects[j];
+	}
+	KEXPECT_UEQ(t, foreign, 0);
+	KEXPECT_UEQ(t, repeated, 0);
+	CHECK(t, cache);
+	kmem_cache_free_bulk(cache, per_slab, objects);
+	for (unsigned int i = per_slab; i < count; i++)
+		kmem_cache_free(cache, objects[i]);
+	CHECK(t, cache);
+	expect_still_works(t, a, cache);
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	capture_start();
+	destroyed = slab_cache_destroy(&a->slab, cache);
+	capture_stop();
+	KEXPECT_FALSE(t, destroyed);
+	KEXPECT_REPORTED(t, "objects still in use");
+	slab_arena_destroy(a);
+}
+
 KTEST_SUITE_FULL(slub_internals, NULL, arena_suite_exit,
 		 KTEST_CASE(test_layout_of_hwcache_aligned_objects),
 		 KTEST_CASE(test_ctor_runs_once_per_object),
-		 KTEST_CASE(test_frees_keep_two_empty_slabs),
+		 KTEST_CASE(test_frees_keep_max_empty_slabs),
 		 KTEST_CASE(test_statistics_figures),
 		 KTEST_CASE(test_naive_double_free_on_any_slab),
 		 KTEST_CASE(test_corrupted_free_pointer),
+		 KTEST_CASE(test_corrupted_free_pointer_in_bulk),
+		 KTEST_CASE(test_object_at_matches_division),
 		 KTEST_CASE(test_red_zone_reports_name_the_byte),
 		 KTEST_CASE(test_poison_reports_name_the_byte),
 		 KTEST_CASE(test_tracks_hold_real_times));

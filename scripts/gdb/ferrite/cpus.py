@@ -119,11 +119,11 @@ lists by zone, and the slab each cache keeps for it with its free count."""
     name = "ferrite-cpus"
 
     def run(self, argument):
-        from . import buddyinfo, slabs
+        from . import buddyinfo, slabs, slob
         online = online_cpus()
         threads = cpu_threads()
         zone_list = buddyinfo.zones()
-        cache_list = slabs.caches()
+        cache_list = [] if slob.active() else slabs.caches()  # SLOB keeps nothing per CPU
         areas = percpu_area_addresses()
         quiet = []
         for cpu in range(nr_cpus()):

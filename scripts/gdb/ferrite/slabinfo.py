@@ -2,7 +2,7 @@
 """ferrite-slabinfo and ferrite-slab: the slab layer as the kernel's dumps show it."""
 import gdb
 
-from . import constants, dwarf, locks, slabs
+from . import constants, dwarf, locks, slabs, slabs_slab, slob
 from .command import FerriteCommand
 
 HEADER = "name                 active  total objsize stride per-slab order slabs waste"
@@ -32,6 +32,9 @@ Objects on CPU freelists count as free, on every CPU."""
     name = "ferrite-slabinfo"
 
     def run(self, argument):
+        if slob.active():
+            gdb.write("\n".join([HEADER] + slob.slabinfo_lines()) + "\n")
+            return
         lines = [HEADER] + [slabinfo_line(cache) for cache in slabs.caches()]
         gdb.write("\n".join(lines) + "\n")
 
@@ -108,6 +111,12 @@ leaves its slab, lands between objects or loops is shown as BROKEN."""
         words = [w for w in words if w != "-v"]
         if len(words) != 1:
             raise gdb.GdbError("usage: ferrite-slab CACHE-NAME [-v]  (ferrite-slabinfo lists the names)")
+        if slob.active():
+            text = slob.cache_text(words[0])
+            if text is None:
+                raise gdb.GdbError("ferrite-slab: no cache named '%s' (ferrite-slabinfo lists them)" % words[0])
+            gdb.write(text + "\n")
+            return
         cache = slabs.find_cache(words[0])
         if cache is None:
             raise gdb.GdbError("ferrite-slab: no cache named '%s' (ferrite-slabinfo lists them)" % words[0])
@@ -116,6 +125,16 @@ leaves its slab, lands between objects or loops is shown as BROKEN."""
         out = ["cache %s at 0x%x: object %d bytes, stride %d, align %d, %d per slab, order %d (%d KiB slabs)" % (
             cache.name, cache.address, cache.object_size, cache.stride, c.get("align", 0),
             cache.objects, cache.order, 4 << cache.order)]
+        if cache.kind == "slab":
+            out.append("  flags %s%s" % (describe_flags(cache.flags),
+                                         ", left red zone %d" % cache.red_left if cache.red_left else ""))
+            out.append("  lock: %s" % locks.describe(cache.be.lock))
+            out.append("  %d slabs (%d partial, %d free), %d of %d objects in use, %d in arrays" % (
+                s["slabs"], s["partial"], s["empty"], s["objects_in_use"], s["objects_total"],
+                s["in_arrays"]))
+            out.extend(slabs_slab.slab_text(cache, verbose))
+            gdb.write("\n".join(out) + "\n")
+            return
         out.append("  flags %s; free pointer at offset %d, key 0x%016x%s" % (
             describe_flags(cache.flags), cache.free_offset, cache.random,
             ", left red zone %d" % cache.red_left if cache.red_left else ""))

@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: MIT
 """The slab layer read from memory: caches, their slabs, freelists (mm/slab.h).
 
+This module reads SLUB's structures; a kernel built with the SLAB back-end
+(slab_backend_name "slab": struct kmem_cache_backend has cpu_array) is
+read by slabs_slab.py, to which the functions below hand over.
+
 Every slab of a cache is in one place: a CPU's slab (cache->backend.cpu_slab[cpu],
 its free objects on that CPU's freelist), the partial list or the full
 list.  A freelist is a chain through a free pointer stored in each free
@@ -13,7 +17,7 @@ so decoding needs the cache's key and where the word is.  A link that
 decodes outside its slab, between two objects or back onto an object
 already on the list ends the walk, and is returned as the problem.
 """
-from . import constants, dwarf, lists, memory
+from . import constants, dwarf, lists, memory, slabs_slab
 from .memmap import Memmap, PAGE_SHIFT
 
 
@@ -36,7 +40,8 @@ class Cache:
         self.order = b.order
         self.flags = c.flags
         self.red_left = b.get("red_left", 0)
-        self.free_offset = b.free_offset
+        self.kind = "slab" if slabs_slab.is_slab(self) else "slub"
+        self.free_offset = b.get("free_offset", 0)
         self.random = c.random
         self.slab_shift = b.get("slab_shift", PAGE_SHIFT + self.order)
         self.slab_bytes = 1 << self.slab_shift
@@ -60,7 +65,9 @@ class Cache:
         return out
 
     def list_slabs(self, which):
-        """The slab pages on the cache's list @which ("partial" or "full")."""
+        """The slab pages on the cache's list @which ("partial" or "full"; SLAB: or "free")."""
+        if self.kind == "slab":
+            return slabs_slab.slab_list(self, which)
         if not self.be.has(which):
             return []
         return list(lists.entries(self.be.field_address(which), "struct page", "slab_list"))
@@ -145,6 +152,8 @@ def find_cache(name):
 
 def stats(cache):
     """The figures of slab_backend_stats() (mm/slub.c), over every CPU."""
+    if cache.kind == "slab":
+        return slabs_slab.stats(cache)
     in_use = 0
     for which in ("partial", "full"):
         for slab in cache.list_slabs(which):

@@ -12,7 +12,7 @@ In debug caches, each object's red zones hold the free or the allocated
 pattern as the object is free or not, and a free poisoned object still
 holds its poison (mm/slub_debug.c's layout and patterns).
 """
-from . import constants, dwarf, lists, memory, slabs
+from . import constants, dwarf, lists, memory, slabs, slabs_slab, slob
 from .broken import Broken
 from .slabinfo import broken_link_text
 
@@ -92,6 +92,8 @@ def _check_slab(cache, slab_page, label, cpu_freelist=None):
 
 
 def check_cache(cache):
+    if cache.kind == "slab":
+        return slabs_slab.check_cache(cache)
     placed = {}
 
     def place(slab_page, label):
@@ -140,6 +142,8 @@ def check_cache(cache):
 
 def check():
     """Raise Broken at the first broken invariant. Return: a one-line summary."""
+    if slob.active():
+        return slob.check()
     try:
         cache_list = slabs.caches()
     except lists.BrokenList as e:

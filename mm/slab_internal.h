@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to mm/slab*.c: what the SLAB core and its debug side share. */
+#ifndef FERRITE_MM_SLAB_INTERNAL_H
+#define FERRITE_MM_SLAB_INTERNAL_H
+
+#include "slab.h"
+
+/* Cross calls (on_each_cpu); the host tests' stand-in runs the function for every CPU in turn. */
+#include <smp.h>
+
+static inline struct slab_freelist *slab_mgmt(const struct page *slab)
+{
+	return slab->freelist;
+}
+
+static inline uintptr_t slab_base(struct kmem_cache *s, const struct page *slab)
+{
+	return (uintptr_t)buddy_page_address(s->allocator->buddy, slab);
+}
+
+/* The start of object @index of @slab. */
+static inline void *object_at(struct kmem_cache *s, const struct page *slab, unsigned int index)
+{
+	return (void *)(slab_base(s, slab) + slab_mgmt(slab)->first_object +
+			(uintptr_t)index * s->backend.stride + s->backend.red_left);
+}
+
+/*
+ * The index of @object in @slab, or -1 if it is not an object's start.
+ * Slabs are aligned to their size, so the offset in the slab comes from
+ * the address alone; the division by the stride is a multiplication by
+ * its reciprocal, exact for offsets below 2^32 / stride.
+ */
+static inline long object_index(struct kmem_cache *s, const struct page *slab, const void *object)
+{
+	/* NULL once the slab is being given back (a free racing its destroy): no object. */
+	const struct slab_freelist *mgmt = __atomic_load_n(&slab->freelist, __ATOMIC_RELAXED);
+	uintptr_t offset = (uintptr_t)object & s->backend.slab_mask;
+	uintptr_t start;
+	uint64_t index;
+
+	if (unlikely(!mgmt))
+		return -1;
+	start = mgmt->first_object + s->backend.red_left;
+	if (unlikely(offset < start))
+		return -1;
+	offset -= start;
+	index = (offset * (uint64_t)s->backend.stride_reciprocal) >> 32;
+	if (unlikely(index >= s->backend.objects || index * s->backend.stride != offset))
+		return -1;
+	return (long)index;
+}
+
+/* Is object @index free in @slab (in its index array's free part)? Caller holds the cache lock. */
+static inline bool free_in_slab(const struct page *slab, unsigned int index)
+{
+	const struct slab_freelist *mgmt = slab_mgmt(slab);
+
+	for (unsigned int i = slab->inuse; i < slab->objects; i++)
+		if (mgmt->index[i] == index)
+			return true;
+	return false;
+}
+
+static inline bool cache_is_debug(const struct kmem_cache *s)
+{
+	return s->flags & SLAB_DEBUG_FLAGS;
+}
+
+struct page *slab_page_of(struct slab_allocator *a, const void *address);
+
+/* Debug checks (mm/slab_debug.c); each report names cache, object and caller. */
+void debug_init_free_object(struct kmem_cache *s, void *object);
+void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void *caller);
+/* Return: false if the free must not go ahead (a double free). Caller holds s->backend.lock. */
+bool debug_on_free(struct kmem_cache *s, struct page *slab, void *object, long index, void *caller);
+void report_double_free(struct kmem_cache *s, const void *object, void *caller);
+/* Walk every slab and array of @s and check its invariants. Return: NULL or what is broken. */
+const char *slab_check_cache(struct kmem_cache *s);
+
+#endif
