@@ -330,6 +330,8 @@ define make_iso
 	@rm -rf $(BUILD)/isoroot-$(2) && mkdir -p $(BUILD)/isoroot-$(2)/boot/grub
 	$(call say,ISO,$(1))
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isoroot-$(2)/boot/kernel.elf
+	@test -f $(if $(5),$(5),$(REPLAY_TEST_BIN)) || \
+		{ echo "$(1) needs $(REPLAY_TEST_BIN): list it in ISO_IMAGES" >&2; exit 1; }
 	$(Q)cp $(if $(5),$(5),$(REPLAY_TEST_BIN)) $(BUILD)/isoroot-$(2)/boot/replay.bin
 	$(Q)sed -e 's|@CMDLINE@|$(3)|' -e 's|@TIMEOUT@|$(4)|' iso/grub.cfg > $(BUILD)/isoroot-$(2)/boot/grub/grub.cfg
 	$(Q)grub-mkrescue --mbr-force-bootable -o $(1) $(BUILD)/isoroot-$(2) 2> $(BUILD)/grub-mkrescue-$(2).log || \
@@ -348,6 +350,7 @@ REPLAY_TRACE := tests/traces/linux-6.1-boot-tmpfs.replay.gz
 REPLAY_TEST_FIRST := 300000
 REPLAY_TEST_RECORDS := 6000
 REPLAY_TEST_BIN := $(BUILD)/replay-test.bin
+# Every ISO built with make_iso but the replay's own:
 ISO_IMAGES := $(addprefix $(BUILD)/,ferrite.iso ferrite-bench.iso \
 	$(addprefix ferrite-test-,$(addsuffix .iso,qemu bochs nosmp maxcpus2 screen badcmdline crash gdb monitor)))
 $(ISO_IMAGES): $(REPLAY_TEST_BIN)
@@ -407,7 +410,7 @@ $(BUILD)/ferrite-bench.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/bench-cmdl
 # scripts/deps.sh installs what is missing (apt-get, as root or through
 # sudo), one group at a time: each target needs only its own group.
 #   build  compiler, NASM, binutils (every object file)
-#   iso    GRUB for BIOS and UEFI, xorriso, mtools (the ISO images)
+#   iso    GRUB for BIOS and UEFI, xorriso, mtools, python3 (the ISO images and their replay slice)
 #   run    QEMU and OVMF          bochs  Bochs and its BIOSes
 #   fuzz   clang and libFuzzer    clang  clang alone (the matrix's clang build)
 #   debug  gdb                    plot   gnuplot (make compare's charts)

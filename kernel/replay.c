@@ -480,7 +480,12 @@ unsigned int replay_boot(const char *value)
 		return 1;
 	}
 	size = module->end - module->start;
-	data = size ? memremap(module->start, size, MEMREMAP_WB | MEMREMAP_RO) : NULL;
+	if (size == 0) {
+		pr_err("replay: trace \"%s\" refused: the module is empty\n", module->cmdline);
+		replay_print("REPLAY done result=fail reason=invalid-trace record=-1 offset=0\n");
+		return 1;
+	}
+	data = memremap(module->start, size, MEMREMAP_WB | MEMREMAP_RO);
 	if (!data) {
 		pr_err("replay: cannot map the module at 0x%x (%zu bytes)\n", module->start, size);
 		replay_print("REPLAY done result=fail reason=map\n");

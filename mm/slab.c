@@ -2,7 +2,8 @@
 /*
  * SLAB: per-CPU object arrays in front of slabs (Bonwick's design, as
  * Linux's mm/slab.c had it; interface in mm/slab_backend.h, its part of
- * the instance structures in mm/slab_def.h).
+ * the instance structures in mm/slab_def.h, the fast paths that the
+ * common entry points inline in mm/slab_inline.h).
  *
  * A slab is a block of 2^order pages cut into objects of one size.  Its
  * free objects are listed by number in an index array (freelist_idx_t):

@@ -19,6 +19,8 @@
 #define SLAB_BACKEND_KMALLOC_CACHES 1
 /* slab_backend_tick() reaps the arrays every second. */
 #define SLAB_BACKEND_TICK 1
+/* The fast paths inline in kmalloc, kfree, kmem_cache_alloc and kmem_cache_free. */
+#define SLAB_BACKEND_INLINE_H "slab_inline.h"
 
 /* An entry of a slab's index array: the number of an object in its slab. */
 typedef uint16_t freelist_idx_t;

@@ -8,11 +8,6 @@
 /* Cross calls (on_each_cpu); the host tests' stand-in runs the function for every CPU in turn. */
 #include <smp.h>
 
-static inline struct slab_freelist *slab_mgmt(const struct page *slab)
-{
-	return slab->freelist;
-}
-
 static inline uintptr_t slab_base(struct kmem_cache *s, const struct page *slab)
 {
 	return (uintptr_t)buddy_page_address(s->allocator->buddy, slab);
@@ -23,32 +18,6 @@ static inline void *object_at(struct kmem_cache *s, const struct page *slab, uns
 {
 	return (void *)(slab_base(s, slab) + slab_mgmt(slab)->first_object +
 			(uintptr_t)index * s->backend.stride + s->backend.red_left);
-}
-
-/*
- * The index of @object in @slab, or -1 if it is not an object's start.
- * Slabs are aligned to their size, so the offset in the slab comes from
- * the address alone; the division by the stride is a multiplication by
- * its reciprocal, exact for offsets below 2^32 / stride.
- */
-static inline long object_index(struct kmem_cache *s, const struct page *slab, const void *object)
-{
-	/* NULL once the slab is being given back (a free racing its destroy): no object. */
-	const struct slab_freelist *mgmt = __atomic_load_n(&slab->freelist, __ATOMIC_RELAXED);
-	uintptr_t offset = (uintptr_t)object & s->backend.slab_mask;
-	uintptr_t start;
-	uint64_t index;
-
-	if (unlikely(!mgmt))
-		return -1;
-	start = mgmt->first_object + s->backend.red_left;
-	if (unlikely(offset < start))
-		return -1;
-	offset -= start;
-	index = (offset * (uint64_t)s->backend.stride_reciprocal) >> 32;
-	if (unlikely(index >= s->backend.objects || index * s->backend.stride != offset))
-		return -1;
-	return (long)index;
 }
 
 /* Is object @index free in @slab (in its index array's free part)? Caller holds the cache lock. */

@@ -482,6 +482,7 @@ static void *alloc_big(struct kmem_cache *s, size_t size, gfp_t gfp)
 	spin_lock_irqsave(&a->backend.lock, flags);
 	list_add(&page->slab_list, &a->backend.big_blocks);
 	s->backend.big_blocks++;
+	s->backend.big_bytes += PAGE_SIZE << order;
 	count_block(s, PAGE_SIZE << order, false);
 	spin_unlock_irqrestore(&a->backend.lock, flags);
 	return page_base(a, page);
@@ -684,6 +685,7 @@ static void free_big(struct kmem_cache *s, struct page *page, void *object, void
 	s->backend.live--;
 	s->backend.frees++;
 	s->backend.bytes -= PAGE_SIZE << order;
+	s->backend.big_bytes -= PAGE_SIZE << order;
 	spin_unlock_irqrestore(&a->backend.lock, flags);
 	give_back(a, page, order);
 }
@@ -825,36 +827,12 @@ unsigned long slab_backend_destroy(struct kmem_cache *s)
  * A cache's bytes_used is the bytes of its blocks (headers, debug metadata
  * and blocks of pages included); "slob-free"'s is what the shared pages
  * hold besides: their free space.  Summed over the caches: every page held,
- * once.  A cache's slabs are its blocks of pages; "slob-free"'s are the
+ * once.  A cache's slabs are its blocks of pages and the shared pages its
+ * other blocks would fill, rounded up (a figure, not pages of its own:
+ * counting the pages its blocks lie on would walk every block, and
+ * slab_pages() reads every cache's statistics); "slob-free"'s are all
  * shared pages (partial: those with free space).
  */
-/* Shared pages holding at least one block of @s (a walk of every block). Lock held. */
-static unsigned long pages_holding(struct kmem_cache *s)
-{
-	struct slab_allocator *a = s->allocator;
-	struct list_head *node;
-	unsigned long pages = 0;
-
-	for (int i = 0; i <= 3; i++)
-		list_for_each(node, i < 3 ? &a->backend.free_pages[i] : &a->backend.full_pages) {
-			struct page *page = list_entry(node, struct page, slab_list);
-			uint8_t *base = page_base(a, page);
-
-			for (unsigned int offset = 0; offset < SLOB_PAGE_UNITS;) {
-				struct slob_header *h = block_at(base, offset);
-
-				if (h->tag != SLOB_TAG_FREE && (h->tag & ~SLOB_TAG_HELD) == s->backend.id) {
-					pages++;
-					break;
-				}
-				if (!h->units)
-					break;
-				offset += h->units;
-			}
-		}
-	return pages;
-}
-
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 {
 	struct slab_allocator *a = s->allocator;
@@ -864,7 +842,8 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 	spin_lock_irqsave(&a->backend.lock, flags);
 	blocks = s->backend.live + s->backend.held;
 	*stats = (struct slab_stats){
-		.slabs = s->backend.big_blocks + (blocks ? pages_holding(s) : 0),
+		.slabs = s->backend.big_blocks +
+			 (s->backend.bytes - s->backend.big_bytes + PAGE_SIZE - 1) / PAGE_SIZE,
 		.objects_total = blocks,
 		.objects_in_use = s->backend.live,
 		.stride = blocks ? (unsigned int)(s->backend.bytes / blocks) : 0,

@@ -258,6 +258,7 @@ static const char *check_locked(struct kmem_cache *s)
 	struct slob_census census = { .cache = s };
 	struct list_head *node;
 	unsigned long held = 0, big = 0;
+	uint64_t big_bytes = 0;
 	const char *broken;
 
 	for (int i = 0; i <= 3; i++) {
@@ -275,6 +276,7 @@ static const char *check_locked(struct kmem_cache *s)
 			return "block of pages on the SLOB list is not a SLOB block";
 		if (page->slab_cache == s) {
 			big++;
+			big_bytes += PAGE_SIZE << page->inuse;
 			census.live++;
 		}
 	}
@@ -285,8 +287,8 @@ static const char *check_locked(struct kmem_cache *s)
 		return "shared page count does not match the lists";
 	if (census.block_bytes != a->backend.block_bytes)
 		return "bytes in blocks do not match the pages";
-	if (big != s->backend.big_blocks)
-		return "cache's block-of-pages count does not match the list";
+	if (big != s->backend.big_blocks || big_bytes != s->backend.big_bytes)
+		return "cache's blocks of pages do not match the list";
 	if (census.live != s->backend.live)
 		return "objects in use do not match the cache's count";
 	if (census.held != s->backend.held || held != s->backend.held)

@@ -40,6 +40,7 @@ struct kmem_cache_backend {
 	unsigned long held;         /* freed objects a debug cache keeps on held_list */
 	unsigned long big_blocks;   /* blocks of pages of its own */
 	uint64_t bytes;             /* bytes its blocks take, headers and debug metadata included */
+	uint64_t big_bytes;         /* of which in blocks of pages of its own */
 	struct list_head held_list; /* debug caches: freed objects, newest first */
 	uint64_t allocations, frees;
 	bool dying;                 /* destroyed: frees into it are refused */

@@ -5,7 +5,7 @@
 #
 # usage: scripts/deps.sh GROUP...     (no GROUP: every group but linux)
 #   build  gcc and the C library headers, make, NASM, binutils: compiling and the host tests
-#   iso    GRUB for BIOS and UEFI, xorriso, mtools: the ISO images
+#   iso    GRUB for BIOS and UEFI, xorriso, mtools, python3: the ISO images
 #   run    QEMU, OVMF, python3 (the screen check): make run, make test, make bench
 #   bochs  Bochs with its BIOS and VGA BIOS: make test
 #   fuzz   clang and libFuzzer: make fuzz
@@ -53,6 +53,8 @@ need_group() {
 		need grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/multiboot2.mod
 		need xorriso xorriso
 		need mtools mformat
+		# scripts/trace-convert.py: the replay slice every ISO carries
+		need python3 python3
 		;;
 	run)
 		need qemu-system-x86 qemu-system-x86_64

@@ -61,6 +61,7 @@ class SlobCache:
         self.held = b.held
         self.bytes = b.bytes
         self.big_blocks = b.big_blocks
+        self.big_bytes = b.big_bytes
         self.allocations = b.allocations
         self.frees = b.frees
         self.bad_frees = c.bad_frees
@@ -119,17 +120,13 @@ class Slob:
     def owner(self, tag):
         return self.by_id.get(tag & ~TAG_HELD)
 
-    def pages_holding(self, cache):
-        return sum(1 for _, page in self.pages
-                   if any(tag and (tag & ~TAG_HELD) == cache.id for _, _, tag, _ in self.blocks(page)))
-
     def stats(self, cache):
         """The figures of slab_backend_stats() (mm/slob.c)."""
         blocks = cache.live + cache.held
         s = {"objects_in_use": cache.live, "objects_total": blocks, "objects_per_slab": 0,
              "stride": (cache.bytes // blocks) & 0xFFFFFFFF if blocks else 0,
              "order": cache.big_order if cache.big else 0,
-             "slabs": cache.big_blocks + (self.pages_holding(cache) if blocks else 0),
+             "slabs": cache.big_blocks + (cache.bytes - cache.big_bytes + PAGE - 1) // PAGE,
              "bytes_used": cache.bytes}
         if cache.kind == OBJECTS:
             s["stride"] = PAGE << cache.big_order if cache.big else cache.block_units(cache.object_size) * UNIT
