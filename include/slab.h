@@ -147,7 +147,8 @@ void slabinfo_print(void);
  * slab_memory_print - the memory each cache holds, for comparing slab
  * back-ends: one line per cache, "slabmem: NAME OBJSIZE ACTIVE TOTAL SLABS
  * BYTES_HELD BYTES_ACTIVE WASTE" (waste: bytes held but not in live
- * objects), then a "slabmem: total" line; a "slabmem: back-end NAME" line
+ * objects), then a "slabmem: total" line (sums; its waste is the caches'
+ * waste added up); a "slabmem: back-end NAME" line
  * and a "slabmem: cache ..." header come first.
  * Context: not in an interrupt handler.
  */

@@ -561,7 +561,7 @@ void slabinfo_print(void)
 
 void slab_memory_print(void)
 {
-	uint64_t held = 0, active = 0;
+	uint64_t held = 0, active = 0, waste = 0;
 	struct list_head *node;
 
 	pr_info("slabmem: back-end %s\n", slab_backend_name);
@@ -571,21 +571,22 @@ void slab_memory_print(void)
 	list_for_each(node, &kernel_slab.caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
 		struct slab_stats stats;
-		uint64_t in_objects;
+		uint64_t in_objects, cache_waste;
 
 		slab_backend_stats(cache, &stats);
 		in_objects = (uint64_t)stats.objects_in_use * cache->object_size;
+		cache_waste = stats.bytes_used - MIN(in_objects, stats.bytes_used);
 		pr_info("slabmem: %-20s %8u %7lu %7lu %6lu %12llu %12llu %12llu\n", cache->name,
 			cache->object_size, stats.objects_in_use, stats.objects_total, stats.slabs,
 			(unsigned long long)stats.bytes_used, (unsigned long long)in_objects,
-			(unsigned long long)(stats.bytes_used - MIN(in_objects, stats.bytes_used)));
+			(unsigned long long)cache_waste);
 		held += stats.bytes_used;
 		active += in_objects;
+		waste += cache_waste;
 	}
 	spin_unlock(&kernel_slab.lock);
 	pr_info("slabmem: %-20s %8s %7s %7s %6s %12llu %12llu %12llu\n", "total", "-", "-", "-", "-",
-		(unsigned long long)held, (unsigned long long)active,
-		(unsigned long long)(held - MIN(active, held)));
+		(unsigned long long)held, (unsigned long long)active, (unsigned long long)waste);
 }
 
 const char *slab_check(struct kmem_cache *cache)

@@ -68,8 +68,11 @@ def main(paths):
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for name in names:
-        objsize = next((c[name][0] for _, c in runs if name in c), "-")
-        row = [name, objsize]
+        sizes = []
+        for _, caches in runs:
+            if name in caches and caches[name][0] not in sizes:
+                sizes.append(caches[name][0])
+        row = [name, "/".join(sizes) or "-"]
         for _, caches in runs:
             if name in caches:
                 _, slabs, held, waste = caches[name]

@@ -542,14 +542,14 @@ backend_cpus() {
 }
 
 # run_backend_host BACKEND: its host slab suites (the conformance suites
-# and its own), under ASan/UBSan.
+# and its own), under ASan/UBSan, from a runner built with them alone.
 run_backend_host() {
 	local backend=$1 name=host@$1 log=$LOGS/host@$1.log selection status
 	selected "$name" || return 0
 	echo "== $name (slab suites, ASan + UBSan)"
 	selection="slab_*$(manifest_suites "host@$backend")"
-	if backend_make "$backend" "$BUILD/$backend/host/ktest-host" > "$log" 2>&1; then
-		run_limited 300 "$BUILD/$backend/host/ktest-host" "$selection" >> "$log" 2>&1
+	if backend_make "$backend" "$BUILD/$backend/host/ktest-host-slab" > "$log" 2>&1; then
+		run_limited 300 "$BUILD/$backend/host/ktest-host-slab" "$selection" >> "$log" 2>&1
 		status=$?
 	else
 		echo "host tests did not build" >> "$log"
