@@ -46,9 +46,9 @@ def parse_fields(line):
 
 
 def figure_key(fields):
-    """The figure's identity: its name and every parameter but n and the result."""
+    """The figure's identity: its name and every parameter but n and what was measured."""
     rest = " ".join("%s=%s" % (k, v) for k, v in fields.items()
-                    if k not in ("name", "n", "cycles_per_op"))
+                    if k not in ("name", "n", "cycles_per_op", "shared_locks_per_kop"))
     return (fields.get("name", "?") + " " + rest).strip()
 
 
