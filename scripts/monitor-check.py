@@ -232,7 +232,7 @@ def serial_script(s):
     backend = back_end(s.read_until(PROMPT, 60))
     # SLOB has no kmalloc caches: every kmalloc below a page is a block of the pseudo cache
     # kmalloc-slob, as long as asked (rounded to 8 bytes), in pages shared by all caches.
-    slob = backend == "slob"
+    slob = backend == "slob" or re.search(r"^kmalloc-slob ", run(s, "slabinfo"), re.M) is not None
     k100, k100_usable = ("kmalloc-slob", 104) if slob else ("kmalloc-128", 128)
 
     answer = run(s, "help")
@@ -490,6 +490,7 @@ def screen_text(ppm, font_path):
 
 
 def keyboard_script(s, dump, font):
+    # Nothing is typed on the serial port here: the back-end is read from the boot log.
     k100 = "kmalloc-slob" if back_end(s.read_until(PROMPT, 60)) == "slob" else "kmalloc-128"
     sendkeys(s, "kmalloc 100\n")
     answer = s.read_until(PROMPT)

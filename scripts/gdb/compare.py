@@ -133,6 +133,8 @@ def main():
     gdb = gdb_sections(args.gdb)
     checks = Checks()
     backend = next((m.group(1) for m in (re.search(r"slab: back-end (\S+)", l) for l in serial) if m), "slub")
+    if any(l.endswith("blocks of pages (SLOB))") for l in gdb.get("ferrite-verify", [])):
+        backend = "slob"  # a copy of SLOB under another name: the gdb readers know it by its layout
 
     try:
         start = serial.index("gdb_checkpoint: the kernel's own dumps follow")
