@@ -96,6 +96,9 @@ struct slab_stats {
 	unsigned int order;             /* a block is PAGE_SIZE << order bytes */
 	uint64_t bytes_used;            /* in all blocks; pages shared by caches are counted once, over
 					   all caches, so slab_pages() sums these bytes before dividing */
+	uint64_t bytes_in_objects;      /* in live objects, where sizes differ within the cache (a
+					   back-end's pseudo cache of all kmallocs); 0: object_size
+					   times objects_in_use */
 	uint64_t allocations, frees, bad_frees;
 };
 

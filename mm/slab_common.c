@@ -574,7 +574,8 @@ void slab_memory_print(void)
 		uint64_t in_objects, cache_waste;
 
 		slab_backend_stats(cache, &stats);
-		in_objects = (uint64_t)stats.objects_in_use * cache->object_size;
+		in_objects = stats.bytes_in_objects ? stats.bytes_in_objects
+			: (uint64_t)stats.objects_in_use * cache->object_size;
 		cache_waste = stats.bytes_used - MIN(in_objects, stats.bytes_used);
 		pr_info("slabmem: %-20s %8u %7lu %7lu %6lu %12llu %12llu %12llu\n", cache->name,
 			cache->object_size, stats.objects_in_use, stats.objects_total, stats.slabs,

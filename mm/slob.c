@@ -833,6 +833,40 @@ unsigned long slab_backend_destroy(struct kmem_cache *s)
  * slab_pages() reads every cache's statistics); "slob-free"'s are all
  * shared pages (partial: those with free space).
  */
+/*
+ * The usable bytes of @s's live blocks (kmalloc-slob: each as long as its
+ * kmalloc asked, rounded to 8 bytes -- exact with debug flags -- which
+ * object_size times the count cannot give).  Lock held.
+ */
+static uint64_t live_object_bytes(struct kmem_cache *s)
+{
+	struct slab_allocator *a = s->allocator;
+	struct list_head *node;
+	uint64_t bytes = 0;
+
+	for (int i = 0; i <= 3; i++)
+		list_for_each(node, i < 3 ? &a->backend.free_pages[i] : &a->backend.full_pages) {
+			uint8_t *base = page_base(a, list_entry(node, struct page, slab_list));
+
+			for (unsigned int offset = 0; offset < SLOB_PAGE_UNITS;) {
+				struct slob_header *h = (struct slob_header *)(base + offset * SLOB_UNIT);
+
+				if (!h->units)
+					break;
+				if (h->tag == s->backend.id)  /* live: neither free nor held */
+					bytes += slob_object_size(s, h);
+				offset += h->units;
+			}
+		}
+	list_for_each(node, &a->backend.big_blocks) {
+		struct page *page = list_entry(node, struct page, slab_list);
+
+		if (page->slab_cache == s)
+			bytes += PAGE_SIZE << page->inuse;
+	}
+	return bytes;
+}
+
 void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 {
 	struct slab_allocator *a = s->allocator;
@@ -858,6 +892,8 @@ void slab_backend_stats(struct kmem_cache *s, struct slab_stats *stats)
 					       : block_units(s, s->object_size) * SLOB_UNIT;
 		stats->objects_per_slab = s->backend.big ? 1 : PAGE_SIZE / stats->stride;
 	}
+	if (s->backend.kind == SLOB_KMALLOC)
+		stats->bytes_in_objects = live_object_bytes(s);
 	if (s->backend.kind == SLOB_FREE_SPACE) {
 		struct list_head *node;
 

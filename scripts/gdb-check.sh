@@ -68,9 +68,12 @@ for command in "help ferrite" ferrite-slabinfo ferrite-buddyinfo ferrite-zoneinf
 done
 # ferrite-verify must also catch a broken count, red zone and counter: the
 # check itself writes them through gdb, and puts them back.
-set -- "$@" -ex "python import ferrite.vmallocinfo as v; gdb.set_convenience_variable('vmap_areas', v.counters().field_address('areas'))"
+# The red zone of kmalloc(100) starts past the kmalloc-128 object on SLUB and
+# SLAB, right past the 100 bytes asked for on SLOB (it keeps each kmalloc's size).
+set -- "$@" -ex "python import ferrite.vmallocinfo as v; gdb.set_convenience_variable('vmap_areas', v.counters().field_address('areas'))" \
+	-ex "python import ferrite.slob as s; gdb.set_convenience_variable('red_zone', 100 if s.active() else 128)"
 for breakage in "buddy|kernel_buddy.zones[1].free_area[0].count" \
-	"redzone|*(unsigned char *)((char *)gdb_checkpoint_held.small[0] + 128)" \
+	"redzone|*(unsigned char *)((char *)gdb_checkpoint_held.small[0] + \$red_zone)" \
 	"vmalloc|*(unsigned long *)\$vmap_areas"; do
 	lvalue=${breakage#*|}
 	set -- "$@" -ex "set var $lvalue ^= 1" -ex "echo @@@ broken ${breakage%%|*}\n" \

@@ -9,7 +9,7 @@ serial: boots the ISO (its command line must hold "monitor exit=qemu") with
 COM1 on a Unix socket, types a script of commands as a terminal would
 (including backspace, Ctrl-U, Ctrl-C and the up arrow's escape sequence),
 and checks each answer: slabinfo moves by one active object in the right
-kmalloc class, bad input is refused with one line and changes nothing,
+kmalloc class (SLOB, named in the boot log: its one pseudo cache kmalloc-slob), bad input is refused with one line and changes nothing,
 allocations are listed by held and freed, verify stays clean, a failed
 allocation leaks nothing, and `halt` ends QEMU with the pass status.
 
@@ -187,8 +187,53 @@ def vmalloc_used(s):
     return int(m.group(1)), int(m.group(2))
 
 
+def back_end(boot):
+    """The slab back-end the boot log names ("slab: back-end NAME"); SLUB if none."""
+    m = re.search(r"slab: back-end (\S+)", boot)
+    return m.group(1) if m else "slub"
+
+
+def slab_live_object_checks(s, answer, k100, before):
+    """SLUB and SLAB: a live kmem_cache object (the first of a full slab) is refused even with --force."""
+    # The first full slab in the list (a CPU's slab may come first, partly free).
+    m = next((f for f in re.finditer(r"slab (0x[0-9a-f]+)\s+inuse\s+(\d+)/(\d+)([^\n]*)", answer)
+              if f.group(2) == f.group(3) != "0"), None)
+    expect(m is not None, "slab kmem_cache shows a full slab", answer)
+    # Its first object: the slab's start, unless the line names another (SLAB's colouring).
+    first = re.search(r"first object (0x[0-9a-f]+)", m.group(4))
+    live = int((first or m).group(1), 16)
+    refused(s, "kfree --force 0x%x" % live, r"refused even with --force: 0x%x is a live object" % live)
+    refused(s, "cache free --force kmem_cache 0x%x" % live, r"refused even with --force")
+    expect(slab_active(run(s, "slabinfo"), k100) == before + 1, "refused frees changed nothing")
+
+
+def slob_live_object_checks(s, answer, k100, before):
+    """SLOB: `slab` shows no object addresses (blocks of all caches share pages), so the
+    kernel's own objects cannot be named here; instead the cache of caches' blocks must be
+    counted on the shared pages that hold them, and a block of kmalloc-slob forced into
+    kmem_cache must be refused by the allocator, which reads the owner from its header."""
+    m = re.search(r"^\s+(\d+) in use, \d+ held", answer, re.M)
+    pages = [int(n) for n in re.findall(r"page 0x[0-9a-f]+\s+(\d+) blocks of kmem_cache", answer)]
+    expect(m and pages and sum(pages) == int(m.group(1)),
+           "slab kmem_cache counts its blocks on the shared pages as in use", answer)
+    answer = run(s, "kmalloc 8")
+    mine = re.search(r"= (0x[0-9a-f]+) \(kmalloc-slob, 8 usable bytes\)", answer)
+    expect(mine, "kmalloc 8 answers with a block of kmalloc-slob", answer)
+    answer = run(s, "cache free --force kmem_cache %s" % mine.group(1))
+    expect("slab: free into the wrong cache: cache kmem_cache, object %s" % mine.group(1) in answer and
+           "the object belongs to cache kmalloc-slob" in answer,
+           "a forced free into the wrong cache shows the allocator's report, naming the owner", answer)
+    expect(slab_active(run(s, "slabinfo"), k100) == before + 2, "the refused free changed nothing")
+    answer = run(s, "kfree %s" % mine.group(1))
+    expect("done" in answer, "kfree of kmalloc 8", answer)
+
+
 def serial_script(s):
-    s.read_until(PROMPT, 60)
+    backend = back_end(s.read_until(PROMPT, 60))
+    # SLOB has no kmalloc caches: every kmalloc below a page is a block of the pseudo cache
+    # kmalloc-slob, as long as asked (rounded to 8 bytes), in pages shared by all caches.
+    slob = backend == "slob" or re.search(r"^kmalloc-slob ", run(s, "slabinfo"), re.M) is not None
+    k100, k100_usable = ("kmalloc-slob", 104) if slob else ("kmalloc-128", 128)
 
     answer = run(s, "help")
     for name in ("kmalloc", "cache create", "fragmap", "verify", "held", "halt"):
@@ -212,57 +257,58 @@ def serial_script(s):
     refused(s, "slab no-such-cache", r"^slab: no cache called 'no-such-cache'")
     refused(s, "page 0xffffffffffff0000", r"^page: .* neither a frame number")
     refused(s, "pt 0x0000900000000000", r"not a canonical address")
-    refused(s, "cache destroy kmalloc-64", r"not made by cache create")
+    refused(s, "cache destroy %s" % ("kmalloc-slob" if slob else "kmalloc-64"), r"not made by cache create")
     refused(s, "free_pages 0x1000 0", r"was not handed out by this monitor")
     refused(s, "vfree 0xffffc90000000000", r"was not handed out by this monitor")
 
-    # kmalloc 100 adds one active object to kmalloc-128, kfree takes it back.
-    before = slab_active(run(s, "slabinfo"), "kmalloc-128")
+    # kmalloc 100 adds one active object to kmalloc-128 (SLOB: kmalloc-slob), kfree takes it back.
+    before = slab_active(run(s, "slabinfo"), k100)
     answer = run(s, "kmalloc 100")
-    m = re.search(r"kmalloc\(100, GFP_KERNEL\) = (0x[0-9a-f]+) \(kmalloc-128, 128 usable bytes\)",
+    m = re.search(r"kmalloc\(100, GFP_KERNEL\) = (0x[0-9a-f]+) \(%s, %d usable bytes\)" % (k100, k100_usable),
                   answer)
-    expect(m, "kmalloc 100 answers with an address in kmalloc-128", answer)
+    expect(m, "kmalloc 100 answers with an address in %s, %d usable bytes" % (k100, k100_usable), answer)
     address = int(m.group(1), 16)
-    expect(slab_active(run(s, "slabinfo"), "kmalloc-128") == before + 1,
-           "slabinfo: one more active kmalloc-128 object after kmalloc 100")
+    expect(slab_active(run(s, "slabinfo"), k100) == before + 1,
+           "slabinfo: one more active %s object after kmalloc 100" % k100)
     answer = run(s, "page 0x%x" % address)
-    expect(re.search(r"flags: 0x[0-9a-f]+\(head\|slab\)", answer) and "slab of cache kmalloc-128" in answer,
+    # SLOB's shared pages belong to its pseudo cache of free space, slob-free.
+    expect(re.search(r"flags: 0x[0-9a-f]+\(head\|slab\)", answer) and
+           "slab of cache %s" % ("slob-free" if slob else k100) in answer,
            "page decodes the object's slab page", answer)
     answer = run(s, "pt 0x%x" % address)
     expect("-> phys" in answer, "pt walks the object's address", answer)
-    answer = run(s, "slab kmalloc-128")
-    # SLUB: CPU 0's slab and freelist; SLAB (make SLAB_BACKEND=slab): CPU 0's array.
-    expect(re.search(r"cpu 0 slab: freelist|cpu 0: \d+/\d+ objects", answer), "slab shows the CPU slab", answer)
+    answer = run(s, "slab %s" % k100)
+    # SLUB: CPU 0's slab and freelist; SLAB (make SLAB_BACKEND=slab): CPU 0's array;
+    # SLOB: the shared page holding the block (kept by no CPU).
+    if slob:
+        expect(re.search(r"^\s+%d in use, \d+ held" % (before + 1), answer, re.M) and
+               re.search(r"page 0x%x\s+\d+ blocks of kmalloc-slob" % (address & ~0xfff), answer),
+               "slab shows the in-use count and the page holding the block", answer)
+    else:
+        expect(re.search(r"cpu 0 slab: freelist|cpu 0: \d+/\d+ objects", answer), "slab shows the CPU slab", answer)
 
     # An address the monitor did not hand out: refused; --force shows the allocator's report.
     refused(s, "kfree 0x%x" % (address + 8), r"was not handed out by this monitor.*--force")
     answer = run(s, "kfree --force 0x%x" % (address + 8))
-    expect("free of a pointer into the middle of an object: cache kmalloc-128" in answer,
+    expect("free of a pointer into the middle of an object: cache %s" % k100 in answer,
            "kfree --force of a middle pointer shows the slab's report", answer)
     answer = run(s, "kfree --force 0xffff888000001000")
     expect("was not allocated by kmalloc" in answer, "kfree --force of a non-slab page is reported",
            answer)
     # --force never frees what the kernel holds: a live object of the cache of caches.
     answer = run(s, "slab kmem_cache")
-    # The first full slab in the list (a CPU's slab may come first, partly free).
-    m = next((f for f in re.finditer(r"slab (0x[0-9a-f]+)\s+inuse\s+(\d+)/(\d+)([^\n]*)", answer)
-              if f.group(2) == f.group(3) != "0"), None)
-    expect(m is not None, "slab kmem_cache shows a full slab", answer)
-    # Its first object: the slab's start, unless the line names another (SLAB's colouring).
-    first = re.search(r"first object (0x[0-9a-f]+)", m.group(4))
-    live = int((first or m).group(1), 16)
-    refused(s, "kfree --force 0x%x" % live, r"refused even with --force: 0x%x is a live object" % live)
-    refused(s, "cache free --force kmem_cache 0x%x" % live, r"refused even with --force")
-    expect(slab_active(run(s, "slabinfo"), "kmalloc-128") == before + 1,
-           "refused frees changed nothing")
+    if slob:
+        slob_live_object_checks(s, answer, k100, before)
+    else:
+        slab_live_object_checks(s, answer, k100, before)
     answer = run(s, "kfree 0x%x" % address)
     expect("kfree(0x%x) done" % address in answer, "kfree of the held object", answer)
-    expect(slab_active(run(s, "slabinfo"), "kmalloc-128") == before,
+    expect(slab_active(run(s, "slabinfo"), k100) == before,
            "slabinfo back to where it was after kfree")
     answer = run(s, "kfree --force 0x%x" % address)
-    expect(re.search(r"double free: cache kmalloc-128", answer),
+    expect(re.search(r"double free: cache %s" % k100, answer),
            "a forced second kfree shows the double-free report", answer)
-    expect(slab_active(run(s, "slabinfo"), "kmalloc-128") == before,
+    expect(slab_active(run(s, "slabinfo"), k100) == before,
            "the double free changed nothing")
 
     # A burst of allocations, listed by held, freed, verify clean.
@@ -270,7 +316,8 @@ def serial_script(s):
     expect("cache monitest: object 72 bytes" in answer, "cache create", answer)
     refused(s, "cache create monitest 72", r"exists already")
     made = {}
-    for command, pattern in (("kmalloc 5000 GFP_KERNEL|__GFP_ZERO", r"= (0x[0-9a-f]+) \(kmalloc-8192"),
+    for command, pattern in (("kmalloc 5000 GFP_KERNEL|__GFP_ZERO",
+                              r"= (0x[0-9a-f]+) \(kmalloc-%s" % ("slob, 8192 usable" if slob else "8192")),
                              ("kmalloc 64K", r"= (0x[0-9a-f]+) \(pages"),
                              ("alloc_pages 3", r"= (0x[0-9a-f]+) \(pfn"),
                              ("vmalloc 64K", r"= (0x[0-9a-f]+) \(16 pages\)"),
@@ -329,7 +376,8 @@ def serial_script(s):
 
     # Line editing as a terminal sends it.
     answer = s.type("kmallox\x7fc 3\x08200\r")
-    expect(re.search(r"kmalloc\(200, GFP_KERNEL\) = (0x[0-9a-f]+) \(kmalloc-256", answer),
+    expect(re.search(r"kmalloc\(200, GFP_KERNEL\) = (0x[0-9a-f]+) \(kmalloc-%s" % ("slob, 200 usable" if slob else "256"),
+                     answer),
            "DEL and BS edit the line", answer)
     address = re.search(r"= (0x[0-9a-f]+)", answer).group(1)
     answer = s.type("garbage\x15held\r")
@@ -442,10 +490,11 @@ def screen_text(ppm, font_path):
 
 
 def keyboard_script(s, dump, font):
-    s.read_until(PROMPT, 60)
+    # Nothing is typed on the serial port here: the back-end is read from the boot log.
+    k100 = "kmalloc-slob" if back_end(s.read_until(PROMPT, 60)) == "slob" else "kmalloc-128"
     sendkeys(s, "kmalloc 100\n")
     answer = s.read_until(PROMPT)
-    expect(re.search(r"kmalloc\(100, GFP_KERNEL\) = 0x[0-9a-f]+ \(kmalloc-128", answer),
+    expect(re.search(r"kmalloc\(100, GFP_KERNEL\) = 0x[0-9a-f]+ \(%s" % k100, answer),
            "kmalloc typed on the keyboard answers", answer)
     # Shift, backspace and the history: "helo", BS, "d" -> "held"; then Up + Enter repeats it.
     s.qemu_monitor(["sendkey %s 20" % k for k in ("h", "e", "l", "o", "backspace", "d", "ret")])
@@ -473,7 +522,7 @@ def keyboard_script(s, dump, font):
     lines = screen_text(dump, font)
     screen = "\n".join(lines)
     expect(re.search(r"ferrite> kmalloc 100", screen), "the screen shows the typed command", screen)
-    expect(re.search(r"kmalloc\(100, GFP_KERNEL\) = 0x[0-9a-f]+ \(kmalloc-128", screen),
+    expect(re.search(r"kmalloc\(100, GFP_KERNEL\) = 0x[0-9a-f]+ \(%s" % k100, screen),
            "the screen shows kmalloc's answer", screen)
     expect("verify: all clean" in screen, "the screen shows verify's answer", screen)
     sendkeys(s, "halt\n")

@@ -500,12 +500,8 @@ run_default() {
 	# The uniprocessor boot.
 	run_memory bios-32M 32 pc low
 	selected bios-32M && check_cpus bios-32M 1
-	run_memory bios-3583M-pc 3583 pc low bios --smp 2
-	selected bios-3583M-pc && check_cpus bios-3583M-pc 2
 	run_memory bios-3583M-q35 3583 q35 high bios --smp 4
 	selected bios-3583M-q35 && check_cpus bios-3583M-q35 4
-	run_memory bios-8G 8192 pc high bios --smp 2
-	selected bios-8G && check_cpus bios-8G 2
 	run_bad_cmdline
 	run_crash_other_cpu
 	run_screen

@@ -7,7 +7,10 @@ zones, meminfo with buddyinfo, and vmallocinfo (kernel/gdb_checkpoint.c);
 gdb ran its commands at that stop.  The numbers must be equal.  At the
 second stop a free pointer of cache gdb-check had been overwritten:
 ferrite-verify must name that cache, the slab and the object the kernel
-printed.  Prints one "ok NAME" or "FAIL NAME: why" per check, then
+printed.  The back-end is read from the boot log ("slab: back-end NAME"):
+SLAB and SLOB keep no free pointer in objects, and are checked for what
+they keep instead (SLAB: CPU 0's array; SLOB: each block's header, its
+owner cache and length, and the free space the freed objects went back to).  Prints one "ok NAME" or "FAIL NAME: why" per check, then
 "N passed, N failed".
 
 usage: compare.py --serial LOG --gdb LOG --qemu-status N
@@ -87,6 +90,39 @@ def check_slab_verbose(verbose):
     return None
 
 
+SLOB_PAGE_LINE = re.compile(r"page (0x[0-9a-f]+) \(\w+ list\): (\d+) blocks: ((?:\+\d+\(\d+\) ?)+)")
+
+
+def slob_blocks(slab_text):
+    """SLOB: [(page, offset, bytes)] of the blocks ferrite-slab lists."""
+    return [(int(m.group(1), 16), int(o), int(b)) for m in SLOB_PAGE_LINE.finditer(slab_text)
+            for o, b in re.findall(r"\+(\d+)\((\d+)\)", m.group(3))]
+
+
+def check_slob_blocks(slab_text, stride):
+    """SLOB (mm/slob.c): gdb-check's objects 0, 2, 4, 6, 8 are live, each a block of the
+    cache's stride (header + object); the odd ones, freed, went back to the page's free
+    space, so the live blocks are two strides apart."""
+    blocks = slob_blocks(slab_text)
+    if len(blocks) != 5 or any(b[2] != stride for b in blocks):
+        return "not 5 blocks of %d bytes: %s" % (stride, blocks)
+    if any(b[0] != a[0] or b[1] - a[1] != 2 * stride for a, b in zip(blocks, blocks[1:])):
+        return "the live blocks are not two strides (%d bytes) apart in one page: %s" % (2 * stride, blocks)
+    return None
+
+
+def check_slob_verbose(slab_text, verbose):
+    """SLOB: -v decodes each block's header: in use, owned by gdb-check's id, its length."""
+    cache_id = re.search(r"cache gdb-check at 0x[0-9a-f]+: .* id (\d+)", slab_text)
+    headers = [re.match(r"\s+block (0x[0-9a-f]+) \(\+(\d+)\): header in use by cache gdb-check "
+                        r"\(id (\d+)\), (\d+) bytes", l) for l in verbose]
+    headers = [(int(m.group(2)), int(m.group(4)), m.group(3)) for m in headers if m]
+    expected = [(o, b, cache_id and cache_id.group(1)) for _, o, b in slob_blocks(slab_text)]
+    if not cache_id or not expected or headers != expected:
+        return "headers %s, expected (offset, bytes, owner id) %s: %s" % (headers, expected, verbose[:8])
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--serial", required=True)
@@ -97,6 +133,8 @@ def main():
     gdb = gdb_sections(args.gdb)
     checks = Checks()
     backend = next((m.group(1) for m in (re.search(r"slab: back-end (\S+)", l) for l in serial) if m), "slub")
+    if any(l.endswith("blocks of pages (SLOB))") for l in gdb.get("ferrite-verify", [])):
+        backend = "slob"  # a copy of SLOB under another name: the gdb readers know it by its layout
 
     try:
         start = serial.index("gdb_checkpoint: the kernel's own dumps follow")
@@ -183,10 +221,13 @@ def main():
         problem = "objects in use/total: kernel %s, gdb %s" % (line and line[0][1:3], m and m.groups())
     elif backend == "slab":
         problem = check_slab_array(slab_text)
+    elif backend == "slob":
+        problem = check_slob_blocks(slab_text, int(line[0][4]))
     elif "on the CPU freelist: #9 #7 #5 #3 #1 #10" not in slab_text:
         problem = "CPU freelist not decoded as #9 #7 #5 #3 #1 #10 ...: %s" % slab_text
-    checks.check("ferrite-slab decodes gdb-check's hardened freelist" if backend != "slab" else
-                 "ferrite-slab shows gdb-check's CPU array, last freed first", problem)
+    checks.check({"slab": "ferrite-slab shows gdb-check's CPU array, last freed first",
+                  "slob": "ferrite-slab shows gdb-check's live blocks, the freed ones between them gone"}.get(
+                      backend, "ferrite-slab decodes gdb-check's hardened freelist"), problem)
 
     # -v: each free object with its stored word; the first links #9 to #7, 128 bytes lower.
     verbose = section("ferrite-slab gdb-check -v")
@@ -195,12 +236,15 @@ def main():
     problem = None
     if backend == "slab":
         problem = check_slab_verbose(verbose)
+    elif backend == "slob":
+        problem = check_slob_verbose(slab_text, verbose)
     elif len(links) < 2 or links[0][0] != "9" or links[1][0] != "7":
         problem = "free objects not listed as #9, #7, ...: %s" % verbose[:8]
     elif int(links[0][3], 16) != int(links[1][1], 16) or int(links[0][1], 16) - int(links[1][1], 16) != 128:
         problem = "#9's next is not #7 (128 bytes lower): %s" % (links[:2],)
-    checks.check("ferrite-slab -v lists every object of the CPU array" if backend == "slab" else
-                 "ferrite-slab -v lists free objects with their stored words", problem)
+    checks.check({"slab": "ferrite-slab -v lists every object of the CPU array",
+                  "slob": "ferrite-slab -v decodes each block's header (owner, length)"}.get(
+                      backend, "ferrite-slab -v lists free objects with their stored words"), problem)
 
     # ferrite-cpus: CPU 0 online, stopped in ferrite_checkpoint, its per-CPU pages as zoneinfo's.
     cpus_text = "\n".join(section("ferrite-cpus"))
@@ -223,6 +267,13 @@ def main():
         ("ferrite-page gdb_checkpoint_held.areas[0]", [r"mapped to phys", r"allocated block of order 0"]),
         ("ferrite-page 0", [r"reserved: not the page allocator's"]),
     ]
+    if backend == "slob":
+        # SLOB's pages are shared by caches: the owner is read from the block's header,
+        # the block starting 8 bytes before the object.
+        held = re.search(r"direct-map address 0x([0-9a-f]+):", "\n".join(section(expectations[0][0])))
+        expectations[0] = (expectations[0][0], [
+            r"flags\s+0x[0-9a-f]+\s+head\|slab", r"SLOB shared page \(\w+ list\)",
+            r"block\s+0x%x \(\+\d+\): in use by cache gdb-check \(" % (int(held.group(1), 16) - 8 if held else 0)])
     for name, patterns in expectations:
         text = "\n".join(section(name))
         missing = [p for p in patterns if not re.search(p, text)]
@@ -250,12 +301,14 @@ def main():
                  else verify)
 
     # Breakages the check wrote itself, one at a time.
+    red_zone_cache = "kmalloc-slob, SLOB page " if backend == "slob" else "kmalloc-128, "
     for name, expected in [("buddy", "ferrite-verify: BROKEN: buddy: zone DMA32, order-0 free list: free list count"),
-                           ("redzone", "ferrite-verify: BROKEN: slab: cache kmalloc-128, "),
+                           ("redzone", "ferrite-verify: BROKEN: slab: cache " + red_zone_cache),
                            ("vmalloc", "ferrite-verify: BROKEN: vmalloc: vmap_stats: areas ")]:
         text = "\n".join(section("broken " + name))
         problem = None if expected in text else "expected '%s...', got: %s" % (expected, text)
-        if name == "redzone" and not problem and "red zone of allocated object" not in text:
+        if name == "redzone" and not problem and "red zone of allocated object" not in text and \
+                not (backend == "slob" and "red zone overwritten: byte at offset 100 " in text):
             problem = "not reported as a red zone: %s" % text
         checks.check("ferrite-verify catches a broken %s" % name, problem)
 
@@ -271,6 +324,18 @@ def main():
         # SLAB keeps no free pointer in objects: the write breaks nothing it keeps.
         problem = None if corruption and "ferrite-verify: no broken invariant" in verify else \
             "kernel reported its write: %s; ferrite-verify: %s" % (bool(corruption), verify)
+    elif backend == "slob":
+        # SLOB keeps no pointer in a freed object either: its block went back to the page's
+        # free space (a free block's header is before it).  The block is gone from the cache.
+        after = "\n".join(section("corrupted ferrite-slab gdb-check"))
+        if not corruption or "ferrite-verify: no broken invariant" not in verify:
+            problem = "kernel reported its write: %s; ferrite-verify: %s" % (bool(corruption), verify)
+        else:
+            value, obj, cache, slab = corruption[0].groups()
+            block = int(obj, 16) - 8
+            listed = [p + o for p, o, _ in slob_blocks(after)]
+            if "4 of 4 objects in use" not in after or len(listed) != 4 or block in listed:
+                problem = "gdb-check after the free: 4 blocks without 0x%x expected: %s" % (block, after)
     elif not corruption:
         problem = "the kernel did not report its corruption"
     else:
@@ -281,8 +346,9 @@ def main():
             problem = "expected '%s...', got: %s" % (expected, verify)
         elif "object %s links to" % obj not in verify or "stored 0x%016x" % int(value, 16) not in verify:
             problem = "object %s or stored word 0x%s not named: %s" % (obj, value, verify)
-    checks.check("ferrite-verify stays clean: SLAB keeps no free pointer in objects" if backend == "slab"
-                 else "ferrite-verify names the corrupted cache, slab and object", problem)
+    checks.check({"slab": "ferrite-verify stays clean: SLAB keeps no free pointer in objects",
+                  "slob": "ferrite-verify stays clean (SLOB keeps no free pointer in objects), the block is gone"}.get(
+                      backend, "ferrite-verify names the corrupted cache, slab and object"), problem)
 
     return finish(checks, gdb, serial, args)
 

@@ -317,10 +317,44 @@ static void test_mixed_sizes_take_less_than_classes(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * kmalloc-slob's objects differ in size: its statistics carry the usable
+ * bytes of its live blocks (slabmem's bytes_active), not object_size (8192)
+ * times their count; a cache of one size leaves the figure to common code.
+ */
+static void test_live_bytes_of_kmalloc_blocks(struct ktest *t)
+{
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct kmem_cache *cache = make_cache(t, a, "bytes-100", 100, 0, 0, NULL);
+	uint64_t before = stats_of(kmalloc_slob(a)).bytes_in_objects;
+	uint8_t *small = arena_kmalloc(a, 20, GFP_KERNEL);
+	uint8_t *medium = arena_kmalloc(a, 100, GFP_KERNEL);
+	uint8_t *big = arena_kmalloc(a, 5000, GFP_KERNEL);
+	void *object = kmem_cache_alloc(cache, GFP_KERNEL);
+
+	KASSERT_NOT_NULL(t, small);
+	KASSERT_NOT_NULL(t, medium);
+	KASSERT_NOT_NULL(t, big);
+	KASSERT_NOT_NULL(t, object);
+	/* 24 + 104 usable bytes in shared pages, 8192 in a block of pages. */
+	KEXPECT_UEQ(t, stats_of(kmalloc_slob(a)).bytes_in_objects - before, 24 + 104 + 2 * PAGE_SIZE);
+	KEXPECT_UEQ(t, stats_of(cache).bytes_in_objects, 0);
+	arena_kfree(a, medium);
+	KEXPECT_UEQ(t, stats_of(kmalloc_slob(a)).bytes_in_objects - before, 24 + 2 * PAGE_SIZE);
+	arena_kfree(a, big);
+	arena_kfree(a, small);
+	KEXPECT_UEQ(t, stats_of(kmalloc_slob(a)).bytes_in_objects, before);
+	kmem_cache_free(cache, object);
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
 KTEST_SUITE_FULL(slob, NULL, arena_suite_exit,
 		 KTEST_CASE(test_header_layout),
 		 KTEST_CASE(test_first_fit_and_merging),
 		 KTEST_CASE(test_lists_by_size),
 		 KTEST_CASE(test_pages_given_back),
 		 KTEST_CASE(test_search_hint_marks_cut_pages),
-		 KTEST_CASE(test_mixed_sizes_take_less_than_classes));
+		 KTEST_CASE(test_mixed_sizes_take_less_than_classes),
+		 KTEST_CASE(test_live_bytes_of_kmalloc_blocks));

@@ -5,11 +5,13 @@ The words of struct page mean different things by owner: the flags say
 which meaning holds -- a free block (PG_buddy: order in private), a page
 on a per-CPU list (PG_pcp), an allocated block (PG_head: order in
 private, refcount), a tail page of a compound block (PG_tail:
-compound_head), a slab (PG_slab: cache, objects, freelist).
+compound_head), a slab (PG_slab: cache, objects, freelist; on a SLOB kernel the
+owner of each block is in the block's header, and a direct-map address
+names the block holding it).
 """
 import gdb
 
-from . import constants, dwarf, memory, pagetable
+from . import constants, dwarf, memory, pagetable, slob
 from .command import FerriteCommand
 from .memmap import Memmap, PAGE_SHIFT, flag_names
 
@@ -57,21 +59,24 @@ def cpu_holding(cache_address, slab_page):
     return None
 
 
-def describe(memmap, pfn):
+def describe(memmap, pfn, address=None):
     page = memmap.page(pfn)
-    address = memmap.pfn_to_page(pfn)
+    address_of_page = memmap.pfn_to_page(pfn)
     flags = page.flags
     zone = memmap.zone_of_flags(flags)
     lines = ["pfn 0x%x  phys 0x%x  virt 0x%x  struct page 0x%x" % (
-        pfn, pfn << PAGE_SHIFT, memmap.pfn_address(pfn), address),
+        pfn, pfn << PAGE_SHIFT, memmap.pfn_address(pfn), address_of_page),
         "  flags     0x%08x  %s  zone %s" % (flags, flag_names(flags), memmap.zone_name(zone))]
     bit = constants.get
-    if flags & bit("PG_slab"):
+    if flags & bit("PG_slab") and slob.active():
+        lines.extend(slob.page_lines(address_of_page, address))
+        lines.append("  slab_list next 0x%x prev 0x%x" % (page.slab_list.next, page.slab_list.prev))
+    elif flags & bit("PG_slab"):
         cache_address = page.slab_cache
         name = dwarf.at(cache_address, "struct kmem_cache").name if cache_address else "?"
         lines.append("  slab      cache %s (0x%x), %d of %d objects in use" % (
             name, cache_address, page.inuse, page.objects))
-        holder = cpu_holding(cache_address, address)
+        holder = cpu_holding(cache_address, address_of_page)
         if holder is not None:
             lines.append("  CPU %d's slab: its free objects are on that CPU's freelist, not counted "
                          "above (ferrite-slab %s shows them)" % (holder, name))
@@ -127,7 +132,7 @@ the page tables.  Expressions work: ferrite-page &some_variable."""
                                "0x%x-0x%x, or a hole in RAM)" % (pfn, memmap.start_pfn, memmap.end_pfn))
         if how != "pfn":
             gdb.write("%s:\n" % how)
-        gdb.write(describe(memmap, pfn) + "\n")
+        gdb.write(describe(memmap, pfn, value if how.startswith("direct-map") else None) + "\n")
 
 
 Page()

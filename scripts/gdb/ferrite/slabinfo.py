@@ -112,7 +112,7 @@ leaves its slab, lands between objects or loops is shown as BROKEN."""
         if len(words) != 1:
             raise gdb.GdbError("usage: ferrite-slab CACHE-NAME [-v]  (ferrite-slabinfo lists the names)")
         if slob.active():
-            text = slob.cache_text(words[0])
+            text = slob.cache_text(words[0], verbose)
             if text is None:
                 raise gdb.GdbError("ferrite-slab: no cache named '%s' (ferrite-slabinfo lists them)" % words[0])
             gdb.write(text + "\n")

@@ -155,8 +155,21 @@ def slabinfo_lines():
 KIND_NAMES = {OBJECTS: "objects", KMALLOC: "kmalloc objects", FREE_SPACE: "free space of the shared pages"}
 
 
-def cache_text(name):
-    """ferrite-slab NAME on a SLOB kernel: the cache, then each page holding its blocks."""
+def header_text(slob, address, units, tag, seal):
+    """One block's header decoded, as ferrite-slab -v and ferrite-page show it."""
+    if tag == 0:
+        nxt = seal & 0xFFFF
+        return "free, %d bytes, next free %s" % (
+            units * UNIT, "none" if nxt == NO_NEXT else "+%d" % (nxt * UNIT))
+    owner = slob.owner(tag)
+    return "%s by cache %s (id %d), %d bytes, seal 0x%08x" % (
+        "held" if tag & TAG_HELD else "in use", owner.name if owner else "?", tag & ~TAG_HELD,
+        units * UNIT, seal)
+
+
+def cache_text(name, verbose=False):
+    """ferrite-slab NAME [-v] on a SLOB kernel: the cache, then each page holding its blocks
+    (-v: each block's header decoded, one a line)."""
     slob = Slob()
     cache = next((c for c in slob.caches if c.name == name), None)
     if cache is None:
@@ -178,11 +191,42 @@ def cache_text(name):
         if len(mine) > 16:
             shown += " ... (%d more)" % (len(mine) - 16)
         out.append("    page 0x%x (%s list): %d blocks: %s" % (slob.base(page), which, len(mine), shown))
+        if verbose:
+            base = slob.base(page)
+            for o, u, t, seal in slob.blocks(page):
+                if (o, u, t) in mine:
+                    out.append("      block 0x%x (+%d): header %s" % (
+                        base + o * UNIT, o * UNIT, header_text(slob, base + o * UNIT, u, t, seal)))
     for page in slob.big:
         p = dwarf.at(page, "struct page")
         if p.slab_cache == cache.address:
             out.append("    pages 0x%x: order %d" % (slob.base(page), p.inuse))
     return "\n".join(out)
+
+
+def page_lines(page, address=None):
+    """ferrite-page's lines for a SLOB page: a shared page's blocks, and the block holding
+    @address read from its header (the owner cache is in the header, not in struct page)."""
+    slob = Slob()
+    p = dwarf.at(page, "struct page")
+    if p.objects == BIG:
+        cache = next((c for c in slob.caches if c.address == p.slab_cache), None)
+        return ["  SLOB block of pages of cache %s, order %d" % (cache.name if cache else "?", p.inuse)]
+    which = next((w for w, q in slob.pages if q == page), "no")
+    blocks = slob.blocks(page)
+    used = [b for b in blocks if b[2]]
+    lines = ["  SLOB shared page (%s list): %d blocks in use or held, %d free bytes" % (
+        which, len(used), p.objects * UNIT)]
+    base = slob.base(page)
+    if address is not None and base <= address < base + PAGE:
+        for o, u, t, seal in blocks:
+            if u and base + o * UNIT <= address < base + (o + u) * UNIT:
+                lines.append("  block     0x%x (+%d): %s" % (
+                    base + o * UNIT, o * UNIT, header_text(slob, base + o * UNIT, u, t, seal)))
+                break
+        else:
+            lines.append("  block     none holds 0x%x (the page's blocks end before it)" % address)
+    return lines
 
 
 RED_ACTIVE, RED_INACTIVE = 0xCC, 0xBB
