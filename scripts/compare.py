@@ -27,7 +27,8 @@ import sys
 GROUPS = [
     ("kmalloc", "kmalloc + kfree, pair, by size", r"^kmalloc_free$"),
     ("kmalloc-batch", "kmalloc batches: per object", r"^kmalloc_batch_(alloc|free)$"),
-    ("cache", "kmem_cache: pairs, batches and bulk, per object", r"^cache_"),
+    ("cache", "kmem_cache: pairs, batches and bulk, per object", r"^cache_(?!.*_debug_)"),
+    ("debug", "kmem_cache with one debug flag (slab_debug letters F, Z, P, U)", r"_debug_"),
     ("pages", "page allocator, by order", r"^(alloc_pages|page_alloc)"),
     ("vmalloc", "vmalloc and vmap", r"^(vmalloc|vmap)"),
     ("smp", "on several CPUs", r"(_parallel|_remote_free)$"),
