@@ -135,6 +135,7 @@ PURE_SRCS := \
 	mm/buddy_debug.c \
 	mm/memblock.c \
 	mm/slab_common.c \
+	mm/slab_object_debug.c \
 	mm/vmap_area.c \
 	$(SLAB_BACKEND_SRCS)
 

@@ -153,6 +153,26 @@ static inline unsigned int slab_objects_per_slab(struct kmem_cache *cache)
 	return stats.objects_per_slab;
 }
 
+/*
+ * Debug-object helpers every back-end uses (mm/slab_object_debug.c).  The
+ * caller gives the layout: @left and @right red-zone bytes around the
+ * @size bytes of @object, and the two tracks (allocated, freed), or NULL
+ * when the cache keeps none.  Context: any; the object is the caller's.
+ */
+void slab_print_tracks(const struct slab_track *tracks);
+void slab_fill_red_zones(uint8_t *object, size_t left, size_t size, size_t right, uint8_t value);
+/* Return: the first red-zone byte that is not @value, or NULL. */
+const uint8_t *slab_check_red_zones(const uint8_t *object, size_t left, size_t size, size_t right,
+				    uint8_t value);
+/* Report "red zone before|after <when>" at @bad, which should hold @expected, with the tracks. */
+void slab_report_red_zone(struct kmem_cache *cache, const void *object, const uint8_t *bad,
+			  uint8_t expected, void *caller, const char *when,
+			  const struct slab_track *tracks);
+/* POISON_FREE over @size bytes, POISON_END last. */
+void slab_poison_object(uint8_t *object, size_t size);
+/* Return: the offset of the first byte that is not poison, or -1. */
+long slab_check_poison(const uint8_t *object, size_t size);
+
 /* The cache a slab object belongs to, or NULL if @object is not an object's start in a slab. */
 struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object);
 

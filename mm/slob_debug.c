@@ -18,27 +18,9 @@
 
 /* ---- red zones, poison, tracks --------------------------------------------- */
 
-static void print_track(const char *what, const struct slab_track *track, uint64_t now)
-{
-	char symbol[96];
-
-	if (!track->when) {
-		pr_err("slab:   last %s by ? (never)\n", what);
-		return;
-	}
-	pr_err("slab:   last %s by %s, %llu TSC cycles ago\n", what,
-	       slab_caller_name(track->caller, symbol, sizeof(symbol)),
-	       (unsigned long long)(now - track->when));
-}
-
 static void print_tracks(struct kmem_cache *s, struct slob_header *h)
 {
-	uint64_t now = rdtsc();
-
-	if (!(s->flags & SLAB_STORE_USER))
-		return;
-	print_track("allocated", &tracks_of(s, h)[0], now);
-	print_track("freed", &tracks_of(s, h)[1], now);
+	slab_print_tracks((s->flags & SLAB_STORE_USER) ? tracks_of(s, h) : NULL);
 }
 
 void slob_report_double_free(struct kmem_cache *s, struct slob_header *h, const void *object,
@@ -58,54 +40,23 @@ static size_t red_right_bytes(struct kmem_cache *s, struct slob_header *h, size_
 
 static void fill_red_zones(struct kmem_cache *s, struct slob_header *h, size_t size, uint8_t value)
 {
-	uint8_t *object = object_of(s, h);
-
-	memset(object - s->backend.red_left, value, s->backend.red_left);
-	memset(object + size, value, red_right_bytes(s, h, size));
+	slab_fill_red_zones(object_of(s, h), s->backend.red_left, size, red_right_bytes(s, h, size),
+			    value);
 }
 
 /* Return: the first red-zone byte of the object at @h that is not @value, or NULL. */
 static const uint8_t *check_red_zones(struct kmem_cache *s, struct slob_header *h, size_t size,
 				      uint8_t value)
 {
-	const uint8_t *object = object_of(s, h);
-	size_t right = red_right_bytes(s, h, size);
-
-	for (size_t i = s->backend.red_left; i > 0; i--)
-		if (object[-(long)i] != value)
-			return &object[-(long)i];
-	for (size_t i = 0; i < right; i++)
-		if (object[size + i] != value)
-			return &object[size + i];
-	return NULL;
+	return slab_check_red_zones(object_of(s, h), s->backend.red_left, size,
+				    red_right_bytes(s, h, size), value);
 }
 
 static void report_red_zone(struct kmem_cache *s, struct slob_header *h, const uint8_t *bad,
 			    uint8_t expected, void *caller, const char *when)
 {
-	char problem[96];
-	const uint8_t *object = object_of(s, h);
-	long offset = bad - object;
-
-	snprintf(problem, sizeof(problem), "red zone %s %s", offset < 0 ? "before" : "after", when);
-	slab_report(s, object, caller, problem);
-	pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset, *bad, expected);
-	print_tracks(s, h);
-}
-
-static void poison_object(uint8_t *object, size_t size)
-{
-	memset(object, POISON_FREE, size - 1);
-	object[size - 1] = POISON_END;
-}
-
-/* Return: the offset of the first byte that is not poison, or -1. */
-static long check_poison(const uint8_t *object, size_t size)
-{
-	for (size_t i = 0; i + 1 < size; i++)
-		if (object[i] != POISON_FREE)
-			return (long)i;
-	return object[size - 1] == POISON_END ? -1 : (long)size - 1;
+	slab_report_red_zone(s, object_of(s, h), bad, expected, caller, when,
+			     (s->flags & SLAB_STORE_USER) ? tracks_of(s, h) : NULL);
 }
 
 void debug_on_alloc(struct kmem_cache *s, struct slob_header *h, size_t size, bool was_held,
@@ -115,7 +66,7 @@ void debug_on_alloc(struct kmem_cache *s, struct slob_header *h, size_t size, bo
 	uint8_t *object = object_of(s, h);
 
 	if (was_held && (s->flags & SLAB_POISON)) {
-		long offset = check_poison(object, size);
+		long offset = slab_check_poison(object, size);
 
 		if (offset >= 0) {
 			slab_report(s, object, NULL, "write after free");
@@ -155,7 +106,7 @@ void debug_on_free(struct kmem_cache *s, struct slob_header *h, void *caller)
 	if (s->flags & SLAB_STORE_USER)
 		tracks_of(s, h)[1] = (struct slab_track){ caller, rdtsc() };
 	if (s->flags & SLAB_POISON)
-		poison_object(object_of(s, h), size);
+		slab_poison_object(object_of(s, h), size);
 }
 
 /* ---- the validator ------------------------------------------------------------ */
@@ -175,7 +126,7 @@ static const char *check_debug_block(struct kmem_cache *s, struct slob_header *h
 	if ((s->flags & SLAB_RED_ZONE) &&
 	    check_red_zones(s, h, size, held ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE))
 		return "red zone overwritten";
-	if ((s->flags & SLAB_POISON) && held && check_poison(object_of(s, h), size) >= 0)
+	if ((s->flags & SLAB_POISON) && held && slab_check_poison(object_of(s, h), size) >= 0)
 		return "free object's poison overwritten";
 	return NULL;
 }

@@ -25,29 +25,9 @@ static struct slab_track *tracks_of(struct kmem_cache *s, void *object)
 	return (struct slab_track *)((uint8_t *)object + s->backend.track_offset);
 }
 
-static void print_track(const char *what, const struct slab_track *track, uint64_t now)
-{
-	char symbol[96];
-
-	if (!track->when) {
-		pr_err("slab:   last %s by ? (never)\n", what);
-		return;
-	}
-	pr_err("slab:   last %s by %s, %llu TSC cycles ago\n", what,
-	       slab_caller_name(track->caller, symbol, sizeof(symbol)),
-	       (unsigned long long)(now - track->when));
-}
-
 static void print_tracks(struct kmem_cache *s, void *object)
 {
-	uint64_t now = rdtsc();
-	struct slab_track *tracks;
-
-	if (!(s->flags & SLAB_STORE_USER))
-		return;
-	tracks = tracks_of(s, object);
-	print_track("allocated", &tracks[0], now);
-	print_track("freed", &tracks[1], now);
+	slab_print_tracks((s->flags & SLAB_STORE_USER) ? tracks_of(s, object) : NULL);
 }
 
 void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
@@ -57,33 +37,24 @@ void report_double_free(struct kmem_cache *s, struct page *slab, const void *obj
 	print_tracks(s, (void *)object);
 }
 
+/* The right red zone: from the object's end to the free pointer or tracks (or the stride's end). */
+static size_t right_red_zone(struct kmem_cache *s)
+{
+	return (s->backend.free_offset > s->object_size ? s->backend.free_offset
+		: s->flags & SLAB_STORE_USER ? s->backend.track_offset
+		: s->backend.stride - s->backend.red_left) - s->object_size;
+}
+
 static void fill_red_zones(struct kmem_cache *s, void *object, uint8_t value)
 {
-	uint8_t *bytes = object;
-
-	memset(bytes - s->backend.red_left, value, s->backend.red_left);
-	/* Right: from the end of the object to the free pointer or tracks (or stride end). */
-	memset(bytes + s->object_size, value,
-	       (s->backend.free_offset > s->object_size ? s->backend.free_offset
-	        : s->flags & SLAB_STORE_USER ? s->backend.track_offset
-	        : s->backend.stride - s->backend.red_left) - s->object_size);
+	slab_fill_red_zones(object, s->backend.red_left, s->object_size, right_red_zone(s), value);
 }
 
 /* Return: the first byte of a red zone of @object that is not @value, or NULL. */
 static const uint8_t *check_red_zones(struct kmem_cache *s, void *object, uint8_t value)
 {
-	const uint8_t *bytes = object;
-	size_t right = (s->backend.free_offset > s->object_size ? s->backend.free_offset
-			: s->flags & SLAB_STORE_USER ? s->backend.track_offset
-			: s->backend.stride - s->backend.red_left) - s->object_size;
-
-	for (size_t i = 0; i < s->backend.red_left; i++)
-		if (bytes[i - s->backend.red_left] != value)
-			return &bytes[i - s->backend.red_left];
-	for (size_t i = 0; i < right; i++)
-		if (bytes[s->object_size + i] != value)
-			return &bytes[s->object_size + i];
-	return NULL;
+	return slab_check_red_zones(object, s->backend.red_left, s->object_size, right_red_zone(s),
+				    value);
 }
 
 void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, const void *object,
@@ -109,19 +80,13 @@ void report_corrupted_free_pointer(struct kmem_cache *s, struct page *slab, cons
 
 static void poison_object(struct kmem_cache *s, void *object)
 {
-	memset(object, POISON_FREE, s->object_size - 1);
-	((uint8_t *)object)[s->object_size - 1] = POISON_END;
+	slab_poison_object(object, s->object_size);
 }
 
 /* Return: the offset of the first byte that is not poison, or -1. */
 static long check_poison(struct kmem_cache *s, const void *object)
 {
-	const uint8_t *bytes = object;
-
-	for (size_t i = 0; i + 1 < s->object_size; i++)
-		if (bytes[i] != POISON_FREE)
-			return (long)i;
-	return bytes[s->object_size - 1] == POISON_END ? -1 : (long)s->object_size - 1;
+	return slab_check_poison(object, s->object_size);
 }
 
 void debug_init_free_object(struct kmem_cache *s, void *object)
@@ -137,13 +102,8 @@ void debug_init_free_object(struct kmem_cache *s, void *object)
 static void report_red_zone(struct kmem_cache *s, void *object, const uint8_t *bad, uint8_t expected,
 			    void *caller, const char *when)
 {
-	char problem[96];
-	long offset = bad - (const uint8_t *)object;
-
-	snprintf(problem, sizeof(problem), "red zone %s %s", offset < 0 ? "before" : "after", when);
-	slab_report(s, object, caller, problem);
-	pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset, *bad, expected);
-	print_tracks(s, object);
+	slab_report_red_zone(s, object, bad, expected, caller, when,
+			     (s->flags & SLAB_STORE_USER) ? tracks_of(s, object) : NULL);
 }
 
 void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void *caller)
