@@ -172,6 +172,16 @@ void slab_report_red_zone(struct kmem_cache *cache, const void *object, const ui
 void slab_poison_object(uint8_t *object, size_t size);
 /* Return: the offset of the first byte that is not poison, or -1. */
 long slab_check_poison(const uint8_t *object, size_t size);
+/*
+ * A debug cache's object of cache->object_size bytes: set up free (red
+ * zones inactive, poison, tracks cleared), and on allocation checked
+ * (poison intact, red zones inactive: each damage reported), marked
+ * allocated and its allocation track set to @caller.
+ */
+void slab_debug_object_init(struct kmem_cache *cache, uint8_t *object, size_t left, size_t right,
+			    struct slab_track *tracks);
+void slab_debug_object_alloc(struct kmem_cache *cache, uint8_t *object, size_t left, size_t right,
+			     struct slab_track *tracks, void *caller);
 
 /* The cache a slab object belongs to, or NULL if @object is not an object's start in a slab. */
 struct kmem_cache *slab_cache_of(struct slab_allocator *a, const void *object);

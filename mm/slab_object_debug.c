@@ -83,3 +83,41 @@ long slab_check_poison(const uint8_t *object, size_t size)
 			return (long)i;
 	return object[size - 1] == POISON_END ? -1 : (long)size - 1;
 }
+
+void slab_debug_object_init(struct kmem_cache *cache, uint8_t *object, size_t left, size_t right,
+			    struct slab_track *tracks)
+{
+	if (cache->flags & SLAB_RED_ZONE)
+		slab_fill_red_zones(object, left, cache->object_size, right, SLUB_RED_INACTIVE);
+	if (cache->flags & SLAB_POISON)
+		slab_poison_object(object, cache->object_size);
+	if (tracks)
+		memset(tracks, 0, 2 * sizeof(struct slab_track));
+}
+
+void slab_debug_object_alloc(struct kmem_cache *cache, uint8_t *object, size_t left, size_t right,
+			     struct slab_track *tracks, void *caller)
+{
+	if (cache->flags & SLAB_POISON) {
+		long offset = slab_check_poison(object, cache->object_size);
+
+		if (offset >= 0) {
+			slab_report(cache, object, NULL, "write after free");
+			pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset,
+			       object[offset],
+			       (size_t)offset + 1 == cache->object_size ? POISON_END : POISON_FREE);
+			slab_print_tracks(tracks);
+		}
+	}
+	if (cache->flags & SLAB_RED_ZONE) {
+		const uint8_t *bad = slab_check_red_zones(object, left, cache->object_size, right,
+							  SLUB_RED_INACTIVE);
+
+		if (bad)
+			slab_report_red_zone(cache, object, bad, SLUB_RED_INACTIVE, NULL,
+					     "overwritten while free", tracks);
+		slab_fill_red_zones(object, left, cache->object_size, right, SLUB_RED_ACTIVE);
+	}
+	if (tracks)
+		tracks[0] = (struct slab_track){ caller, rdtsc() };
+}

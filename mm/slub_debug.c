@@ -25,9 +25,15 @@ static struct slab_track *tracks_of(struct kmem_cache *s, void *object)
 	return (struct slab_track *)((uint8_t *)object + s->backend.track_offset);
 }
 
+/* The tracks of a debug cache's @object, or NULL if it keeps none. */
+static struct slab_track *tracks_or_null(struct kmem_cache *s, void *object)
+{
+	return (s->flags & SLAB_STORE_USER) ? tracks_of(s, object) : NULL;
+}
+
 static void print_tracks(struct kmem_cache *s, void *object)
 {
-	slab_print_tracks((s->flags & SLAB_STORE_USER) ? tracks_of(s, object) : NULL);
+	slab_print_tracks(tracks_or_null(s, object));
 }
 
 void report_double_free(struct kmem_cache *s, struct page *slab, const void *object, void *caller)
@@ -91,44 +97,21 @@ static long check_poison(struct kmem_cache *s, const void *object)
 
 void debug_init_free_object(struct kmem_cache *s, void *object)
 {
-	if (s->flags & SLAB_RED_ZONE)
-		fill_red_zones(s, object, SLUB_RED_INACTIVE);
-	if (s->flags & SLAB_POISON)
-		poison_object(s, object);
-	if (s->flags & SLAB_STORE_USER)
-		memset(tracks_of(s, object), 0, 2 * sizeof(struct slab_track));
+	slab_debug_object_init(s, object, s->backend.red_left, right_red_zone(s),
+			       tracks_or_null(s, object));
 }
 
 static void report_red_zone(struct kmem_cache *s, void *object, const uint8_t *bad, uint8_t expected,
 			    void *caller, const char *when)
 {
-	slab_report_red_zone(s, object, bad, expected, caller, when,
-			     (s->flags & SLAB_STORE_USER) ? tracks_of(s, object) : NULL);
+	slab_report_red_zone(s, object, bad, expected, caller, when, tracks_or_null(s, object));
 }
 
 void debug_on_alloc(struct kmem_cache *s, struct page *slab, void *object, void *caller)
 {
 	(void)slab;
-	if (s->flags & SLAB_POISON) {
-		long offset = check_poison(s, object);
-
-		if (offset >= 0) {
-			slab_report(s, object, NULL, "write after free");
-			pr_err("slab:   byte at offset %ld is 0x%02x, expected 0x%02x\n", offset,
-			       ((uint8_t *)object)[offset],
-			       (size_t)offset + 1 == s->object_size ? POISON_END : POISON_FREE);
-			print_tracks(s, object);
-		}
-	}
-	if (s->flags & SLAB_RED_ZONE) {
-		const uint8_t *bad = check_red_zones(s, object, SLUB_RED_INACTIVE);
-
-		if (bad)
-			report_red_zone(s, object, bad, SLUB_RED_INACTIVE, NULL, "overwritten while free");
-		fill_red_zones(s, object, SLUB_RED_ACTIVE);
-	}
-	if (s->flags & SLAB_STORE_USER)
-		tracks_of(s, object)[0] = (struct slab_track){ caller, rdtsc() };
+	slab_debug_object_alloc(s, object, s->backend.red_left, right_red_zone(s),
+				tracks_or_null(s, object), caller);
 }
 
 static bool on_freelist(struct kmem_cache *s, struct page *slab, const void *object)
