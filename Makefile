@@ -502,10 +502,11 @@ $(BUILD)/host/ktest-host-slab: $(HOST_SLAB_OBJS) Makefile mm/slab_backends.mk
 test-kernel:
 	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) ALSO_SLAB_BACKENDS='$(ALSO_SLAB_BACKENDS)' scripts/test.sh --kernel-only
 
-# The Python unit tests of the scripts (the trace converter); part of make test.
+# The Python unit tests of the scripts (tests/host/test_*.py: the trace
+# converter, make compare's table); part of make test.
 .PHONY: test-scripts
 test-scripts:
-	$(PYTHON) tests/host/test_trace_convert.py
+	$(PYTHON) -m unittest discover -s tests/host -p 'test_*.py'
 
 # The long boot matrix: memory sizes, CPU models, BIOS and UEFI (minutes).
 test-matrix:
@@ -588,7 +589,8 @@ bench: $(BUILD)/ferrite-bench.iso | $(BUILD)/deps-run.stamp
 	@BUILD=$(BUILD) SLAB_BACKEND=$(SLAB_BACKEND) BENCH_SMP=$(BENCH_SMP) scripts/bench.sh --iso $< --mode $(BENCH_MODE) --runs $(BENCH_RUNS)
 
 # ---- comparing allocators --------------------------------------------------
-# make compare: make bench and make replay for every slab back-end of
+# make compare: make bench and make replay (of each trace of COMPARE_TRACES,
+# default tests/traces/linux-*.replay.gz) for every slab back-end of
 # mm/slab_backends.mk (COMPARE_BACKENDS=NAME... adds more), make bench-linux
 # (LINUX=0 skips it), under icount and TCG (COMPARE_MODES), then one table,
 # build/compare/summary.txt, and charts, build/compare/*.png.

@@ -8,7 +8,7 @@ usage: scripts/compare.py --out DIR [--baseline COLUMN] [--title TEXT]
 Each FILE holds the figures of one allocator in one mode, as `make bench`
 and `make bench-linux` write them ("BENCH name=... size=... n=...
 cycles_per_op=X") and as `make replay` writes its results ("REPLAY
-<part> key=value ...", include/replay.h); MODE is icount or tcg, COLUMN the allocator
+<part> [trace=NAME] key=value ...", include/replay.h); MODE is icount or tcg, COLUMN the allocator
 (slub, slab, slob, linux, ...).  A FILE that does not exist is a column
 with no figures (its run failed or was skipped; compare.sh says why).
 
@@ -20,6 +20,7 @@ DIR/<group>-<mode>.png, plus DIR/replay-memory.png.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -32,6 +33,7 @@ GROUPS = [
     ("pages", "page allocator, by order", r"^(alloc_pages|page_alloc)"),
     ("vmalloc", "vmalloc and vmap", r"^(vmalloc|vmap)"),
     ("smp", "on several CPUs", r"(_parallel|_remote_free)$"),
+    ("replay", "replay of real Linux traces, per allocator call", r"^replay_"),
 ]
 REPLAY_MEMORY_KEYS = ("memory.peak_slab_pages", "memory.final_slab_pages")
 UNITS = {"icount": "instructions per operation", "tcg": "host cycles per operation (TCG)"}
@@ -68,11 +70,14 @@ def read_column(path):
                 except (KeyError, ValueError):
                     print("compare.py: %s: cannot read %r" % (path, line), file=sys.stderr)
             elif line.startswith("REPLAY "):
-                # "REPLAY <part> key=value ...": the trace's part (start, ops, memory, done).
+                # "REPLAY <part> [trace=NAME] key=value ...": one part (start, ops, memory,
+                # done) of the replay of trace NAME (compare.sh adds it; "replay" without).
                 part = line.split()[1]
                 if "=" not in part:
-                    replays.setdefault("replay", {}).update(
-                        {"%s.%s" % (part, k): v for k, v in parse_fields(line).items()})
+                    fields = parse_fields(line)
+                    trace = fields.pop("trace", "replay")
+                    replays.setdefault(trace, {}).update(
+                        {"%s.%s" % (part, k): v for k, v in fields.items()})
     return figures, replays
 
 
@@ -157,7 +162,7 @@ def chart(out_dir, stem, title, ylabel, labels, columns, values):
         "set grid ytics",
         "set xtics rotate by -30 scale 0",
         "set rmargin 10",
-        "set bmargin 7",
+        "set bmargin 9",
         "set datafile missing 'NaN'",
         "plot " + plot,
     ])
@@ -180,8 +185,11 @@ def has_cairo():
 
 
 def short_label(key):
+    """A chart label: "kmalloc_free 64", "replay_op linux-6.18-build"."""
     name, _, rest = key.partition(" ")
-    return (name + " " + rest.replace("size=", "")).strip()
+    if name.startswith("replay_"):
+        rest = re.sub(r"\s*\bsize=0\b", "", rest)
+    return (name + " " + rest.replace("size=", "").replace("trace=", "")).strip()
 
 
 def main():
@@ -220,7 +228,7 @@ def main():
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 
-    if subprocess.run(["sh", "-c", "command -v gnuplot"], capture_output=True).returncode != 0:
+    if shutil.which("gnuplot") is None:
         print("compare.py: gnuplot is not installed: no charts", file=sys.stderr)
         return 0
     charts = []

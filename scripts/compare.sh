@@ -7,7 +7,8 @@
 #
 # For each BACKEND and each mode of COMPARE_MODES (default "icount tcg"):
 #   make SLAB_BACKEND=BACKEND bench    BENCH_MODE=mode  (BENCH_RUNS=COMPARE_TCG_RUNS under tcg)
-#   make SLAB_BACKEND=BACKEND replay   BENCH_MODE=mode  (TRACE=, default the committed trace)
+#   make SLAB_BACKEND=BACKEND replay   BENCH_MODE=mode  TRACE=T, for each T of COMPARE_TRACES
+#                                      (default: the two committed traces, tests/traces/*.replay.gz)
 # then, unless LINUX=0, for each mode:
 #   make bench-linux BENCH_MODE=mode    (Linux as Debian ships it, and with init_on_alloc=0)
 # and scripts/compare.py, which writes build/compare/summary.txt and the
@@ -21,6 +22,7 @@ export LC_ALL=C
 out=build/compare
 modes=${COMPARE_MODES:-icount tcg}
 tcg_runs=${COMPARE_TCG_RUNS:-3}
+traces=${COMPARE_TRACES:-$(ls tests/traces/linux-*.replay.gz)}
 [ $# -gt 0 ] || { echo "compare.sh: no back-end named" >&2; exit 2; }
 
 rm -rf "$out"
@@ -54,8 +56,14 @@ for backend in "$@"; do
 		: > "$figures"
 		run "bench-$backend-$mode" make SLAB_BACKEND="$backend" BUILD="$build" bench \
 			BENCH_MODE="$mode" BENCH_RUNS="$runs" && cat "$build/bench.txt" >> "$figures"
-		run "replay-$backend-$mode" make SLAB_BACKEND="$backend" BUILD="$build" replay \
-			BENCH_MODE="$mode" && cat "$build/replay.txt" >> "$figures"
+		for trace in $traces; do
+			# The trace's name goes on its lines: "REPLAY ops trace=NAME ...".
+			name=$(basename "$trace" | sed 's/\.gz$//; s/\.replay$//; s/\.txt$//')
+			run "replay-$name-$backend-$mode" make SLAB_BACKEND="$backend" BUILD="$build" replay \
+				BENCH_MODE="$mode" TRACE="$trace" &&
+				sed -E "s/^(REPLAY [a-z]+|BENCH name=[a-z_]+) /\1 trace=$name /" \
+					"$build/replay.txt" >> "$figures"
+		done
 		inputs+=("$mode:$backend=$figures")
 	done
 done

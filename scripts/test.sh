@@ -202,7 +202,7 @@ check_host_selection() {
 	fi
 }
 
-# The scripts' own unit tests (make test-scripts: the trace converter).
+# The scripts' own unit tests (make test-scripts: the trace converter, compare.py).
 run_scripts() {
 	local log=$LOGS/scripts.log status ran
 	echo "== scripts (python unit tests)"

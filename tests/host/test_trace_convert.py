@@ -3,8 +3,9 @@
 """Host tests of scripts/trace-convert.py (run by make test through make test-scripts).
 
 The committed sample tests/traces/sample-6.1.txt holds Linux 6.1's kmem
-event lines with one of each edge case; the expected records below are
-worked out by hand from it, line by line.
+event lines with one of each edge case, and sample-6.18.txt real lines of
+Linux 6.18 captured on another machine; the expected records below are
+worked out by hand from them, line by line.
 """
 
 import gzip
@@ -18,6 +19,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "trace-convert.py")
 SAMPLE = os.path.join(ROOT, "tests", "traces", "sample-6.1.txt")
+SAMPLE_NEWER = os.path.join(ROOT, "tests", "traces", "sample-6.18.txt")
 HEADER = struct.Struct("<8sIIIIIIQQ")
 CACHE_ENTRY = struct.Struct("<II32s")
 RECORD = struct.Struct("<BBHIII")
@@ -256,6 +258,55 @@ class EdgeCases(unittest.TestCase):
         self.assertIn("SUMMARY lines=3 used=1 ignored=0 unusable=2", result.stdout)
         self.assertIn("kmalloc of 0 bytes", result.stdout)
         self.assertIn("mm_page_alloc of order 11", result.stdout)
+
+
+class NewerKernelTrace(unittest.TestCase):
+    """tests/traces/sample-6.18.txt: real lines of Linux 6.18 on another machine.
+
+    Linux 6.18 names the cache on kmem_cache_alloc itself, frees some objects
+    without an event (maple tree nodes go back in bulk through
+    kmem_cache_free_bulk), and lets kfree free a cache object.
+    """
+
+    def test_converted_as_worked_out(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "sample.bin")
+            result = run(SAMPLE_NEWER, "-o", out)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            table, ids, records = decode(out)
+        self.assertIn("SUMMARY lines=33 used=14 ignored=19 unusable=0 anomalies=2 lost_events=0",
+                      result.stdout)
+        for expected in (
+                "kmem_cache_free of an address not allocated in the trace "
+                "(allocated before tracing started, or its allocation was lost): 3 (lines 16, 17, 27)",
+                "kfree of NULL: 1 (line 24)",
+                "allocation at an address that is still live (a free of the old allocation is "
+                "written first): 1 (line 33)",
+                "kfree of an object from kmem_cache_alloc (freed the way it was allocated): 1 (line 28)",
+                "the allocation's own name= field 7"):
+            self.assertIn(expected, result.stdout)
+        self.assertEqual(table, [("task_struct", 4248), ("files_cache", 704), ("mm_struct", 1568),
+                                 ("maple_node", 256)])
+        task, files, mm, maple = range(4)
+        self.assertEqual(ids, 8)
+        self.assertEqual(records, [
+            (CACHE_ALLOC, 0, task, 0, 0, 4288),   # line 18
+            (KMALLOC, 0, 0, 1, 72, 96),           # 19
+            (KMALLOC, 0, 0, 2, 11, 16),           # 20
+            (CACHE_ALLOC, 0, files, 3, 0, 704),   # 21
+            (CACHE_ALLOC, 0, mm, 4, 0, 1600),     # 22
+            (PAGE_ALLOC, 0, 0, 5, 0, 0),          # 23
+            (CACHE_ALLOC, 0, maple, 6, 0, 256),   # 25: node A
+            (CACHE_ALLOC, 0, maple, 7, 0, 256),   # 26: node B
+            (CACHE_FREE, 0, maple, 6, 0, 0),      # 28: kfree of node A
+            (PAGE_FREE, 0, 0, 5, 0, 0),           # 29
+            (CACHE_FREE, 0, mm, 4, 0, 0),         # 30
+            (CACHE_ALLOC, 0, maple, 4, 0, 256),   # 31: node A again, lowest free id
+            (PAGE_ALLOC, 0, 0, 5, 0, 0),          # 32
+            (CACHE_FREE, 0, maple, 7, 0, 0),      # 33: node B freed in bulk, untraced
+            (CACHE_ALLOC, 0, maple, 6, 0, 256),   # 33: node B again
+        ])
+        self.assertEqual(len(check_sequence(self, table, ids, records)), 7)
 
 
 if __name__ == "__main__":
