@@ -15,6 +15,8 @@
  *   REPLAY memory peak_slab_pages=.. final_slab_pages=.. peak_held_bytes=..
  *          requested_at_peak=.. linux_bytes_at_peak=.. final_held_bytes=..
  *          final_requested_bytes=.. peak_page_records_pages=.. samples=..
+ *          object_bytes_at_peak=.. empty_slab_pages_at_peak=.. final_object_bytes=..
+ *          final_empty_slab_pages=..
  *   BENCH name=replay_op size=0 n=.. cycles_per_op=..      (also replay_alloc, replay_free)
  *   REPLAY done result=pass|fail corrupt_objects=.. failed_allocs=..
  *          leaked_pages=.. leaked_slab_pages=..
@@ -29,7 +31,7 @@
 #include <bootinfo.h>
 #include <trace_replay.h>
 
-/* slab_pages() is sampled every this many records (it asks every CPU). */
+/* slab_usage() is sampled every this many records (it asks every CPU). */
 #define REPLAY_SAMPLE_RECORDS 1024u
 
 struct replay_options {
@@ -51,6 +53,14 @@ struct replay_result {
 	uint64_t requested_at_peak;	/* bytes the live allocations asked for, then */
 	uint64_t linux_bytes_at_peak;	/* bytes Linux handed out for them (bytes_alloc) */
 	uint64_t final_held_bytes, final_requested_bytes;
+	/*
+	 * Bytes of the slots the live objects take (object size, kmalloc
+	 * class size; large kmallocs page-rounded): requested -> object bytes
+	 * is the class table's rounding, object -> held bytes the back-end's
+	 * free slots and empty slabs.  Empty slab pages: of the held pages.
+	 */
+	uint64_t object_bytes_at_peak, empty_slab_pages_at_peak;
+	uint64_t final_object_bytes, final_empty_slab_pages;
 	uint64_t peak_page_records_pages;	/* pages held by the page records at most */
 	uint64_t corrupt_objects;	/* pattern mismatches found on free */
 	uint64_t failed_allocs;		/* allocations that returned NULL */

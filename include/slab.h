@@ -133,6 +133,22 @@ void kmem_cache_shrink_all(void);
 /* Pages held by all caches' slabs, in use or not. Context: not in an interrupt handler. */
 uint64_t slab_pages(void);
 
+/* What every cache's slabs hold, summed over the caches (slab_usage()). */
+struct slab_usage {
+	uint64_t pages;		/* slab pages, in use or not: slab_pages() */
+	uint64_t object_bytes;	/* bytes of the slots live objects take: a cache's object size,
+				   a kmalloc object's class size; no metadata, no free slots */
+	uint64_t empty_pages;	/* pages of the slabs that hold no live object (0 on SLOB) */
+};
+
+/*
+ * slab_usage - every cache's pages, live object bytes and empty slab pages,
+ * read from the back-end's statistics in one pass (the same walk as slab_pages()).
+ * @usage: filled in
+ * Context: not in an interrupt handler (asks every CPU).
+ */
+void slab_usage(struct slab_usage *usage);
+
 /*
  * slab_tick - the slab layer's periodic work on this CPU: SLAB reaps its
  * per-CPU arrays every second (mm/slab.c); other back-ends have none.

@@ -11,7 +11,7 @@
  * destroy the caches; check that the free page count and slab_pages() are
  * back where they started.  Only the allocator calls are timed (rdtsc
  * around each, the timer's own cost taken off), so filling and checking
- * do not count in cycles_per_op.  slab_pages() asks every CPU, so it is
+ * do not count in cycles_per_op.  slab_usage() asks every CPU, so it is
  * sampled every REPLAY_SAMPLE_RECORDS records and after the last one.
  */
 #include <asm/cpu.h>
@@ -61,7 +61,7 @@ struct replay_state {
 	uint64_t linux_bytes;		/* what Linux handed out for them */
 	uint64_t large_kmalloc_bytes;	/* held by live kmallocs above KMALLOC_MAX_CACHE_SIZE */
 	uint64_t page_record_pages;
-	uint64_t slab_pages_before;
+	struct slab_usage slab_before;	/* what the slab layer held before the replay */
 };
 
 const struct boot_module *replay_find_module(void)
@@ -157,12 +157,28 @@ static uint64_t settled_free_pages(void)
 	return buddy_free_pages(&kernel_buddy);
 }
 
+static uint64_t above(uint64_t now, uint64_t before)
+{
+	return now > before ? now - before : 0;
+}
+
+/*
+ * Three figures, each above what was there before the replay: the bytes
+ * asked for (s->requested_bytes), the bytes of the slots the slab layer
+ * gave them (object size or kmalloc class: the class table's rounding),
+ * and the pages held (slots plus free and empty slabs: the back-end's
+ * overhead).  Large kmallocs count in both of the last two, page-rounded.
+ */
 static void sample_memory(struct replay_state *s)
 {
 	struct replay_result *res = s->res;
-	uint64_t pages = slab_pages(), held;
+	struct slab_usage usage;
+	uint64_t pages, held, object_bytes, empty_pages;
 
-	pages = pages > s->slab_pages_before ? pages - s->slab_pages_before : 0;
+	slab_usage(&usage);
+	pages = above(usage.pages, s->slab_before.pages);
+	object_bytes = above(usage.object_bytes, s->slab_before.object_bytes) + s->large_kmalloc_bytes;
+	empty_pages = above(usage.empty_pages, s->slab_before.empty_pages);
 	held = pages * PAGE_SIZE + s->large_kmalloc_bytes;
 	res->samples++;
 	if (pages > res->peak_slab_pages)
@@ -171,10 +187,14 @@ static void sample_memory(struct replay_state *s)
 		res->peak_held_bytes = held;
 		res->requested_at_peak = s->requested_bytes;
 		res->linux_bytes_at_peak = s->linux_bytes;
+		res->object_bytes_at_peak = object_bytes;
+		res->empty_slab_pages_at_peak = empty_pages;
 	}
 	res->final_slab_pages = pages;
 	res->final_held_bytes = held;
 	res->final_requested_bytes = s->requested_bytes;
+	res->final_object_bytes = object_bytes;
+	res->final_empty_slab_pages = empty_pages;
 }
 
 static void report_corruption(struct replay_state *s, uint32_t id, uint64_t record, uint32_t offset)
@@ -338,7 +358,7 @@ static int replay_validated(struct replay_trace *trace, const struct replay_opti
 		goto out;
 	}
 	free_before = settled_free_pages();
-	s.slab_pages_before = slab_pages();
+	slab_usage(&s.slab_before);
 	s.timer_overhead = measure_timer_overhead();
 	start = rdtsc();
 	ret = create_caches(&s);
@@ -349,7 +369,7 @@ static int replay_validated(struct replay_trace *trace, const struct replay_opti
 	free_after = settled_free_pages();
 	slab_after = slab_pages();
 	res->leaked_pages = free_after < free_before ? free_before - free_after : 0;
-	res->leaked_slab_pages = slab_after > s.slab_pages_before ? slab_after - s.slab_pages_before : 0;
+	res->leaked_slab_pages = above(slab_after, s.slab_before.pages);
 	if (ret) {
 		res->setup_failed = true;
 	} else if (res->corrupt_objects || res->failed_allocs || res->leaked_pages ||
@@ -419,13 +439,19 @@ static void print_results(const struct replay_result *res)
 		replay_print(" ops_per_sec=nan elapsed_ms=nan\n");
 	replay_print("REPLAY memory peak_slab_pages=%llu final_slab_pages=%llu peak_held_bytes=%llu "
 		     "requested_at_peak=%llu linux_bytes_at_peak=%llu final_held_bytes=%llu "
-		     "final_requested_bytes=%llu peak_page_records_pages=%llu samples=%llu\n",
+		     "final_requested_bytes=%llu peak_page_records_pages=%llu samples=%llu "
+		     "object_bytes_at_peak=%llu empty_slab_pages_at_peak=%llu final_object_bytes=%llu "
+		     "final_empty_slab_pages=%llu\n",
 		     (unsigned long long)res->peak_slab_pages, (unsigned long long)res->final_slab_pages,
 		     (unsigned long long)res->peak_held_bytes, (unsigned long long)res->requested_at_peak,
 		     (unsigned long long)res->linux_bytes_at_peak,
 		     (unsigned long long)res->final_held_bytes,
 		     (unsigned long long)res->final_requested_bytes,
-		     (unsigned long long)res->peak_page_records_pages, (unsigned long long)res->samples);
+		     (unsigned long long)res->peak_page_records_pages, (unsigned long long)res->samples,
+		     (unsigned long long)res->object_bytes_at_peak,
+		     (unsigned long long)res->empty_slab_pages_at_peak,
+		     (unsigned long long)res->final_object_bytes,
+		     (unsigned long long)res->final_empty_slab_pages);
 	if (ops) {
 		char ratio[32];
 

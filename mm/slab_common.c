@@ -605,11 +605,12 @@ void kmem_cache_shrink_all(void)
 	spin_unlock(&kernel_slab.lock);
 }
 
-uint64_t slab_pages(void)
+void slab_usage(struct slab_usage *usage)
 {
 	struct list_head *node;
 	uint64_t bytes = 0;
 
+	*usage = (struct slab_usage){ 0 };
 	spin_lock(&kernel_slab.lock);
 	list_for_each(node, &kernel_slab.caches) {
 		struct kmem_cache *cache = list_entry(node, struct kmem_cache, list);
@@ -618,9 +619,20 @@ uint64_t slab_pages(void)
 		slab_backend_stats(cache, &stats);
 		/* Summed before dividing: a back-end may share pages between caches (SLOB). */
 		bytes += stats.bytes_used;
+		usage->object_bytes += stats.bytes_in_objects ? stats.bytes_in_objects :
+					(uint64_t)cache->object_size * stats.objects_in_use;
+		usage->empty_pages += (uint64_t)stats.empty << stats.order;
 	}
 	spin_unlock(&kernel_slab.lock);
-	return bytes / PAGE_SIZE;
+	usage->pages = bytes / PAGE_SIZE;
+}
+
+uint64_t slab_pages(void)
+{
+	struct slab_usage usage;
+
+	slab_usage(&usage);
+	return usage.pages;
 }
 
 void slab_tick(unsigned int cpu)

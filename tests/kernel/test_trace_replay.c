@@ -77,6 +77,17 @@ static void test_replay_slice(struct ktest *t)
 	KEXPECT_UEQ(t, res.leaked_pages, 0);
 	KEXPECT_UEQ(t, res.leaked_slab_pages, 0);
 	KEXPECT_UGE(t, res.samples, 1);
+	/*
+	 * requested <= object bytes <= held bytes at the peak: a slot is never
+	 * smaller than its request, and the slots lie in the held pages.  The
+	 * empty slabs are among the held pages.
+	 */
+	KEXPECT_UGT(t, res.requested_at_peak, 0);
+	KEXPECT_UGE(t, res.object_bytes_at_peak, res.requested_at_peak);
+	KEXPECT_UGE(t, res.peak_held_bytes, res.object_bytes_at_peak);
+	KEXPECT_UGE(t, res.final_object_bytes, res.final_requested_bytes);
+	KEXPECT_UGE(t, res.final_held_bytes, res.final_object_bytes);
+	KEXPECT_ULE(t, res.final_empty_slab_pages, res.final_slab_pages);
 	KEXPECT_FALSE(t, res.setup_failed);
 	memunmap((void *)data);
 }
