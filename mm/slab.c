@@ -542,12 +542,18 @@ static void *direct_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 
 		spin_lock_irqsave(&s->backend.lock, flags);
 		count_shared_lock();
-		if (take_from_slabs(s, 1, &object))
+		if (take_from_slabs(s, 1, &object)) {
 			s->backend.allocations++;
-		spin_unlock_irqrestore(&s->backend.lock, flags);
-		if (object) {
+			/*
+			 * Marked in use (red zones) in the hold of the lock that took
+			 * it: the validator, under the lock, never sees it taken
+			 * from its slab but still marked free.
+			 */
 			if (cache_is_debug(s))
 				debug_on_alloc(s, slab_page_of(s->allocator, object), object, caller);
+		}
+		spin_unlock_irqrestore(&s->backend.lock, flags);
+		if (object) {
 			if (gfp & __GFP_ZERO)
 				memset(object, 0, s->object_size);
 			return object;
