@@ -458,7 +458,8 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 		if (cache_is_debug(s))
 			debug_init_free_object(s, object);
 	}
-	slab->flags |= PG_slab;
+	/* Last, with release: kfree reads PG_slab before slab_cache; the buddy merge reads it too. */
+	__atomic_or_fetch(&slab->flags, PG_slab, __ATOMIC_RELEASE);
 	return slab;
 }
 

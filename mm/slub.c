@@ -259,7 +259,8 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 	slab = buddy_alloc(s->allocator->buddy, page_gfp, s->backend.order, NULL);
 	if (!slab)
 		return NULL;
-	slab->flags |= PG_slab;
+	/* Atomic: the buddy merge reads a neighbour's flags without a lock. */
+	__atomic_or_fetch(&slab->flags, PG_slab, __ATOMIC_RELEASE);
 	slab->slab_cache = s;
 	slab->objects = (uint16_t)s->backend.objects;
 	slab->inuse = 0;
