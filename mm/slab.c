@@ -458,7 +458,8 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 		if (cache_is_debug(s))
 			debug_init_free_object(s, object);
 	}
-	slab->flags |= PG_slab;
+	/* Last, with release: kfree reads PG_slab before slab_cache; the buddy merge reads it too. */
+	__atomic_or_fetch(&slab->flags, PG_slab, __ATOMIC_RELEASE);
 	return slab;
 }
 
@@ -532,35 +533,46 @@ static void free_block(struct kmem_cache *s, void **objects, unsigned int count,
 
 /* ---- slabs without arrays: debug caches, and CPUs without an array ------ */
 
-/* Allocate straight from the slabs, under the lock; a debug cache's checks run here. */
+/*
+ * Allocate straight from the slabs, under the lock; a debug cache's checks
+ * run here.  A new slab is listed and taken from in one hold of the lock,
+ * so other CPUs growing the cache at the same time cannot empty it first
+ * (which could fail an allocation while pages were free).
+ */
 static void *direct_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
-	for (int attempt = 0; attempt < 4; attempt++) {
+	struct page *slab = NULL;
+
+	for (;;) {
 		void *object = NULL;
-		struct page *slab;
 		uint64_t flags;
 
 		spin_lock_irqsave(&s->backend.lock, flags);
 		count_shared_lock();
-		if (take_from_slabs(s, 1, &object))
+		if (slab)
+			add_new_slab(s, slab);
+		if (take_from_slabs(s, 1, &object)) {
 			s->backend.allocations++;
-		spin_unlock_irqrestore(&s->backend.lock, flags);
-		if (object) {
+			/*
+			 * Marked in use (red zones) in the hold of the lock that took
+			 * it: the validator, under the lock, never sees it taken
+			 * from its slab but still marked free.
+			 */
 			if (cache_is_debug(s))
 				debug_on_alloc(s, slab_page_of(s->allocator, object), object, caller);
+		}
+		spin_unlock_irqrestore(&s->backend.lock, flags);
+		if (object) {
 			if (gfp & __GFP_ZERO)
 				memset(object, 0, s->object_size);
 			return object;
 		}
+		if (slab)
+			return NULL;    /* a new slab gave nothing: cannot happen */
 		slab = new_slab(s, gfp);
 		if (!slab)
 			return NULL;
-		spin_lock_irqsave(&s->backend.lock, flags);
-		count_shared_lock();
-		add_new_slab(s, slab);
-		spin_unlock_irqrestore(&s->backend.lock, flags);
 	}
-	return NULL;
 }
 
 /*
@@ -788,6 +800,10 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gf
 		spin_lock(&s->backend.lock);
 		count_shared_lock();
 		add_new_slab(s, slab);
+		/* Refilled in the same hold: other CPUs cannot empty the new slab first. */
+		ac = *this_cpu_ptr(s->backend.cpu_array);
+		if (ac && !ac->avail)
+			refill_locked(s, ac);
 		spin_unlock(&s->backend.lock);
 	}
 	local_irq_restore(flags);

@@ -750,8 +750,12 @@ size_t slob_object_size(const struct kmem_cache *s, struct slob_header *h)
 {
 	if (s->backend.kind != SLOB_KMALLOC)
 		return s->object_size;
-	if (cache_is_debug(s))
-		return meta_of(s, h)->size;
+	if (cache_is_debug(s)) {
+		uint64_t size = meta_of(s, h)->size;
+
+		/* An overflow may have overwritten it: never more than the block holds. */
+		return debug_size_fits(s, h, size) ? size : debug_capacity(s, h);
+	}
 	return h->units * SLOB_UNIT - header_offset(s);
 }
 

@@ -92,9 +92,31 @@ void debug_on_alloc(struct kmem_cache *s, struct slob_header *h, size_t size, bo
 		tracks_of(s, h)[0] = (struct slab_track){ caller, rdtsc() };
 }
 
+/*
+ * The object size kept in @h's debug meta, checked first: an overflow
+ * past the object (and its red zone) reaches the meta, and a size read
+ * from there would make the red-zone check, the fill and the poison run
+ * past the block.  A size the block cannot hold is reported and replaced
+ * by what it holds (for kmalloc, its size rounded up to 8 bytes).
+ */
+static size_t checked_size(struct kmem_cache *s, struct slob_header *h, void *caller)
+{
+	struct slob_debug_meta *meta = meta_of(s, h);
+	uint64_t size = meta->size;
+
+	if (debug_size_fits(s, h, size))
+		return size;
+	slab_report(s, object_of(s, h), caller, "debug data after the object overwritten (overflow)");
+	meta->size = slob_object_size(s, h);
+	pr_err("slab:   the object's size there reads %#llx; the block holds %llu bytes\n",
+	       (unsigned long long)size, (unsigned long long)meta->size);
+	print_tracks(s, h);
+	return meta->size;
+}
+
 void debug_on_free(struct kmem_cache *s, struct slob_header *h, void *caller)
 {
-	size_t size = meta_of(s, h)->size;
+	size_t size = checked_size(s, h, caller);
 
 	if (s->flags & SLAB_RED_ZONE) {
 		const uint8_t *bad = check_red_zones(s, h, size, SLUB_RED_ACTIVE);
@@ -123,6 +145,8 @@ static const char *check_debug_block(struct kmem_cache *s, struct slob_header *h
 {
 	size_t size = slob_object_size(s, h);
 
+	if (!debug_size_fits(s, h, meta_of(s, h)->size))
+		return "debug data after an object overwritten";
 	if ((s->flags & SLAB_RED_ZONE) &&
 	    check_red_zones(s, h, size, held ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE))
 		return "red zone overwritten";

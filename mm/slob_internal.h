@@ -91,6 +91,27 @@ static inline struct slab_track *tracks_of(const struct kmem_cache *s, struct sl
 	return (struct slab_track *)(meta_of(s, h) + 1);
 }
 
+/* The largest object, rounded to 8 bytes, that the debug block at @h holds. */
+static inline size_t debug_capacity(const struct kmem_cache *s, const struct slob_header *h)
+{
+	return (size_t)h->units * SLOB_UNIT - header_offset(s) -
+	       ((s->flags & SLAB_RED_ZONE) ? SLOB_UNIT : 0) - trailer_bytes(s);
+}
+
+/*
+ * Can @size, read from the debug meta of the block at @h, be its object's
+ * size?  The meta follows the object (and its right red zone), so an
+ * overflow may have overwritten it: a size the block does not hold must
+ * never be followed.
+ */
+static inline bool debug_size_fits(const struct kmem_cache *s, const struct slob_header *h,
+				   uint64_t size)
+{
+	if (s->backend.kind != SLOB_KMALLOC)
+		return size == s->object_size;
+	return size >= 1 && ALIGN_UP(size, (uint64_t)SLOB_UNIT) == debug_capacity(s, h);
+}
+
 /* The seal of a header in use or held: a stray write or a wrong pointer cannot fake one. */
 static inline uint32_t slob_seal(const struct slab_allocator *a, const struct slob_header *h,
 				 unsigned int units, unsigned int tag)

@@ -259,7 +259,8 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 	slab = buddy_alloc(s->allocator->buddy, page_gfp, s->backend.order, NULL);
 	if (!slab)
 		return NULL;
-	slab->flags |= PG_slab;
+	/* Atomic: the buddy merge reads a neighbour's flags without a lock. */
+	__atomic_or_fetch(&slab->flags, PG_slab, __ATOMIC_RELEASE);
 	slab->slab_cache = s;
 	slab->objects = (uint16_t)s->backend.objects;
 	slab->inuse = 0;
@@ -571,6 +572,9 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		}
 		place_slab(s, slab, false);
 	}
+	/* Marked in use under the lock that took it: the validator never sees it half-way. */
+	if (object)
+		debug_on_alloc(s, slab, object, caller);
 	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (!object) {
 		slab = new_slab(s, gfp);
@@ -583,9 +587,9 @@ void *debug_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 		set_slab_freelist(slab, next_free(s, slab, object));
 		slab->inuse++;
 		place_slab(s, slab, false);
+		debug_on_alloc(s, slab, object, caller);
 		spin_unlock_irqrestore(&s->backend.lock, flags);
 	}
-	debug_on_alloc(s, slab, object, caller);
 	if (gfp & __GFP_ZERO)
 		memset(object, 0, s->object_size);
 	return object;

@@ -506,10 +506,139 @@ static void test_free_racing_destroy(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+#define CHECKED_ROUNDS 100000
+
+struct checked_churn {
+	struct kmem_cache *cache;
+	bool done;
+};
+
+static void *churn_main(void *argument)
+{
+	struct checked_churn *churn = argument;
+
+	host_set_cpu(1);
+	for (int i = 0; i < CHECKED_ROUNDS; i++) {
+		void *object = slab_backend_alloc(churn->cache, GFP_KERNEL, NULL);
+
+		if (object)
+			slab_backend_free(churn->cache, object, NULL);
+	}
+	__atomic_store_n(&churn->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * The validator runs while other CPUs allocate and free (mm/slab_backend.h):
+ * CPU 1 allocates and frees objects of a red-zoned, poisoned cache while
+ * CPU 0 runs slab_check() on it over and over.  An object is in use from
+ * the moment the allocator takes it, so its red zones must say so by the
+ * time any validator can see it taken: every pass must find nothing.
+ */
+static void test_validator_beside_checked_allocations(struct ktest *t)
+{
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	static struct checked_churn churn;
+	unsigned long passes = 0, broken = 0;
+	const char *first = NULL;
+	pthread_t thread;
+
+	churn = (struct checked_churn){
+		.cache = make_cache(t, a, "checked-churn", 200, 0, SLAB_RED_ZONE | SLAB_POISON, NULL),
+	};
+	KASSERT_EQ(t, pthread_create(&thread, NULL, churn_main, &churn), 0);
+	while (!__atomic_load_n(&churn.done, __ATOMIC_ACQUIRE)) {
+		const char *found = slab_check(churn.cache);
+
+		passes++;
+		if (found) {
+			broken++;
+			first = first ? first : found;
+		}
+	}
+	pthread_join(thread, NULL);
+	printk("        # %lu validator passes beside %d allocations, %lu found something%s%s\n",
+	       passes, CHECKED_ROUNDS, broken, first ? ": " : "", first ? first : "");
+	KEXPECT_UEQ(t, broken, 0);
+	KEXPECT_UEQ(t, a->slab.reports, 0);
+	CHECK(t, churn.cache);
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, churn.cache));
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
+#define GROWERS 4
+#define GROWER_OBJECTS 64
+#define GROWER_ROUNDS 300
+
+struct grow_race {
+	struct kmem_cache *cache;
+	pthread_barrier_t start;
+	uint64_t failed;
+};
+
+static void *grower_main(void *argument)
+{
+	static unsigned int next_cpu;
+	struct grow_race *race = argument;
+	void *objects[GROWER_OBJECTS];
+
+	host_set_cpu(1 + __atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % (NR_CPUS - 1));
+	pthread_barrier_wait(&race->start);
+	for (int round = 0; round < GROWER_ROUNDS; round++) {
+		unsigned int n = 0;
+
+		for (; n < GROWER_OBJECTS; n++) {
+			objects[n] = slab_backend_alloc(race->cache, GFP_KERNEL, NULL);
+			if (!objects[n]) {
+				__atomic_fetch_add(&race->failed, 1, __ATOMIC_RELAXED);
+				break;
+			}
+		}
+		while (n)
+			slab_backend_free(race->cache, objects[--n], NULL);
+	}
+	return NULL;
+}
+
+/*
+ * Allocations never fail while the page allocator has pages: CPUs that
+ * all grow a cache at once (slabs of one object, which go back to the
+ * page allocator as the objects are freed) may take each other's new
+ * slabs, but each goes on until it gets an object.
+ */
+static void test_growing_together_never_fails(struct ktest *t)
+{
+	static const char *const debug_settings[] = { NULL, "F" };
+
+	for (unsigned int d = 0; d < ARRAY_SIZE(debug_settings); d++) {
+		struct slab_arena *a = slab_arena_create(t, debug_settings[d]);
+		static struct grow_race race;
+		pthread_t threads[GROWERS];
+
+		race = (struct grow_race){ .cache = make_cache(t, a, "grown", 20000, 0, 0, NULL) };
+		KASSERT_EQ(t, pthread_barrier_init(&race.start, NULL, GROWERS), 0);
+		for (int i = 0; i < GROWERS; i++)
+			KASSERT_EQ(t, pthread_create(&threads[i], NULL, grower_main, &race), 0);
+		for (int i = 0; i < GROWERS; i++)
+			pthread_join(threads[i], NULL);
+		printk("        # slab_debug=%s: %llu failed allocations\n",
+		       debug_settings[d] ? debug_settings[d] : "(none)", (unsigned long long)race.failed);
+		KEXPECT_UEQ(t, race.failed, 0);
+		CHECK(t, race.cache);
+		KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, race.cache));
+		pthread_barrier_destroy(&race.start);
+		expect_all_returned(t, a);
+		slab_arena_destroy(a);
+	}
+}
+
 KTEST_SUITE_FULL(slab_threads, NULL, arena_suite_exit,
 		 KTEST_CASE(test_every_cpu_slab_is_seen),
 		 KTEST_CASE(test_remote_double_free),
 		 KTEST_CASE(test_remote_free_into_wrong_cache),
 		 KTEST_CASE(test_remote_bulk_free),
 		 KTEST_CASE(test_threads_hand_objects_around),
-		 KTEST_CASE(test_free_racing_destroy));
+		 KTEST_CASE(test_free_racing_destroy),
+		 KTEST_CASE(test_validator_beside_checked_allocations),
+		 KTEST_CASE(test_growing_together_never_fails));

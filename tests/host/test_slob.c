@@ -350,6 +350,51 @@ static void test_live_bytes_of_kmalloc_blocks(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * Debug caches keep an object's size in the metadata right after its
+ * right red zone (kmalloc's objects differ in size).  An overflow that
+ * runs past the red zone overwrites that size: the free must report it
+ * and go on with the size the block really holds -- not poison, fill or
+ * check red zones as far as the overwritten size says.  With P alone
+ * (no red zone) the metadata follows the object directly.
+ */
+static void test_overflow_into_debug_metadata(struct ktest *t)
+{
+	struct slab_arena *a = slab_arena_create(t, "P,kmalloc-slob");
+	struct kmem_cache *zoned = make_cache(t, a, "overrun-64", 64, 0, SLAB_RED_ZONE | SLAB_POISON,
+					      NULL);
+	uint8_t *object = kmem_cache_alloc(zoned, GFP_KERNEL);
+	uint8_t *buffer = arena_kmalloc(a, 40, GFP_KERNEL);
+	uint64_t reports = a->slab.reports;
+
+	KASSERT_NOT_NULL(t, object);
+	KASSERT_NOT_NULL(t, buffer);
+	KASSERT_TRUE(t, kmalloc_slob(a)->flags & SLAB_POISON);
+	/* 64 bytes, 8 of right red zone, then the size: 16 bytes too many reach it. */
+	memset(object + 64, 'A', 16);
+	KEXPECT_STREQ(t, slab_check(zoned), "debug data after an object overwritten");
+	capture_start();
+	kmem_cache_free(zoned, object);
+	capture_stop();
+	KEXPECT_REPORTED(t, "red zone after overwritten (overflow): cache overrun-64");
+	KEXPECT_REPORTED(t, "debug data after the object overwritten (overflow): cache overrun-64");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 2);
+	CHECK(t, zoned);
+	/* kmalloc(40) with P only: the size right after the object's 40 bytes. */
+	memset(buffer + 40, 'A', 8);
+	capture_start();
+	arena_kfree(a, buffer);
+	capture_stop();
+	KEXPECT_REPORTED(t, "debug data after the object overwritten (overflow): cache kmalloc-slob");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 3);
+	CHECK(t, kmalloc_slob(a));
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, zoned));
+	kmem_cache_shrink(kmalloc_slob(a));
+	a->slab.reports = 0;
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
 KTEST_SUITE_FULL(slob, NULL, arena_suite_exit,
 		 KTEST_CASE(test_header_layout),
 		 KTEST_CASE(test_first_fit_and_merging),
@@ -357,4 +402,5 @@ KTEST_SUITE_FULL(slob, NULL, arena_suite_exit,
 		 KTEST_CASE(test_pages_given_back),
 		 KTEST_CASE(test_search_hint_marks_cut_pages),
 		 KTEST_CASE(test_mixed_sizes_take_less_than_classes),
-		 KTEST_CASE(test_live_bytes_of_kmalloc_blocks));
+		 KTEST_CASE(test_live_bytes_of_kmalloc_blocks),
+		 KTEST_CASE(test_overflow_into_debug_metadata));
