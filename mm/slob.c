@@ -32,7 +32,9 @@
  * kept as the spare page, and the spare page before it goes back to the
  * page allocator (Linux's SLOB kept none; one spare page spares a loop of
  * kmalloc and kfree a page allocation each time, and keeps the header of
- * an object freed last readable); shrinking any cache gives it back.  Objects too big for a page
+ * an object freed last readable); shrinking any cache gives it back.  A
+ * request that finds no room on its own list takes the spare page onto
+ * it before asking for a new page.  Objects too big for a page
  * (kmalloc above PAGE_SIZE - 8 bytes, up to KMALLOC_MAX_CACHE_SIZE, and
  * such caches' objects) get a block of pages of their own, marked PG_slab
  * with page->objects = SLOB_BIG and page->slab_cache = their cache.
@@ -393,6 +395,7 @@ static void *alloc_shared(struct kmem_cache *s, size_t size, unsigned int align,
 	struct list_head *list = free_list_for(a, (size_t)units * SLOB_UNIT), *node;
 	struct slob_header *h = NULL;
 	struct page *page = NULL;
+	bool spare_tried = false;
 	uint64_t flags;
 
 	spin_lock_irqsave(&a->backend.lock, flags);
@@ -425,6 +428,13 @@ static void *alloc_shared(struct kmem_cache *s, size_t size, unsigned int align,
 		}
 		if (h)
 			break;
+		if (a->backend.spare && !spare_tried) {
+			/* The spare page stays on the list of the size that emptied it: use it here first. */
+			spare_tried = true;
+			list_del(&a->backend.spare->slab_list);
+			list_add(&a->backend.spare->slab_list, list);
+			continue;
+		}
 		spin_unlock_irqrestore(&a->backend.lock, flags);
 		page = new_page(a, gfp);
 		if (!page)

@@ -185,6 +185,37 @@ static void test_lists_by_size(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/* A request with no room on its own list takes the spare page, wherever it waits, before a new one. */
+static void test_spare_page_serves_any_size(struct ktest *t)
+{
+	static void *small[80];
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct slab_allocator_backend *b = &a->slab.backend;
+	struct page *spare;
+	unsigned long pages;
+	uint8_t *large;
+
+	/* 80 blocks of 112 bytes fill two pages of their own at least; freed, one stays as the spare. */
+	for (int i = 0; i < 80; i++)
+		KASSERT_NOT_NULL(t, small[i] = arena_kmalloc(a, 100, GFP_KERNEL));
+	for (int i = 0; i < 80; i++)
+		arena_kfree(a, small[i]);
+	spare = b->spare;
+	KASSERT_NOT_NULL(t, spare);
+	KEXPECT_TRUE(t, list_empty(&b->free_pages[2]));   /* the spare waits on the small list */
+	pages = b->pages;
+	large = arena_kmalloc(a, 2000, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, large);
+	KEXPECT_PTR_EQ(t, block_of(a, large), spare);
+	KEXPECT_UEQ(t, b->pages, pages);
+	KEXPECT_NULL(t, b->spare);
+	KEXPECT_PTR_EQ(t, list_first_entry(&b->free_pages[2], struct page, slab_list), spare);
+	check_all(t, a);
+	arena_kfree(a, large);
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
 /* Pages whose last block is freed go back (the last one at a shrink); objects too big for a page get pages. */
 static void test_pages_given_back(struct ktest *t)
 {
@@ -399,6 +430,7 @@ KTEST_SUITE_FULL(slob, NULL, arena_suite_exit,
 		 KTEST_CASE(test_header_layout),
 		 KTEST_CASE(test_first_fit_and_merging),
 		 KTEST_CASE(test_lists_by_size),
+		 KTEST_CASE(test_spare_page_serves_any_size),
 		 KTEST_CASE(test_pages_given_back),
 		 KTEST_CASE(test_search_hint_marks_cut_pages),
 		 KTEST_CASE(test_mixed_sizes_take_less_than_classes),
