@@ -94,8 +94,8 @@ run_limited() {
 	running=""
 	return $status
 }
-trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; exit 130' INT
-trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; exit 143' TERM HUP
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_backend_builds; exit 130' INT
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_backend_builds; exit 143' TERM HUP
 
 record() { # record NAME PASSED FAILED NOTE
 	total_passed=$((total_passed + $2))
@@ -535,6 +535,7 @@ run_smp() {
 }
 
 run_default() {
+	start_backend_builds
 	[ $kernel_only = 1 ] || { selected host && timed host run_host; }
 	[ $kernel_only = 1 ] || { selected host-tsan && timed host-tsan run_host_tsan; }
 	[ $kernel_only = 1 ] || timed fuzz-replay run_fuzz_replay
@@ -577,6 +578,51 @@ backend_make() {
 	make -s "$jobs" SLAB_BACKEND="$backend" BUILD="$BUILD/$backend" NR_CPUS=$cpus "$@"
 }
 
+# start_backend_builds: build what make test needs of each other back-end
+# (its host slab runner and ferrite-test-slab.iso) in the background, at
+# low priority, while the boots of the back-end under test keep the
+# emulator busy; run_backend_host and run_backend_boots wait for it, then
+# make again what is still missing and judge the build.  Each build runs
+# under timeout(1) in its own process group, killed if the harness is.
+declare -A backend_build_pid
+start_backend_builds() {
+	local backend targets
+	for backend in $ALSO_SLAB_BACKENDS; do
+		targets=""
+		if [ $kernel_only = 0 ] && selected "host@$backend"; then
+			targets="$BUILD/$backend/host/ktest-host-slab"
+		fi
+		selected "slab-smp4@$backend" && targets="$targets $BUILD/$backend/ferrite-test-slab.iso"
+		[ -n "$targets" ] || continue
+		# shellcheck disable=SC2086
+		timeout -k 5 900 nice -n 10 bash -c "$(declare -f backend_make); jobs=-j1 BUILD=$BUILD; backend_make \"\$@\"" \
+			backend_make "$backend" KTEST_SLAB="$(backend_slab_ktest "$backend")" $targets \
+			> "$LOGS/background-build@$backend.log" 2>&1 < /dev/null &
+		backend_build_pid[$backend]=$!
+	done
+}
+
+# wait_backend_build BACKEND: wait for start_backend_builds' build of BACKEND.
+wait_backend_build() {
+	local pid=${backend_build_pid[$1]:-}
+	[ -z "$pid" ] || wait "$pid"
+	backend_build_pid[$1]=""
+}
+
+# stop_backend_builds: kill the background builds still running.
+stop_backend_builds() {
+	local pid
+	for pid in "${backend_build_pid[@]}"; do
+		[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null
+	done
+}
+
+# backend_slab_ktest BACKEND: the ktest= selection of BACKEND's
+# ferrite-test-slab.iso: SLAB_KTEST and BACKEND's own kernel suites.
+backend_slab_ktest() {
+	echo "$SLAB_KTEST$(manifest_suites "kernel@$1")"
+}
+
 # backend_cpus BACKEND WANT: the CPUs a boot on WANT CPUs brings up (1 for
 # a back-end that is not SMP-safe: its kernel is uniprocessor).
 backend_cpus() {
@@ -590,6 +636,7 @@ run_backend_host() {
 	selected "$name" || return 0
 	echo "== $name (slab suites, ASan + UBSan)"
 	selection="slab_*$(manifest_suites "host@$backend")"
+	wait_backend_build "$backend"
 	if backend_make "$backend" "$BUILD/$backend/host/ktest-host-slab" > "$log" 2>&1; then
 		run_limited 300 "$BUILD/$backend/host/ktest-host-slab" "$selection" >> "$log" 2>&1
 		status=$?
@@ -625,12 +672,13 @@ run_backend_boots() {
 	local backend=$1 suites=$2 cpus name any=0 prefix=bios-smp iso=ferrite-test-qemu.iso ktest=$QEMU_KTEST
 	shift 2
 	if [ "$suites" != all ]; then
-		prefix=slab-smp iso=ferrite-test-slab.iso ktest=$SLAB_KTEST$(manifest_suites "kernel@$backend")
+		prefix=slab-smp iso=ferrite-test-slab.iso ktest=$(backend_slab_ktest "$backend")
 	fi
 	for cpus in "$@"; do
 		selected "$prefix$cpus@$backend" && any=1
 	done
 	[ $any = 1 ] || return 0
+	wait_backend_build "$backend"
 	if ! backend_make "$backend" KTEST_SLAB="$ktest" "$BUILD/$backend/$iso" \
 		> "$LOGS/build@$backend.log" 2>&1; then
 		echo "--- the $backend kernel did not build; see $LOGS/build@$backend.log" >&2
