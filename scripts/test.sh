@@ -78,7 +78,7 @@ done
 
 harness_start=$EPOCHREALTIME
 total_passed=0 total_failed=0
-declare -a summary_lines
+declare -a summary_lines=()
 
 # run_limited SECONDS COMMAND...: COMMAND under timeout(1) in its own
 # process group, without the terminal, killed with all its children after
@@ -109,7 +109,7 @@ record() { # record NAME PASSED FAILED NOTE
 # its wall-clock and CPU seconds (of the processes it waited for) to the
 # table of steps printed at the end, if it recorded a result or is the
 # build.  Return: COMMAND's status.
-declare -a timing_lines
+declare -a timing_lines=()
 timed() {
 	local step=$1 start cpu_start status=0 results=${#summary_lines[@]}
 	shift
@@ -584,7 +584,7 @@ backend_make() {
 # emulator busy; run_backend_host and run_backend_boots wait for it, then
 # make again what is still missing and judge the build.  Each build runs
 # under timeout(1) in its own process group, killed if the harness is.
-declare -A backend_build_pid
+declare -A backend_build_pid=()
 start_backend_builds() {
 	local backend targets
 	for backend in $ALSO_SLAB_BACKENDS; do
@@ -768,5 +768,9 @@ awk -v start="$harness_start" -v end="$EPOCHREALTIME" -v cpu="$(children_cpu)" \
 	'BEGIN { printf "  %-22s %6.1f s wall %6.1f s CPU\n", "total", end - start, cpu }'
 echo
 printf '%s\n' "${summary_lines[@]}"
+if [ ${#summary_lines[@]} -eq 0 ]; then
+	echo "test.sh: no run was selected (--only '$only')" >&2
+	total_failed=1
+fi
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
