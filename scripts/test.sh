@@ -108,7 +108,8 @@ record() { # record NAME PASSED FAILED NOTE
 # timed STEP COMMAND...: run COMMAND (a function of this script), and add
 # its wall-clock and CPU seconds (of the processes it waited for) to the
 # table of steps printed at the end, if it recorded a result or is the
-# build.  Return: COMMAND's status.
+# build.  A background build's CPU time counts in the step during which
+# it ended (when the shell reaped it).  Return: COMMAND's status.
 declare -a timing_lines=()
 timed() {
 	local step=$1 start cpu_start status=0 results=${#summary_lines[@]}
