@@ -353,7 +353,7 @@ REPLAY_TEST_RECORDS := 6000
 REPLAY_TEST_BIN := $(BUILD)/replay-test.bin
 # Every ISO built with make_iso but the replay's own:
 ISO_IMAGES := $(addprefix $(BUILD)/,ferrite.iso ferrite-bench.iso \
-	$(addprefix ferrite-test-,$(addsuffix .iso,qemu bochs nosmp maxcpus2 screen badcmdline crash gdb monitor)))
+	$(addprefix ferrite-test-,$(addsuffix .iso,qemu bochs nosmp maxcpus2 screen badcmdline crash gdb monitor slab)))
 $(ISO_IMAGES): $(REPLAY_TEST_BIN)
 
 $(REPLAY_TEST_BIN): $(REPLAY_TRACE) scripts/trace-convert.py | $(BUILD)/deps-iso.stamp
@@ -395,6 +395,18 @@ $(BUILD)/ferrite-test-gdb.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-
 # The monitor straight away; `halt` ends the run (scripts/monitor-check.sh drives it).
 $(BUILD)/ferrite-test-monitor.iso: $(BUILD)/kernel.elf iso/grub.cfg | $(BUILD)/deps-iso.stamp
 	$(call make_iso,$@,monitor,monitor exit=qemu,0)
+
+# ferrite-test-slab.iso: the suites KTEST_SLAB selects (scripts/test.sh
+# gives those whose outcome depends on the slab back-end, for make test's
+# boots of the other back-ends); rebuilt when KTEST_SLAB changes.
+KTEST_SLAB ?= slab*
+
+$(BUILD)/ktest-slab-cmdline.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo 'ktest=$(KTEST_SLAB)' | cmp -s - $@ || echo 'ktest=$(KTEST_SLAB)' > $@
+
+$(BUILD)/ferrite-test-slab.iso: $(BUILD)/kernel.elf iso/grub.cfg $(BUILD)/ktest-slab-cmdline.stamp | $(BUILD)/deps-iso.stamp
+	$(call make_iso,$@,slab,ktest=$(KTEST_SLAB) lockdep=1 exit=qemu,0)
 
 # ferrite-bench.iso: the same kernel running the benchmarks BENCH selects
 # (make bench; default all); rebuilt when BENCH changes.

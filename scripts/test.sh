@@ -22,9 +22,13 @@
 # tests built with that slab back-end, in build/NAME/.  The back-ends in
 # ALSO_SLAB_BACKENDS (plain make test: every other registered one) are
 # covered too, each built in $BUILD/NAME/: its host slab suites under
-# ASan/UBSan and one self-test boot on 4 CPUs (runs NAME@BACKEND); the
-# matrix boots each on 1, 2, 4 and 8 CPUs and runs its threaded suites
-# under ThreadSanitizer.
+# ASan/UBSan and one boot on 4 CPUs of the kernel suites whose outcome
+# depends on the slab back-end (runs NAME@BACKEND; see SLAB_KTEST); the
+# matrix boots each with every suite on 1, 2, 4 and 8 CPUs and runs its
+# threaded suites under ThreadSanitizer.
+#
+# The end of the output is a table of the time each step took (wall
+# clock, and the CPU time of what it ran), then one line per run.
 #
 # Needs no terminal: emulators run under timeout(1) in their own process
 # group with standard input from /dev/null, and are killed with everything
@@ -42,6 +46,8 @@ if [ -z "${ALSO_SLAB_BACKENDS+set}" ]; then
 	[ "$SLAB_BACKEND" != slub ] || ALSO_SLAB_BACKENDS=$(make -s slab-backends | tr ' ' '\n' | grep -vx slub)
 fi
 export SLAB_BACKEND BUILD
+# Every build below uses every core.
+jobs=-j$(nproc)
 # The back-end the manifest check expects of the run being judged.
 run_backend=$SLAB_BACKEND
 LOGS=$BUILD/logs
@@ -49,6 +55,14 @@ MANIFEST=tests/ktest.manifest
 # The ktest= selection of each test ISO (the Makefile's ferrite-test-*.iso).
 QEMU_KTEST='*'
 BOCHS_KTEST='*,-vmap_area'
+# The ktest= selection of make test's boots of the other slab back-ends
+# (ferrite-test-slab.iso): the suites whose outcome depends on the slab
+# back-end (the conformance suites, the allocators stressed on every CPU,
+# the replayed trace), and the back-end's own (kernel@NAME in the
+# manifest) after them.  Every other suite runs the same code whatever the
+# back-end, and runs in the boots of the back-end under test; make
+# test-matrix and make test SLAB_BACKEND=NAME boot a back-end with all.
+SLAB_KTEST='slab,slab_smp,mm_stress,trace_replay'
 mkdir -p "$LOGS"
 
 kernel_only=0 only="*" matrix=0
@@ -62,8 +76,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+harness_start=$EPOCHREALTIME
 total_passed=0 total_failed=0
-declare -a summary_lines
+declare -a summary_lines=()
 
 # run_limited SECONDS COMMAND...: COMMAND under timeout(1) in its own
 # process group, without the terminal, killed with all its children after
@@ -79,8 +94,8 @@ run_limited() {
 	running=""
 	return $status
 }
-trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; exit 130' INT
-trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; exit 143' TERM HUP
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_backend_builds; exit 130' INT
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_backend_builds; exit 143' TERM HUP
 
 record() { # record NAME PASSED FAILED NOTE
 	total_passed=$((total_passed + $2))
@@ -88,6 +103,35 @@ record() { # record NAME PASSED FAILED NOTE
 	local verdict=PASS
 	[ "$3" -eq 0 ] || verdict=FAIL
 	summary_lines+=("$(printf '%-22s %s  %4d passed, %3d failed  %s' "$1" "$verdict" "$2" "$3" "$4")")
+}
+
+# timed STEP COMMAND...: run COMMAND (a function of this script), and add
+# its wall-clock and CPU seconds (of the processes it waited for) to the
+# table of steps printed at the end, if it recorded a result or is the
+# build.  A background build's CPU time counts in the step during which
+# it ended (when the shell reaped it).  Return: COMMAND's status.
+declare -a timing_lines=()
+timed() {
+	local step=$1 start cpu_start status=0 results=${#summary_lines[@]}
+	shift
+	start=$EPOCHREALTIME cpu_start=$(children_cpu)
+	"$@" || status=$?
+	[ "$step" = build ] || [ ${#summary_lines[@]} -gt "$results" ] || return $status
+	timing_lines+=("$(awk -v step="$step" -v start="$start" -v end="$EPOCHREALTIME" \
+		-v cpu="$(children_cpu)" -v cpu_start="$cpu_start" \
+		'BEGIN { printf "%-22s %6.1f s wall %6.1f s CPU", step, end - start, cpu - cpu_start }')")
+	return $status
+}
+
+# children_cpu: the user and system seconds of every process the harness
+# has waited for so far (cutime and cstime, fields 16 and 17 of
+# /proc/PID/stat, in clock ticks).
+clock_ticks=$(getconf CLK_TCK)
+children_cpu() {
+	local stat
+	read -r stat < /proc/$$/stat
+	awk -v ticks="$clock_ticks" '{ printf "%.2f", ($14 + $15) / ticks }' <<< "${stat##*) }" 2>/dev/null ||
+		echo 0
 }
 
 # check_ktap LOG RUN SELECTION: print "PASSED FAILED", then one line per
@@ -153,7 +197,7 @@ selected() { [[ $1 == $only ]]; }
 run_host() {
 	local log=$LOGS/host.log status
 	echo "== host tests (ASan + UBSan)"
-	if make -s "$BUILD/host/ktest-host" > "$log" 2>&1; then
+	if make -s "$jobs" "$BUILD/host/ktest-host" > "$log" 2>&1; then
 		run_limited 300 "$BUILD/host/ktest-host" >> "$log" 2>&1
 		status=$?
 	else
@@ -172,7 +216,7 @@ run_host() {
 run_host_tsan() {
 	local log=$LOGS/host-tsan.log status
 	echo "== host tests (ThreadSanitizer, threaded suites)"
-	make -s test-host-tsan > "$log" 2>&1
+	make -s "$jobs" test-host-tsan > "$log" 2>&1
 	status=$?
 	[ $status -eq 0 ] && status=33 || status=35
 	judge host-tsan "$log" "$status" 33 host "$(make -s host-tsan-suites)"
@@ -225,7 +269,7 @@ run_fuzz_replay() {
 		selected "fuzz-$target" || continue
 		log=$LOGS/fuzz-replay-$target.log
 		echo "== fuzz-$target (the committed corpus, ASan + UBSan)"
-		if make -s "$BUILD/fuzz-replay/fuzz-replay-$target" > "$log" 2>&1; then
+		if make -s "$jobs" "$BUILD/fuzz-replay/fuzz-replay-$target" > "$log" 2>&1; then
 			run_limited 120 "$BUILD/fuzz-replay/fuzz-replay-$target" \
 				"tests/host/fuzz_corpus/$target" >> "$log" 2>&1
 			status=$?
@@ -254,7 +298,7 @@ run_qemu() {
 	run_limited "$limit" scripts/qemu.sh --iso "${TEST_ISO:-$BUILD/ferrite-test-qemu.iso}" \
 		--exit-device --serial-log "$log" "$@" > "$LOGS/$name.qemu.log" 2>&1
 	status=$?
-	judge "$name" "$log" "$status" 33 kernel "$QEMU_KTEST" "$LOGS/$name.qemu.log"
+	judge "$name" "$log" "$status" 33 kernel "${TEST_KTEST:-$QEMU_KTEST}" "$LOGS/$name.qemu.log"
 }
 
 # A command line with a selection of nothing and bad option values: the
@@ -293,7 +337,7 @@ run_crash_other_cpu() {
 	selected "$name" || return 0
 	echo "== $name"
 	rm -f "$log"
-	if ! make -s "$BUILD/ferrite-test-crash.iso" > "$LOGS/$name.build.log" 2>&1; then
+	if ! make -s "$jobs" "$BUILD/ferrite-test-crash.iso" > "$LOGS/$name.build.log" 2>&1; then
 		record "$name" 0 1 "build failed; see $LOGS/$name.build.log"
 		return
 	fi
@@ -383,7 +427,7 @@ run_monitor() {
 	local name=monitor-$1 log=$LOGS/monitor-$1.log status passed
 	selected "$name" || return 0
 	echo "== $name"
-	if ! make -s "$BUILD/ferrite-test-monitor.iso" > "$LOGS/$name.build.log" 2>&1; then
+	if ! make -s "$jobs" "$BUILD/ferrite-test-monitor.iso" > "$LOGS/$name.build.log" 2>&1; then
 		record "$name" 0 1 "the monitor ISO did not build"
 		return
 	fi
@@ -431,8 +475,11 @@ deps="run bochs debug"
 # shellcheck disable=SC2086
 scripts/deps.sh $deps || { echo "test.sh: missing tools (scripts/deps.sh $deps)" >&2; exit 1; }
 
-make -s "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" "$BUILD/ferrite-test-screen.iso" \
-	"$BUILD/ferrite-test-badcmdline.iso" || {
+build_test_isos() {
+	make -s "$jobs" "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" \
+		"$BUILD/ferrite-test-screen.iso" "$BUILD/ferrite-test-badcmdline.iso"
+}
+timed build build_test_isos || {
 	echo "test.sh: build failed" >&2
 	exit 1
 }
@@ -443,7 +490,7 @@ run_gdb() {
 	local name=gdb-commands out=$LOGS/gdb-commands status summary passed=0 failed=0
 	selected "$name" || return 0
 	echo "== $name (gdb's view of the allocators against the kernel's dumps)"
-	if ! make -s "$BUILD/ferrite-test-gdb.iso" > "$LOGS/$name.build.log" 2>&1; then
+	if ! make -s "$jobs" "$BUILD/ferrite-test-gdb.iso" > "$LOGS/$name.build.log" 2>&1; then
 		record "$name" 0 1 "build failed; see $LOGS/$name.build.log"
 		return
 	fi
@@ -489,30 +536,31 @@ run_smp() {
 }
 
 run_default() {
-	[ $kernel_only = 1 ] || { selected host && run_host; }
-	[ $kernel_only = 1 ] || { selected host-tsan && run_host_tsan; }
-	[ $kernel_only = 1 ] || run_fuzz_replay
-	[ $kernel_only = 1 ] || { selected scripts && run_scripts; }
-	run_smp bios-cd 2 90 --firmware bios --media cd
-	run_smp bios-usb 4 90 --firmware bios --media usb
-	run_smp uefi-cd 4 180 --firmware uefi --media cd
-	run_smp uefi-usb 2 180 --firmware uefi --media usb
+	start_backend_builds
+	[ $kernel_only = 1 ] || { selected host && timed host run_host; }
+	[ $kernel_only = 1 ] || { selected host-tsan && timed host-tsan run_host_tsan; }
+	[ $kernel_only = 1 ] || timed fuzz-replay run_fuzz_replay
+	[ $kernel_only = 1 ] || { selected scripts && timed scripts run_scripts; }
+	timed bios-cd run_smp bios-cd 2 90 --firmware bios --media cd
+	timed bios-usb run_smp bios-usb 4 90 --firmware bios --media usb
+	timed uefi-cd run_smp uefi-cd 4 180 --firmware uefi --media cd
+	timed uefi-usb run_smp uefi-usb 2 180 --firmware uefi --media usb
 	# The uniprocessor boot.
-	run_memory bios-32M 32 pc low
+	timed bios-32M run_memory bios-32M 32 pc low
 	selected bios-32M && check_cpus bios-32M 1
-	run_memory bios-3583M-q35 3583 q35 high bios --smp 4
+	timed bios-3583M-q35 run_memory bios-3583M-q35 3583 q35 high bios --smp 4
 	selected bios-3583M-q35 && check_cpus bios-3583M-q35 4
-	run_bad_cmdline
-	run_crash_other_cpu
-	run_screen
-	run_gdb
-	run_monitor serial
-	run_monitor keyboard
-	run_bochs
+	timed bios-bad-cmdline run_bad_cmdline
+	timed bios-crash-cpu1 run_crash_other_cpu
+	timed uefi-no-serial run_screen
+	timed gdb-commands run_gdb
+	timed monitor-serial run_monitor serial
+	timed monitor-keyboard run_monitor keyboard
+	timed bochs-bios-cd run_bochs
 	selected bochs-bios-cd && check_cpus bochs-bios-cd 2
 	for backend in $ALSO_SLAB_BACKENDS; do
-		[ $kernel_only = 1 ] || run_backend_host "$backend"
-		run_backend_boots "$backend" 4
+		[ $kernel_only = 1 ] || timed "host@$backend" run_backend_host "$backend"
+		timed "slab-smp4@$backend" run_backend_boots "$backend" slab 4
 	done
 }
 
@@ -528,7 +576,52 @@ backend_make() {
 	local backend=$1 cpus=64
 	shift
 	grep -q 'define SLAB_BACKEND_SMP_SAFE 1' "mm/${backend}_def.h" || cpus=1
-	make -s -j"$(nproc)" SLAB_BACKEND="$backend" BUILD="$BUILD/$backend" NR_CPUS=$cpus "$@"
+	make -s "$jobs" SLAB_BACKEND="$backend" BUILD="$BUILD/$backend" NR_CPUS=$cpus "$@"
+}
+
+# start_backend_builds: build what make test needs of each other back-end
+# (its host slab runner and ferrite-test-slab.iso) in the background, at
+# low priority, while the boots of the back-end under test keep the
+# emulator busy; run_backend_host and run_backend_boots wait for it, then
+# make again what is still missing and judge the build.  Each build runs
+# under timeout(1) in its own process group, killed if the harness is.
+declare -A backend_build_pid=()
+start_backend_builds() {
+	local backend targets
+	for backend in $ALSO_SLAB_BACKENDS; do
+		targets=""
+		if [ $kernel_only = 0 ] && selected "host@$backend"; then
+			targets="$BUILD/$backend/host/ktest-host-slab"
+		fi
+		selected "slab-smp4@$backend" && targets="$targets $BUILD/$backend/ferrite-test-slab.iso"
+		[ -n "$targets" ] || continue
+		# shellcheck disable=SC2086
+		timeout -k 5 900 nice -n 10 bash -c "$(declare -f backend_make); jobs=-j1 BUILD=$BUILD; backend_make \"\$@\"" \
+			backend_make "$backend" KTEST_SLAB="$(backend_slab_ktest "$backend")" $targets \
+			> "$LOGS/background-build@$backend.log" 2>&1 < /dev/null &
+		backend_build_pid[$backend]=$!
+	done
+}
+
+# wait_backend_build BACKEND: wait for start_backend_builds' build of BACKEND.
+wait_backend_build() {
+	local pid=${backend_build_pid[$1]:-}
+	[ -z "$pid" ] || wait "$pid"
+	backend_build_pid[$1]=""
+}
+
+# stop_backend_builds: kill the background builds still running.
+stop_backend_builds() {
+	local pid
+	for pid in "${backend_build_pid[@]}"; do
+		[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null
+	done
+}
+
+# backend_slab_ktest BACKEND: the ktest= selection of BACKEND's
+# ferrite-test-slab.iso: SLAB_KTEST and BACKEND's own kernel suites.
+backend_slab_ktest() {
+	echo "$SLAB_KTEST$(manifest_suites "kernel@$1")"
 }
 
 # backend_cpus BACKEND WANT: the CPUs a boot on WANT CPUs brings up (1 for
@@ -544,6 +637,7 @@ run_backend_host() {
 	selected "$name" || return 0
 	echo "== $name (slab suites, ASan + UBSan)"
 	selection="slab_*$(manifest_suites "host@$backend")"
+	wait_backend_build "$backend"
 	if backend_make "$backend" "$BUILD/$backend/host/ktest-host-slab" > "$log" 2>&1; then
 		run_limited 300 "$BUILD/$backend/host/ktest-host-slab" "$selection" >> "$log" 2>&1
 		status=$?
@@ -571,25 +665,32 @@ run_backend_host_tsan() {
 	run_backend=$SLAB_BACKEND
 }
 
-# run_backend_boots BACKEND CPUS...: the test kernel built with BACKEND,
-# one full self-test boot (BIOS, CD) on each number of CPUs.
+# run_backend_boots BACKEND SUITES CPUS...: the test kernel built with
+# BACKEND, one self-test boot (BIOS, CD) on each number of CPUs: of every
+# suite (bios-smpN@BACKEND) when SUITES is "all", else of the slab
+# back-end's suites alone (SLAB_KTEST and BACKEND's own; slab-smpN@BACKEND).
 run_backend_boots() {
-	local backend=$1 cpus name any=0
-	shift
+	local backend=$1 suites=$2 cpus name any=0 prefix=bios-smp iso=ferrite-test-qemu.iso ktest=$QEMU_KTEST
+	shift 2
+	if [ "$suites" != all ]; then
+		prefix=slab-smp iso=ferrite-test-slab.iso ktest=$(backend_slab_ktest "$backend")
+	fi
 	for cpus in "$@"; do
-		selected "bios-smp$cpus@$backend" && any=1
+		selected "$prefix$cpus@$backend" && any=1
 	done
 	[ $any = 1 ] || return 0
-	if ! backend_make "$backend" "$BUILD/$backend/ferrite-test-qemu.iso" > "$LOGS/build@$backend.log" 2>&1; then
+	wait_backend_build "$backend"
+	if ! backend_make "$backend" KTEST_SLAB="$ktest" "$BUILD/$backend/$iso" \
+		> "$LOGS/build@$backend.log" 2>&1; then
 		echo "--- the $backend kernel did not build; see $LOGS/build@$backend.log" >&2
 		record "build@$backend" 0 1 "build failed; see $LOGS/build@$backend.log"
 		return
 	fi
 	run_backend=$backend
 	for cpus in "$@"; do
-		name=bios-smp$cpus@$backend
+		name=$prefix$cpus@$backend
 		selected "$name" || continue
-		TEST_ISO="$BUILD/$backend/ferrite-test-qemu.iso" run_qemu "$name" 180 --firmware bios --smp "$cpus"
+		TEST_ISO="$BUILD/$backend/$iso" TEST_KTEST=$ktest run_qemu "$name" 180 --firmware bios --smp "$cpus"
 		check_cpus "$name" "$(backend_cpus "$backend" "$cpus")"
 	done
 	run_backend=$SLAB_BACKEND
@@ -624,7 +725,7 @@ run_matrix() {
 		run_smp "bios-smp$cpus" "$cpus" 180 --firmware bios
 		run_smp "uefi-smp$cpus" "$cpus" 300 --firmware uefi
 	done
-	if make -s "$BUILD/ferrite-test-nosmp.iso" "$BUILD/ferrite-test-maxcpus2.iso"; then
+	if make -s "$jobs" "$BUILD/ferrite-test-nosmp.iso" "$BUILD/ferrite-test-maxcpus2.iso"; then
 		TEST_ISO="$BUILD/ferrite-test-nosmp.iso" run_qemu bios-nosmp-4cpus 180 --firmware bios --smp 4
 		selected bios-nosmp-4cpus && check_cpus bios-nosmp-4cpus 1
 		TEST_ISO="$BUILD/ferrite-test-maxcpus2.iso" run_qemu uefi-maxcpus2-4cpus 300 --firmware uefi --smp 4
@@ -634,7 +735,7 @@ run_matrix() {
 	fi
 	# The same kernel built by clang.
 	if selected clang-bios-cd; then
-		if BUILD="$BUILD/clang" CC=clang make -s "$BUILD/clang/ferrite-test-qemu.iso" \
+		if BUILD="$BUILD/clang" CC=clang make -s "$jobs" "$BUILD/clang/ferrite-test-qemu.iso" \
 			> "$LOGS/clang-build.log" 2>&1; then
 			TEST_ISO="$BUILD/clang/ferrite-test-qemu.iso" run_qemu clang-bios-cd 120 --firmware bios
 		else
@@ -644,7 +745,7 @@ run_matrix() {
 	fi
 	for backend in $ALSO_SLAB_BACKENDS; do
 		run_backend_host_tsan "$backend"
-		run_backend_boots "$backend" 1 2 4 8
+		run_backend_boots "$backend" all 1 2 4 8
 	done
 	if [ "${MATRIX_KVM:-0}" = 1 ]; then
 		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
@@ -662,6 +763,15 @@ else
 fi
 
 echo
+echo "time per step (wall clock; CPU of the processes it ran):"
+printf '  %s\n' "${timing_lines[@]}"
+awk -v start="$harness_start" -v end="$EPOCHREALTIME" -v cpu="$(children_cpu)" \
+	'BEGIN { printf "  %-22s %6.1f s wall %6.1f s CPU\n", "total", end - start, cpu }'
+echo
 printf '%s\n' "${summary_lines[@]}"
+if [ ${#summary_lines[@]} -eq 0 ]; then
+	echo "test.sh: no run was selected (--only '$only')" >&2
+	total_failed=1
+fi
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
