@@ -255,7 +255,8 @@ def main():
         labels, values = [], []
         for trace in traces:
             for key in REPLAY_MEMORY_KEYS:
-                labels.append("%s %s" % (trace, key))
+                # "linux-6.18-build peak", from memory.peak_slab_pages
+                labels.append("%s %s" % (trace, key.split(".")[-1].replace("_slab_pages", "")))
                 values.append([float(data[(mode, c)][1].get(trace, {}).get(key, "nan"))
                                for c in cols])
         if chart(args.out, "replay-memory", "pages held by the slab layer during the trace replay",
