@@ -59,7 +59,7 @@
  *
  * Debug caches (SLAB_CONSISTENCY_CHECKS, RED_ZONE, POISON, STORE_USER)
  * lay a block out as
- *   [header][red left 8][object, rounded to 8][red right 8][meta 24][tracks 32]
+ *   [header][red left 8][object, rounded to 8][red right 8][size 8][tracks 32]
  * (red zones with SLAB_RED_ZONE, tracks with SLAB_STORE_USER), and keep
  * their last SLOB_MAX_HELD freed objects "held" (tag | SLOB_TAG_HELD), not
  * merged, so that a double free of any of them is found, and a write
@@ -348,7 +348,7 @@ int slab_backend_create(struct kmem_cache *s)
 		if (align > (PAGE_SIZE << s->backend.big_order) || s->backend.big_order > MAX_ORDER)
 			return -1;
 	}
-	INIT_LIST_HEAD(&s->backend.held_list);
+	s->backend.held_oldest = 0;
 	spin_lock_irqsave(&a->backend.lock, flags);
 	for (id = 1; id < SLOB_MAX_CACHES && a->backend.caches[id]; id++)
 		;
@@ -365,11 +365,37 @@ int slab_backend_create(struct kmem_cache *s)
 
 /* ---- allocation ------------------------------------------------------------- */
 
-/* The header of a held object of @s, from its debug meta. */
-static struct slob_header *held_header(struct kmem_cache *s, struct slob_debug_meta *meta)
+/* ---- the held objects of a debug cache: a ring in the cache, newest last ---- */
+
+static struct slob_header *held_newest(struct kmem_cache *s)
 {
-	return (struct slob_header *)((uint8_t *)meta -
-				      (block_units(s, meta->size) * SLOB_UNIT - trailer_bytes(s)));
+	return s->backend.held_ring[(s->backend.held_oldest + s->backend.held - 1) % SLOB_MAX_HELD];
+}
+
+/* Hold @h, freed; the ring must have room. Lock held. */
+static void held_push(struct kmem_cache *s, struct slob_header *h)
+{
+	s->backend.held_ring[(s->backend.held_oldest + s->backend.held) % SLOB_MAX_HELD] = h;
+	s->backend.held++;
+}
+
+/* Take the newest held block off the ring (it is handed out again). Lock held. */
+static struct slob_header *held_pop_newest(struct kmem_cache *s)
+{
+	struct slob_header *h = held_newest(s);
+
+	s->backend.held--;
+	return h;
+}
+
+/* Take the oldest held block off the ring (it is released). Lock held. */
+static struct slob_header *held_pop_oldest(struct kmem_cache *s)
+{
+	struct slob_header *h = s->backend.held_ring[s->backend.held_oldest];
+
+	s->backend.held_oldest = (s->backend.held_oldest + 1) % SLOB_MAX_HELD;
+	s->backend.held--;
+	return h;
 }
 
 /* Count a new block of @s. Caller holds the lock. */
@@ -399,15 +425,12 @@ static void *alloc_shared(struct kmem_cache *s, size_t size, unsigned int align,
 	uint64_t flags;
 
 	spin_lock_irqsave(&a->backend.lock, flags);
-	if (cache_is_debug(s) && !list_empty(&s->backend.held_list)) {
+	if (cache_is_debug(s) && s->backend.held) {
 		/* The newest held object, if it suits: what was freed last is handed out first. */
-		struct slob_debug_meta *meta =
-			list_first_entry(&s->backend.held_list, struct slob_debug_meta, held);
-		struct slob_header *held = held_header(s, meta);
+		struct slob_header *held = held_newest(s);
 
-		if (meta->size == size && (uintptr_t)object_of(s, held) % align == 0) {
-			list_del_init(&meta->held);
-			s->backend.held--;
+		if (meta_of(s, held)->size == size && (uintptr_t)object_of(s, held) % align == 0) {
+			held_pop_newest(s);
 			s->backend.live++;
 			s->backend.allocations++;
 			seal_header(a, held, held->units, s->backend.id);
@@ -608,12 +631,11 @@ static struct page *release_block(struct kmem_cache *s, struct page *page, struc
 	return NULL;
 }
 
-/* Release a held object of @s (on its held list). Caller holds the lock. Return: as release_block(). */
-static struct page *release_held(struct kmem_cache *s, struct slob_debug_meta *meta,
-				 struct slob_header *h)
+/* Release the oldest held object of @s. Caller holds the lock. Return: as release_block(). */
+static struct page *release_oldest_held(struct kmem_cache *s)
 {
-	list_del_init(&meta->held);
-	s->backend.held--;
+	struct slob_header *h = held_pop_oldest(s);
+
 	return release_block(s, buddy_virt_to_head_page(s->allocator->buddy, h), h);
 }
 
@@ -653,13 +675,9 @@ static void free_shared(struct kmem_cache *s, struct page *page, void *object, v
 	if (cache_is_debug(s)) {
 		debug_on_free(s, h, caller);
 		seal_header(a, h, h->units, s->backend.id | SLOB_TAG_HELD);
-		list_add(&meta_of(s, h)->held, &s->backend.held_list);
-		if (++s->backend.held > SLOB_MAX_HELD) {
-			struct slob_debug_meta *oldest =
-				list_entry(s->backend.held_list.prev, struct slob_debug_meta, held);
-
-			discard = release_held(s, oldest, held_header(s, oldest));
-		}
+		if (s->backend.held == SLOB_MAX_HELD)
+			discard = release_oldest_held(s);
+		held_push(s, h);
 	} else {
 		discard = release_block(s, page, h);
 	}
@@ -783,10 +801,8 @@ size_t slab_backend_ksize(struct kmem_cache *s, const void *object)
 /* Release every held object of @s; pages that become free go on @discard. Lock held. */
 static void release_all_held(struct kmem_cache *s, struct list_head *discard)
 {
-	while (!list_empty(&s->backend.held_list)) {
-		struct slob_debug_meta *meta =
-			list_first_entry(&s->backend.held_list, struct slob_debug_meta, held);
-		struct page *page = release_held(s, meta, held_header(s, meta));
+	while (s->backend.held) {
+		struct page *page = release_oldest_held(s);
 
 		if (page)
 			list_add(&page->slab_list, discard);

@@ -84,7 +84,6 @@ void debug_on_alloc(struct kmem_cache *s, struct slob_header *h, size_t size, bo
 	}
 	if (!was_held) {
 		meta->size = size;
-		INIT_LIST_HEAD(&meta->held);
 		if (s->flags & SLAB_STORE_USER)
 			tracks_of(s, h)[1] = (struct slab_track){ NULL, 0 };
 	}
@@ -255,9 +254,14 @@ static const char *check_locked(struct kmem_cache *s)
 			census.live++;
 		}
 	}
-	list_for_each(node, &s->backend.held_list)
-		if (++held > s->backend.held)
-			break;
+	for (unsigned long i = 0; i < s->backend.held && i < SLOB_MAX_HELD; i++) {
+		const struct slob_header *h =
+			s->backend.held_ring[(s->backend.held_oldest + i) % SLOB_MAX_HELD];
+
+		if (h->tag != (s->backend.id | SLOB_TAG_HELD))
+			return "held ring names a block the cache does not hold";
+		held++;
+	}
 	if (census.pages != a->backend.pages)
 		return "shared page count does not match the lists";
 	if (census.block_bytes != a->backend.block_bytes)
@@ -267,7 +271,7 @@ static const char *check_locked(struct kmem_cache *s)
 	if (census.live != s->backend.live)
 		return "objects in use do not match the cache's count";
 	if (census.held != s->backend.held || held != s->backend.held)
-		return "held objects do not match the cache's count and list";
+		return "held objects do not match the cache's count and ring";
 	if (!cache_is_debug(s) && s->backend.held)
 		return "cache without debugging holds freed objects";
 	return NULL;

@@ -19,6 +19,10 @@
 
 /* Caches an instance can hold at once (the owner tag of a block header indexes them). */
 #define SLOB_MAX_CACHES 1024
+/* Freed objects a debug cache keeps at most ("held", so that misuse of them is found). */
+#define SLOB_MAX_HELD 16u
+
+struct slob_header;
 
 /* What a cache is: a real one, or one of the instance's two pseudo caches. */
 enum slob_cache_kind {
@@ -37,11 +41,17 @@ struct kmem_cache_backend {
 
 	/* The allocator's backend.lock must be held. */
 	unsigned long live;         /* objects handed out and not freed */
-	unsigned long held;         /* freed objects a debug cache keeps on held_list */
+	unsigned long held;         /* freed objects a debug cache keeps (held_ring) */
 	unsigned long big_blocks;   /* blocks of pages of its own */
 	uint64_t bytes;             /* bytes its blocks take, headers and debug metadata included */
 	uint64_t big_bytes;         /* of which in blocks of pages of its own */
-	struct list_head held_list; /* debug caches: freed objects, newest first */
+	/*
+	 * Debug caches: the blocks of the objects held, oldest at held_oldest.
+	 * Kept here, not in the freed objects, so that a write after free
+	 * cannot break the chain that finds them.
+	 */
+	struct slob_header *held_ring[SLOB_MAX_HELD];
+	unsigned int held_oldest;
 	uint64_t allocations, frees;
 	bool dying;                 /* destroyed: frees into it are refused */
 };

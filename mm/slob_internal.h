@@ -14,11 +14,10 @@
 #define SLOB_UNIT 8u                               /* blocks are counted in 8-byte units */
 #define SLOB_PAGE_UNITS (PAGE_SIZE / SLOB_UNIT)    /* 512 */
 #define SLOB_TAG_FREE 0u                           /* header tag of free space */
-#define SLOB_TAG_HELD 0x8000u                      /* owner tag | this: freed, on its debug cache's held list */
+#define SLOB_TAG_HELD 0x8000u                      /* owner tag | this: freed, held by its debug cache */
 #define SLOB_FREE_MARK 0xf4eeu                     /* high half of a free block's seal word */
 #define SLOB_NO_NEXT 0xffffu                       /* last free block of its page */
 #define SLOB_BIG 0xffffu                           /* page->objects of a block of pages of one object */
-#define SLOB_MAX_HELD 16u                          /* freed objects a debug cache keeps at most */
 
 /*
  * The 8 bytes in front of every block of a shared page (worked example in
@@ -39,7 +38,6 @@ struct slob_header {
 /* Debug caches keep this after the object (and its right red zone), before the tracks. */
 struct slob_debug_meta {
 	uint64_t size;              /* the object's size (kmalloc's objects differ) */
-	struct list_head held;      /* on the cache's held list while held */
 };
 
 static inline bool cache_is_debug(const struct kmem_cache *s)

@@ -35,6 +35,12 @@ def allocator():
     return dwarf.global_value("kernel_slab")
 
 
+def debug_trailer(flags):
+    """Bytes after a debug block's right red zone: the size, then the tracks (trailer_bytes())."""
+    tracks = 2 * dwarf.sizeof("struct slab_track") if flags & constants.get("SLAB_STORE_USER") else 0
+    return dwarf.sizeof("struct slob_debug_meta") + tracks
+
+
 def active(a=None):
     """Is the kernel's slab back-end SLOB-shaped?"""
     a = a if a is not None else allocator()
@@ -73,7 +79,7 @@ class SlobCache:
         """As block_units() in mm/slob_internal.h."""
         trailer = 0
         if self.is_debug():
-            trailer = 24 + (32 if self.flags & constants.get("SLAB_STORE_USER") else 0)
+            trailer = debug_trailer(self.flags)
         red = UNIT if self.flags & constants.get("SLAB_RED_ZONE") else 0
         return (UNIT + self.red_left + (size + UNIT - 1) // UNIT * UNIT + red + trailer) // UNIT
 
@@ -236,7 +242,7 @@ def red_zone_problem(cache, block, units, held):
     """What is wrong with the red zones of the block at @block of @cache, or None (mm/slob_debug.c)."""
     if not cache.flags & constants.get("SLAB_RED_ZONE"):
         return None
-    trailer = 24 + (32 if cache.flags & constants.get("SLAB_STORE_USER") else 0)
+    trailer = debug_trailer(cache.flags)
     meta = block + units * UNIT - trailer
     obj = block + UNIT + cache.red_left
     size = memory.u64(meta) if cache.kind == KMALLOC else cache.object_size
