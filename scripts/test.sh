@@ -27,8 +27,13 @@
 # matrix boots each with every suite on 1, 2, 4 and 8 CPUs and runs its
 # threaded suites under ThreadSanitizer.
 #
+# The independent steps run side by side, as many CPU-bound ones at once
+# as there are cores (run_queued); their output and results are reported
+# in a fixed order.  --matrix runs its boots one after another.
+#
 # The end of the output is a table of the time each step took (wall
-# clock, and the CPU time of what it ran), then one line per run.
+# clock, the CPU time of what it ran, and when it started), then one line
+# per run.
 #
 # Needs no terminal: emulators run under timeout(1) in their own process
 # group with standard input from /dev/null, and are killed with everything
@@ -117,8 +122,9 @@ timed() {
 	"$@" || status=$?
 	[[ $step == build* ]] || [ ${#summary_lines[@]} -gt "$results" ] || return $status
 	timing_lines+=("$(awk -v step="$step" -v start="$start" -v end="$EPOCHREALTIME" \
-		-v cpu="$(children_cpu)" -v cpu_start="$cpu_start" \
-		'BEGIN { printf "%-22s %6.1f s wall %6.1f s CPU", step, end - start, cpu - cpu_start }')")
+		-v cpu="$(children_cpu)" -v cpu_start="$cpu_start" -v harness_start="$harness_start" \
+		'BEGIN { printf "%-22s %6.1f s wall %6.1f s CPU  from %5.1f s", step, end - start, cpu - cpu_start,
+			start - harness_start }')")
 	return $status
 }
 
@@ -647,9 +653,13 @@ report_step() {
 	local index=$1 passed failed line
 	cat "$step_dir/$index.out"
 	cat "$step_dir/$index.err" >&2
+	if ! read -r passed failed < "$step_dir/$index.result" || [ -z "$failed" ]; then
+		echo "--- ${queued_name[$index]}: its results are missing from $step_dir/" >&2
+		record "${queued_name[$index]}" 0 1 "results missing from $step_dir/"
+		return
+	fi
 	while IFS= read -r line; do summary_lines+=("$line"); done < "$step_dir/$index.summary"
 	while IFS= read -r line; do timing_lines+=("$line"); done < "$step_dir/$index.timing"
-	read -r passed failed < "$step_dir/$index.result"
 	total_passed=$((total_passed + passed))
 	total_failed=$((total_failed + failed))
 }
@@ -878,7 +888,7 @@ else
 fi
 
 echo
-echo "time per step (wall clock; CPU of the processes it ran):"
+echo "time per step (wall clock, CPU of the processes it ran, when it started):"
 printf '  %s\n' "${timing_lines[@]}"
 awk -v start="$harness_start" -v end="$EPOCHREALTIME" -v cpu="$(children_cpu)" \
 	'BEGIN { printf "  %-22s %6.1f s wall %6.1f s CPU\n", "total", end - start, cpu }'
