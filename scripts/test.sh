@@ -741,7 +741,7 @@ build_backend() {
 	local backend=$1
 	# shellcheck disable=SC2046
 	jobs=-j1 backend_make "$backend" KTEST_SLAB="$(backend_slab_ktest "$backend")" \
-		$(backend_build_targets "$backend") > "$LOGS/background-build@$backend.log" 2>&1
+		$(backend_build_targets "$backend") > "$LOGS/prebuild@$backend.log" 2>&1
 	return 0
 }
 
