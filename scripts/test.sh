@@ -27,8 +27,13 @@
 # matrix boots each with every suite on 1, 2, 4 and 8 CPUs and runs its
 # threaded suites under ThreadSanitizer.
 #
+# The independent steps run side by side, as many CPU-bound ones at once
+# as there are cores (run_queued); their output and results are reported
+# in a fixed order.  --matrix runs its boots one after another.
+#
 # The end of the output is a table of the time each step took (wall
-# clock, and the CPU time of what it ran), then one line per run.
+# clock, the CPU time of what it ran, and when it started), then one line
+# per run.
 #
 # Needs no terminal: emulators run under timeout(1) in their own process
 # group with standard input from /dev/null, and are killed with everything
@@ -94,8 +99,8 @@ run_limited() {
 	running=""
 	return $status
 }
-trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_backend_builds; exit 130' INT
-trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_backend_builds; exit 143' TERM HUP
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_steps; exit 130' INT
+trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; stop_steps; exit 143' TERM HUP
 
 record() { # record NAME PASSED FAILED NOTE
 	total_passed=$((total_passed + $2))
@@ -107,29 +112,30 @@ record() { # record NAME PASSED FAILED NOTE
 
 # timed STEP COMMAND...: run COMMAND (a function of this script), and add
 # its wall-clock and CPU seconds (of the processes it waited for) to the
-# table of steps printed at the end, if it recorded a result or is the
-# build.  A background build's CPU time counts in the step during which
-# it ended (when the shell reaped it).  Return: COMMAND's status.
+# table of steps printed at the end, if it recorded a result or is a
+# build (build, build@BACKEND).  Return: COMMAND's status.
 declare -a timing_lines=()
 timed() {
 	local step=$1 start cpu_start status=0 results=${#summary_lines[@]}
 	shift
 	start=$EPOCHREALTIME cpu_start=$(children_cpu)
 	"$@" || status=$?
-	[ "$step" = build ] || [ ${#summary_lines[@]} -gt "$results" ] || return $status
+	[[ $step == build* ]] || [ ${#summary_lines[@]} -gt "$results" ] || return $status
 	timing_lines+=("$(awk -v step="$step" -v start="$start" -v end="$EPOCHREALTIME" \
-		-v cpu="$(children_cpu)" -v cpu_start="$cpu_start" \
-		'BEGIN { printf "%-22s %6.1f s wall %6.1f s CPU", step, end - start, cpu - cpu_start }')")
+		-v cpu="$(children_cpu)" -v cpu_start="$cpu_start" -v harness_start="$harness_start" \
+		'BEGIN { printf "%-22s %6.1f s wall %6.1f s CPU  from %5.1f s", step, end - start, cpu - cpu_start,
+			start - harness_start }')")
 	return $status
 }
 
-# children_cpu: the user and system seconds of every process the harness
-# has waited for so far (cutime and cstime, fields 16 and 17 of
-# /proc/PID/stat, in clock ticks).
+# children_cpu: the user and system seconds of every process shell_pid
+# (the harness, or the subshell running a step) has waited for so far
+# (cutime and cstime, fields 16 and 17 of /proc/PID/stat, in clock ticks).
+shell_pid=$$
 clock_ticks=$(getconf CLK_TCK)
 children_cpu() {
 	local stat
-	read -r stat < /proc/$$/stat
+	read -r stat < /proc/$shell_pid/stat
 	awk -v ticks="$clock_ticks" '{ printf "%.2f", ($14 + $15) / ticks }' <<< "${stat##*) }" 2>/dev/null ||
 		echo 0
 }
@@ -431,7 +437,7 @@ run_monitor() {
 		record "$name" 0 1 "the monitor ISO did not build"
 		return
 	fi
-	timeout --foreground -k 5 120 scripts/monitor-check.py "$1" --iso "$BUILD/ferrite-test-monitor.iso" \
+	run_limited 120 scripts/monitor-check.py "$1" --iso "$BUILD/ferrite-test-monitor.iso" \
 		--log "$log" --screendump "$BUILD/monitor-keyboard.ppm" --timeout 60 > "$LOGS/$name.check.log" 2>&1
 	status=$?
 	passed=$(sed -n 's/.*: \([0-9]*\) checks passed$/\1/p' "$LOGS/$name.check.log")
@@ -475,9 +481,18 @@ deps="run bochs debug"
 # shellcheck disable=SC2086
 scripts/deps.sh $deps || { echo "test.sh: missing tools (scripts/deps.sh $deps)" >&2; exit 1; }
 
+# build_test_isos: the ISOs of the boots, before any boot starts (the
+# boots run side by side; none may find its ISO being rebuilt).  The steps
+# make their own ISO again, which finds it up to date.
 build_test_isos() {
-	make -s "$jobs" "$BUILD/ferrite-test-qemu.iso" "$BUILD/ferrite-test-bochs.iso" \
-		"$BUILD/ferrite-test-screen.iso" "$BUILD/ferrite-test-badcmdline.iso"
+	local isos=(qemu bochs screen badcmdline)
+	if [ $matrix = 0 ]; then
+		selected bios-crash-cpu1 && isos+=(crash)
+		selected gdb-commands && isos+=(gdb)
+		{ selected monitor-serial || selected monitor-keyboard; } && isos+=(monitor)
+	fi
+	isos=("${isos[@]/%/.iso}")
+	make -s "$jobs" "${isos[@]/#/$BUILD/ferrite-test-}"
 }
 timed build build_test_isos || {
 	echo "test.sh: build failed" >&2
@@ -494,7 +509,7 @@ run_gdb() {
 		record "$name" 0 1 "build failed; see $LOGS/$name.build.log"
 		return
 	fi
-	timeout --foreground -k 5 120 scripts/gdb-check.sh --iso "$BUILD/ferrite-test-gdb.iso" \
+	run_limited 120 scripts/gdb-check.sh --iso "$BUILD/ferrite-test-gdb.iso" \
 		--elf "$BUILD/kernel.elf" --out "$out" > "$LOGS/$name.check.log" 2>&1
 	status=$?
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/$name.check.log" | tail -n 1)
@@ -535,32 +550,163 @@ run_smp() {
 	check_cpus "$name" "$cpus"
 }
 
+# run_default: make test's steps, queued in the order of the report and
+# run side by side (run_queued).  The first number of each is its rank:
+# the longest steps start first, so that the last ones to end are short;
+# the second is the cores it keeps busy (0: monitor-keyboard mostly waits
+# for OVMF and the screen).
 run_default() {
-	start_backend_builds
-	[ $kernel_only = 1 ] || { selected host && timed host run_host; }
-	[ $kernel_only = 1 ] || { selected host-tsan && timed host-tsan run_host_tsan; }
-	[ $kernel_only = 1 ] || timed fuzz-replay run_fuzz_replay
-	[ $kernel_only = 1 ] || { selected scripts && timed scripts run_scripts; }
-	timed bios-cd run_smp bios-cd 2 90 --firmware bios --media cd
-	timed bios-usb run_smp bios-usb 4 90 --firmware bios --media usb
-	timed uefi-cd run_smp uefi-cd 4 180 --firmware uefi --media cd
-	timed uefi-usb run_smp uefi-usb 2 180 --firmware uefi --media usb
+	local backend after
+	[ $kernel_only = 1 ] || { selected host && queue_step 1 1 "" host run_host; }
+	[ $kernel_only = 1 ] || { selected host-tsan && queue_step 2 1 "" host-tsan run_host_tsan; }
+	[ $kernel_only = 1 ] || queue_step 9 1 "" fuzz-replay run_fuzz_replay
+	[ $kernel_only = 1 ] || { selected scripts && queue_step 9 1 "" scripts run_scripts; }
+	queue_step 7 1 "" bios-cd run_smp bios-cd 2 90 --firmware bios --media cd
+	queue_step 6 1 "" bios-usb run_smp bios-usb 4 90 --firmware bios --media usb
+	queue_step 3 1 "" uefi-cd run_smp uefi-cd 4 180 --firmware uefi --media cd
+	queue_step 5 1 "" uefi-usb run_smp uefi-usb 2 180 --firmware uefi --media usb
 	# The uniprocessor boot.
-	timed bios-32M run_memory bios-32M 32 pc low
-	selected bios-32M && check_cpus bios-32M 1
-	timed bios-3583M-q35 run_memory bios-3583M-q35 3583 q35 high bios --smp 4
-	selected bios-3583M-q35 && check_cpus bios-3583M-q35 4
-	timed bios-bad-cmdline run_bad_cmdline
-	timed bios-crash-cpu1 run_crash_other_cpu
-	timed uefi-no-serial run_screen
-	timed gdb-commands run_gdb
-	timed monitor-serial run_monitor serial
-	timed monitor-keyboard run_monitor keyboard
-	timed bochs-bios-cd run_bochs
-	selected bochs-bios-cd && check_cpus bochs-bios-cd 2
+	queue_step 7 1 "" bios-32M run_memory_cpus bios-32M 1 32 pc low
+	queue_step 6 1 "" bios-3583M-q35 run_memory_cpus bios-3583M-q35 4 3583 q35 high bios --smp 4
+	queue_step 9 1 "" bios-bad-cmdline run_bad_cmdline
+	queue_step 9 1 "" bios-crash-cpu1 run_crash_other_cpu
+	queue_step 5 1 "" uefi-no-serial run_screen
+	queue_step 8 1 "" gdb-commands run_gdb
+	queue_step 8 1 "" monitor-serial run_monitor serial
+	queue_step 0 0 "" monitor-keyboard run_monitor keyboard
+	queue_step 0 1 "" bochs-bios-cd run_bochs_cpus
 	for backend in $ALSO_SLAB_BACKENDS; do
-		[ $kernel_only = 1 ] || timed "host@$backend" run_backend_host "$backend"
-		timed "slab-smp4@$backend" run_backend_boots "$backend" slab 4
+		after=""
+		backend_build_wanted "$backend" && { queue_step 4 1 "" "build@$backend" build_backend "$backend"; after=build@$backend; }
+		if [ $kernel_only = 0 ] && selected "host@$backend"; then
+			queue_step 9 1 "$after" "host@$backend" run_backend_host "$backend"
+			after=host@$backend
+		fi
+		queue_step 8 1 "$after" "slab-smp4@$backend" run_backend_boots "$backend" slab 4
+	done
+	run_queued
+}
+
+# run_memory_cpus NAME CPUS run_memory-args...: run_memory, then check_cpus.
+run_memory_cpus() {
+	local name=$1 cpus=$2
+	shift 2
+	selected "$name" || return 0
+	run_memory "$name" "$@"
+	check_cpus "$name" "$cpus"
+}
+
+run_bochs_cpus() {
+	selected bochs-bios-cd || return 0
+	run_bochs
+	check_cpus bochs-bios-cd 2
+}
+
+# ---- the steps side by side --------------------------------------------------
+# run_default queues its steps (queue_step); run_queued runs each in a
+# subshell of its own, at most as many at once as there are cores (steps
+# of weight 0 aside), its output kept in files under $LOGS/steps/ and its
+# results (record, timed) handed back in files there.  Output, results and
+# timing lines are reported in the order the steps were queued, each step
+# as soon as it and every step before it have ended, whatever order they
+# end in.  Each step has its own logs, sockets (private temporary
+# directories) and screendump; the ISOs are all built before the first
+# starts; only one Bochs runs at a time machine-wide (scripts/bochs.sh).
+slots=$(nproc)
+step_dir=$LOGS/steps
+declare -a queued_rank=() queued_weight=() queued_after=() queued_name=() queued_command=()
+declare -A step_pid=()
+
+# queue_step RANK WEIGHT AFTER STEP COMMAND...: queue "timed STEP COMMAND...".
+# Steps start in the order of RANK (the lower first; queued order among
+# equals); WEIGHT is the cores it keeps busy; AFTER is the step that must
+# have ended before it starts ("" for none; a step not queued counts as ended).
+queue_step() {
+	queued_rank+=("$1") queued_weight+=("$2") queued_after+=("$3") queued_name+=("$4")
+	shift 3
+	queued_command+=("$(printf '%q ' timed "$@")")
+}
+
+# start_step INDEX: run queued step INDEX in the background.  It writes
+# INDEX.out and INDEX.err (its standard output and error), INDEX.summary
+# and INDEX.timing (its record and timed lines), and last INDEX.result
+# ("PASSED FAILED"), by which the harness knows it has ended.
+start_step() {
+	local index=$1
+	# shellcheck disable=SC2030,SC2031 # the subshell's results go back in files
+	(
+		trap '[ -z "$running" ] || kill -TERM "$running" 2>/dev/null; exit 143' TERM
+		summary_lines=() timing_lines=() total_passed=0 total_failed=0 shell_pid=$BASHPID
+		eval "${queued_command[$index]}"
+		: > "$step_dir/$index.summary"
+		: > "$step_dir/$index.timing"
+		[ ${#summary_lines[@]} -eq 0 ] || printf '%s\n' "${summary_lines[@]}" > "$step_dir/$index.summary"
+		[ ${#timing_lines[@]} -eq 0 ] || printf '%s\n' "${timing_lines[@]}" > "$step_dir/$index.timing"
+		echo "$total_passed $total_failed" > "$step_dir/$index.result.new"
+		mv "$step_dir/$index.result.new" "$step_dir/$index.result"
+	) > "$step_dir/$index.out" 2> "$step_dir/$index.err" < /dev/null &
+	step_pid[$index]=$!
+}
+
+# report_step INDEX: print an ended step's output and add its results.
+report_step() {
+	local index=$1 passed failed line
+	cat "$step_dir/$index.out"
+	cat "$step_dir/$index.err" >&2
+	if ! read -r passed failed < "$step_dir/$index.result" || [ -z "$failed" ]; then
+		echo "--- ${queued_name[$index]}: its results are missing from $step_dir/" >&2
+		record "${queued_name[$index]}" 0 1 "results missing from $step_dir/"
+		return
+	fi
+	while IFS= read -r line; do summary_lines+=("$line"); done < "$step_dir/$index.summary"
+	while IFS= read -r line; do timing_lines+=("$line"); done < "$step_dir/$index.timing"
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + failed))
+}
+
+# run_queued: run the queued steps side by side, report them in order.
+run_queued() {
+	local count=${#queued_name[@]} busy=0 reported=0 index after order
+	local -A index_of=() started=() ended=()
+	rm -rf "$step_dir"
+	mkdir -p "$step_dir"
+	for index in "${!queued_name[@]}"; do
+		index_of[${queued_name[$index]}]=$index
+	done
+	order=$(for index in "${!queued_name[@]}"; do echo "${queued_rank[$index]} $index"; done |
+		sort -s -n -k 1,1 | cut -d ' ' -f 2)
+	while [ $reported -lt "$count" ]; do
+		for index in $order; do
+			[ -z "${started[$index]:-}" ] || continue
+			after=${queued_after[$index]}
+			if [ -n "$after" ] && [ -n "${index_of[$after]:-}" ]; then
+				[ -n "${ended[${index_of[$after]}]:-}" ] || continue
+			fi
+			[ $((busy + queued_weight[index])) -le "$slots" ] || continue
+			start_step "$index"
+			started[$index]=1
+			busy=$((busy + queued_weight[index]))
+		done
+		sleep 0.2
+		for index in "${!started[@]}"; do
+			[ -z "${ended[$index]:-}" ] && [ -e "$step_dir/$index.result" ] || continue
+			wait "${step_pid[$index]}"
+			step_pid[$index]=""
+			ended[$index]=1
+			busy=$((busy - queued_weight[index]))
+		done
+		while [ $reported -lt "$count" ] && [ -n "${ended[$reported]:-}" ]; do
+			report_step "$reported"
+			reported=$((reported + 1))
+		done
+	done
+}
+
+# stop_steps: end the steps still running (each kills what it runs).
+stop_steps() {
+	local pid
+	for pid in "${step_pid[@]}"; do
+		[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null
 	done
 }
 
@@ -579,43 +725,24 @@ backend_make() {
 	make -s "$jobs" SLAB_BACKEND="$backend" BUILD="$BUILD/$backend" NR_CPUS=$cpus "$@"
 }
 
-# start_backend_builds: build what make test needs of each other back-end
-# (its host slab runner and ferrite-test-slab.iso) in the background, at
-# low priority, while the boots of the back-end under test keep the
-# emulator busy; run_backend_host and run_backend_boots wait for it, then
-# make again what is still missing and judge the build.  Each build runs
-# under timeout(1) in its own process group, killed if the harness is.
-declare -A backend_build_pid=()
-start_backend_builds() {
-	local backend targets
-	for backend in $ALSO_SLAB_BACKENDS; do
-		targets=""
-		if [ $kernel_only = 0 ] && selected "host@$backend"; then
-			targets="$BUILD/$backend/host/ktest-host-slab"
-		fi
-		selected "slab-smp4@$backend" && targets="$targets $BUILD/$backend/ferrite-test-slab.iso"
-		[ -n "$targets" ] || continue
-		# shellcheck disable=SC2086
-		timeout -k 5 900 nice -n 10 bash -c "$(declare -f backend_make); jobs=-j1 BUILD=$BUILD; backend_make \"\$@\"" \
-			backend_make "$backend" KTEST_SLAB="$(backend_slab_ktest "$backend")" $targets \
-			> "$LOGS/background-build@$backend.log" 2>&1 < /dev/null &
-		backend_build_pid[$backend]=$!
-	done
+# backend_build_targets BACKEND: what make test needs of BACKEND (its host
+# slab runner and ferrite-test-slab.iso, as selected); backend_build_wanted
+# BACKEND: whether that is anything.
+backend_build_targets() {
+	[ $kernel_only = 1 ] || ! selected "host@$1" || echo "$BUILD/$1/host/ktest-host-slab"
+	! selected "slab-smp4@$1" || echo "$BUILD/$1/ferrite-test-slab.iso"
 }
+backend_build_wanted() { [ -n "$(backend_build_targets "$1")" ]; }
 
-# wait_backend_build BACKEND: wait for start_backend_builds' build of BACKEND.
-wait_backend_build() {
-	local pid=${backend_build_pid[$1]:-}
-	[ -z "$pid" ] || wait "$pid"
-	backend_build_pid[$1]=""
-}
-
-# stop_backend_builds: kill the background builds still running.
-stop_backend_builds() {
-	local pid
-	for pid in "${backend_build_pid[@]}"; do
-		[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null
-	done
+# build_backend BACKEND: build backend_build_targets on one core (a step
+# beside the others; run_backend_host and run_backend_boots start after
+# it, make again what is still missing and judge the build).
+build_backend() {
+	local backend=$1
+	# shellcheck disable=SC2046
+	jobs=-j1 backend_make "$backend" KTEST_SLAB="$(backend_slab_ktest "$backend")" \
+		$(backend_build_targets "$backend") > "$LOGS/prebuild@$backend.log" 2>&1
+	return 0
 }
 
 # backend_slab_ktest BACKEND: the ktest= selection of BACKEND's
@@ -637,7 +764,6 @@ run_backend_host() {
 	selected "$name" || return 0
 	echo "== $name (slab suites, ASan + UBSan)"
 	selection="slab_*$(manifest_suites "host@$backend")"
-	wait_backend_build "$backend"
 	if backend_make "$backend" "$BUILD/$backend/host/ktest-host-slab" > "$log" 2>&1; then
 		run_limited 300 "$BUILD/$backend/host/ktest-host-slab" "$selection" >> "$log" 2>&1
 		status=$?
@@ -679,7 +805,6 @@ run_backend_boots() {
 		selected "$prefix$cpus@$backend" && any=1
 	done
 	[ $any = 1 ] || return 0
-	wait_backend_build "$backend"
 	if ! backend_make "$backend" KTEST_SLAB="$ktest" "$BUILD/$backend/$iso" \
 		> "$LOGS/build@$backend.log" 2>&1; then
 		echo "--- the $backend kernel did not build; see $LOGS/build@$backend.log" >&2
@@ -763,7 +888,7 @@ else
 fi
 
 echo
-echo "time per step (wall clock; CPU of the processes it ran):"
+echo "time per step (wall clock, CPU of the processes it ran, when it started):"
 printf '  %s\n' "${timing_lines[@]}"
 awk -v start="$harness_start" -v end="$EPOCHREALTIME" -v cpu="$(children_cpu)" \
 	'BEGIN { printf "  %-22s %6.1f s wall %6.1f s CPU\n", "total", end - start, cpu }'
