@@ -63,10 +63,11 @@ BOCHS_KTEST='*,-vmap_area'
 # The ktest= selection of make test's boots of the other slab back-ends
 # (ferrite-test-slab.iso): the suites whose outcome depends on the slab
 # back-end (the conformance suites, the allocators stressed on every CPU,
-# the replayed trace, vmalloc: kvmalloc and the vmap area caches), and the back-end's own (kernel@NAME in the
-# manifest) after them.  Every other suite runs the same code whatever the
-# back-end, and runs in the boots of the back-end under test; make
-# test-matrix and make test SLAB_BACKEND=NAME boot a back-end with all.
+# the replayed trace, vmalloc: kvmalloc and the vmap area caches), and the
+# back-end's own (kernel@NAME in the manifest) after them.  Every other
+# suite runs the same code whatever the back-end, and runs in the boots of
+# the back-end under test; make test-matrix and make test SLAB_BACKEND=NAME
+# boot a back-end with all.
 SLAB_KTEST='slab,slab_smp,mm_stress,trace_replay,vmalloc'
 mkdir -p "$LOGS"
 
