@@ -146,6 +146,8 @@ static struct kmem_cache *internal_cache(struct slab_allocator *a, size_t bytes)
 
 /* ---- creating a cache: layout, colours, array sizes ---------------------- */
 
+_Static_assert(MAX_OBJECTS - 1 <= FREELIST_INDEX_MASK, "an object's number leaves the state bit free");
+
 static unsigned int mgmt_bytes(unsigned int objects)
 {
 	return ALIGN_UP((unsigned int)(sizeof(struct slab_freelist) +
@@ -332,7 +334,7 @@ static void slab_list_add(struct kmem_cache *s, struct page *slab)
  */
 static void *slab_get_obj(struct kmem_cache *s, struct page *slab)
 {
-	unsigned int index = slab_mgmt(slab)->index[slab->inuse];
+	unsigned int index = index_at(slab, slab->inuse);
 
 	if (unlikely(index >= slab->objects)) {
 		slab_report(s, (void *)slab_base(s, slab), NULL,
@@ -345,25 +347,29 @@ static void *slab_get_obj(struct kmem_cache *s, struct page *slab)
 	}
 	slab->inuse++;
 	s->backend.free_objects--;
+	slab_mgmt(slab)->index[index] &= (freelist_idx_t)~OBJECT_FREE;
 	return object_at(s, slab, index);
 }
 
-/* Give object @index back to @slab (on no list). Caller holds s->backend.lock. */
-static void slab_put_obj(struct kmem_cache *s, struct page *slab, unsigned int index)
-{
-	slab_mgmt(slab)->index[--slab->inuse] = (freelist_idx_t)index;
-	s->backend.free_objects++;
-}
-
 /*
- * Is freeing object @index into @slab surely a double free, by what is
- * cheap to see: no object of the slab is in use, or the slab took this
- * very object back last.  Caller holds s->backend.lock.
+ * Give object @index back to @slab (on no list), unless it is free there
+ * already: a double free, which must not reach the index array (it would
+ * count an object free twice, and the slab could go back to the page
+ * allocator with objects in use).  Caller holds s->backend.lock.
+ * Return: false if the object was free already (nothing changed).
  */
-static bool surely_free(const struct page *slab, long index)
+static bool slab_put_obj(struct kmem_cache *s, struct page *slab, unsigned int index)
 {
-	return slab->inuse == 0 ||
-	       (slab->inuse < slab->objects && slab_mgmt(slab)->index[slab->inuse] == index);
+	freelist_idx_t *entry;
+
+	if (unlikely(free_in_slab(slab, index)))
+		return false;
+	/* The state bit first: when the entry written is index[index] itself, it keeps it. */
+	slab_mgmt(slab)->index[index] |= OBJECT_FREE;
+	entry = &slab_mgmt(slab)->index[--slab->inuse];
+	*entry = (freelist_idx_t)((*entry & OBJECT_FREE) | index);
+	s->backend.free_objects++;
+	return true;
 }
 
 /*
@@ -405,10 +411,11 @@ static void destroy_slabs(struct kmem_cache *s, struct list_head *doomed)
 
 		list_del_init(&slab->slab_list);
 		assert_spin_not_held(&s->backend.lock);
+		/* A kfree that read slab_cache as the order below reads the block as NULL (slab_owner). */
 		__atomic_store_n(&slab->freelist, NULL, __ATOMIC_RELAXED);
 		if (s->backend.mgmt_cache)
 			free_internal(s->allocator, mgmt);
-		slab->private = s->backend.order;
+		__atomic_store_n(&slab->private, s->backend.order, __ATOMIC_RELEASE);
 		slab->refcount = 1;
 		buddy_free(s->allocator->buddy, slab, s->backend.order, NULL);
 	}
@@ -444,7 +451,7 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 	colour = __atomic_fetch_add(&s->backend.colour_next, 1, __ATOMIC_RELAXED) % s->backend.colours;
 	mgmt->first_object = colour * s->backend.colour_off;
 	for (unsigned int i = 0; i < s->backend.objects; i++)
-		mgmt->index[i] = (freelist_idx_t)i;
+		mgmt->index[i] = (freelist_idx_t)(i | OBJECT_FREE);    /* every object free */
 	slab->slab_cache = s;
 	slab->freelist = mgmt;
 	slab->objects = (uint16_t)s->backend.objects;
@@ -506,8 +513,10 @@ static unsigned int take_from_slabs(struct kmem_cache *s, unsigned int want, voi
 /*
  * Give @count objects held in an array back to their slabs (Linux's
  * free_block), then retire free slabs beyond free_limit.  A double free
- * that an array hid is found here, when cheap, reported and dropped.
- * Caller holds s->backend.lock.
+ * that the arrays hid (the object was in two arrays, or twice in one) is
+ * found here by the slab's free map when its second copy comes back:
+ * reported, without a caller (the free that made it happened earlier),
+ * and dropped.  Caller holds s->backend.lock.
  */
 static void free_block(struct kmem_cache *s, void **objects, unsigned int count,
 		       struct list_head *doomed)
@@ -517,16 +526,19 @@ static void free_block(struct kmem_cache *s, void **objects, unsigned int count,
 		void *object = objects[i];
 		struct page *slab = slab_page_of(s->allocator, object);
 		long index;
+		bool put;
 
+		/* Not a live slab of @s: its slab was retired, so the object was free already. */
 		if (!slab || !(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
-		    slab->slab_cache != s || (index = object_index(s, slab, object)) < 0 ||
-		    surely_free(slab, index)) {
+		    slab->slab_cache != s || (index = object_index(s, slab, object)) < 0) {
 			report_double_free(s, object, NULL);
 			continue;
 		}
 		slab_unlist(s, slab);
-		slab_put_obj(s, slab, (unsigned int)index);
+		put = slab_put_obj(s, slab, (unsigned int)index);
 		slab_list_add(s, slab);
+		if (unlikely(!put))
+			report_double_free(s, object, NULL);
 	}
 	trim_free_slabs(s, s->backend.free_limit, ~0ul, doomed);
 }
@@ -601,7 +613,7 @@ static void direct_free(struct kmem_cache *s, struct page *slab, void *object, l
 		return;
 	}
 	/* Checked and freed under one hold of the lock, so two frees cannot both pass. */
-	if (surely_free(slab, index)) {
+	if (free_in_slab(slab, (unsigned int)index)) {
 		spin_unlock_irqrestore(&s->backend.lock, flags);
 		report_double_free(s, object, caller);
 		return;
@@ -611,7 +623,7 @@ static void direct_free(struct kmem_cache *s, struct page *slab, void *object, l
 		return; /* reported */
 	}
 	slab_unlist(s, slab);
-	slab_put_obj(s, slab, (unsigned int)index);
+	slab_put_obj(s, slab, (unsigned int)index);     /* cannot refuse: checked above */
 	slab_list_add(s, slab);
 	s->backend.frees++;
 	if (release && slab->inuse == 0) {
@@ -724,6 +736,7 @@ static void refill_locked(struct kmem_cache *s, struct array_cache *ac)
 	unsigned int want = MIN(ac->batchcount, ac->limit - ac->avail);
 
 	ac->touched = 1;
+	ac->moves++;
 	if (shared && shared->avail) {
 		unsigned int n = MIN(want, shared->avail);
 
@@ -742,6 +755,7 @@ static void flush_locked(struct kmem_cache *s, struct array_cache *ac, struct li
 	struct array_cache *shared = s->backend.shared;
 	unsigned int n = MIN(ac->batchcount, ac->avail);
 
+	ac->moves++;
 	if (shared && shared->avail < shared->limit) {
 		n = MIN(n, shared->limit - shared->avail);
 		memcpy(&shared->entry[shared->avail], ac->entry, n * sizeof(void *));
@@ -903,8 +917,23 @@ void *slab_backend_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, voi
 
 void slab_backend_kfree(struct slab_allocator *a, struct page *slab, void *object, void *caller)
 {
-	(void)a;
-	slab_free_in(slab->slab_cache, slab, object, caller);
+	struct kmem_cache *s = slab_owner(slab);
+
+	/*
+	 * The slab is being given back (every object of it was free): its
+	 * management block is gone and slab_cache may hold its order already.
+	 */
+	if (unlikely(!__atomic_load_n(&slab->freelist, __ATOMIC_ACQUIRE))) {
+		if ((uintptr_t)s >= PAGE_SIZE) {
+			report_double_free(s, object, caller);
+		} else {
+			__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
+			pr_err("slab: double free: object %p, its slab being given back (called from %p)\n",
+			       object, caller);
+		}
+		return;
+	}
+	slab_free_in(s, slab, object, caller);
 }
 
 /* ---- bulk ---------------------------------------------------------------------- */
@@ -998,6 +1027,7 @@ static void drain_cpu_array(void *info)
 	ac->avail = 0;
 	s->backend.allocations += ac->allocations;
 	s->backend.frees += ac->frees;
+	s->backend.drains++;
 	*slot = NULL;
 	spin_unlock(&s->backend.lock);
 	destroy_slabs(s, &doomed);
@@ -1137,6 +1167,7 @@ static void reap_array(struct kmem_cache *s, struct array_cache *ac, struct list
 		return;
 	}
 	n = MIN(ac->avail, (ac->limit + REAP_FRACTION - 1) / REAP_FRACTION);
+	ac->moves++;
 	free_block(s, ac->entry, n, doomed);
 	ac->avail -= n;
 	memmove(ac->entry, &ac->entry[n], ac->avail * sizeof(void *));
