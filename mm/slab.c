@@ -71,13 +71,26 @@
  * Debug caches (any of SLAB_CONSISTENCY_CHECKS, RED_ZONE, POISON,
  * STORE_USER) have no arrays: every allocation and free works on the
  * slabs under the lock and runs the checks of mm/slab_debug.c, so every
- * free is checked.  Double frees found without debug flags: the object
- * on top of this CPU's array (the one just freed), and, when an object
- * reaches its slab, one whose slab has no object in use or whose slab
- * took it back last (that report is made when the array is flushed, so
- * it names no caller).  With SLAB_CONSISTENCY_CHECKS the free looks the
- * object up in its slab's free indices, with SLAB_RED_ZONE in its red
- * zone: every double free is found.
+ * free is checked.
+ *
+ * Double frees.  Each index array entry's top bit is one object's state
+ * (OBJECT_FREE in index[i]: object i is free in the slab), set and
+ * cleared under the cache lock as objects go back to and leave their
+ * slab.  A double free is reported and dropped -- it never reaches the
+ * index array -- when:
+ *   - it is freed onto this CPU's array while on top of it (free x, x):
+ *     the fast path's one compare;
+ *   - it is freed straight to its slab (no array on this CPU: debug
+ *     caches, or before the CPU's first slow path, or after a shrink)
+ *     while free there: direct_free() tests the bit, naming the caller;
+ *   - its second copy goes back to the slab (free_block(): a flush into
+ *     the slabs, a reap, a drain by shrink or destroy), after one array
+ *     held it twice or two arrays held it: reported without a caller.
+ * Not caught, as in Linux's SLAB: a copy handed out again while it waits
+ * in an array (free x, y, x, then three allocations on that CPU give x
+ * twice).  Seeing it would mean reading the object's slab on every free
+ * or allocation, a cache miss on the lock-free path.  slab_check() finds
+ * such copies while they wait (mm/slab_debug.c).
  *
  * Locking: a CPU's array is guarded by interrupts being off on its CPU;
  * cache->backend.lock ("kmem_cache->lock") guards the slab lists, their
@@ -99,7 +112,10 @@
  * object); arrays are made on first use and freed on shrink rather than
  * tuned through /proc/slabinfo; every distinct offset the leftover allows
  * is a colour (Linux uses leftover / colour_off of them); debug caches
- * bypass the arrays (Linux's debug SLAB keeps them and checks on flush).
+ * bypass the arrays (Linux's debug SLAB keeps them and checks on flush);
+ * an object's free state lives in the index array's spare bit (Linux's
+ * SLAB kept a byte per object after the index array, and only with
+ * CONFIG_DEBUG_SLAB_LEAK).
  */
 #include <asm/cpu.h>
 #include <kernel.h>
