@@ -344,21 +344,25 @@ static void slab_list_add(struct kmem_cache *s, struct page *slab)
 
 /*
  * Take the next free object of @slab (on no list, not full).  A corrupted
- * index (beyond the slab) is reported, and the slab's other free objects
- * are given up: they count as in use for good.  Caller holds s->backend.lock.
+ * index (beyond the slab, or naming an object not marked free, which may
+ * be in use) is reported, and the slab's other free objects are given
+ * up: they count as in use for good.  Caller holds s->backend.lock.
  * Return: the object, or NULL.
  */
 static void *slab_get_obj(struct kmem_cache *s, struct page *slab)
 {
 	unsigned int index = index_at(slab, slab->inuse);
 
-	if (unlikely(index >= slab->objects)) {
+	if (unlikely(index >= slab->objects || !free_in_slab(slab, index))) {
 		slab_report(s, (void *)slab_base(s, slab), NULL,
 			    "corrupted free index (the rest of this slab's free objects are dropped)");
-		pr_err("slab:   index array entry %u is %u; the slab has %u objects\n", slab->inuse,
-		       index, slab->objects);
+		pr_err("slab:   index array entry %u is %u; the slab has %u objects%s\n", slab->inuse,
+		       index, slab->objects,
+		       index < slab->objects ? ", and that one is not marked free" : "");
 		s->backend.free_objects -= slab->objects - slab->inuse;
 		slab->inuse = slab->objects;
+		for (unsigned int i = 0; i < slab->objects; i++)   /* none is free in the slab now */
+			slab_mgmt(slab)->index[i] &= (freelist_idx_t)~OBJECT_FREE;
 		return NULL;
 	}
 	slab->inuse++;

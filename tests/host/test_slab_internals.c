@@ -585,6 +585,57 @@ static void test_kfree_racing_slab_release(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * A corrupted index array entry in a slab's free part -- beyond the slab,
+ * or naming an object that is not marked free (one in use: handing it out
+ * would give it two owners) -- is reported when the slab is taken from,
+ * and the slab's other free objects are given up; the cache stays sound.
+ */
+static void test_corrupted_free_index(struct ktest *t)
+{
+	for (int beyond = 0; beyond <= 1; beyond++) {
+		struct slab_arena *a = slab_arena_create(t, NULL);
+		struct kmem_cache *cache = make_cache(t, a, "corrupt", 512, 0, SLAB_CONSISTENCY_CHECKS,
+						      NULL);
+		void *y = kmem_cache_alloc(cache, GFP_KERNEL), *z;
+		struct slab_freelist *mgmt;
+		struct page *slab;
+		freelist_idx_t *entry;
+
+		KASSERT_NOT_NULL(t, y);
+		KASSERT_EQ(t, cache->backend.objects, 8);
+		slab = slab_of(a, y);
+		mgmt = slab->freelist;
+		KASSERT_EQ(t, slab->inuse, 1);
+		KASSERT_FALSE(t, mgmt->index[0] & OBJECT_FREE);      /* y is object 0 */
+		entry = &mgmt->index[slab->inuse];
+		/* The entry's own state bit is object 1's: kept. */
+		*entry = (freelist_idx_t)((*entry & OBJECT_FREE) | (beyond ? 8 : 0));
+		capture_start();
+		z = kmem_cache_alloc(cache, GFP_KERNEL);
+		capture_stop();
+		KEXPECT_REPORTED(t, "corrupted free index");
+		if (!beyond)
+			KEXPECT_REPORTED(t, "that one is not marked free");
+		KEXPECT_UEQ(t, a->slab.reports, 1);
+		KASSERT_NOT_NULL(t, z);
+		KEXPECT_TRUE(t, z != y && slab_of(a, z) != slab);  /* from a new slab */
+		CHECK(t, cache);
+		/* y, z and the 7 given up. */
+		KEXPECT_EQ(t, stats_of(cache).objects_in_use, 9);
+		kmem_cache_free(cache, y);
+		kmem_cache_free(cache, z);
+		KEXPECT_UEQ(t, a->slab.reports, 1);
+		CHECK(t, cache);
+		KEXPECT_EQ(t, stats_of(cache).objects_in_use, 7);
+		capture_start();
+		KEXPECT_FALSE(t, slab_cache_destroy(&a->slab, cache));
+		capture_stop();
+		KEXPECT_REPORTED(t, "7 objects still in use");
+		slab_arena_destroy(a);
+	}
+}
+
 KTEST_SUITE_FULL(slab_internals, NULL, arena_suite_exit,
 		 KTEST_CASE(test_array_sizes_follow_object_size),
 		 KTEST_CASE(test_array_limit_flush_and_refill),
@@ -596,4 +647,5 @@ KTEST_SUITE_FULL(slab_internals, NULL, arena_suite_exit,
 		 KTEST_CASE(test_double_free_with_a_live_neighbour),
 		 KTEST_CASE(test_double_free_across_cpu_arrays),
 		 KTEST_CASE(test_double_free_in_shared_array_and_slab),
-		 KTEST_CASE(test_kfree_racing_slab_release));
+		 KTEST_CASE(test_kfree_racing_slab_release),
+		 KTEST_CASE(test_corrupted_free_index));
