@@ -86,11 +86,13 @@
  *   - its second copy goes back to the slab (free_block(): a flush into
  *     the slabs, a reap, a drain by shrink or destroy), after one array
  *     held it twice or two arrays held it: reported without a caller.
- * Not caught, as in Linux's SLAB: a copy handed out again while it waits
- * in an array (free x, y, x, then three allocations on that CPU give x
- * twice).  Seeing it would mean reading the object's slab on every free
- * or allocation, a cache miss on the lock-free path.  slab_check() finds
- * such copies while they wait (mm/slab_debug.c).
+ * Not caught (Linux's SLAB did not either): a copy handed out while the
+ * other is still free -- free x, y, x, then three allocations on that CPU
+ * give x twice; or one copy went back to its slab and was handed out from
+ * there before the other came back, which then looks like a good free.
+ * Seeing these would mean reading the object's slab on every free or
+ * allocation, a cache miss on the lock-free paths.  slab_check() finds
+ * both copies while they wait in arrays (mm/slab_debug.c).
  *
  * Locking: a CPU's array is guarded by interrupts being off on its CPU;
  * cache->backend.lock ("kmem_cache->lock") guards the slab lists, their
