@@ -150,10 +150,11 @@ static size_t slab_bytes(const struct kmem_cache *s)
 struct kmem_cache *slab_backend_cache_of(struct slab_allocator *a, struct page *slab,
 					 const void *object)
 {
-	struct kmem_cache *s = slab->slab_cache;
+	struct kmem_cache *s = slab_owner(slab);
 
 	(void)a;
-	return s && slab->freelist && object_index(s, slab, object) >= 0 ? s : NULL;
+	/* object_index() reads the management block first: NULL if @s may be an order. */
+	return s && object_index(s, slab, object) >= 0 ? s : NULL;
 }
 
 /* The kmalloc cache that holds @bytes, or NULL (too large, or not created yet). */
