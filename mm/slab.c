@@ -694,7 +694,8 @@ static struct array_cache *alloc_array(struct kmem_cache *s, unsigned int limit,
 		return NULL;
 	ac = alloc_internal(k, gfp);
 	if (ac)
-		*ac = (struct array_cache){ .limit = limit, .batchcount = s->backend.batchcount };
+		*ac = (struct array_cache){ .limit = limit,
+					    .batchcount = (uint16_t)s->backend.batchcount };
 	return ac;
 }
 

@@ -34,9 +34,9 @@ typedef uint16_t freelist_idx_t;
 struct array_cache {
 	unsigned int avail;         /* objects in entry[0 .. avail) */
 	unsigned int limit;         /* at most this many */
-	unsigned int batchcount;    /* moved at once to or from the slabs */
-	uint16_t touched;           /* taken from since the last reap */
-	uint16_t moves;             /* batches moved in or out (refill, flush, reap), for the validator */
+	uint16_t batchcount;        /* moved at once to or from the slabs */
+	uint8_t touched;            /* taken from since the last reap */
+	unsigned int moves;         /* batches moved in or out (refill, flush, reap), for the validator */
 	uint64_t allocations;       /* a CPU array's counts (folded into the cache's when freed) */
 	uint64_t frees;
 	void *entry[];
