@@ -71,13 +71,28 @@
  * Debug caches (any of SLAB_CONSISTENCY_CHECKS, RED_ZONE, POISON,
  * STORE_USER) have no arrays: every allocation and free works on the
  * slabs under the lock and runs the checks of mm/slab_debug.c, so every
- * free is checked.  Double frees found without debug flags: the object
- * on top of this CPU's array (the one just freed), and, when an object
- * reaches its slab, one whose slab has no object in use or whose slab
- * took it back last (that report is made when the array is flushed, so
- * it names no caller).  With SLAB_CONSISTENCY_CHECKS the free looks the
- * object up in its slab's free indices, with SLAB_RED_ZONE in its red
- * zone: every double free is found.
+ * free is checked.
+ *
+ * Double frees.  Each index array entry's top bit is one object's state
+ * (OBJECT_FREE in index[i]: object i is free in the slab), set and
+ * cleared under the cache lock as objects go back to and leave their
+ * slab.  A double free is reported and dropped -- it never reaches the
+ * index array -- when:
+ *   - it is freed onto this CPU's array while on top of it (free x, x):
+ *     the fast path's one compare;
+ *   - it is freed straight to its slab (no array on this CPU: debug
+ *     caches, or before the CPU's first slow path, or after a shrink)
+ *     while free there: direct_free() tests the bit, naming the caller;
+ *   - its second copy goes back to the slab (free_block(): a flush into
+ *     the slabs, a reap, a drain by shrink or destroy), after one array
+ *     held it twice or two arrays held it: reported without a caller.
+ * Not caught (Linux's SLAB did not either): a copy handed out while the
+ * other is still free -- free x, y, x, then three allocations on that CPU
+ * give x twice; or one copy went back to its slab and was handed out from
+ * there before the other came back, which then looks like a good free.
+ * Seeing these would mean reading the object's slab on every free or
+ * allocation, a cache miss on the lock-free paths.  slab_check() finds
+ * both copies while they wait in arrays (mm/slab_debug.c).
  *
  * Locking: a CPU's array is guarded by interrupts being off on its CPU;
  * cache->backend.lock ("kmem_cache->lock") guards the slab lists, their
@@ -99,7 +114,10 @@
  * object); arrays are made on first use and freed on shrink rather than
  * tuned through /proc/slabinfo; every distinct offset the leftover allows
  * is a colour (Linux uses leftover / colour_off of them); debug caches
- * bypass the arrays (Linux's debug SLAB keeps them and checks on flush).
+ * bypass the arrays (Linux's debug SLAB keeps them and checks on flush);
+ * an object's free state lives in the index array's spare bit (Linux's
+ * SLAB kept a byte per object after the index array, and only with
+ * CONFIG_DEBUG_SLAB_LEAK).
  */
 #include <asm/cpu.h>
 #include <kernel.h>
@@ -132,10 +150,11 @@ static size_t slab_bytes(const struct kmem_cache *s)
 struct kmem_cache *slab_backend_cache_of(struct slab_allocator *a, struct page *slab,
 					 const void *object)
 {
-	struct kmem_cache *s = slab->slab_cache;
+	struct kmem_cache *s = slab_owner(slab);
 
 	(void)a;
-	return s && slab->freelist && object_index(s, slab, object) >= 0 ? s : NULL;
+	/* object_index() reads the management block first: NULL if @s may be an order. */
+	return s && object_index(s, slab, object) >= 0 ? s : NULL;
 }
 
 /* The kmalloc cache that holds @bytes, or NULL (too large, or not created yet). */
@@ -145,6 +164,8 @@ static struct kmem_cache *internal_cache(struct slab_allocator *a, size_t bytes)
 }
 
 /* ---- creating a cache: layout, colours, array sizes ---------------------- */
+
+_Static_assert(MAX_OBJECTS - 1 <= FREELIST_INDEX_MASK, "an object's number leaves the state bit free");
 
 static unsigned int mgmt_bytes(unsigned int objects)
 {
@@ -326,44 +347,52 @@ static void slab_list_add(struct kmem_cache *s, struct page *slab)
 
 /*
  * Take the next free object of @slab (on no list, not full).  A corrupted
- * index (beyond the slab) is reported, and the slab's other free objects
- * are given up: they count as in use for good.  Caller holds s->backend.lock.
+ * index (beyond the slab, or naming an object not marked free, which may
+ * be in use) is reported, and the slab's other free objects are given
+ * up: they count as in use for good.  Caller holds s->backend.lock.
  * Return: the object, or NULL.
  */
 static void *slab_get_obj(struct kmem_cache *s, struct page *slab)
 {
-	unsigned int index = slab_mgmt(slab)->index[slab->inuse];
+	unsigned int index = index_at(slab, slab->inuse);
 
-	if (unlikely(index >= slab->objects)) {
+	if (unlikely(index >= slab->objects || !free_in_slab(slab, index))) {
 		slab_report(s, (void *)slab_base(s, slab), NULL,
 			    "corrupted free index (the rest of this slab's free objects are dropped)");
-		pr_err("slab:   index array entry %u is %u; the slab has %u objects\n", slab->inuse,
-		       index, slab->objects);
+		pr_err("slab:   index array entry %u is %u; the slab has %u objects%s\n", slab->inuse,
+		       index, slab->objects,
+		       index < slab->objects ? ", and that one is not marked free" : "");
 		s->backend.free_objects -= slab->objects - slab->inuse;
 		slab->inuse = slab->objects;
+		for (unsigned int i = 0; i < slab->objects; i++)   /* none is free in the slab now */
+			slab_mgmt(slab)->index[i] &= (freelist_idx_t)~OBJECT_FREE;
 		return NULL;
 	}
 	slab->inuse++;
 	s->backend.free_objects--;
+	slab_mgmt(slab)->index[index] &= (freelist_idx_t)~OBJECT_FREE;
 	return object_at(s, slab, index);
 }
 
-/* Give object @index back to @slab (on no list). Caller holds s->backend.lock. */
-static void slab_put_obj(struct kmem_cache *s, struct page *slab, unsigned int index)
-{
-	slab_mgmt(slab)->index[--slab->inuse] = (freelist_idx_t)index;
-	s->backend.free_objects++;
-}
-
 /*
- * Is freeing object @index into @slab surely a double free, by what is
- * cheap to see: no object of the slab is in use, or the slab took this
- * very object back last.  Caller holds s->backend.lock.
+ * Give object @index back to @slab (on no list), unless it is free there
+ * already: a double free, which must not reach the index array (it would
+ * count an object free twice, and the slab could go back to the page
+ * allocator with objects in use).  Caller holds s->backend.lock.
+ * Return: false if the object was free already (nothing changed).
  */
-static bool surely_free(const struct page *slab, long index)
+static bool slab_put_obj(struct kmem_cache *s, struct page *slab, unsigned int index)
 {
-	return slab->inuse == 0 ||
-	       (slab->inuse < slab->objects && slab_mgmt(slab)->index[slab->inuse] == index);
+	freelist_idx_t *entry;
+
+	if (unlikely(free_in_slab(slab, index)))
+		return false;
+	/* The state bit first: when the entry written is index[index] itself, it keeps it. */
+	slab_mgmt(slab)->index[index] |= OBJECT_FREE;
+	entry = &slab_mgmt(slab)->index[--slab->inuse];
+	*entry = (freelist_idx_t)((*entry & OBJECT_FREE) | index);
+	s->backend.free_objects++;
+	return true;
 }
 
 /*
@@ -405,10 +434,11 @@ static void destroy_slabs(struct kmem_cache *s, struct list_head *doomed)
 
 		list_del_init(&slab->slab_list);
 		assert_spin_not_held(&s->backend.lock);
+		/* A kfree that read slab_cache as the order below reads the block as NULL (slab_owner). */
 		__atomic_store_n(&slab->freelist, NULL, __ATOMIC_RELAXED);
 		if (s->backend.mgmt_cache)
 			free_internal(s->allocator, mgmt);
-		slab->private = s->backend.order;
+		__atomic_store_n(&slab->private, s->backend.order, __ATOMIC_RELEASE);
 		slab->refcount = 1;
 		buddy_free(s->allocator->buddy, slab, s->backend.order, NULL);
 	}
@@ -444,7 +474,7 @@ static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 	colour = __atomic_fetch_add(&s->backend.colour_next, 1, __ATOMIC_RELAXED) % s->backend.colours;
 	mgmt->first_object = colour * s->backend.colour_off;
 	for (unsigned int i = 0; i < s->backend.objects; i++)
-		mgmt->index[i] = (freelist_idx_t)i;
+		mgmt->index[i] = (freelist_idx_t)(i | OBJECT_FREE);    /* every object free */
 	slab->slab_cache = s;
 	slab->freelist = mgmt;
 	slab->objects = (uint16_t)s->backend.objects;
@@ -506,8 +536,10 @@ static unsigned int take_from_slabs(struct kmem_cache *s, unsigned int want, voi
 /*
  * Give @count objects held in an array back to their slabs (Linux's
  * free_block), then retire free slabs beyond free_limit.  A double free
- * that an array hid is found here, when cheap, reported and dropped.
- * Caller holds s->backend.lock.
+ * that the arrays hid (the object was in two arrays, or twice in one) is
+ * found here by the slab's free map when its second copy comes back:
+ * reported, without a caller (the free that made it happened earlier),
+ * and dropped.  Caller holds s->backend.lock.
  */
 static void free_block(struct kmem_cache *s, void **objects, unsigned int count,
 		       struct list_head *doomed)
@@ -517,16 +549,19 @@ static void free_block(struct kmem_cache *s, void **objects, unsigned int count,
 		void *object = objects[i];
 		struct page *slab = slab_page_of(s->allocator, object);
 		long index;
+		bool put;
 
+		/* Not a live slab of @s: its slab was retired, so the object was free already. */
 		if (!slab || !(__atomic_load_n(&slab->flags, __ATOMIC_RELAXED) & PG_slab) ||
-		    slab->slab_cache != s || (index = object_index(s, slab, object)) < 0 ||
-		    surely_free(slab, index)) {
+		    slab->slab_cache != s || (index = object_index(s, slab, object)) < 0) {
 			report_double_free(s, object, NULL);
 			continue;
 		}
 		slab_unlist(s, slab);
-		slab_put_obj(s, slab, (unsigned int)index);
+		put = slab_put_obj(s, slab, (unsigned int)index);
 		slab_list_add(s, slab);
+		if (unlikely(!put))
+			report_double_free(s, object, NULL);
 	}
 	trim_free_slabs(s, s->backend.free_limit, ~0ul, doomed);
 }
@@ -601,7 +636,7 @@ static void direct_free(struct kmem_cache *s, struct page *slab, void *object, l
 		return;
 	}
 	/* Checked and freed under one hold of the lock, so two frees cannot both pass. */
-	if (surely_free(slab, index)) {
+	if (free_in_slab(slab, (unsigned int)index)) {
 		spin_unlock_irqrestore(&s->backend.lock, flags);
 		report_double_free(s, object, caller);
 		return;
@@ -611,7 +646,7 @@ static void direct_free(struct kmem_cache *s, struct page *slab, void *object, l
 		return; /* reported */
 	}
 	slab_unlist(s, slab);
-	slab_put_obj(s, slab, (unsigned int)index);
+	slab_put_obj(s, slab, (unsigned int)index);     /* cannot refuse: checked above */
 	slab_list_add(s, slab);
 	s->backend.frees++;
 	if (release && slab->inuse == 0) {
@@ -659,7 +694,8 @@ static struct array_cache *alloc_array(struct kmem_cache *s, unsigned int limit,
 		return NULL;
 	ac = alloc_internal(k, gfp);
 	if (ac)
-		*ac = (struct array_cache){ .limit = limit, .batchcount = s->backend.batchcount };
+		*ac = (struct array_cache){ .limit = limit,
+					    .batchcount = (uint16_t)s->backend.batchcount };
 	return ac;
 }
 
@@ -724,6 +760,7 @@ static void refill_locked(struct kmem_cache *s, struct array_cache *ac)
 	unsigned int want = MIN(ac->batchcount, ac->limit - ac->avail);
 
 	ac->touched = 1;
+	ac->moves++;
 	if (shared && shared->avail) {
 		unsigned int n = MIN(want, shared->avail);
 
@@ -742,6 +779,7 @@ static void flush_locked(struct kmem_cache *s, struct array_cache *ac, struct li
 	struct array_cache *shared = s->backend.shared;
 	unsigned int n = MIN(ac->batchcount, ac->avail);
 
+	ac->moves++;
 	if (shared && shared->avail < shared->limit) {
 		n = MIN(n, shared->limit - shared->avail);
 		memcpy(&shared->entry[shared->avail], ac->entry, n * sizeof(void *));
@@ -903,8 +941,23 @@ void *slab_backend_kmalloc(struct slab_allocator *a, size_t size, gfp_t gfp, voi
 
 void slab_backend_kfree(struct slab_allocator *a, struct page *slab, void *object, void *caller)
 {
-	(void)a;
-	slab_free_in(slab->slab_cache, slab, object, caller);
+	struct kmem_cache *s = slab_owner(slab);
+
+	/*
+	 * The slab is being given back (every object of it was free): its
+	 * management block is gone and slab_cache may hold its order already.
+	 */
+	if (unlikely(!__atomic_load_n(&slab->freelist, __ATOMIC_ACQUIRE))) {
+		if ((uintptr_t)s >= PAGE_SIZE) {
+			report_double_free(s, object, caller);
+		} else {
+			__atomic_fetch_add(&a->reports, 1, __ATOMIC_RELAXED);
+			pr_err("slab: double free: object %p, its slab being given back (called from %p)\n",
+			       object, caller);
+		}
+		return;
+	}
+	slab_free_in(s, slab, object, caller);
 }
 
 /* ---- bulk ---------------------------------------------------------------------- */
@@ -998,6 +1051,7 @@ static void drain_cpu_array(void *info)
 	ac->avail = 0;
 	s->backend.allocations += ac->allocations;
 	s->backend.frees += ac->frees;
+	s->backend.drains++;
 	*slot = NULL;
 	spin_unlock(&s->backend.lock);
 	destroy_slabs(s, &doomed);
@@ -1137,6 +1191,7 @@ static void reap_array(struct kmem_cache *s, struct array_cache *ac, struct list
 		return;
 	}
 	n = MIN(ac->avail, (ac->limit + REAP_FRACTION - 1) / REAP_FRACTION);
+	ac->moves++;
 	free_block(s, ac->entry, n, doomed);
 	ac->avail -= n;
 	memmove(ac->entry, &ac->entry[n], ac->avail * sizeof(void *));

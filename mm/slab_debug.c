@@ -148,7 +148,7 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab)
 	    mgmt->first_object / s->backend.colour_off >= s->backend.colours)
 		return "slab colour out of range";
 	for (unsigned int i = slab->inuse; i < slab->objects; i++) {
-		unsigned int index = mgmt->index[i];
+		unsigned int index = index_at(slab, i);
 
 		if (index >= slab->objects)
 			return "index array holds an index beyond the slab";
@@ -156,6 +156,9 @@ static const char *check_slab(struct kmem_cache *s, struct page *slab)
 			return "object free twice in its slab's index array";
 		free_bits[index / 64] |= 1ull << (index % 64);
 	}
+	for (unsigned int i = 0; i < slab->objects; i++)
+		if (free_in_slab(slab, i) != !!(free_bits[i / 64] & (1ull << (i % 64))))
+			return "object's free state does not match the index array";
 	for (unsigned int i = 0; cache_is_debug(s) && i < slab->objects; i++) {
 		void *object = object_at(s, slab, i);
 		bool is_free = free_bits[i / 64] & (1ull << (i % 64));
@@ -220,19 +223,60 @@ static const char *check_array(struct kmem_cache *s, const struct array_cache *a
 	return NULL;
 }
 
+static bool array_holds(const struct array_cache *ac, const void *object)
+{
+	for (unsigned int i = 0; ac && i < ac->avail; i++)
+		if (ac->entry[i] == object)
+			return true;
+	return false;
+}
+
+/* A CPU's array as the validator saw it in that CPU's cross call. */
+struct array_snapshot {
+	const struct array_cache *ac;   /* NULL: the CPU had none */
+	uint64_t changes;               /* array_changes() then */
+	unsigned int avail;
+};
+
+/*
+ * Grows with every change of the array's contents: each allocation and
+ * free, each batch moved by a refill, flush or reap.  (Draining frees the
+ * array: the cache's drains count says so.)
+ */
+static uint64_t array_changes(const struct array_cache *ac)
+{
+	return ac->allocations + ac->frees + ac->moves;
+}
+
 struct cpu_array_check {
 	struct kmem_cache *cache;
 	const char *broken;         /* the first CPU's finding (set once) */
+	bool changed;               /* an array changed between its snapshot and the confirmation */
+	struct array_snapshot snap[NR_CPUS];
 };
 
-/* Check this CPU's array of the cache (a cross call: only this CPU touches it). */
+static void set_broken(struct cpu_array_check *check, const char *broken)
+{
+	const char *none = NULL;
+
+	__atomic_compare_exchange_n(&check->broken, &none, broken, false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
+}
+
+/*
+ * Check this CPU's array of the cache (a cross call: only this CPU touches
+ * it) under the cache lock, which holds the shared array and the slabs
+ * still: its limits, its objects (see check_array), none of them in the
+ * shared array too.  Take its snapshot for the check across CPUs.
+ */
 static void check_cpu_array(void *info)
 {
 	struct cpu_array_check *check = info;
 	struct kmem_cache *s = check->cache;
 	struct array_cache *ac = *this_cpu_ptr(s->backend.cpu_array);
-	const char *broken = NULL, *none = NULL;
+	const char *broken = NULL;
 
+	check->snap[smp_processor_id()] = (struct array_snapshot){ NULL, 0, 0 };
 	if (!ac)
 		return;
 	spin_lock(&s->backend.lock);
@@ -242,16 +286,64 @@ static void check_cpu_array(void *info)
 		broken = "CPU array limit or batch count is not the cache's";
 	else
 		broken = check_array(s, ac);
+	for (unsigned int i = 0; !broken && i < ac->avail; i++)
+		if (array_holds(s->backend.shared, ac->entry[i]))
+			broken = "object in two arrays";
+	check->snap[smp_processor_id()] =
+		(struct array_snapshot){ ac, array_changes(ac), MIN(ac->avail, s->backend.limit) };
 	spin_unlock(&s->backend.lock);
 	if (broken)
-		__atomic_compare_exchange_n(&check->broken, &none, broken, false, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED);
+		set_broken(check, broken);
+}
+
+/* Has this CPU's array changed since its snapshot (a cross call)? */
+static void confirm_cpu_array(void *info)
+{
+	struct cpu_array_check *check = info;
+	const struct array_snapshot *snap = &check->snap[smp_processor_id()];
+	struct array_cache *ac = *this_cpu_ptr(check->cache->backend.cpu_array);
+
+	if (ac != snap->ac || (ac && array_changes(ac) != snap->changes))
+		__atomic_store_n(&check->changed, true, __ATOMIC_RELAXED);
+}
+
+/*
+ * Does an object sit in two CPUs' arrays?  The arrays are read here, off
+ * their CPUs, while their owners may change them, so a match counts only
+ * if confirm_cpu_array() then finds every array as its snapshot had it:
+ * each held the object from its snapshot to the confirmation, so both
+ * held it at once.  Return: false if not, or if that cannot be told (an
+ * array changed meanwhile: only a quiet cache is checked).
+ */
+static bool object_in_two_cpu_arrays(struct cpu_array_check *check)
+{
+	bool found = false;
+
+	for (int a = 0; a < NR_CPUS && !found; a++) {
+		const struct array_snapshot *sa = &check->snap[a];
+
+		for (unsigned int i = 0; sa->ac && i < sa->avail && !found; i++) {
+			void *object = __atomic_load_n(&sa->ac->entry[i], __ATOMIC_RELAXED);
+
+			for (int b = a + 1; b < NR_CPUS && !found; b++) {
+				const struct array_snapshot *sb = &check->snap[b];
+
+				for (unsigned int j = 0; sb->ac && j < sb->avail && !found; j++)
+					found = __atomic_load_n(&sb->ac->entry[j], __ATOMIC_RELAXED) ==
+						object;
+			}
+		}
+	}
+	if (!found)
+		return false;
+	on_each_cpu(confirm_cpu_array, check, true);
+	return !__atomic_load_n(&check->changed, __ATOMIC_RELAXED);
 }
 
 const char *slab_check_cache(struct kmem_cache *s)
 {
 	struct cpu_array_check check = { .cache = s, .broken = NULL };
-	unsigned long slabs = 0, free_objects = 0;
+	unsigned long slabs = 0, free_objects = 0, drains;
 	const char *broken;
 	uint64_t flags;
 
@@ -280,23 +372,28 @@ const char *slab_check_cache(struct kmem_cache *s)
 		else
 			broken = check_array(s, s->backend.shared);
 	}
+	drains = s->backend.drains;
 	spin_unlock_irqrestore(&s->backend.lock, flags);
 	if (broken)
 		return broken;
 	/* Each CPU checks its own array, under the lock (its objects' slabs may change). */
 	on_each_cpu(check_cpu_array, &check, true);
-	return check.broken;
+	if (check.broken)
+		return check.broken;
+	if (object_in_two_cpu_arrays(&check)) {
+		bool drained;
+
+		/* No array was drained (and freed, and maybe made anew) meanwhile. */
+		spin_lock_irqsave(&s->backend.lock, flags);
+		drained = s->backend.drains != drains;
+		spin_unlock_irqrestore(&s->backend.lock, flags);
+		if (!drained)
+			return "object in two arrays";
+	}
+	return NULL;
 }
 
 /* ---- what the monitor asks ------------------------------------------------- */
-
-static bool array_holds(const struct array_cache *ac, const void *object)
-{
-	for (unsigned int i = 0; ac && i < ac->avail; i++)
-		if (ac->entry[i] == object)
-			return true;
-	return false;
-}
 
 bool slab_backend_object_is_free(struct kmem_cache *s, struct page *slab, const void *object)
 {
@@ -325,13 +422,12 @@ bool slab_backend_free_is_refused(struct kmem_cache *s, const void *object)
 		return true;                    /* slab_report_invalid_free() */
 	if (!slab_backend_object_is_free(s, slab, object))
 		return false;                   /* a live object: the free would go ahead */
-	if (s->flags & (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE))
-		return true;                    /* debug_on_free() finds every double free */
+	if (cache_is_debug(s))
+		return true;                    /* no arrays: direct_free() finds every double free */
 	ac = *this_cpu_ptr(s->backend.cpu_array);
 	if (ac)                         /* the top of this CPU's array */
 		return ac->avail && ac->entry[ac->avail - 1] == object;
-	return slab->inuse == 0 ||      /* direct_free()'s cheap checks */
-	       (slab->inuse < slab->objects && slab_mgmt(slab)->index[slab->inuse] == index);
+	return free_in_slab(slab, (unsigned int)index);     /* direct_free()'s check */
 }
 
 /* How many objects of @slab the arrays (CPUs' and shared) hold. Lock held. */
@@ -365,7 +461,7 @@ static void print_one_slab(struct kmem_cache *s, struct page *slab, const char *
 	if (slab->inuse < slab->objects) {
 		pr_cont("  free:");
 		for (unsigned int i = slab->inuse; i < slab->objects && i < slab->inuse + 8u; i++)
-			pr_cont(" %u", mgmt->index[i]);
+			pr_cont(" %u", index_at(slab, i));
 		if (slab->objects - slab->inuse > 8)
 			pr_cont(" ...");
 	}

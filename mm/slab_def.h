@@ -34,8 +34,9 @@ typedef uint16_t freelist_idx_t;
 struct array_cache {
 	unsigned int avail;         /* objects in entry[0 .. avail) */
 	unsigned int limit;         /* at most this many */
-	unsigned int batchcount;    /* moved at once to or from the slabs */
-	unsigned int touched;       /* taken from since the last reap */
+	uint16_t batchcount;        /* moved at once to or from the slabs */
+	uint8_t touched;            /* taken from since the last reap */
+	unsigned int moves;         /* batches moved in or out (refill, flush, reap), for the validator */
 	uint64_t allocations;       /* a CPU array's counts (folded into the cache's when freed) */
 	uint64_t frees;
 	void *entry[];
@@ -44,14 +45,22 @@ struct array_cache {
 /*
  * A slab's management block (page->freelist points at it): where its
  * first object starts -- its colour -- and the index array.  The objects
- * index[inuse .. objects) are free in the slab, the last freed first;
- * the entries below inuse are stale.  On-slab it ends the slab; off-slab
- * it is an object of cache->backend.mgmt_cache (a kmalloc cache).
+ * index[inuse .. objects) & FREELIST_INDEX_MASK are free in the slab,
+ * the last freed first; the entries below inuse are stale.  Each entry's
+ * top bit is the state of one object, whatever the entry's position
+ * means: index[i] & OBJECT_FREE is set while object i is free in the
+ * slab.  That makes "is this object free here already?" one bit test, so
+ * a double free is refused before it reaches the free part, at no cost
+ * in memory (indices need 12 bits).  On-slab the block ends the slab;
+ * off-slab it is an object of cache->backend.mgmt_cache (a kmalloc cache).
  */
 struct slab_freelist {
 	uint32_t first_object;      /* bytes from the slab start to object 0's stride */
 	freelist_idx_t index[];
 };
+
+#define OBJECT_FREE ((freelist_idx_t)0x8000)        /* in index[i]: object i is free in the slab */
+#define FREELIST_INDEX_MASK ((freelist_idx_t)0x7fff)  /* in index[i]: an object's number */
 
 /*
  * Object layout (offsets from the start of each stride; stride 0 starts
@@ -91,6 +100,7 @@ struct kmem_cache_backend {
 	unsigned long free_objects; /* free in slabs (not in arrays) */
 	unsigned int colour_next;
 	bool free_touched;          /* a free slab was used since the last reap */
+	unsigned long drains;       /* CPU arrays drained and freed (the validator's change count) */
 	struct array_cache *shared; /* shared array, or NULL */
 	uint64_t allocations, frees;    /* not counted in a CPU array */
 

@@ -21,6 +21,16 @@ static inline struct slab_freelist *slab_mgmt(const struct page *slab)
 }
 
 /*
+ * The cache of @slab, a slab when the caller looked, read before its
+ * management block (object_index()): if the slab is being given back
+ * meanwhile, this is its order, not a cache, and the block reads NULL.
+ */
+static inline struct kmem_cache *slab_owner(const struct page *slab)
+{
+	return __atomic_load_n(&slab->slab_cache, __ATOMIC_ACQUIRE);
+}
+
+/*
  * The index of @object in @slab, or -1 if it is not an object's start.
  * Slabs are aligned to their size, so the offset in the slab comes from
  * the address alone; the division by the stride is a multiplication by
@@ -28,14 +38,19 @@ static inline struct slab_freelist *slab_mgmt(const struct page *slab)
  */
 static inline long object_index(struct kmem_cache *s, const struct page *slab, const void *object)
 {
-	/* NULL once the slab is being given back (a free racing its destroy): no object. */
-	const struct slab_freelist *mgmt = __atomic_load_n(&slab->freelist, __ATOMIC_RELAXED);
-	uintptr_t offset = (uintptr_t)object & s->backend.slab_mask;
-	uintptr_t start;
+	/*
+	 * The management block before anything of @s: it is NULL once the
+	 * slab is being given back (a free racing its release), and @s, read
+	 * from slab_cache, may then be the slab's order (private shares its
+	 * storage; destroy_slabs() writes it after the NULL).  No object then.
+	 */
+	const struct slab_freelist *mgmt = __atomic_load_n(&slab->freelist, __ATOMIC_ACQUIRE);
+	uintptr_t offset, start;
 	uint64_t index;
 
 	if (unlikely(!mgmt))
 		return -1;
+	offset = (uintptr_t)object & s->backend.slab_mask;
 	start = mgmt->first_object + s->backend.red_left;
 	if (unlikely(offset < start))
 		return -1;
@@ -115,7 +130,7 @@ static inline __attribute__((always_inline)) void slab_backend_free_inline(struc
 static inline __attribute__((always_inline)) void slab_backend_kfree_inline(
 	struct slab_allocator *a, struct page *slab, void *object, void *caller)
 {
-	if (!slab_free_fast(slab->slab_cache, slab, object))
+	if (!slab_free_fast(slab_owner(slab), slab, object))
 		slab_backend_kfree(a, slab, object, caller);
 }
 

@@ -20,15 +20,19 @@ static inline void *object_at(struct kmem_cache *s, const struct page *slab, uns
 			(uintptr_t)index * s->backend.stride + s->backend.red_left);
 }
 
-/* Is object @index free in @slab (in its index array's free part)? Caller holds the cache lock. */
+/* The object number at position @pos of @slab's index array (the free part starts at inuse). */
+static inline unsigned int index_at(const struct page *slab, unsigned int pos)
+{
+	return slab_mgmt(slab)->index[pos] & FREELIST_INDEX_MASK;
+}
+
+/*
+ * Is object @index (below slab->objects) free in @slab, by its state bit
+ * (struct slab_freelist)?  Caller holds the cache lock.
+ */
 static inline bool free_in_slab(const struct page *slab, unsigned int index)
 {
-	const struct slab_freelist *mgmt = slab_mgmt(slab);
-
-	for (unsigned int i = slab->inuse; i < slab->objects; i++)
-		if (mgmt->index[i] == index)
-			return true;
-	return false;
+	return slab_mgmt(slab)->index[index] & OBJECT_FREE;
 }
 
 static inline bool cache_is_debug(const struct kmem_cache *s)

@@ -206,6 +206,7 @@ static void test_index_array_on_and_off_slab(struct ktest *t)
 	struct kmem_cache *large = make_cache(t, a, "off-slab", 512, 0, 0, NULL);
 	void *x = kmem_cache_alloc(small, GFP_KERNEL), *y = kmem_cache_alloc(large, GFP_KERNEL);
 	struct page *slab;
+	freelist_idx_t saved;
 	void *mgmt;
 
 	KASSERT_NOT_NULL(t, x);
@@ -238,9 +239,15 @@ static void test_index_array_on_and_off_slab(struct ktest *t)
 	KEXPECT_STREQ(t, slab_check(large), "off-slab index array is not an object of its kmalloc cache");
 	slab->freelist = mgmt;
 	/* An index beyond the slab in the free part is found. */
-	((struct slab_freelist *)mgmt)->index[7] = 8;
+	saved = ((struct slab_freelist *)mgmt)->index[7];
+	((struct slab_freelist *)mgmt)->index[7] = (freelist_idx_t)((saved & OBJECT_FREE) | 8);
 	KEXPECT_STREQ(t, slab_check(large), "index array holds an index beyond the slab");
-	((struct slab_freelist *)mgmt)->index[7] = 7;
+	((struct slab_freelist *)mgmt)->index[7] = saved;
+	CHECK(t, large);
+	/* So is an object whose state bit says other than the index array. */
+	((struct slab_freelist *)mgmt)->index[7] ^= OBJECT_FREE;
+	KEXPECT_STREQ(t, slab_check(large), "object's free state does not match the index array");
+	((struct slab_freelist *)mgmt)->index[7] = saved;
 	CHECK(t, large);
 	kmem_cache_free(small, x);
 	kmem_cache_free(large, y);
@@ -376,6 +383,259 @@ static void test_double_free_found_on_flush(struct ktest *t)
 	slab_arena_destroy(a);
 }
 
+/*
+ * x, y, x freed while z, from the same slab, is still in use: the second
+ * free of x is not on top of the array, so it is found only when the
+ * objects go back to their slab.  It must be reported and dropped there:
+ * counting it would empty the slab under z and give z's page back.
+ */
+static void test_double_free_with_a_live_neighbour(struct ktest *t)
+{
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct kmem_cache *cache = make_cache(t, a, "neighbour", 64, 0, 0, NULL);
+	void *x = kmem_cache_alloc(cache, GFP_KERNEL), *y = kmem_cache_alloc(cache, GFP_KERNEL);
+	void *z = kmem_cache_alloc(cache, GFP_KERNEL);
+	uint64_t reports = a->slab.reports;
+
+	KASSERT_NOT_NULL(t, x);
+	KASSERT_NOT_NULL(t, y);
+	KASSERT_NOT_NULL(t, z);
+	KASSERT_UEQ(t, (uintptr_t)slab_of(a, x), (uintptr_t)slab_of(a, z));
+	KASSERT_UEQ(t, (uintptr_t)slab_of(a, y), (uintptr_t)slab_of(a, z));
+	memset(z, 0x5a, 64);
+	kmem_cache_free(cache, x);
+	kmem_cache_free(cache, y);
+	kmem_cache_free(cache, x);      /* not on top: not seen yet */
+	KEXPECT_UEQ(t, a->slab.reports, reports);
+	capture_start();
+	kmem_cache_shrink(cache);
+	capture_stop();
+	KEXPECT_REPORTED(t, "double free: cache neighbour");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	KEXPECT_UEQ(t, cache->bad_frees, 1);
+	CHECK(t, cache);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 1);
+	KEXPECT_EQ(t, stats_of(cache).slabs, 1);
+	/* z's slab is still the cache's, and z is intact. */
+	KEXPECT_TRUE(t, (slab_of(a, z)->flags & PG_slab) && slab_of(a, z)->slab_cache == cache);
+	KEXPECT_EQ(t, ((uint8_t *)z)[0], 0x5a);
+	KEXPECT_EQ(t, ((uint8_t *)z)[63], 0x5a);
+	kmem_cache_free(cache, z);
+	kmem_cache_shrink(cache);
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
+	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
+	CHECK(t, cache);
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	a->slab.reports = 0;
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
+/*
+ * The same with the two frees of x on different CPUs: x sits in CPU 0's
+ * array and in CPU 1's.  The validator sees it in both; the shrink that
+ * drains both arrays reports the second and drops it.
+ */
+static void test_double_free_across_cpu_arrays(struct ktest *t)
+{
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct kmem_cache *cache = make_cache(t, a, "across", 64, 0, 0, NULL);
+	void *x = kmem_cache_alloc(cache, GFP_KERNEL), *y = kmem_cache_alloc(cache, GFP_KERNEL);
+	void *z = kmem_cache_alloc(cache, GFP_KERNEL), *w = alloc_on(1, cache);
+	uint64_t reports = a->slab.reports;
+
+	KASSERT_NOT_NULL(t, x);
+	KASSERT_NOT_NULL(t, y);
+	KASSERT_NOT_NULL(t, z);
+	KASSERT_NOT_NULL(t, w);
+	KASSERT_NOT_NULL(t, cpu_array(cache, 1));
+	KASSERT_UEQ(t, (uintptr_t)slab_of(a, x), (uintptr_t)slab_of(a, z));
+	free_on(1, cache, w);
+	kmem_cache_free(cache, x);
+	kmem_cache_free(cache, y);
+	free_on(1, cache, x);           /* on top of CPU 1's array, not CPU 0's */
+	KEXPECT_UEQ(t, a->slab.reports, reports);
+	KEXPECT_STREQ(t, slab_check(cache), "object in two arrays");
+	capture_start();
+	kmem_cache_shrink(cache);
+	capture_stop();
+	KEXPECT_REPORTED(t, "double free: cache across");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	CHECK(t, cache);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 1);
+	KEXPECT_EQ(t, stats_of(cache).slabs, 1);
+	KEXPECT_TRUE(t, (slab_of(a, z)->flags & PG_slab) && slab_of(a, z)->slab_cache == cache);
+	kmem_cache_free(cache, z);
+	kmem_cache_shrink(cache);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
+	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	a->slab.reports = 0;
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
+/*
+ * x in the shared array (flushed there from CPU 0's full array) and in
+ * CPU 0's array again: the validator finds it in both; a free straight
+ * to the slab (no array) of an object already free there is refused at
+ * once.
+ */
+static void test_double_free_in_shared_array_and_slab(struct ktest *t)
+{
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	struct kmem_cache *cache = make_cache(t, a, "shared-twice", 64, 0, 0, NULL);
+	void *objects[130], *extras[130], *z;
+	uint64_t reports = a->slab.reports;
+	unsigned int limit, n_extras;
+
+	KASSERT_NOT_NULL(t, objects[0] = kmem_cache_alloc(cache, GFP_KERNEL));
+	limit = cpu_array(cache, 0)->limit;
+	KASSERT_TRUE(t, limit + 2 <= ARRAY_SIZE(objects));
+	for (unsigned int i = 1; i < limit + 2; i++)
+		KASSERT_NOT_NULL(t, objects[i] = kmem_cache_alloc(cache, GFP_KERNEL));
+	KASSERT_NOT_NULL(t, z = kmem_cache_alloc(cache, GFP_KERNEL));
+	n_extras = empty_cpu_array(t, cache, extras);
+	/*
+	 * objects[0] first: it is among the oldest, which the flush moves to
+	 * the shared array.  objects[1], from the same slab, stays in use, so
+	 * the slab stays after the shrink.
+	 */
+	KASSERT_UEQ(t, (uintptr_t)slab_of(a, objects[0]), (uintptr_t)slab_of(a, objects[1]));
+	kmem_cache_free(cache, objects[0]);
+	for (unsigned int i = 2; i < limit + 2; i++)
+		kmem_cache_free(cache, objects[i]);
+	KASSERT_NOT_NULL(t, cache->backend.shared);
+	KASSERT_TRUE(t, cache->backend.shared->avail > 0);
+	KEXPECT_PTR_EQ(t, cache->backend.shared->entry[0], objects[0]);
+	kmem_cache_free(cache, objects[0]);
+	KEXPECT_UEQ(t, a->slab.reports, reports);
+	KEXPECT_STREQ(t, slab_check(cache), "object in two arrays");
+	capture_start();
+	kmem_cache_shrink(cache);
+	capture_stop();
+	KEXPECT_REPORTED(t, "double free: cache shared-twice");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
+	CHECK(t, cache);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 2 + n_extras);
+	/* No array now (shrink freed it): this CPU frees straight to the slab, which knows. */
+	capture_start();
+	kmem_cache_free(cache, objects[0]);
+	capture_stop();
+	KEXPECT_REPORTED(t, "double free: cache shared-twice");
+	KEXPECT_UEQ(t, a->slab.reports, reports + 2);
+	CHECK(t, cache);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 2 + n_extras);
+	kmem_cache_free(cache, objects[1]);
+	kmem_cache_free(cache, z);
+	for (unsigned int i = 0; i < n_extras; i++)
+		kmem_cache_free(cache, extras[i]);
+	kmem_cache_shrink(cache);
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
+	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	a->slab.reports = 0;
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
+/*
+ * A kfree racing the release of its slab (the object was free: a double
+ * free) may read slab_cache after destroy_slabs() stored the order there
+ * (it shares storage with private).  Made here by hand in that window --
+ * PG_slab still seen, the management block NULL, private the order --
+ * the free must be reported without following the order as a cache.
+ */
+static void test_kfree_racing_slab_release(struct ktest *t)
+{
+	struct slab_arena *a = slab_arena_create(t, NULL);
+	void *x = arena_kmalloc(a, 64, GFP_KERNEL), *mgmt;
+	uint64_t reports = a->slab.reports;
+	struct kmem_cache *owner;
+	struct page *slab;
+
+	KASSERT_NOT_NULL(t, x);
+	slab = slab_of(a, x);
+	owner = slab->slab_cache;
+	mgmt = slab->freelist;
+	for (uint64_t order = 0; order <= 3; order++) {
+		slab->freelist = NULL;
+		slab->private = order;
+		capture_start();
+		arena_kfree(a, x);
+		capture_stop();
+		KEXPECT_REPORTED(t, "double free");
+		KEXPECT_UEQ(t, a->slab.reports, reports + order + 1);
+		slab->slab_cache = owner;
+		slab->freelist = mgmt;
+	}
+	/* The block NULL but the cache still there: the cache's double free report. */
+	slab->freelist = NULL;
+	capture_start();
+	arena_kfree(a, x);
+	capture_stop();
+	slab->freelist = mgmt;
+	KEXPECT_REPORTED(t, "double free: cache kmalloc-64");
+	CHECK(t, owner);
+	arena_kfree(a, x);
+	KEXPECT_UEQ(t, a->slab.reports, reports + 5);
+	CHECK(t, owner);
+	a->slab.reports = 0;
+	slab_arena_destroy(a);
+}
+
+/*
+ * A corrupted index array entry in a slab's free part -- beyond the slab,
+ * or naming an object that is not marked free (one in use: handing it out
+ * would give it two owners) -- is reported when the slab is taken from,
+ * and the slab's other free objects are given up; the cache stays sound.
+ */
+static void test_corrupted_free_index(struct ktest *t)
+{
+	for (int beyond = 0; beyond <= 1; beyond++) {
+		struct slab_arena *a = slab_arena_create(t, NULL);
+		struct kmem_cache *cache = make_cache(t, a, "corrupt", 512, 0, SLAB_CONSISTENCY_CHECKS,
+						      NULL);
+		void *y = kmem_cache_alloc(cache, GFP_KERNEL), *z;
+		struct slab_freelist *mgmt;
+		struct page *slab;
+		freelist_idx_t *entry;
+
+		KASSERT_NOT_NULL(t, y);
+		KASSERT_EQ(t, cache->backend.objects, 8);
+		slab = slab_of(a, y);
+		mgmt = slab->freelist;
+		KASSERT_EQ(t, slab->inuse, 1);
+		KASSERT_FALSE(t, mgmt->index[0] & OBJECT_FREE);      /* y is object 0 */
+		entry = &mgmt->index[slab->inuse];
+		/* The entry's own state bit is object 1's: kept. */
+		*entry = (freelist_idx_t)((*entry & OBJECT_FREE) | (beyond ? 8 : 0));
+		capture_start();
+		z = kmem_cache_alloc(cache, GFP_KERNEL);
+		capture_stop();
+		KEXPECT_REPORTED(t, "corrupted free index");
+		if (!beyond)
+			KEXPECT_REPORTED(t, "that one is not marked free");
+		KEXPECT_UEQ(t, a->slab.reports, 1);
+		KASSERT_NOT_NULL(t, z);
+		KEXPECT_TRUE(t, z != y && slab_of(a, z) != slab);  /* from a new slab */
+		CHECK(t, cache);
+		/* y, z and the 7 given up. */
+		KEXPECT_EQ(t, stats_of(cache).objects_in_use, 9);
+		kmem_cache_free(cache, y);
+		kmem_cache_free(cache, z);
+		KEXPECT_UEQ(t, a->slab.reports, 1);
+		CHECK(t, cache);
+		KEXPECT_EQ(t, stats_of(cache).objects_in_use, 7);
+		capture_start();
+		KEXPECT_FALSE(t, slab_cache_destroy(&a->slab, cache));
+		capture_stop();
+		KEXPECT_REPORTED(t, "7 objects still in use");
+		slab_arena_destroy(a);
+	}
+}
+
 KTEST_SUITE_FULL(slab_internals, NULL, arena_suite_exit,
 		 KTEST_CASE(test_array_sizes_follow_object_size),
 		 KTEST_CASE(test_array_limit_flush_and_refill),
@@ -383,4 +643,9 @@ KTEST_SUITE_FULL(slab_internals, NULL, arena_suite_exit,
 		 KTEST_CASE(test_index_array_on_and_off_slab),
 		 KTEST_CASE(test_reaping),
 		 KTEST_CASE(test_remote_free_goes_to_the_freeing_cpu),
-		 KTEST_CASE(test_double_free_found_on_flush));
+		 KTEST_CASE(test_double_free_found_on_flush),
+		 KTEST_CASE(test_double_free_with_a_live_neighbour),
+		 KTEST_CASE(test_double_free_across_cpu_arrays),
+		 KTEST_CASE(test_double_free_in_shared_array_and_slab),
+		 KTEST_CASE(test_kfree_racing_slab_release),
+		 KTEST_CASE(test_corrupted_free_index));

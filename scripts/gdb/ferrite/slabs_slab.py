@@ -5,7 +5,8 @@ A cache's slabs are on three lists (slabs_free, slabs_partial, slabs_full).
 Each slab's struct page points (freelist) at its management block,
 struct slab_freelist: first_object (its colour: where object 0's stride
 starts) and the index array; index[inuse .. objects) are the free
-objects, the most recently freed first.  Free objects also wait in the
+objects, the most recently freed first (each entry's top bit, OBJECT_FREE,
+is another object's free state: masked off here).  Free objects also wait in the
 arrays: each CPU's (backend.cpu_array[cpu]) and the cache's shared one,
 struct array_cache, whose entry[0 .. avail) are object pointers, the
 next to be handed out last.
@@ -14,6 +15,7 @@ from . import constants, dwarf, lists, memory
 from .broken import Broken
 
 LISTS = ("free", "partial", "full")
+INDEX_MASK = 0x7fff     # FREELIST_INDEX_MASK: an index array entry's object number
 
 
 def is_slab(cache):
@@ -33,7 +35,7 @@ def mgmt(slab_page):
     base = address + dwarf.sizeof("struct slab_freelist")
     count = page.objects - page.inuse if page.objects >= page.inuse else 0
     raw = memory.read(base + 2 * page.inuse, 2 * count) if count else b""
-    free = [int.from_bytes(raw[i:i + 2], "little") for i in range(0, len(raw), 2)]
+    free = [int.from_bytes(raw[i:i + 2], "little") & INDEX_MASK for i in range(0, len(raw), 2)]
     return address, first, free
 
 
