@@ -38,6 +38,21 @@ static unsigned int empty_cpu_array(struct ktest *t, struct kmem_cache *cache, v
 	return n;
 }
 
+/*
+ * The end of a case: @cache holds no object and no slab, is destroyed,
+ * everything went back to the page allocator, and the arena goes; the
+ * reports the case made on purpose are forgotten.
+ */
+static void expect_cache_gone_clean(struct ktest *t, struct slab_arena *a, struct kmem_cache *cache)
+{
+	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
+	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
+	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
+	a->slab.reports = 0;
+	expect_all_returned(t, a);
+	slab_arena_destroy(a);
+}
+
 /* Linux's enable_cpucache() table: limit by stride, batch (limit + 1) / 2, 8 batches shared. */
 static void test_array_sizes_follow_object_size(struct ktest *t)
 {
@@ -375,12 +390,7 @@ static void test_double_free_found_on_flush(struct ktest *t)
 	KEXPECT_UEQ(t, a->slab.reports, reports + 1);
 	KEXPECT_UEQ(t, cache->bad_frees, 1);
 	CHECK(t, cache);
-	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
-	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
-	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
-	a->slab.reports = 0;
-	expect_all_returned(t, a);
-	slab_arena_destroy(a);
+	expect_cache_gone_clean(t, a, cache);
 }
 
 /*
@@ -468,12 +478,7 @@ static void test_double_free_across_cpu_arrays(struct ktest *t)
 	KEXPECT_TRUE(t, (slab_of(a, z)->flags & PG_slab) && slab_of(a, z)->slab_cache == cache);
 	kmem_cache_free(cache, z);
 	kmem_cache_shrink(cache);
-	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
-	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
-	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
-	a->slab.reports = 0;
-	expect_all_returned(t, a);
-	slab_arena_destroy(a);
+	expect_cache_gone_clean(t, a, cache);
 }
 
 /*
@@ -532,12 +537,7 @@ static void test_double_free_in_shared_array_and_slab(struct ktest *t)
 	for (unsigned int i = 0; i < n_extras; i++)
 		kmem_cache_free(cache, extras[i]);
 	kmem_cache_shrink(cache);
-	KEXPECT_EQ(t, stats_of(cache).objects_in_use, 0);
-	KEXPECT_EQ(t, stats_of(cache).slabs, 0);
-	KEXPECT_TRUE(t, slab_cache_destroy(&a->slab, cache));
-	a->slab.reports = 0;
-	expect_all_returned(t, a);
-	slab_arena_destroy(a);
+	expect_cache_gone_clean(t, a, cache);
 }
 
 /*
