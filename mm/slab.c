@@ -795,9 +795,12 @@ static void flush_locked(struct kmem_cache *s, struct array_cache *ac, struct li
 
 /*
  * This CPU's array is empty (or missing): refill it, growing the cache
- * if the slabs have nothing free, then allocate.
+ * if the slabs have nothing free, then allocate.  Debug caches allocate
+ * here always, under the cache lock (direct_alloc()).
+ * Context: any; takes the cache lock with interrupts off.
+ * Return: the object, or NULL if no memory could be had.
  */
-static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
+__attribute__((noinline)) void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
 	uint64_t flags;
 
@@ -850,23 +853,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s, gfp_t gf
 
 void *slab_backend_alloc(struct kmem_cache *s, gfp_t gfp, void *caller)
 {
-	struct array_cache *ac;
-	uint64_t flags;
-	void *object;
-
-	flags = local_irq_save();
-	ac = *this_cpu_ptr(s->backend.cpu_array);
-	if (unlikely(!ac || !ac->avail)) {
-		local_irq_restore(flags);
-		return alloc_slow(s, gfp, caller);
-	}
-	object = ac->entry[--ac->avail];
-	ac->touched = 1;
-	ac->allocations++;
-	local_irq_restore(flags);
-	if (unlikely(gfp & __GFP_ZERO))
-		memset(object, 0, s->object_size);
-	return object;
+	return slab_backend_alloc_inline(s, gfp, caller);
 }
 
 /* ---- free ---------------------------------------------------------------------- */
@@ -986,7 +973,7 @@ int slab_backend_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t count, void 
 		}
 		local_irq_restore(flags);
 		if (i < count) {
-			objects[i] = alloc_slow(s, gfp & ~__GFP_ZERO, caller);
+			objects[i] = slab_alloc_slow(s, gfp & ~__GFP_ZERO, caller);
 			if (!objects[i]) {
 				slab_backend_free_bulk(s, i, objects, caller);
 				return 0;

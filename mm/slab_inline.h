@@ -61,6 +61,9 @@ static inline long object_index(struct kmem_cache *s, const struct page *slab, c
 	return (long)index;
 }
 
+/* The out-of-line half (mm/slab.c): refill this CPU's array, or a debug cache's locked path. */
+void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, void *caller);
+
 /* slab_backend_alloc(), its fast path inline: pop this CPU's array. */
 static inline __attribute__((always_inline)) void *slab_backend_alloc_inline(struct kmem_cache *s,
 									      gfp_t gfp, void *caller)
@@ -72,7 +75,7 @@ static inline __attribute__((always_inline)) void *slab_backend_alloc_inline(str
 	/* A debug cache never has an array: all its allocations take the slow path. */
 	if (unlikely(!ac || !ac->avail)) {
 		local_irq_restore(flags);
-		return slab_backend_alloc(s, gfp, caller);
+		return slab_alloc_slow(s, gfp, caller);
 	}
 	object = ac->entry[--ac->avail];
 	ac->touched = 1;
