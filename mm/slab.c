@@ -278,8 +278,6 @@ int slab_backend_create(struct kmem_cache *s)
 	unsigned int align = MAX(s->align, (unsigned int)sizeof(void *)), inuse;
 	uint64_t flags;
 
-	if (s->ctor)
-		s->flags &= ~SLAB_POISON; /* a constructed object must keep its state while free */
 	if (s->flags & SLAB_HWCACHE_ALIGN) {
 		unsigned int line = CACHE_LINE;
 

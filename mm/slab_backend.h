@@ -36,8 +36,8 @@
  *
  * Common fields a back-end reads (struct kmem_cache in mm/slab.h): name,
  * object_size, align (the back-end may raise it at creation), flags (it
- * may drop a debug flag it cannot honour, e.g. SLAB_POISON with a
- * constructor), ctor, random (a key for hardening free pointers) and
+ * may drop a debug flag it cannot honour; SLAB_POISON is already gone
+ * from a cache with a constructor), ctor, random (a key for hardening free pointers) and
  * allocator (the instance, whose buddy the slab pages come from).  Its own
  * fields are cache->backend and allocator->backend.
  *

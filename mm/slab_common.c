@@ -119,6 +119,8 @@ static bool cache_setup(struct slab_allocator *a, struct kmem_cache *cache, cons
 	copy_name(cache->name, name);
 	if (!a->forced_debug_glob || glob_match(a->forced_debug_glob, cache->name))
 		flags |= a->forced_debug;
+	if (ctor)
+		flags &= ~SLAB_POISON; /* a constructed object must keep its state while free */
 	cache->flags = flags;
 	cache->object_size = size;
 	cache->align = align;

@@ -324,8 +324,6 @@ int slab_backend_create(struct kmem_cache *s)
 	uint64_t flags;
 	int id;
 
-	if (s->ctor)
-		s->flags &= ~SLAB_POISON; /* a constructed object must keep its state while free */
 	if ((s->flags & SLAB_HWCACHE_ALIGN) && s->object_size > CACHE_LINE / 2)
 		align = MAX(align, CACHE_LINE);
 	if (align & (align - 1))
