@@ -637,6 +637,16 @@ static struct page *release_oldest_held(struct kmem_cache *s)
 	return release_block(s, buddy_virt_to_head_page(s->allocator->buddy, h), h);
 }
 
+/* Report a free refused before its block was looked at: into a dying cache, or not a block of @s. */
+static void report_refused_free(struct kmem_cache *s, struct page *page, void *object, void *caller,
+				bool dying)
+{
+	if (dying)
+		slab_report_destroyed_cache_free(s, object, caller);
+	else
+		slab_report_invalid_free(s, page, object, caller);
+}
+
 /* Free @object of @s in the shared page @page. */
 static void free_shared(struct kmem_cache *s, struct page *page, void *object, void *caller)
 {
@@ -653,10 +663,7 @@ static void free_shared(struct kmem_cache *s, struct page *page, void *object, v
 		bool dying = s->backend.dying;
 
 		spin_unlock_irqrestore(&a->backend.lock, flags);
-		if (dying)
-			slab_report_destroyed_cache_free(s, object, caller);
-		else
-			slab_report_invalid_free(s, page, object, caller);
+		report_refused_free(s, page, object, caller, dying);
 		return;
 	}
 	verdict = slob_classify(s, page, object, &h);
@@ -698,10 +705,7 @@ static void free_big(struct kmem_cache *s, struct page *page, void *object, void
 		bool dying = s->backend.dying;
 
 		spin_unlock_irqrestore(&a->backend.lock, flags);
-		if (dying)
-			slab_report_destroyed_cache_free(s, object, caller);
-		else
-			slab_report_invalid_free(s, page, object, caller);
+		report_refused_free(s, page, object, caller, dying);
 		return;
 	}
 	order = page->inuse;
